@@ -1,0 +1,24 @@
+/**
+ * `pulumi-agent-alias/policy`: validation, compilation and resolution of alias routing
+ * policies (ROUTING.md), and the weighted split. The provider's preview, the CLI and the
+ * emulator all route through this one resolver.
+ */
+export { evaluate } from "../userfn/index.js";
+export { fillAgent, type RoutingContext } from "./context.js";
+export { murmur3, murmur3Bytes } from "./murmur3.js";
+export {
+  type CompiledPolicy,
+  compilePolicy,
+  newSlot,
+  PolicyValidationError,
+  partitionString,
+  type Resolution,
+  type ResolutionSlot,
+  RoutingError,
+  type RoutingErrorCode,
+  type TargetType,
+} from "./resolve.js";
+export type { AliasDocument, Policy, Rule, SingleTarget, Target, WeightedTarget } from "./schema.js";
+export { aliasDocumentSchema, KEY_PATTERN, keySchema, policySchema } from "./schema.js";
+export { type CompiledSplit, compileSplit, pickWeighted, type WeightedOption } from "./split.js";
+export { type ExpressionIssue, formatPath, isExpressionIssue, type ValidationIssue, validatePolicy } from "./validate.js";

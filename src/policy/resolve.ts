@@ -1,0 +1,204 @@
+/**
+ * Resolution (ROUTING.md §5): the first rule whose `match` is true (or that has none) wins;
+ * a single target names its agent, a weighted target picks by rendezvous hashing on the
+ * `partition_by` value. Policies are compiled once; resolving allocates nothing for a single
+ * target and one result object for a weighted one (`resolveInto` allocates nothing at all).
+ */
+import { canonicalJson, type Evaluator, compileExpression, isUserFnError, typeOf } from "../userfn/index.js";
+import type { AliasDocument } from "./schema.js";
+import { type CompiledSplit, compileSplit } from "./split.js";
+import { type ValidationIssue, validatePolicy } from "./validate.js";
+
+export type TargetType = "single" | "weighted";
+
+/** Why a session could not be routed. The message is exactly the API's. */
+export type RoutingErrorCode =
+  /** No rule matched and there was no catch-all (`no rule matched and no catch-all rule was provided`). */
+  | "no_match"
+  /** A weighted target's partition_by evaluated to null (`partition_by evaluated to null`). */
+  | "null_partition"
+  /** An expression failed during evaluation (`rule #1: match: cannot compare string with number`). */
+  | "evaluation_error"
+  /** The document has no `key` and the context no `agent.key`, so there is no hash salt. */
+  | "no_alias_key";
+
+export class RoutingError extends Error {
+  override readonly name = "RoutingError";
+  constructor(
+    readonly code: RoutingErrorCode,
+    message: string,
+    /** The 1-based rule the error is about, when there is one. */
+    readonly rule?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** Thrown by `compilePolicy` for an invalid document; `issues` are validatePolicy's items. */
+export class PolicyValidationError extends Error {
+  override readonly name = "PolicyValidationError";
+  readonly code = "invalid_policy" as const;
+  constructor(readonly issues: readonly ValidationIssue[]) {
+    super(`invalid policy:\n${issues.map((i) => `  ${i.path}: ${i.message}`).join("\n")}`);
+  }
+}
+
+/** A routing decision, enough to replay it offline (ROUTING.md §5). */
+export interface Resolution {
+  agent_key: string;
+  /** 1-based number of the rule that matched. */
+  rule: number;
+  target: TargetType;
+  /** The partition string that was hashed (weighted targets only). */
+  partition?: string;
+}
+
+/** A reusable, mutable result slot for `resolveInto`. */
+export interface ResolutionSlot {
+  agent_key: string;
+  rule: number;
+  target: TargetType;
+  /** The partition string; undefined for a single target. */
+  partition: string | undefined;
+}
+
+export interface CompiledPolicy {
+  /** The alias key used as the hash salt, when the document has one. */
+  readonly aliasKey: string | undefined;
+  readonly ruleCount: number;
+  /** Resolves one routing context. Throws a RoutingError with the API's exact message. */
+  resolve(context: unknown): Resolution;
+  /** Like `resolve`, writing into `out` instead of allocating; returns `out`. */
+  resolveInto(context: unknown, out: ResolutionSlot): ResolutionSlot;
+}
+
+export function newSlot(): ResolutionSlot {
+  return { agent_key: "", rule: 0, target: "single", partition: undefined };
+}
+
+interface CompiledRule {
+  readonly number: number;
+  readonly match: Evaluator | null;
+  readonly single: Readonly<Resolution> | null;
+  readonly partitionBy: Evaluator | null;
+  readonly options: readonly { agent_key: string; weight: number }[];
+  split: CompiledSplit | null;
+  splits: Map<string, CompiledSplit> | null;
+}
+
+function evaluationError(rule: number, field: string, e: unknown): never {
+  if (isUserFnError(e)) throw new RoutingError("evaluation_error", `rule #${rule}: ${field}: ${e.message}`, rule);
+  throw e;
+}
+
+/** Turns a partition_by value into the string that is hashed (ROUTING.md §5 step 4). */
+export function partitionString(v: unknown): string {
+  return typeof v === "string" ? v : canonicalJson(v);
+}
+
+/**
+ * Compiles a validated alias document. Throws PolicyValidationError (with `issues`) when
+ * `validatePolicy` finds anything.
+ */
+export function compilePolicy(doc: unknown): CompiledPolicy {
+  const issues = validatePolicy(doc);
+  if (issues.length > 0) throw new PolicyValidationError(issues);
+  const alias = doc as AliasDocument;
+  const aliasKey = alias.key;
+  const rules: CompiledRule[] = alias.policy.rules.map((rule, i) => {
+    const t = rule.targets;
+    const number = i + 1;
+    const match = rule.match === undefined || rule.match === null ? null : compileExpression(rule.match);
+    if (t.type === "single") {
+      const single = Object.freeze({ agent_key: t.agent_key, rule: number, target: "single" as const });
+      return { number, match, single, partitionBy: null, options: [], split: null, splits: null };
+    }
+    const options = t.options.map((o) => ({ agent_key: o.agent_key, weight: o.weight }));
+    return {
+      number,
+      match,
+      single: null,
+      partitionBy: compileExpression(t.partition_by!),
+      options,
+      split: aliasKey === undefined ? null : compileSplit(aliasKey, options),
+      splits: aliasKey === undefined ? new Map() : null,
+    };
+  });
+
+  function splitFor(rule: CompiledRule, context: unknown): CompiledSplit {
+    if (rule.split) return rule.split;
+    const key = (context as { agent?: { key?: unknown } } | null)?.agent?.key;
+    if (typeof key !== "string" || key === "") {
+      throw new RoutingError(
+        "no_alias_key",
+        "the alias key is unknown: give `key` in the policy document or `agent.key` in the context",
+        rule.number,
+      );
+    }
+    let s = rule.splits!.get(key);
+    if (!s) rule.splits!.set(key, (s = compileSplit(key, rule.options)));
+    return s;
+  }
+
+  /** Finds the winning rule; throws RoutingError when none matches. */
+  function findRule(context: unknown): CompiledRule {
+    for (let i = 0; i < rules.length; i++) {
+      const r = rules[i]!;
+      if (r.match === null) return r;
+      let v: unknown;
+      try {
+        v = r.match(context);
+      } catch (e) {
+        evaluationError(r.number, "match", e);
+      }
+      if (v === true) return r;
+      if (v !== false && v !== null) {
+        throw new RoutingError(
+          "evaluation_error",
+          `rule #${r.number}: match: must evaluate to a boolean or null, got ${typeOf(v)}`,
+          r.number,
+        );
+      }
+    }
+    throw new RoutingError("no_match", "no rule matched and no catch-all rule was provided");
+  }
+
+  /** Evaluates a weighted rule's partition; returns [agent index, partition string]. */
+  function partitionOf(r: CompiledRule, context: unknown): string {
+    let v: unknown;
+    try {
+      v = r.partitionBy!(context);
+    } catch (e) {
+      evaluationError(r.number, "partition_by", e);
+    }
+    if (v === null) throw new RoutingError("null_partition", "partition_by evaluated to null", r.number);
+    return partitionString(v);
+  }
+
+  return {
+    aliasKey,
+    ruleCount: rules.length,
+    resolve(context) {
+      const r = findRule(context);
+      if (r.single) return r.single;
+      const partition = partitionOf(r, context);
+      const index = splitFor(r, context).pick(partition);
+      return { agent_key: r.options[index]!.agent_key, rule: r.number, target: "weighted", partition };
+    },
+    resolveInto(context, out) {
+      const r = findRule(context);
+      out.rule = r.number;
+      if (r.single) {
+        out.agent_key = r.single.agent_key;
+        out.target = "single";
+        out.partition = undefined;
+        return out;
+      }
+      const partition = partitionOf(r, context);
+      out.agent_key = r.options[splitFor(r, context).pick(partition)]!.agent_key;
+      out.target = "weighted";
+      out.partition = partition;
+      return out;
+    },
+  };
+}

@@ -1,0 +1,77 @@
+/**
+ * The policy document (ROUTING.md §1) as zod schemas. The same shape is the API's JSON body
+ * and the YAML/JSON policy files. Unknown fields are rejected so that a typo such as
+ * `partiton_by` fails validation instead of being ignored.
+ */
+import { z } from "zod";
+
+export const KEY_PATTERN = /^[0-9a-zA-Z_-]+$/;
+export const KEY_RULE = "1 to 50 characters of letters, digits, '_' or '-'";
+
+export const keySchema = z
+  .string()
+  .min(1, { error: `must be ${KEY_RULE}` })
+  .max(50, { error: `must be ${KEY_RULE}` })
+  .regex(KEY_PATTERN, { error: `must be ${KEY_RULE}` });
+
+export const nameSchema = z
+  .string()
+  .min(1, { error: "must not be empty" })
+  .max(100, { error: "must be at most 100 characters" });
+
+export const singleTargetSchema = z.strictObject({
+  type: z.literal("single"),
+  agent_key: keySchema,
+});
+
+export const weightedOptionSchema = z.strictObject({
+  agent_key: keySchema,
+  weight: z
+    .number({ error: "weight must be an integer >= 0" })
+    .int({ error: "weight must be an integer >= 0" })
+    .min(0, { error: "weight must be an integer >= 0" }),
+});
+
+export const weightedTargetSchema = z.strictObject({
+  type: z.literal("weighted"),
+  // Optional here so validation can report the API's exact `partition_by is required.`
+  partition_by: z.string().optional(),
+  options: z.array(weightedOptionSchema).min(1, { error: "at least one option is required" }),
+});
+
+export const targetSchema = z.discriminatedUnion("type", [singleTargetSchema, weightedTargetSchema], {
+  error: (issue) =>
+    issue.code === "invalid_union"
+      ? `unknown target type ${JSON.stringify((issue.input as { type?: unknown } | undefined)?.type ?? null)}; expected 'single' or 'weighted'`
+      : undefined,
+});
+
+export const ruleSchema = z.strictObject({
+  match: z.string().nullable().optional(),
+  targets: targetSchema,
+});
+
+export const policySchema = z.strictObject({
+  type: z.literal("routed", { error: (i) => `unknown policy type ${JSON.stringify(i.input)}; the only type is 'routed'` }),
+  rules: z.array(ruleSchema).min(1, { error: "at least one rule is required" }),
+});
+
+/**
+ * An alias document as held by a policy file. `key` and `name` may be left out of a file
+ * that holds only `policy:`; the API requires them (see `createAliasSchema` in the wire types).
+ */
+export const aliasDocumentSchema = z.strictObject({
+  key: keySchema.optional(),
+  name: nameSchema.optional(),
+  description: z.string().optional(),
+  enabled: z.boolean().optional(),
+  metadata: z.record(z.string(), z.unknown()).optional(),
+  policy: policySchema,
+});
+
+export type SingleTarget = z.infer<typeof singleTargetSchema>;
+export type WeightedTarget = z.infer<typeof weightedTargetSchema>;
+export type Target = z.infer<typeof targetSchema>;
+export type Rule = z.infer<typeof ruleSchema>;
+export type Policy = z.infer<typeof policySchema>;
+export type AliasDocument = z.infer<typeof aliasDocumentSchema>;

@@ -1,0 +1,70 @@
+/**
+ * Weighted rendezvous hashing (ROUTING.md §6): for each option with weight > 0,
+ * h = murmur3_x86_32(utf8(alias_key + "\n" + agent_key + "\n" + partition)), u = (h + 0.5) / 2^32,
+ * score = weight / -ln(u); the highest score wins, the earlier option on an exact tie.
+ *
+ * `compileSplit` hashes each option's constant prefix once; `pick` then hashes only the
+ * partition string and allocates nothing.
+ */
+import { feedUtf8, finish, initialState, type MurmurState } from "./murmur3.js";
+
+export interface WeightedOption {
+  readonly agent_key: string;
+  readonly weight: number;
+}
+
+export interface CompiledSplit {
+  /** Index (into the given options) of the chosen option, or -1 when every weight is 0. */
+  pick(partition: string): number;
+  readonly options: readonly WeightedOption[];
+}
+
+const TWO_POW_32 = 4294967296;
+
+export function compileSplit(aliasKey: string, options: readonly WeightedOption[]): CompiledSplit {
+  const live = options.map((o, index) => ({ o, index })).filter(({ o }) => o.weight > 0);
+  const count = live.length;
+  const weights = new Float64Array(count);
+  const indexes = new Int32Array(count);
+  // Prefix states, flattened: h, k, n, len per option.
+  const prefix = new Int32Array(count * 4);
+  for (let i = 0; i < count; i++) {
+    const { o, index } = live[i]!;
+    const st = initialState(0);
+    feedUtf8(st, `${aliasKey}\n${o.agent_key}\n`);
+    weights[i] = o.weight;
+    indexes[i] = index;
+    prefix[i * 4] = st.h;
+    prefix[i * 4 + 1] = st.k;
+    prefix[i * 4 + 2] = st.n;
+    prefix[i * 4 + 3] = st.len;
+  }
+  const scratch: MurmurState = initialState(0);
+  return {
+    options,
+    pick(partition: string): number {
+      let best = -1;
+      let bestScore = -1;
+      for (let i = 0; i < count; i++) {
+        scratch.h = prefix[i * 4]!;
+        scratch.k = prefix[i * 4 + 1]!;
+        scratch.n = prefix[i * 4 + 2]!;
+        scratch.len = prefix[i * 4 + 3]!;
+        feedUtf8(scratch, partition);
+        const u = (finish(scratch) + 0.5) / TWO_POW_32;
+        const score = weights[i]! / -Math.log(u);
+        if (score > bestScore) {
+          bestScore = score;
+          best = indexes[i]!;
+        }
+      }
+      return best;
+    },
+  };
+}
+
+/** One-shot weighted pick; returns the chosen agent key, or null when every weight is 0. */
+export function pickWeighted(aliasKey: string, options: readonly WeightedOption[], partition: string): string | null {
+  const i = compileSplit(aliasKey, options).pick(partition);
+  return i < 0 ? null : options[i]!.agent_key;
+}

@@ -1,0 +1,334 @@
+/**
+ * The compiler: turns a checked syntax tree into nested closures. `get` paths are resolved
+ * to property steps at compile time; literals and null tests are specialised so the common
+ * rule `get('$.a.b') == 'x'` is one property walk and one `===`.
+ *
+ * A compiled expression never throws anything but a `type_error` UserFnError.
+ */
+import type { BinaryOp, Node } from "./ast.js";
+import { UserFnError } from "./errors.js";
+import { parsePath } from "./path.js";
+import { compareCodePoints, DateTime, Duration, jsonEquals, parseIsoDateTime, typeOf, type Value } from "./values.js";
+
+/** A compiled expression: evaluates against a routing context. */
+export type Evaluator = (context: unknown) => Value;
+
+export function compileTree(node: Node, source: string): Evaluator {
+  return new Compiler(source).compile(node);
+}
+
+const finite = (x: number): number | null => (Number.isFinite(x) ? x : null);
+const DEG = Math.PI / 180;
+
+/** sin/cos/tan in degrees, exact at multiples of 90 degrees. */
+function trigDegrees(name: "sind" | "cosd" | "tand", x: number): number {
+  const r = ((x % 360) + 360) % 360;
+  if (r % 90 === 0) {
+    const q = r / 90; // 0..3
+    const sin = [0, 1, 0, -1][q]!;
+    const cos = [1, 0, -1, 0][q]!;
+    if (name === "sind") return sin;
+    if (name === "cosd") return cos;
+    return cos === 0 ? Number.NaN : sin / cos;
+  }
+  if (name === "sind") return Math.sin(r * DEG);
+  if (name === "cosd") return Math.cos(r * DEG);
+  return Math.tan(r * DEG);
+}
+
+const UNARY_MATH: Record<string, (x: number) => number> = {
+  abs: Math.abs,
+  sqrt: Math.sqrt,
+  trunc: Math.trunc,
+  sign: Math.sign,
+  radians: (x) => x * DEG,
+  degrees: (x) => x / DEG,
+  ln: Math.log,
+  log10: Math.log10,
+  sin: Math.sin,
+  cos: Math.cos,
+  tan: Math.tan,
+  sind: (x) => trigDegrees("sind", x),
+  cosd: (x) => trigDegrees("cosd", x),
+  tand: (x) => trigDegrees("tand", x),
+};
+
+const BINARY_MATH: Record<string, (a: number, b: number) => number> = {
+  power: Math.pow,
+  min: Math.min,
+  max: Math.max,
+  log: (base, x) => (base <= 0 || base === 1 ? Number.NaN : Math.log(x) / Math.log(base)),
+};
+
+const UNIT_SECONDS: Record<string, number> = { seconds: 1, minutes: 60, hours: 3600 };
+
+class Compiler {
+  constructor(private readonly source: string) {}
+
+  private typeError(detail: string, node: Node): never {
+    throw new UserFnError("type_error", detail, { start: node.start, end: node.end }, this.source);
+  }
+
+  /** A boolean position: null counts as false; any other non-boolean is an error. */
+  private truth(f: Evaluator, node: Node): (ctx: unknown) => boolean {
+    return (ctx) => {
+      const v = f(ctx);
+      if (v === true) return true;
+      if (v === false || v === null) return false;
+      return this.typeError(`expected a boolean, got ${typeOf(v)}`, node);
+    };
+  }
+
+  compile(node: Node): Evaluator {
+    switch (node.kind) {
+      case "literal": {
+        const value = node.value;
+        return () => value;
+      }
+      case "unary":
+        return this.unary(node.op, node.operand, node);
+      case "and": {
+        const l = this.truth(this.compile(node.left), node.left);
+        const r = this.truth(this.compile(node.right), node.right);
+        return (ctx) => l(ctx) && r(ctx);
+      }
+      case "or": {
+        const l = this.truth(this.compile(node.left), node.left);
+        const r = this.truth(this.compile(node.right), node.right);
+        return (ctx) => l(ctx) || r(ctx);
+      }
+      case "if": {
+        const c = this.truth(this.compile(node.cond), node.cond);
+        const t = this.compile(node.then);
+        const e = this.compile(node.otherwise);
+        return (ctx) => (c(ctx) ? t(ctx) : e(ctx));
+      }
+      case "binary":
+        return this.binary(node.op, node.left, node.right, node);
+      case "call":
+        return this.call(node.name, node.args, node);
+    }
+  }
+
+  private unary(op: "!" | "-", operand: Node, node: Node): Evaluator {
+    const f = this.compile(operand);
+    if (op === "!") {
+      const t = this.truth(f, operand);
+      return (ctx) => !t(ctx);
+    }
+    return (ctx) => {
+      const v = f(ctx);
+      if (v === null) return null;
+      if (typeof v === "number") return -v;
+      if (v instanceof Duration) return new Duration(-v.seconds);
+      return this.typeError(`cannot negate a ${typeOf(v)}`, node);
+    };
+  }
+
+  private binary(op: BinaryOp, left: Node, right: Node, node: Node): Evaluator {
+    if (op === "==" || op === "!=") return this.equality(op === "==", left, right);
+    const l = this.compile(left);
+    const r = this.compile(right);
+    switch (op) {
+      case "<":
+      case "<=":
+      case ">":
+      case ">=": {
+        const test =
+          op === "<"
+            ? (c: number) => c < 0
+            : op === "<="
+              ? (c: number) => c <= 0
+              : op === ">"
+                ? (c: number) => c > 0
+                : (c: number) => c >= 0;
+        return (ctx) => {
+          const a = l(ctx);
+          const b = r(ctx);
+          if (a === null || b === null) return false;
+          if (typeof a === "number" && typeof b === "number") return test(a < b ? -1 : a > b ? 1 : 0);
+          if (typeof a === "string" && typeof b === "string") return test(compareCodePoints(a, b));
+          if (a instanceof DateTime && b instanceof DateTime) return test(a.ms - b.ms);
+          if (a instanceof Duration && b instanceof Duration) return test(a.seconds - b.seconds);
+          return this.typeError(`cannot compare ${typeOf(a)} with ${typeOf(b)}`, node);
+        };
+      }
+      case "+":
+        return (ctx) => {
+          const a = l(ctx);
+          const b = r(ctx);
+          if (a === null || b === null) return null;
+          if (typeof a === "number" && typeof b === "number") return finite(a + b);
+          if (a instanceof Duration && b instanceof Duration) return new Duration(a.seconds + b.seconds);
+          if (a instanceof DateTime && b instanceof Duration) return new DateTime(a.ms + b.seconds * 1000);
+          if (a instanceof Duration && b instanceof DateTime) return new DateTime(b.ms + a.seconds * 1000);
+          return this.typeError(`cannot apply '+' to ${typeOf(a)} and ${typeOf(b)}`, node);
+        };
+      case "-":
+        return (ctx) => {
+          const a = l(ctx);
+          const b = r(ctx);
+          if (a === null || b === null) return null;
+          if (typeof a === "number" && typeof b === "number") return finite(a - b);
+          if (a instanceof Duration && b instanceof Duration) return new Duration(a.seconds - b.seconds);
+          if (a instanceof DateTime && b instanceof Duration) return new DateTime(a.ms - b.seconds * 1000);
+          if (a instanceof DateTime && b instanceof DateTime) return new Duration((a.ms - b.ms) / 1000);
+          return this.typeError(`cannot apply '-' to ${typeOf(a)} and ${typeOf(b)}`, node);
+        };
+      default: {
+        const f = op === "*" ? (a: number, b: number) => a * b : op === "/" ? (a: number, b: number) => a / b : (a: number, b: number) => a % b;
+        return (ctx) => {
+          const a = l(ctx);
+          const b = r(ctx);
+          if (a === null || b === null) return null;
+          if (typeof a === "number" && typeof b === "number") return finite(f(a, b));
+          return this.typeError(`cannot apply '${op}' to ${typeOf(a)} and ${typeOf(b)}`, node);
+        };
+      }
+    }
+  }
+
+  /** `==`/`!=` (ROUTING.md §3 rules 2 and 3). */
+  private equality(isEq: boolean, left: Node, right: Node): Evaluator {
+    const isNullLit = (n: Node) => n.kind === "literal" && n.value === null;
+    if (isNullLit(left) || isNullLit(right)) {
+      // A null test: true exactly when the other side is (or is not) null.
+      const other = this.compile(isNullLit(left) ? right : left);
+      return isEq ? (ctx) => other(ctx) === null : (ctx) => other(ctx) !== null;
+    }
+    const lit = right.kind === "literal" ? right.value : left.kind === "literal" ? left.value : undefined;
+    if (lit !== undefined) {
+      // One side is a non-null primitive literal: values of another type are never equal,
+      // and a null on the other side makes both == and != false.
+      const other = this.compile(right.kind === "literal" ? left : right);
+      return isEq ? (ctx) => other(ctx) === lit : (ctx) => {
+        const v = other(ctx);
+        return v !== null && v !== lit;
+      };
+    }
+    const l = this.compile(left);
+    const r = this.compile(right);
+    return (ctx) => {
+      const a = l(ctx);
+      const b = r(ctx);
+      if (a === null || b === null) return false;
+      return valuesEqual(a, b) === isEq;
+    };
+  }
+
+  private call(name: string, args: readonly Node[], node: Node): Evaluator {
+    if (name === "get") return this.get(args);
+    if (name === "now") {
+      return (ctx) => {
+        const cd = (ctx as { currentDate?: unknown } | null)?.currentDate;
+        if (cd === undefined || cd === null) return new DateTime(Date.now());
+        if (typeof cd === "string") {
+          const dt = parseIsoDateTime(cd);
+          if (dt) return dt;
+        }
+        return this.typeError(`currentDate is not an ISO-8601 date-time: ${JSON.stringify(cd)}`, node);
+      };
+    }
+    const fs = args.map((a) => this.compile(a));
+    const a0 = fs[0]!;
+    const unary = UNARY_MATH[name];
+    if (unary) {
+      return (ctx) => {
+        const x = a0(ctx);
+        if (x === null) return null;
+        if (typeof x !== "number") return this.typeError(`${name}() expects a number, got ${typeOf(x)}`, node);
+        return finite(unary(x));
+      };
+    }
+    const binary = BINARY_MATH[name];
+    if (binary) {
+      const a1 = fs[1]!;
+      return (ctx) => {
+        const x = a0(ctx);
+        const y = a1(ctx);
+        if (x === null || y === null) return null;
+        if (typeof x !== "number" || typeof y !== "number") {
+          return this.typeError(`${name}() expects numbers, got ${typeOf(x)} and ${typeOf(y)}`, node);
+        }
+        return finite(binary(x, y));
+      };
+    }
+    const unit = UNIT_SECONDS[name];
+    if (unit !== undefined) {
+      return (ctx) => {
+        const x = a0(ctx);
+        if (x === null) return null;
+        if (typeof x === "number") return Number.isFinite(x * unit) ? new Duration(x * unit) : null;
+        if (x instanceof Duration) return x.seconds / unit;
+        return this.typeError(`${name}() expects a number or a duration, got ${typeOf(x)}`, node);
+      };
+    }
+    if (name === "iso_datetime_parse") {
+      return (ctx) => {
+        const x = a0(ctx);
+        if (x === null) return null;
+        if (typeof x !== "string") return this.typeError(`iso_datetime_parse() expects a string, got ${typeOf(x)}`, node);
+        return parseIsoDateTime(x) ?? this.typeError(`iso_datetime_parse(): not an ISO-8601 date-time: '${x}'`, node);
+      };
+    }
+    if (name === "to_unix_timestamp") {
+      return (ctx) => {
+        const x = a0(ctx);
+        if (x === null) return null;
+        if (!(x instanceof DateTime)) return this.typeError(`to_unix_timestamp() expects a datetime, got ${typeOf(x)}`, node);
+        return x.ms / 1000;
+      };
+    }
+    // Unreachable after check(): every name in FUNCTIONS is handled above.
+    throw new Error(`internal: no implementation for function '${name}'`);
+  }
+
+  private get(args: readonly Node[]): Evaluator {
+    const steps = parsePath((args[0] as { value: string }).value);
+    const read = makeReader(steps);
+    if (args.length === 1) return read;
+    const fallback = this.compile(args[1]!);
+    return (ctx) => {
+      const v = read(ctx);
+      return v === null ? fallback(ctx) : v;
+    };
+  }
+}
+
+/** Equality of two non-null values: same type and same value (arrays and objects by value). */
+function valuesEqual(a: Value, b: Value): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object") return false;
+  if (a instanceof DateTime) return b instanceof DateTime && a.ms === b.ms;
+  if (a instanceof Duration) return b instanceof Duration && a.seconds === b.seconds;
+  if (b instanceof DateTime || b instanceof Duration) return false;
+  return jsonEquals(a, b);
+}
+
+/**
+ * Builds a reader for definite path steps. Strings descend into plain objects by own
+ * property only (so `__proto__`, `constructor`, `prototype` read as missing); numbers into
+ * arrays. A missing step, `undefined` or JSON null all read as null.
+ */
+function makeReader(steps: readonly (string | number)[]): Evaluator {
+  const n = steps.length;
+  const names: (string | null)[] = steps.map((s) => (typeof s === "string" ? s : null));
+  const indexes: number[] = steps.map((s) => (typeof s === "number" ? s : -1));
+  return (ctx) => {
+    let o: unknown = ctx;
+    for (let i = 0; i < n; i++) {
+      if (o === null || typeof o !== "object") return null;
+      const name = names[i];
+      if (name !== null) {
+        if (Array.isArray(o) || !Object.hasOwn(o, name!)) return null;
+        o = (o as Record<string, unknown>)[name!];
+      } else {
+        if (!Array.isArray(o)) return null;
+        const idx = indexes[i]!;
+        if (idx >= o.length) return null;
+        o = o[idx];
+      }
+    }
+    return o === undefined ? null : (o as Value);
+  };
+}
