@@ -22,3 +22,5 @@ export type { AliasDocument, Policy, Rule, SingleTarget, Target, WeightedTarget 
 export { aliasDocumentSchema, KEY_PATTERN, keySchema, policySchema } from "./schema.js";
 export { type CompiledSplit, compileSplit, pickWeighted, type WeightedOption } from "./split.js";
 export { type ExpressionIssue, formatPath, isExpressionIssue, type ValidationIssue, validatePolicy } from "./validate.js";
+export { type PreviewOptions, type PreviewReport, previewPolicy, type RuleReport, type SampleOutcome, syntheticKey } from "./preview.js";
+export { parseSamples, type Sample, sampleContext, sampleLabel, sampleSchema } from "./samples.js";

@@ -1,0 +1,173 @@
+/**
+ * The offline subcommands of `agent-alias` (CLI.md): validate, resolve, eval, preview.
+ * Each is an exported async function of (argv, io) returning an exit code.
+ */
+import { type ParseArgsOptionsConfig, parseArgs } from "node:util";
+import {
+  fillAgent,
+  parseSamples,
+  previewPolicy,
+  type Resolution,
+  type RoutingContext,
+  RoutingError,
+  validatePolicy,
+} from "../policy/index.js";
+import { compileExpression, encodeValue, isUserFnError } from "../userfn/index.js";
+import { readContext, readDataFile, readJsonLines } from "./files.js";
+import { type CliIO, EXIT, InputError, outputFormat, writeJson } from "./io.js";
+import { formatIssues, loadPolicy } from "./policy-input.js";
+import { formatPreview } from "./render.js";
+
+const formatFlags = { json: { type: "boolean" }, format: { type: "string" } } as const;
+
+const helpFlag = { help: { type: "boolean", short: "h" } } as const;
+
+function args<T extends ParseArgsOptionsConfig>(argv: string[], options: T) {
+  try {
+    const config = { args: argv, options: { ...options, ...helpFlag }, allowPositionals: true, strict: true } as const;
+    return parseArgs<typeof config>(config);
+  } catch (e) {
+    throw new InputError((e as Error).message);
+  }
+}
+
+function resolutionJson(r: Resolution): Record<string, unknown> {
+  const out: Record<string, unknown> = { agent_key: r.agent_key, rule: r.rule, target: r.target };
+  if (r.partition !== undefined) out.partition = r.partition;
+  return out;
+}
+
+function resolutionHuman(r: Resolution): string {
+  const why = r.target === "weighted" ? `rule #${r.rule}, weighted on ${JSON.stringify(r.partition)}` : `rule #${r.rule}, single`;
+  return `${r.agent_key}  (${why})`;
+}
+
+export async function validateCommand(argv: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = args(argv, { ...formatFlags });
+  if (values.help) return help(io, "validate");
+  if (positionals.length === 0) throw new InputError("validate: give at least one policy file");
+  const format = outputFormat(values, io);
+  let exit: number = EXIT.ok;
+  for (const file of positionals) {
+    const issues = validatePolicy(await readDataFile(file, io.cwd));
+    if (issues.length > 0) exit = EXIT.invalid;
+    if (format === "json") {
+      const result = { valid: issues.length === 0, errors: issues.map((i) => ({ path: i.path, message: i.message })) };
+      writeJson(io, positionals.length === 1 ? result : { file, ...result });
+    } else if (issues.length === 0) {
+      io.stdout.write(`ok  ${file}\n`);
+    } else {
+      io.stdout.write(formatIssues(file, issues));
+    }
+  }
+  return exit;
+}
+
+export async function resolveCommand(argv: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = args(argv, { ...formatFlags, context: { type: "string" }, contexts: { type: "string" } });
+  if (values.help) return help(io, "resolve");
+  const [file, ...extra] = positionals;
+  if (file === undefined || extra.length > 0) throw new InputError("resolve: give exactly one policy file");
+  if ((values.context === undefined) === (values.contexts === undefined)) {
+    throw new InputError("resolve: give either --context FILE or --contexts FILE.jsonl");
+  }
+  const format = outputFormat(values, io);
+  const { doc, compiled } = await loadPolicy(file, io);
+  const inputs =
+    values.context !== undefined
+      ? [{ line: 0, value: await readContext(values.context, io.cwd) }]
+      : await readJsonLines(values.contexts!, io.cwd);
+  for (const { line, value } of inputs) {
+    if (typeof value !== "object" || value === null || Array.isArray(value)) {
+      throw new InputError(`${values.contexts}:${line}: a routing context must be a JSON object`);
+    }
+  }
+  let exit: number = EXIT.ok;
+  for (const { value } of inputs) {
+    try {
+      const r = compiled.resolve(fillAgent(doc, value as RoutingContext));
+      if (format === "json") writeJson(io, resolutionJson(r));
+      else io.stdout.write(`${resolutionHuman(r)}\n`);
+    } catch (e) {
+      if (!(e instanceof RoutingError)) throw e;
+      exit = EXIT.failure;
+      if (format === "json") writeJson(io, { error: e.message });
+      else io.stdout.write(`error: ${e.message}\n`);
+    }
+  }
+  return exit;
+}
+
+export async function evalCommand(argv: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = args(argv, { ...formatFlags, context: { type: "string" } });
+  if (values.help) return help(io, "eval");
+  const [expr, ...extra] = positionals;
+  if (expr === undefined || extra.length > 0) throw new InputError("eval: give exactly one expression (quote it)");
+  const format = outputFormat(values, io);
+  const context = values.context !== undefined ? await readContext(values.context, io.cwd) : {};
+  try {
+    const result = encodeValue(compileExpression(expr)(context));
+    if (format === "json") writeJson(io, result);
+    else io.stdout.write(`${result.type} ${JSON.stringify(result.value)}\n`);
+    return EXIT.ok;
+  } catch (e) {
+    if (!isUserFnError(e)) throw e;
+    if (format === "json") writeJson(io, { error: e.message });
+    else io.stderr.write(`error: ${e.format()}\n`);
+    return e.isStatic ? EXIT.invalid : EXIT.failure;
+  }
+}
+
+export async function previewCommand(argv: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = args(argv, { ...formatFlags, samples: { type: "string" }, keys: { type: "string" } });
+  if (values.help) return help(io, "preview");
+  const [file, ...extra] = positionals;
+  if (file === undefined || extra.length > 0) throw new InputError("preview: give exactly one policy file");
+  const format = outputFormat(values, io);
+  const keys = values.keys === undefined ? 100_000 : Number(values.keys);
+  if (!Number.isInteger(keys) || keys < 1 || keys > 10_000_000) {
+    throw new InputError(`--keys must be a whole number from 1 to 10000000; got '${values.keys}'`);
+  }
+  const { doc } = await loadPolicy(file, io);
+  let samples: ReturnType<typeof parseSamples>["samples"] = [];
+  if (values.samples !== undefined) {
+    const parsed = parseSamples(await readDataFile(values.samples, io.cwd));
+    if (parsed.issues.length > 0) {
+      io.stderr.write(parsed.issues.map((i) => `${values.samples}: ${i.message}\n`).join(""));
+      throw new InputError(`${values.samples}: invalid samples`);
+    }
+    samples = parsed.samples;
+  }
+  const report = previewPolicy(doc, samples, { syntheticKeys: keys });
+  if (format === "json") writeJson(io, report);
+  else io.stdout.write(formatPreview(file, report));
+  return report.ok ? EXIT.ok : EXIT.failure;
+}
+
+export const HELP: Record<string, string> = {
+  validate: `Usage: agent-alias validate POLICY... [--json]
+
+Validates each policy file offline (ROUTING.md §4). Exit 0 when all are valid, 2 otherwise.
+--json prints {"valid", "errors": [{"path", "message"}]} (one object per line, with "file",
+when several files are given).`,
+  resolve: `Usage: agent-alias resolve POLICY (--context FILE | --contexts FILE.jsonl) [--json]
+
+Resolves routing contexts against the policy. A context without "agent" is filled from the
+alias document. --json prints {"agent_key", "rule", "target", "partition"?} per context, or
+{"error": "<message>"}; exit 1 if any context failed to route, 2 for invalid input.`,
+  eval: `Usage: agent-alias eval 'EXPR' [--context FILE] [--json]
+
+Evaluates one UserFn expression. --json prints {"type", "value"} (a datetime as an ISO-8601
+string, a duration in seconds) or {"error"}; exit 2 for a parse/validation error, 1 for an
+evaluation error.`,
+  preview: `Usage: agent-alias preview POLICY [--samples FILE] [--keys N] [--json]
+
+Runs the policy over sample contexts ([{name?, context, expect?}]) and each weighted rule over
+N synthetic partition keys (default 100000): per-rule sample counts, realised vs requested
+split (tolerance 0.5 points), failed expectations. Exit 1 when an expectation fails.`,
+};
+
+export function help(io: CliIO, command: string): number {
+  io.stdout.write(`${HELP[command]}\n`);
+  return EXIT.ok;
+}

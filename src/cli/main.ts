@@ -1,0 +1,60 @@
+/**
+ * `agent-alias`: a thin shell over exported functions (CLI.md). `runCli(argv, io)` returns
+ * the exit code; `main` wires it to the process.
+ */
+import { evalCommand, previewCommand, resolveCommand, validateCommand } from "./commands.js";
+import { type CliIO, EXIT } from "./io.js";
+
+type Command = (argv: string[], io: CliIO) => Promise<number>;
+
+const COMMANDS: Record<string, Command> = {
+  validate: validateCommand,
+  resolve: resolveCommand,
+  eval: evalCommand,
+  preview: previewCommand,
+};
+
+export const USAGE = `Usage: agent-alias <command> [options]
+
+Commands:
+  validate POLICY...                     validate policy files offline
+  resolve POLICY --context FILE          resolve one routing context
+  resolve POLICY --contexts FILE.jsonl   resolve one context per line
+  eval 'EXPR' [--context FILE]           evaluate one UserFn expression
+  preview POLICY [--samples FILE]        simulate a policy over samples and synthetic keys
+
+Output is human on a terminal and JSON otherwise; --json or --format forces it.
+Exit codes: 0 success, 1 a routing or check failure, 2 invalid input.
+Run 'agent-alias <command> --help' for a command's options.
+`;
+
+export async function runCli(argv: string[], io: CliIO): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    io.stdout.write(USAGE);
+    return name === undefined ? EXIT.invalid : EXIT.ok;
+  }
+  if (name === "--version") {
+    const { createRequire } = await import("node:module");
+    io.stdout.write(`${createRequire(import.meta.url)("../../package.json").version}\n`);
+    return EXIT.ok;
+  }
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!command) {
+    io.stderr.write(`agent-alias: unknown command '${name}'\n\n${USAGE}`);
+    return EXIT.invalid;
+  }
+  try {
+    return await command(rest, io);
+  } catch (e) {
+    if ((e as { code?: unknown }).code === "invalid_input") {
+      io.stderr.write(`agent-alias ${name}: ${(e as Error).message}\n`);
+      return EXIT.invalid;
+    }
+    throw e;
+  }
+}
+
+export async function main(argv: string[]): Promise<void> {
+  process.exitCode = await runCli(argv, { stdout: process.stdout, stderr: process.stderr });
+}
