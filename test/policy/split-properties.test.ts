@@ -1,0 +1,128 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { compileSplit, pickWeighted, type WeightedOption } from "../../src/policy/index.js";
+
+const agentKey = fc.stringMatching(/^[a-z0-9-]{1,12}$/);
+/** 1..6 options with distinct agent keys and integer weights, at least one above 0. */
+const optionsArb = fc
+  .uniqueArray(agentKey, { minLength: 1, maxLength: 6 })
+  .chain((keys) => fc.tuple(fc.constant(keys), fc.array(fc.integer({ min: 0, max: 100 }), { minLength: keys.length, maxLength: keys.length })))
+  .filter(([, ws]) => ws.some((w) => w > 0))
+  .map(([keys, ws]) => keys.map((agent_key, i) => ({ agent_key, weight: ws[i]! })));
+
+const keys = (n: number, prefix = "user-") => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
+
+function assign(alias: string, options: WeightedOption[], partitions: string[]): string[] {
+  const split = compileSplit(alias, options);
+  return partitions.map((p) => options[split.pick(p)]!.agent_key);
+}
+
+describe("weighted rendezvous split: properties", () => {
+  it("is deterministic: the same alias, options and partition give the same agent", () => {
+    fc.assert(
+      fc.property(agentKey, optionsArb, fc.string(), (alias, options, partition) => {
+        expect(pickWeighted(alias, options, partition)).toBe(pickWeighted(alias, options, partition));
+        expect(compileSplit(alias, options).pick(partition)).toBe(compileSplit(alias, options).pick(partition));
+      }),
+    );
+  });
+
+  it("never picks an option of weight 0", () => {
+    fc.assert(
+      fc.property(agentKey, optionsArb, fc.string(), (alias, options, partition) => {
+        const picked = pickWeighted(alias, options, partition);
+        expect(options.find((o) => o.agent_key === picked)!.weight).toBeGreaterThan(0);
+      }),
+    );
+  });
+
+  it("is proportional: over 100,000 keys each option is within 0.5 points of its weight", () => {
+    fc.assert(
+      fc.property(agentKey, optionsArb, (alias, options) => {
+        const n = 100_000;
+        const counts = new Map<string, number>();
+        for (const a of assign(alias, options, keys(n))) counts.set(a, (counts.get(a) ?? 0) + 1);
+        const total = options.reduce((s, o) => s + o.weight, 0);
+        for (const o of options) {
+          const realised = (100 * (counts.get(o.agent_key) ?? 0)) / n;
+          expect(Math.abs(realised - (100 * o.weight) / total)).toBeLessThanOrEqual(0.5);
+        }
+      }),
+      { numRuns: 12 },
+    );
+  });
+
+  it("is independent of option order", () => {
+    fc.assert(
+      fc.property(agentKey, optionsArb.chain((o) => fc.tuple(fc.constant(o), fc.shuffledSubarray(o, { minLength: o.length, maxLength: o.length }))), (alias, [options, shuffled]) => {
+        const ps = keys(2000);
+        expect(assign(alias, shuffled, ps)).toEqual(assign(alias, options, ps));
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it("raising one weight moves keys only to that option; lowering it only away from it", () => {
+    fc.assert(
+      fc.property(agentKey, optionsArb, fc.nat(), fc.integer({ min: 1, max: 200 }), (alias, options, which, raise) => {
+        const i = which % options.length;
+        const raised = options.map((o, j) => (j === i ? { ...o, weight: o.weight + raise } : o));
+        const ps = keys(5000);
+        const before = assign(alias, options, ps);
+        const after = assign(alias, raised, ps);
+        const target = options[i]!.agent_key;
+        before.forEach((b, k) => {
+          if (after[k] !== b) expect(after[k]).toBe(target);
+        });
+        // Lowering is the same change read backwards: keys leave only `target`.
+        before.forEach((b, k) => {
+          if (after[k] !== b) expect(b).not.toBe(target);
+        });
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it("adding an option moves keys only into the new option", () => {
+    fc.assert(
+      fc.property(agentKey, optionsArb, fc.integer({ min: 1, max: 100 }), (alias, options, weight) => {
+        const added = [...options, { agent_key: "new-agent-zz", weight }];
+        const ps = keys(5000);
+        const before = assign(alias, options, ps);
+        const after = assign(alias, added, ps);
+        before.forEach((b, k) => {
+          if (after[k] !== b) expect(after[k]).toBe("new-agent-zz");
+        });
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it("a 95/5 -> 80/20 canary shift moves ~15% of keys, all from the old agent to the new", () => {
+    const ps = keys(100_000);
+    const before = assign("support", [{ agent_key: "v1", weight: 95 }, { agent_key: "v2", weight: 5 }], ps);
+    const after = assign("support", [{ agent_key: "v1", weight: 80 }, { agent_key: "v2", weight: 20 }], ps);
+    let moved = 0;
+    before.forEach((b, k) => {
+      if (after[k] === b) return;
+      moved++;
+      expect([b, after[k]]).toEqual(["v1", "v2"]);
+    });
+    expect(Math.abs((100 * moved) / ps.length - 15)).toBeLessThanOrEqual(0.5);
+  });
+
+  it("is decorrelated across aliases: two 10% canaries pick different users", () => {
+    const options = [{ agent_key: "stable", weight: 90 }, { agent_key: "canary", weight: 10 }];
+    const ps = keys(100_000);
+    const a = assign("alias-a", options, ps);
+    const b = assign("alias-b", options, ps);
+    const both = a.filter((x, k) => x === "canary" && b[k] === "canary").length;
+    // Independent picks overlap on ~1% of users; correlated ones would overlap on ~10%.
+    expect((100 * both) / ps.length).toBeGreaterThan(0.5);
+    expect((100 * both) / ps.length).toBeLessThan(1.5);
+  });
+
+  it("returns -1 when every weight is 0", () => {
+    expect(compileSplit("a", [{ agent_key: "x", weight: 0 }]).pick("p")).toBe(-1);
+  });
+});
