@@ -1,0 +1,42 @@
+/** Agents (API.md "Agents"): only the fields routing needs. */
+import { z } from "zod";
+import { keySchema, listMetadataSchema, metadataSchema, nameSchema, timestampSchema } from "./common.js";
+
+/** An agent as the API returns it. `updated_at` appears after the first PATCH. */
+export const agentSchema = z.object({
+  key: keySchema,
+  name: z.string(),
+  description: z.string(),
+  metadata: metadataSchema,
+  enabled: z.boolean(),
+  created_at: timestampSchema,
+  updated_at: timestampSchema.optional(),
+});
+
+/** `POST /v2/agents`. A missing key is generated as `agt_` + slugged name + 4 hex *(ours)*. */
+export const createAgentBodySchema = z.strictObject({
+  key: keySchema.optional(),
+  name: nameSchema,
+  description: z.string().optional(),
+  metadata: metadataSchema.optional(),
+  enabled: z.boolean().optional(),
+});
+
+/** `PATCH /v2/agents/{agent_key}`: replaces the fields it names (metadata whole). */
+export const patchAgentBodySchema = z.strictObject({
+  name: nameSchema.optional(),
+  description: z.string().optional(),
+  metadata: metadataSchema.optional(),
+  enabled: z.boolean().optional(),
+});
+
+/** `GET /v2/agents`. */
+export const agentListSchema = z.object({
+  agents: z.array(agentSchema),
+  metadata: listMetadataSchema,
+});
+
+export type Agent = z.infer<typeof agentSchema>;
+export type CreateAgentBody = z.input<typeof createAgentBodySchema>;
+export type PatchAgentBody = z.input<typeof patchAgentBodySchema>;
+export type AgentList = z.infer<typeof agentListSchema>;

@@ -1,0 +1,74 @@
+/**
+ * Aliases (API.md "Aliases", ROUTING.md §1). The create body is the alias document of a
+ * policy file with `key` and `name` required; the policy inside is `policySchema` of the
+ * resolver, so the API and the offline tools accept exactly the same documents.
+ */
+import { z } from "zod";
+import { policySchema } from "../policy/index.js";
+import {
+  keySchema,
+  listMetadataSchema,
+  listQuerySchema,
+  metadataSchema,
+  nameSchema,
+  timestampSchema,
+} from "./common.js";
+
+export { policySchema };
+
+/** An alias as the API returns it, with its policy. `updated_at` appears after the first change. */
+export const aliasSchema = z.object({
+  key: keySchema,
+  name: z.string(),
+  description: z.string(),
+  policy: policySchema,
+  enabled: z.boolean(),
+  metadata: metadataSchema,
+  created_at: timestampSchema,
+  updated_at: timestampSchema.optional(),
+});
+
+/** `POST /v2/agent_aliases`: `enabled` defaults to true, `metadata` to `{}`. */
+export const createAliasBodySchema = z.strictObject({
+  key: keySchema,
+  name: nameSchema,
+  description: z.string().optional(),
+  enabled: z.boolean().optional(),
+  metadata: metadataSchema.optional(),
+  policy: policySchema,
+});
+
+/** `PATCH /v2/agent_aliases/{alias_key}`: the policy changes only through `PUT …/policy`. */
+export const patchAliasBodySchema = z.strictObject({
+  name: nameSchema.optional(),
+  description: z.string().optional(),
+  enabled: z.boolean().optional(),
+  metadata: metadataSchema.optional(),
+});
+
+/** `PUT /v2/agent_aliases/{alias_key}/policy`: replaces the policy whole and atomically. */
+export const replacePolicyBodySchema = z.strictObject({ policy: policySchema });
+
+/** `GET /v2/agent_aliases`. */
+export const aliasListSchema = z.object({
+  agent_aliases: z.array(aliasSchema),
+  metadata: listMetadataSchema,
+});
+
+/**
+ * Query of `GET /v2/agent_aliases`: the list query plus `enabled` (`true`/`false`),
+ * `aliased_agent_key` (aliases whose policy names that agent) and `filter` (a regular
+ * expression over name and description).
+ */
+export const aliasListQuerySchema = listQuerySchema.extend({
+  enabled: z.enum(["true", "false"], { error: "must be 'true' or 'false'" }).optional(),
+  aliased_agent_key: keySchema.optional(),
+  filter: z.string().optional(),
+});
+
+export type Alias = z.infer<typeof aliasSchema>;
+export type CreateAliasBody = z.input<typeof createAliasBodySchema>;
+export type PatchAliasBody = z.input<typeof patchAliasBodySchema>;
+export type ReplacePolicyBody = z.input<typeof replacePolicyBodySchema>;
+export type AliasList = z.infer<typeof aliasListSchema>;
+export type AliasListQuery = z.input<typeof aliasListQuerySchema>;

@@ -1,0 +1,90 @@
+/**
+ * What the emulator adds under `/_emulator` (API.md "What the emulator adds"): health,
+ * usage statistics and fault injection. Outside the Vectara-shaped API.
+ */
+import { z } from "zod";
+
+/** `GET /_emulator/health` -> 200 `{status: "ok"}`; needs no API key. */
+export const healthSchema = z.object({ status: z.literal("ok") });
+
+const countsSchema = z.record(z.string(), z.number());
+
+/**
+ * Usage of one alias since it was created: sessions created through it, per resolved agent
+ * and per rule (keyed by the 1-based rule number as a string), and the creations that failed
+ * with a routing error. `sessions` equals the sum of `agents` and the sum of `rules[*].sessions`.
+ * Counts are of creations: deleting a session does not lower them.
+ */
+export const aliasStatsSchema = z.object({
+  sessions: z.number(),
+  routing_errors: z.number(),
+  agents: countsSchema,
+  rules: z.record(z.string(), z.object({ sessions: z.number(), agents: countsSchema })),
+});
+
+/**
+ * `GET /_emulator/stats`:
+ * ```json
+ * { "aliases": { "support": { "sessions": 100, "routing_errors": 0,
+ *                "agents": { "support-v1": 90, "support-v2": 10 },
+ *                "rules": { "1": { "sessions": 100, "agents": { "support-v1": 90, "support-v2": 10 } } } } },
+ *   "sessions": { "created": 102, "through_aliases": 100, "direct": 2 },
+ *   "faults": { "status": 0, "reset": 0, "latency": 0 } }
+ * ```
+ * Alias entries disappear with their alias. Counts survive a restart with `--data`, except
+ * `routing_errors` and `faults`, which are not writes.
+ */
+export const emulatorStatsSchema = z.object({
+  aliases: z.record(z.string(), aliasStatsSchema),
+  sessions: z.object({ created: z.number(), through_aliases: z.number(), direct: z.number() }),
+  faults: z.object({ status: z.number(), reset: z.number(), latency: z.number() }),
+});
+
+const share = z
+  .number({ error: "must be a number from 0 to 1" })
+  .min(0, { error: "must be a number from 0 to 1" })
+  .max(1, { error: "must be a number from 0 to 1" });
+const nonNegativeInt = z
+  .number({ error: "must be an integer >= 0" })
+  .int({ error: "must be an integer >= 0" })
+  .min(0, { error: "must be an integer >= 0" });
+
+/**
+ * Fault injection, applied to API calls (never to `/_emulator/*`), before the call is
+ * processed, so a faulted write never happens:
+ * - `rate`: share of calls answered `status` (503 or 429) with `Retry-After: retry_after`;
+ * - `reset`: share of calls whose connection is dropped without an answer;
+ * - `latency_ms`: delay added to a `latency_rate` share of calls (all of them by default);
+ * - `seed`: seeds the fault dice, so that a sequence of calls meets the same faults each run.
+ */
+export const faultConfigSchema = z.object({
+  rate: share,
+  status: z.union([z.literal(503), z.literal(429)], { error: "must be 503 or 429" }),
+  retry_after: nonNegativeInt,
+  reset: share,
+  latency_ms: nonNegativeInt,
+  latency_rate: share,
+  seed: z.number().int().nullable(),
+});
+
+/** `PUT /_emulator/faults`: replaces the whole configuration; omitted fields take their defaults (no faults). */
+export const faultConfigBodySchema = z
+  .strictObject({
+    rate: share.optional(),
+    status: faultConfigSchema.shape.status.optional(),
+    retry_after: nonNegativeInt.optional(),
+    reset: share.optional(),
+    latency_ms: nonNegativeInt.max(60_000, { error: "must be at most 60000" }).optional(),
+    latency_rate: share.optional(),
+    seed: z.number().int({ error: "must be an integer" }).nullable().optional(),
+  })
+  .refine((c) => (c.rate ?? 0) + (c.reset ?? 0) <= 1, {
+    error: "rate + reset must be at most 1",
+    path: ["rate"],
+  });
+
+export type Health = z.infer<typeof healthSchema>;
+export type AliasStats = z.infer<typeof aliasStatsSchema>;
+export type EmulatorStats = z.infer<typeof emulatorStatsSchema>;
+export type FaultConfig = z.infer<typeof faultConfigSchema>;
+export type FaultConfigBody = z.input<typeof faultConfigBodySchema>;

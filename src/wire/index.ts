@@ -1,0 +1,65 @@
+/**
+ * `pulumi-agent-alias/wire`: the one source of the API's wire types (API.md), as zod schemas
+ * and the TypeScript types inferred from them. The emulator validates requests with these
+ * schemas and the typed client parses answers with them, so the two cannot drift.
+ * Request schemas (`create…`, `patch…`, `replacePolicy…`) are strict: an unknown field is an
+ * error. Response schemas strip unknown fields, as clients must ignore them.
+ */
+export type { Agent, AgentList, CreateAgentBody, PatchAgentBody } from "./agents.js";
+export { agentListSchema, agentSchema, createAgentBodySchema, patchAgentBodySchema } from "./agents.js";
+export type {
+  Alias,
+  AliasList,
+  AliasListQuery,
+  CreateAliasBody,
+  PatchAliasBody,
+  ReplacePolicyBody,
+} from "./aliases.js";
+export {
+  aliasListQuerySchema,
+  aliasListSchema,
+  aliasSchema,
+  createAliasBodySchema,
+  patchAliasBodySchema,
+  policySchema,
+  replacePolicyBodySchema,
+} from "./aliases.js";
+export type { ErrorBody, ListMetadata, ListQuery, Metadata } from "./common.js";
+export {
+  errorBodySchema,
+  keySchema,
+  LIST_LIMIT,
+  listMetadataSchema,
+  listQuerySchema,
+  metadataSchema,
+  nameSchema,
+  timestampSchema,
+} from "./common.js";
+export type { AliasStats, EmulatorStats, FaultConfig, FaultConfigBody, Health } from "./emulator.js";
+export {
+  aliasStatsSchema,
+  emulatorStatsSchema,
+  faultConfigBodySchema,
+  faultConfigSchema,
+  healthSchema,
+} from "./emulator.js";
+export type {
+  AgentOutputEvent,
+  CreateEventBody,
+  EventList,
+  EventsCreated,
+  InputMessageEvent,
+  SessionEvent,
+  TextMessage,
+} from "./events.js";
+export {
+  agentOutputEventSchema,
+  createEventBodySchema,
+  eventListSchema,
+  eventsCreatedSchema,
+  inputMessageEventSchema,
+  sessionEventSchema,
+  textMessageSchema,
+} from "./events.js";
+export type { CreateSessionBody, Session, SessionList } from "./sessions.js";
+export { createSessionBodySchema, sessionListSchema, sessionSchema } from "./sessions.js";
