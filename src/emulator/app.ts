@@ -1,0 +1,467 @@
+/**
+ * The emulator as an app object (fastify): every call of API.md, `/_emulator/*`, auth,
+ * faults, body limits and the error body, with no socket. `createEmulator` gives an object
+ * that tests call with `inject`; `listen` puts it on a real socket.
+ */
+import v8 from "node:v8";
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import { aliasListQuerySchema, type FaultConfig, listQuerySchema } from "../wire/index.js";
+import { ApiError, invalid, invalidField } from "./errors.js";
+import { FaultSpecError, Faults, faultConfig, parseFaultSpec } from "./faults.js";
+import { requestId } from "./ids.js";
+import { JournalError, JournalWriter, readJournal } from "./journal.js";
+import { EMULATOR_LIMITS } from "./limits.js";
+import { loadSeed, type SeedDocument, seedStore } from "./seed.js";
+import { type AliasFilter, type PageRequest, type SessionPath, Store, type WriteResult } from "./store.js";
+import { checkJsonTree, checkKeyParam, parseWith } from "./validation.js";
+
+export interface EmulatorOptions {
+  /** Port for `listen` (0: a free one). Default 8742. */
+  port?: number;
+  /** Host for `listen`. Default 127.0.0.1. */
+  host?: string;
+  /** Journal file: every acknowledged write is on disk before its answer (journal.ts). */
+  dataFile?: string;
+  /**
+   * The accepted API key. When undefined, `AGENT_ALIAS_API_KEY` from `env` is used; with
+   * neither, any non-empty key is accepted (API.md).
+   */
+  apiKey?: string;
+  /** Environment to read `AGENT_ALIAS_API_KEY` from; defaults to process.env. */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Agents and aliases to create at start: a YAML/JSON file path or the document itself. */
+  seed?: string | SeedDocument;
+  /** Faults from the start: a spec string (`rate=0.2,latency=50ms`) or a configuration. */
+  faults?: string | Partial<FaultConfig>;
+  /** Largest request body in bytes (413 above it). Default 1 MiB. */
+  bodyLimit?: number;
+  /** The clock for timestamps and `currentDate` (tests pin it). */
+  clock?: () => Date;
+  /** Where diagnostics go (a failed write, a torn journal tail cut off). Default: nowhere. */
+  log?: (line: string) => void;
+}
+
+export const DEFAULT_PORT = 8742;
+export const DEFAULT_HOST = "127.0.0.1";
+
+/** A running emulator on a socket. */
+export interface RunningEmulator {
+  /** `http://127.0.0.1:PORT`, no trailing slash. */
+  readonly url: string;
+  readonly emulator: Emulator;
+  /** Stops accepting, drops open connections, flushes and closes the data file. */
+  close(): Promise<void>;
+}
+
+export interface Emulator {
+  /** The fastify instance; `app.inject(...)` calls it without a socket. */
+  readonly app: FastifyInstance;
+  readonly inject: FastifyInstance["inject"];
+  /** Puts the app on a socket (options default to those given to createEmulator). */
+  listen(at?: { port?: number; host?: string }): Promise<RunningEmulator>;
+  /** Closes the app (and its socket, if listening) and the data file. Idempotent. */
+  close(): Promise<void>;
+}
+
+const PAGE_KEY_RE = /^([a-z]+):(\d{1,15})$/;
+
+function pageKey(collection: string, seq: number): string {
+  return Buffer.from(`${collection}:${seq}`).toString("base64url");
+}
+
+function readPageKey(collection: string, key: string | undefined): number {
+  if (key === undefined) return 0;
+  const m = PAGE_KEY_RE.exec(Buffer.from(key, "base64url").toString("latin1"));
+  if (!m || m[1] !== collection) throw invalidField("page_key", "is not a page key of this list");
+  return Number(m[2]);
+}
+
+function pageRequest(
+  collection: string,
+  q: { limit?: number | undefined; page_key?: string | undefined },
+): PageRequest {
+  return { limit: q.limit ?? EMULATOR_LIMITS.listLimit.default, after: readPageKey(collection, q.page_key) };
+}
+
+function listBody<T>(name: string, collection: string, page: { items: T[]; next: number | undefined }) {
+  return {
+    [name]: page.items,
+    metadata: page.next === undefined ? {} : { page_key: pageKey(collection, page.next) },
+  };
+}
+
+let linearRegExp: boolean | undefined;
+/** V8's flag for its linear-time regular expression engine. */
+const LINEAR_FLAG = "l";
+
+/**
+ * Compiles an alias-list `filter`. User regular expressions run on V8's linear-time engine
+ * (the `l` flag, enabled here through a V8 flag that only makes that flag available), so no
+ * pattern can stall the server; patterns that engine cannot run (backreferences, lookaround,
+ * the `i` flag is not used) are a 400. Matching is case-sensitive.
+ */
+function compileFilter(source: string): RegExp {
+  if (source.length > EMULATOR_LIMITS.maxFilterLength) {
+    throw invalidField("filter", `must be at most ${EMULATOR_LIMITS.maxFilterLength} characters`);
+  }
+  if (linearRegExp === undefined) {
+    try {
+      v8.setFlagsFromString("--enable-experimental-regexp-engine");
+      linearRegExp = new RegExp("a", LINEAR_FLAG).test("a");
+    } catch {
+      linearRegExp = false;
+    }
+  }
+  try {
+    return new RegExp(source, linearRegExp ? LINEAR_FLAG : "");
+  } catch (e) {
+    const msg = (e as Error).message;
+    if (/linear time/.test(msg)) {
+      throw invalidField(
+        "filter",
+        "backreferences and lookarounds are not supported (filters run in linear time)",
+      );
+    }
+    throw invalidField("filter", `is not a valid regular expression: ${msg}`);
+  }
+}
+
+function sendError(reply: FastifyReply, e: ApiError, req: FastifyRequest): void {
+  const body: Record<string, unknown> = { messages: e.messages, request_id: req.id };
+  if (e.fieldErrors !== undefined) body.field_errors = e.fieldErrors;
+  if (e.id !== undefined) body.id = e.id;
+  reply.code(e.status).send(body);
+}
+
+/** Fastify's own 4xx errors (body parsing, content type) in the API's words. */
+function fromFramework(
+  err: { code?: string; statusCode?: number; message: string },
+  bodyLimit: number,
+): ApiError {
+  switch (err.code) {
+    case "FST_ERR_CTP_BODY_TOO_LARGE":
+      return new ApiError(413, [`body: larger than the limit of ${bodyLimit} bytes`], {
+        body: `larger than ${bodyLimit} bytes`,
+      });
+    case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
+      return new ApiError(415, ["body: Content-Type must be application/json"], {
+        body: "Content-Type must be application/json",
+      });
+    case "FST_ERR_CTP_INVALID_CONTENT_LENGTH":
+      return new ApiError(400, ["body: length does not match Content-Length"], {
+        body: "length does not match Content-Length",
+      });
+    default:
+      return new ApiError(err.statusCode ?? 400, [err.message]);
+  }
+}
+
+function resolveApiKey(options: EmulatorOptions): string | undefined {
+  if (options.apiKey !== undefined && options.apiKey !== "") return options.apiKey;
+  const fromEnv = (options.env ?? process.env).AGENT_ALIAS_API_KEY;
+  return fromEnv === undefined || fromEnv === "" ? undefined : fromEnv;
+}
+
+function presentedKey(req: FastifyRequest): string | undefined {
+  const h = req.headers["x-api-key"];
+  if (typeof h === "string" && h !== "") return h;
+  const auth = req.headers.authorization;
+  if (typeof auth === "string" && /^bearer /i.test(auth)) {
+    const token = auth.slice(7).trim();
+    return token === "" ? undefined : token;
+  }
+  return undefined;
+}
+
+type KeyParams = { agent_key?: string; alias_key?: string; session_key?: string };
+
+function sessionPath(params: KeyParams): SessionPath {
+  const session = checkKeyParam("session_key", params.session_key ?? "");
+  if (params.alias_key !== undefined) return { alias: checkKeyParam("alias_key", params.alias_key), session };
+  return { agent: checkKeyParam("agent_key", params.agent_key ?? ""), session };
+}
+
+/**
+ * Creates the emulator: replays `dataFile` when given, applies `seed`, and builds the app.
+ * Throws (JournalError, SeedError, FaultSpecError) when a file or the fault spec is bad.
+ */
+export async function createEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const log = options.log ?? (() => {});
+  const bodyLimit = options.bodyLimit ?? EMULATOR_LIMITS.bodyLimit;
+  const apiKey = resolveApiKey(options);
+  const store = new Store(options.clock);
+  const faults = new Faults(
+    options.faults === undefined
+      ? undefined
+      : typeof options.faults === "string"
+        ? parseFaultSpec(options.faults)
+        : faultConfig(options.faults),
+  );
+
+  let journal: JournalWriter | undefined;
+  if (options.dataFile !== undefined) {
+    const { records, tornBytes } = readJournal(options.dataFile);
+    if (tornBytes > 0) log(`data file ${options.dataFile}: cut off a torn last record (${tornBytes} bytes)`);
+    records.forEach((r, i) => {
+      try {
+        store.apply(r);
+      } catch (e) {
+        throw new JournalError(
+          `data file ${options.dataFile}: record ${i + 1} (${r.op}) cannot be replayed: ${(e as Error).message}`,
+        );
+      }
+    });
+    journal = await JournalWriter.open(options.dataFile);
+  }
+  const persist = async (w: WriteResult<unknown>): Promise<void> => {
+    if (journal) await journal.append(w.record);
+  };
+
+  if (options.seed !== undefined) {
+    const doc = typeof options.seed === "string" ? loadSeed(options.seed) : options.seed;
+    try {
+      await seedStore(store, doc, persist, typeof options.seed === "string" ? options.seed : "seed");
+    } catch (e) {
+      await journal?.close();
+      throw e;
+    }
+  }
+
+  const app = Fastify({
+    logger: false,
+    bodyLimit,
+    forceCloseConnections: true,
+    genReqId: requestId,
+    routerOptions: { maxParamLength: EMULATOR_LIMITS.maxParamLength },
+  });
+
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (_req, text, done) => {
+    if (text === "") return done(null, undefined);
+    let value: unknown;
+    try {
+      value = JSON.parse(text as string);
+    } catch (e) {
+      return done(invalidField("body", `is not valid JSON: ${(e as Error).message}`), undefined);
+    }
+    const issue = checkJsonTree(value);
+    if (issue) return done(invalid([issue]), undefined);
+    done(null, value);
+  });
+
+  app.setErrorHandler((err, req, reply) => {
+    if (err instanceof ApiError) return sendError(reply, err, req);
+    const e = err as { code?: string; statusCode?: number; message: string };
+    if (typeof e.statusCode === "number" && e.statusCode >= 400 && e.statusCode < 500) {
+      return sendError(reply, fromFramework(e, bodyLimit), req);
+    }
+    log(`${req.method} ${req.url} (${req.id}) failed: ${(err as Error).stack ?? String(err)}`);
+    sendError(reply, new ApiError(500, [`internal error: ${e.message}`]), req);
+  });
+
+  app.setNotFoundHandler((req, reply) => {
+    sendError(reply, new ApiError(404, [`No such call: ${req.method} ${req.url.split("?")[0]}`]), req);
+  });
+
+  const authorize = (req: FastifyRequest, done: (err?: Error) => void): void => {
+    const key = presentedKey(req);
+    if (key === undefined)
+      done(new ApiError(401, ["Missing API key: send x-api-key or Authorization: Bearer"]));
+    else if (apiKey !== undefined && key !== apiKey) done(new ApiError(401, ["Invalid API key"]));
+    else done();
+  };
+
+  app.addHook("onRequest", (req, reply, done) => {
+    const url = req.url;
+    if (url.startsWith("/_emulator/")) {
+      if (url === "/_emulator/health" || url.startsWith("/_emulator/health?")) done();
+      else authorize(req, done);
+      return;
+    }
+    if (!faults.active) {
+      authorize(req, done);
+      return;
+    }
+    const d = faults.decide();
+    const act = (): void => {
+      if (d.kind === "none") {
+        authorize(req, done);
+        return;
+      }
+      if (d.kind === "reset") {
+        reply.hijack();
+        const socket = req.raw.socket as { resetAndDestroy?: () => void; destroy(): void };
+        if (typeof socket.resetAndDestroy === "function") socket.resetAndDestroy();
+        else socket.destroy();
+        return;
+      }
+      const status = faults.config.status;
+      reply.header("retry-after", String(faults.config.retry_after));
+      sendError(
+        reply,
+        new ApiError(status, [
+          status === 429 ? "Too many requests (injected fault)" : "Service unavailable (injected fault)",
+        ]),
+        req,
+      );
+    };
+    if (d.latencyMs > 0) setTimeout(act, d.latencyMs);
+    else act();
+  });
+
+  /** Answers a write once it is durable. */
+  const reply = (res: FastifyReply, status: number, w: WriteResult<unknown>): void => {
+    const answer = (): void => {
+      if (status === 204) res.code(204).send();
+      else res.code(status).send(w.value);
+    };
+    if (!journal) {
+      answer();
+      return;
+    }
+    journal
+      .append(w.record)
+      .then(answer, (e: unknown) =>
+        res.send(new ApiError(500, [`could not write the data file: ${(e as Error).message}`])),
+      );
+  };
+
+  type P = { Params: KeyParams; Querystring: Record<string, unknown>; Body: unknown };
+
+  // ---- /_emulator -----------------------------------------------------------------------
+  app.get("/_emulator/health", (_req, res) => {
+    res.send({ status: "ok" });
+  });
+  app.get("/_emulator/stats", (_req, res) => {
+    res.send(store.stats({ ...faults.injected }));
+  });
+  app.get("/_emulator/faults", (_req, res) => {
+    res.send(faults.config);
+  });
+  app.put<P>("/_emulator/faults", (req, res) => {
+    try {
+      faults.configure(faultConfig(req.body ?? {}));
+    } catch (e) {
+      if (e instanceof FaultSpecError) throw invalid(e.issues);
+      throw e;
+    }
+    res.send(faults.config);
+  });
+
+  // ---- agents ---------------------------------------------------------------------------
+  app.post<P>("/v2/agents", (req, res) => reply(res, 201, store.createAgent(req.body)));
+  app.get<P>("/v2/agents", (req, res) => {
+    const q = parseWith(listQuerySchema, req.query);
+    res.send(listBody("agents", "agents", store.listAgents(pageRequest("agents", q))));
+  });
+  app.get<P>("/v2/agents/:agent_key", (req, res) => {
+    res.send(store.getAgent(checkKeyParam("agent_key", req.params.agent_key ?? "")));
+  });
+  app.patch<P>("/v2/agents/:agent_key", (req, res) =>
+    reply(res, 200, store.patchAgent(checkKeyParam("agent_key", req.params.agent_key ?? ""), req.body)),
+  );
+  app.delete<P>("/v2/agents/:agent_key", (req, res) =>
+    reply(res, 204, store.deleteAgent(checkKeyParam("agent_key", req.params.agent_key ?? ""))),
+  );
+
+  // ---- aliases --------------------------------------------------------------------------
+  app.post<P>("/v2/agent_aliases", (req, res) => reply(res, 201, store.createAlias(req.body)));
+  app.get<P>("/v2/agent_aliases", (req, res) => {
+    const q = parseWith(aliasListQuerySchema, req.query);
+    const f: AliasFilter = {};
+    if (q.enabled !== undefined) f.enabled = q.enabled === "true";
+    if (q.aliased_agent_key !== undefined) f.aliasedAgentKey = q.aliased_agent_key;
+    if (q.filter !== undefined) f.filter = compileFilter(q.filter);
+    res.send(listBody("agent_aliases", "aliases", store.listAliases(pageRequest("aliases", q), f)));
+  });
+  app.get<P>("/v2/agent_aliases/:alias_key", (req, res) => {
+    res.send(store.getAlias(checkKeyParam("alias_key", req.params.alias_key ?? "")));
+  });
+  app.patch<P>("/v2/agent_aliases/:alias_key", (req, res) =>
+    reply(res, 200, store.patchAlias(checkKeyParam("alias_key", req.params.alias_key ?? ""), req.body)),
+  );
+  app.put<P>("/v2/agent_aliases/:alias_key/policy", (req, res) =>
+    reply(res, 200, store.replacePolicy(checkKeyParam("alias_key", req.params.alias_key ?? ""), req.body)),
+  );
+  app.delete<P>("/v2/agent_aliases/:alias_key", (req, res) =>
+    reply(res, 204, store.deleteAlias(checkKeyParam("alias_key", req.params.alias_key ?? ""))),
+  );
+
+  // ---- sessions and events, through an alias and through an agent -----------------------
+  app.post<P>("/v2/agent_aliases/:alias_key/sessions", (req, res) =>
+    reply(
+      res,
+      201,
+      store.createAliasSession(checkKeyParam("alias_key", req.params.alias_key ?? ""), req.body),
+    ),
+  );
+  app.post<P>("/v2/agents/:agent_key/sessions", (req, res) =>
+    reply(
+      res,
+      201,
+      store.createAgentSession(checkKeyParam("agent_key", req.params.agent_key ?? ""), req.body),
+    ),
+  );
+  for (const base of ["/v2/agent_aliases/:alias_key", "/v2/agents/:agent_key"]) {
+    app.get<P>(`${base}/sessions`, (req, res) => {
+      const q = parseWith(listQuerySchema, req.query);
+      const via =
+        req.params.alias_key !== undefined
+          ? { alias: checkKeyParam("alias_key", req.params.alias_key) }
+          : { agent: checkKeyParam("agent_key", req.params.agent_key ?? "") };
+      res.send(listBody("sessions", "sessions", store.listSessions(via, pageRequest("sessions", q))));
+    });
+    app.get<P>(`${base}/sessions/:session_key`, (req, res) => {
+      res.send(store.getSession(sessionPath(req.params)));
+    });
+    app.delete<P>(`${base}/sessions/:session_key`, (req, res) =>
+      reply(res, 204, store.deleteSession(sessionPath(req.params))),
+    );
+    app.post<P>(`${base}/sessions/:session_key/events`, (req, res) =>
+      reply(res, 201, store.addEvents(sessionPath(req.params), req.body)),
+    );
+    app.get<P>(`${base}/sessions/:session_key/events`, (req, res) => {
+      const q = parseWith(listQuerySchema, req.query);
+      res.send(
+        listBody("events", "events", store.listEvents(sessionPath(req.params), pageRequest("events", q))),
+      );
+    });
+  }
+
+  let closed: Promise<void> | undefined;
+  const close = (): Promise<void> =>
+    (closed ??= (async () => {
+      await app.close();
+      await journal?.close();
+    })());
+
+  const emulator: Emulator = {
+    app,
+    inject: app.inject.bind(app) as FastifyInstance["inject"],
+    close,
+    async listen(at = {}) {
+      const host = at.host ?? options.host ?? DEFAULT_HOST;
+      await app.listen({ port: at.port ?? options.port ?? DEFAULT_PORT, host });
+      const address = app.server.address();
+      if (address === null || typeof address === "string")
+        throw new Error(`unexpected server address ${String(address)}`);
+      const h = address.family === "IPv6" ? `[${address.address}]` : address.address;
+      return { url: `http://${h}:${address.port}`, emulator, close };
+    },
+  };
+  return emulator;
+}
+
+/** Creates an emulator and puts it on a socket: `{url, close}`. */
+export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+  const emulator = await createEmulator(options);
+  try {
+    return await emulator.listen();
+  } catch (e) {
+    await emulator.close();
+    throw e;
+  }
+}
+
+/** Same as startEmulator. */
+export const listen = startEmulator;

@@ -1,0 +1,121 @@
+/**
+ * `agent-alias emulator [--port N] [--host H] [--data FILE] [--api-key KEY] [--seed FILE]
+ * [--faults SPEC] [--body-limit BYTES]`: runs the emulator until SIGINT or SIGTERM (or
+ * `io.signal`). The first line of stdout is the URL; diagnostics go to stderr.
+ */
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { type EmulatorOptions, startEmulator } from "./app.js";
+
+export interface EmulatorCommandIO {
+  readonly stdout: { write(chunk: string): unknown };
+  readonly stderr: { write(chunk: string): unknown };
+  /** Base for relative file paths (default: process.cwd()). */
+  readonly cwd?: string;
+  /** Environment for `AGENT_ALIAS_API_KEY` (default: process.env). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Stops the emulator when aborted, as SIGINT/SIGTERM do (for tests and embedding). */
+  readonly signal?: AbortSignal;
+}
+
+export const EMULATOR_USAGE = `Usage: agent-alias emulator [options]
+
+Runs the agent alias API (API.md) on loopback. Prints its URL on the first line of stdout.
+
+Options:
+  --port N          port to listen on (0: a free one; default 8742)
+  --host H          address to listen on (default 127.0.0.1)
+  --data FILE       keep state in FILE: every acknowledged write survives a crash
+  --api-key KEY     the accepted API key (default: AGENT_ALIAS_API_KEY; with neither, any key)
+  --seed FILE       YAML/JSON with agents and aliases to create at start
+  --faults SPEC     inject faults, e.g. rate=0.2,status=503,latency=50ms,reset=0.05,seed=1
+  --body-limit N    largest request body in bytes (default 1048576)
+  -h, --help        show this help
+`;
+
+const EXIT_OK = 0;
+const EXIT_FAILURE = 1;
+const EXIT_INVALID = 2;
+/** Error codes of bad input given on the command line (a file or the fault spec). */
+const INPUT_ERRORS = new Set(["invalid_seed", "bad_data_file", "invalid_faults"]);
+
+function integer(name: string, raw: string | undefined, min: number, max: number): number | undefined {
+  if (raw === undefined) return undefined;
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+    throw new Error(`--${name} must be an integer from ${min} to ${max}; got '${raw}'`);
+  }
+  return Number(raw);
+}
+
+/**
+ * Runs the `emulator` subcommand; resolves with the exit code once the server has stopped
+ * (0 after a signal; 2 for bad flags, files or fault spec; 1 when it cannot start otherwise, e.g. the port is taken). Never calls process.exit.
+ */
+export async function runEmulatorCommand(argv: readonly string[], io: EmulatorCommandIO): Promise<number> {
+  let options: EmulatorOptions;
+  try {
+    const { values, positionals } = parseArgs({
+      args: [...argv],
+      options: {
+        port: { type: "string" },
+        host: { type: "string" },
+        data: { type: "string" },
+        "api-key": { type: "string" },
+        seed: { type: "string" },
+        faults: { type: "string" },
+        "body-limit": { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+      allowPositionals: true,
+      strict: true,
+    });
+    if (values.help) {
+      io.stdout.write(EMULATOR_USAGE);
+      return EXIT_OK;
+    }
+    if (positionals.length > 0) throw new Error(`unexpected argument '${positionals[0]}'`);
+    const cwd = io.cwd ?? process.cwd();
+    options = { log: (line) => io.stderr.write(`agent-alias emulator: ${line}\n`) };
+    const port = integer("port", values.port, 0, 65535);
+    if (port !== undefined) options.port = port;
+    if (values.host !== undefined) options.host = values.host;
+    if (values.data !== undefined) options.dataFile = resolve(cwd, values.data);
+    if (values["api-key"] !== undefined) options.apiKey = values["api-key"];
+    if (io.env !== undefined) options.env = io.env;
+    if (values.seed !== undefined) options.seed = resolve(cwd, values.seed);
+    if (values.faults !== undefined) options.faults = values.faults;
+    const limit = integer("body-limit", values["body-limit"], 1, 1024 ** 3);
+    if (limit !== undefined) options.bodyLimit = limit;
+  } catch (e) {
+    io.stderr.write(`agent-alias emulator: ${(e as Error).message}\n\n${EMULATOR_USAGE}`);
+    return EXIT_INVALID;
+  }
+
+  let running: Awaited<ReturnType<typeof startEmulator>>;
+  try {
+    running = await startEmulator(options);
+  } catch (e) {
+    io.stderr.write(`agent-alias emulator: ${(e as Error).message}\n`);
+    return INPUT_ERRORS.has((e as { code?: string }).code ?? "") ? EXIT_INVALID : EXIT_FAILURE;
+  }
+  io.stdout.write(`${running.url}\n`);
+
+  await new Promise<void>((done) => {
+    const stop = (why: string) => {
+      process.off("SIGINT", onInt);
+      process.off("SIGTERM", onTerm);
+      io.signal?.removeEventListener("abort", onAbort);
+      io.stderr.write(`agent-alias emulator: ${why}, stopping\n`);
+      done();
+    };
+    const onInt = () => stop("SIGINT");
+    const onTerm = () => stop("SIGTERM");
+    const onAbort = () => stop("stopped");
+    process.once("SIGINT", onInt);
+    process.once("SIGTERM", onTerm);
+    if (io.signal?.aborted) return stop("stopped");
+    io.signal?.addEventListener("abort", onAbort, { once: true });
+  });
+  await running.close();
+  return EXIT_OK;
+}

@@ -1,0 +1,64 @@
+/**
+ * Generated identifiers *(formats ours)*: session keys `ase_<slug>_<4 hex>` (API.md),
+ * agent keys `agt_<slug>_<4 hex>`, event ids `aev_<hex>` and request ids `req_<hex>`.
+ */
+import { randomFillSync } from "node:crypto";
+import { EMULATOR_LIMITS } from "./limits.js";
+
+const pool = Buffer.alloc(4096);
+let poolAt = pool.length;
+
+/** `n` random hex characters (n even), from a refilled pool of random bytes. */
+export function randomHex(n: number): string {
+  const bytes = n >> 1;
+  if (poolAt + bytes > pool.length) {
+    randomFillSync(pool);
+    poolAt = 0;
+  }
+  const s = pool.toString("hex", poolAt, poolAt + bytes);
+  poolAt += bytes;
+  return s;
+}
+
+/** Lower-case ASCII letters and digits, other runs folded to `_`, trimmed, at most `max` long. */
+export function slug(name: string, max: number): string {
+  const s = name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "_")
+    .slice(0, max)
+    .replace(/^_+|_+$/g, "");
+  return s;
+}
+
+/**
+ * A key `prefix_slug_hex` of at most 50 characters for which `taken` is false. Starts with 4 hex
+ * characters and lengthens them when the short space is crowded, so generation always ends.
+ */
+export function generateKey(
+  prefix: string,
+  name: string | undefined,
+  fallback: string,
+  taken: (key: string) => boolean,
+): string {
+  for (let hex = EMULATOR_LIMITS.generatedKeyHex; ; hex += 2) {
+    const room = 50 - prefix.length - 2 - hex;
+    const base = slug(name ?? "", room) || fallback;
+    for (let attempt = 0; attempt < 8; attempt++) {
+      const key = `${prefix}_${base}_${randomHex(hex)}`;
+      if (!taken(key)) return key;
+    }
+  }
+}
+
+const requestPrefix = randomHex(8);
+let requestCounter = 0;
+
+/** Unique within a process and unlikely to repeat across runs. */
+export function requestId(): string {
+  requestCounter = (requestCounter + 1) >>> 0;
+  return `req_${requestPrefix}${requestCounter.toString(16).padStart(8, "0")}`;
+}
+
+export function eventId(): string {
+  return `aev_${randomHex(16)}`;
+}

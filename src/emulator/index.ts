@@ -1,0 +1,26 @@
+/**
+ * `pulumi-agent-alias/emulator`: the local agent alias API (API.md) for development, CI and
+ * our own tests. It routes with the same resolver as everything else (`../policy`) and speaks
+ * the wire types of `../wire`.
+ *
+ * - `createEmulator(options)`: the app object, callable without a socket (`inject`);
+ * - `startEmulator(options)` / `listen(options)`: on a socket, `{url, close}`;
+ * - `runEmulatorCommand(argv, io)`: the `agent-alias emulator` subcommand.
+ */
+export {
+  createEmulator,
+  DEFAULT_HOST,
+  DEFAULT_PORT,
+  type Emulator,
+  type EmulatorOptions,
+  listen,
+  type RunningEmulator,
+  startEmulator,
+} from "./app.js";
+export { EMULATOR_USAGE, type EmulatorCommandIO, runEmulatorCommand } from "./command.js";
+export { ApiError, type ApiErrorCode, type FieldIssue } from "./errors.js";
+export { FaultSpecError, NO_FAULTS, parseFaultSpec } from "./faults.js";
+export { JournalError } from "./journal.js";
+export { EMULATOR_LIMITS } from "./limits.js";
+export { loadSeed, type SeedDocument, SeedError } from "./seed.js";
+export { agentAnswer } from "./store.js";

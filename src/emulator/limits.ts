@@ -1,0 +1,26 @@
+/**
+ * The emulator's limits, in one frozen place. Input over a limit is a 4xx naming the field,
+ * never a 5xx and never a stalled server.
+ */
+import { LIST_LIMIT } from "../wire/index.js";
+
+export const EMULATOR_LIMITS = Object.freeze({
+  /** Largest request body, in bytes (413 above it); `bodyLimit` / `--body-limit` override it. */
+  bodyLimit: 1024 * 1024,
+  /** Deepest nesting of objects and arrays in a request body. */
+  maxJsonDepth: 64,
+  /** `?limit=` bounds and default of every list call (API.md). */
+  listLimit: LIST_LIMIT,
+  /** Longest `?filter=` regular expression of the alias list, in characters. */
+  maxFilterLength: 256,
+  /** Longest path parameter the router accepts (longer keys are invalid anyway; this lets us say so). */
+  maxParamLength: 512,
+  /** Random hex characters of a generated key (`ase_support_1c2e`); grows on collisions. */
+  generatedKeyHex: 4,
+  /** Messages in one input_message event. */
+  maxEventMessages: 100,
+  /** Largest fault latency accepted, in milliseconds. */
+  maxLatencyMs: 60_000,
+  /** Seconds a client is told to wait after an injected 503/429, when the fault config does not say. */
+  defaultRetryAfter: 1,
+});

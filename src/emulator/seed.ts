@@ -1,0 +1,132 @@
+/**
+ * `--seed FILE`: agents and aliases to create at start, as YAML or JSON (by content):
+ *
+ * ```yaml
+ * agents:
+ *   - { key: support-v1, name: Support v1 }
+ *   - { key: support-v2, name: Support v2 }
+ * aliases:
+ *   - key: support
+ *     name: Customer Support
+ *     policy: { type: routed, rules: [ { targets: { type: single, agent_key: support-v1 } } ] }
+ * ```
+ * Each entry is the body of `POST /v2/agents` or `POST /v2/agent_aliases` and is checked the
+ * same way. An entry whose key already exists (replayed from `--data`) is skipped, so the same
+ * seed can be given on every start.
+ */
+import { readFileSync } from "node:fs";
+import { parse as parseYaml } from "yaml";
+import { z } from "zod";
+import { ApiError } from "./errors.js";
+import type { Store, WriteResult } from "./store.js";
+import { checkJsonTree, zodIssues } from "./validation.js";
+
+export const seedDocumentSchema = z.strictObject({
+  agents: z.array(z.unknown()).optional(),
+  aliases: z.array(z.unknown()).optional(),
+});
+
+export interface SeedDocument {
+  agents?: readonly unknown[];
+  aliases?: readonly unknown[];
+}
+
+export class SeedError extends Error {
+  override readonly name = "SeedError";
+  readonly code = "invalid_seed" as const;
+  constructor(
+    readonly source: string,
+    readonly messages: readonly string[],
+  ) {
+    super(`${source}: ${messages.join("; ")}`);
+  }
+}
+
+/** Reads and shape-checks a seed file; throws SeedError naming the bad field. */
+export function loadSeed(path: string): SeedDocument {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (e) {
+    throw new SeedError(path, [`cannot read: ${(e as Error).message}`]);
+  }
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch (e) {
+    throw new SeedError(path, [`not valid YAML or JSON: ${(e as Error).message}`]);
+  }
+  return checkSeed(path, doc ?? {});
+}
+
+function checkSeed(source: string, doc: unknown): SeedDocument {
+  const tree = checkJsonTree(doc);
+  if (tree) throw new SeedError(source, [tree.message]);
+  const r = seedDocumentSchema.safeParse(doc);
+  if (!r.success)
+    throw new SeedError(
+      source,
+      zodIssues(r.error, doc).map((i) => i.message),
+    );
+  return r.data as SeedDocument;
+}
+
+function keyOf(v: unknown): string | undefined {
+  const k = (v as { key?: unknown } | null)?.key;
+  return typeof k === "string" ? k : undefined;
+}
+
+/**
+ * Creates the seed's agents, then its aliases, through the store's own checks, persisting
+ * each write with `persist`. Returns how many were created and skipped.
+ */
+export async function seedStore(
+  store: Store,
+  seed: SeedDocument,
+  persist: (w: WriteResult<unknown>) => Promise<void>,
+  source = "seed",
+): Promise<{ created: number; skipped: number }> {
+  const doc = checkSeed(source, seed);
+  let created = 0;
+  let skipped = 0;
+  const run = async (
+    list: readonly unknown[] | undefined,
+    name: string,
+    exists: (key: string) => boolean,
+    create: (b: unknown) => WriteResult<unknown>,
+  ) => {
+    for (const [i, body] of (list ?? []).entries()) {
+      const key = keyOf(body);
+      if (key !== undefined && exists(key)) {
+        skipped++;
+        continue;
+      }
+      let w: WriteResult<unknown>;
+      try {
+        w = create(body);
+      } catch (e) {
+        if (e instanceof ApiError)
+          throw new SeedError(
+            source,
+            e.messages.map((m) => `${name}[${i}]: ${m}`),
+          );
+        throw e;
+      }
+      await persist(w);
+      created++;
+    }
+  };
+  await run(
+    doc.agents,
+    "agents",
+    (k) => store.hasAgent(k),
+    (b) => store.createAgent(b),
+  );
+  await run(
+    doc.aliases,
+    "aliases",
+    (k) => store.hasAlias(k),
+    (b) => store.createAlias(b),
+  );
+  return { created, skipped };
+}

@@ -1,0 +1,638 @@
+/**
+ * The emulator's state and every rule of API.md about it, with no HTTP in sight.
+ *
+ * Each write is split in two: the operation checks its input against the state and builds a
+ * fully determined journal record (generated keys, timestamps and the routing decision are in
+ * it), then `apply` performs the record. Both happen in one synchronous step, so no other
+ * request can interleave: a policy replacement is atomic and a session is resolved by exactly
+ * one policy. Replaying a data file calls `apply` alone, so a session keeps the agent it was
+ * given even though the policy may have changed since.
+ *
+ * Everything keyed by user input lives in a Map: keys such as `__proto__` are plain data.
+ */
+import {
+  type CompiledPolicy,
+  compilePolicy,
+  type Policy,
+  PolicyValidationError,
+  RoutingError,
+  type TargetType,
+  validatePolicy,
+} from "../policy/index.js";
+import {
+  type Agent,
+  type Alias,
+  type AliasStats,
+  createAgentBodySchema,
+  createEventBodySchema,
+  createSessionBodySchema,
+  type EmulatorStats,
+  type EventsCreated,
+  patchAgentBodySchema,
+  patchAliasBodySchema,
+  type Session,
+  type SessionEvent,
+} from "../wire/index.js";
+import { ApiError, conflict, type FieldIssue, invalid, notFound } from "./errors.js";
+import { eventId, generateKey } from "./ids.js";
+import { parseWith } from "./validation.js";
+
+/** What a session's routing decided, kept to rebuild the statistics on replay. */
+export interface RoutingRecord {
+  rule: number;
+  target: TargetType;
+  partition?: string;
+}
+
+/** One write, as it is journaled (see journal.ts for the file format). */
+export type JournalRecord =
+  | { op: "agent.put"; agent: Agent }
+  | { op: "agent.delete"; key: string }
+  | { op: "alias.put"; alias: Alias }
+  | { op: "alias.delete"; key: string }
+  | { op: "session.create"; session: Session; routing: RoutingRecord | null }
+  | { op: "session.delete"; agent_key: string; key: string }
+  | { op: "events.add"; agent_key: string; session_key: string; events: SessionEvent[] };
+
+/** The result of a write: the record to journal and the body to answer with. */
+export interface WriteResult<T> {
+  readonly record: JournalRecord;
+  readonly value: T;
+}
+
+interface SessionEntry {
+  readonly seq: number;
+  readonly session: Session;
+  readonly events: SessionEvent[];
+}
+
+interface AgentEntry {
+  readonly seq: number;
+  readonly agent: Agent;
+  readonly sessions: Map<string, SessionEntry>;
+}
+
+interface AliasCounters {
+  sessions: number;
+  routingErrors: number;
+  readonly agents: Map<string, number>;
+  readonly rules: Map<number, { sessions: number; agents: Map<string, number> }>;
+}
+
+interface AliasEntry {
+  readonly seq: number;
+  readonly alias: Alias;
+  readonly compiled: CompiledPolicy;
+  /** Agents the policy names, in order of first use. */
+  readonly agentKeys: readonly string[];
+  /** Sessions created through this alias (while it existed), by key. */
+  readonly sessions: Map<string, SessionEntry>;
+  readonly counters: AliasCounters;
+}
+
+/** Options of a list call, already validated. */
+export interface PageRequest {
+  limit: number;
+  /** Sequence number after which to start (0: from the beginning). */
+  after: number;
+}
+
+/** A list page: the items and, when more follow, the sequence number to continue after. */
+interface Page<T> {
+  items: T[];
+  next: number | undefined;
+}
+
+export interface AliasFilter {
+  enabled?: boolean;
+  aliasedAgentKey?: string;
+  filter?: RegExp;
+}
+
+function paginate<E extends { seq: number }, T>(
+  entries: Iterable<E>,
+  page: PageRequest,
+  map: (e: E) => T,
+  keep?: (e: E) => boolean,
+): Page<T> {
+  const items: T[] = [];
+  let last = 0;
+  for (const e of entries) {
+    if (e.seq <= page.after || (keep && !keep(e))) continue;
+    if (items.length === page.limit) return { items, next: last };
+    items.push(map(e));
+    last = e.seq;
+  }
+  return { items, next: undefined };
+}
+
+/** Agents a policy names, in order of first use (the order of the API's unknown-agent message). */
+export function policyAgents(policy: Policy): string[] {
+  const seen = new Set<string>();
+  for (const rule of policy.rules) {
+    const t = rule.targets;
+    if (t.type === "single") seen.add(t.agent_key);
+    else for (const o of t.options) seen.add(o.agent_key);
+  }
+  return [...seen];
+}
+
+function bump(map: Map<string, number>, key: string): void {
+  map.set(key, (map.get(key) ?? 0) + 1);
+}
+
+function counts(map: Map<string, number>): Record<string, number> {
+  return Object.fromEntries(map);
+}
+
+function newCounters(): AliasCounters {
+  return { sessions: 0, routingErrors: 0, agents: new Map(), rules: new Map() };
+}
+
+/** `policy.rules[i]…` path of the field a routing error is about. */
+function routingErrorPath(e: RoutingError): string {
+  if (e.rule === undefined) return "policy.rules";
+  const base = `policy.rules[${e.rule - 1}]`;
+  if (e.code === "null_partition") return `${base}.targets.partition_by`;
+  const m = /^rule #\d+: (match|partition_by):/.exec(e.message);
+  if (m?.[1] === "partition_by") return `${base}.targets.partition_by`;
+  if (m?.[1] === "match") return `${base}.match`;
+  return base;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function requireObject(body: unknown): Record<string, unknown> {
+  if (isObject(body)) return body;
+  throw invalid([{ path: "body", message: `body: must be a JSON object` }]);
+}
+
+export class Store {
+  private readonly agents = new Map<string, AgentEntry>();
+  private readonly aliases = new Map<string, AliasEntry>();
+  /** Every session key in use under any agent, with how many agents use it (for generated keys). */
+  private readonly sessionKeys = new Map<string, number>();
+  private seq = 0;
+  private readonly totals = { created: 0, throughAliases: 0, direct: 0 };
+
+  constructor(private readonly clock: () => Date = () => new Date()) {}
+
+  private now(): string {
+    return this.clock().toISOString();
+  }
+
+  // ---- reads ----------------------------------------------------------------------------
+
+  hasAgent(key: string): boolean {
+    return this.agents.has(key);
+  }
+
+  hasAlias(key: string): boolean {
+    return this.aliases.has(key);
+  }
+
+  getAgent(key: string): Agent {
+    const e = this.agents.get(key);
+    if (!e) throw notFound(`Agent '${key}' not found`, key);
+    return e.agent;
+  }
+
+  listAgents(page: PageRequest): Page<Agent> {
+    return paginate(this.agents.values(), page, (e) => e.agent);
+  }
+
+  getAlias(key: string): Alias {
+    const e = this.aliases.get(key);
+    if (!e) throw notFound(`Alias '${key}' not found`, key);
+    return e.alias;
+  }
+
+  listAliases(page: PageRequest, f: AliasFilter): Page<Alias> {
+    const keep = (e: AliasEntry): boolean => {
+      if (f.enabled !== undefined && e.alias.enabled !== f.enabled) return false;
+      if (f.aliasedAgentKey !== undefined && !e.agentKeys.includes(f.aliasedAgentKey)) return false;
+      if (f.filter !== undefined) {
+        f.filter.lastIndex = 0;
+        if (f.filter.test(e.alias.name)) return true;
+        f.filter.lastIndex = 0;
+        return f.filter.test(e.alias.description);
+      }
+      return true;
+    };
+    return paginate(this.aliases.values(), page, (e) => e.alias, keep);
+  }
+
+  private aliasSession(aliasKey: string, sessionKey: string): SessionEntry {
+    const alias = this.aliases.get(aliasKey);
+    if (!alias) throw notFound("Alias or session not found", aliasKey);
+    const s = alias.sessions.get(sessionKey);
+    if (!s) throw notFound("Alias or session not found", sessionKey);
+    return s;
+  }
+
+  private agentSession(agentKey: string, sessionKey: string): SessionEntry {
+    const agent = this.agents.get(agentKey);
+    if (!agent) throw notFound("Agent or session not found", agentKey);
+    const s = agent.sessions.get(sessionKey);
+    if (!s) throw notFound("Agent or session not found", sessionKey);
+    return s;
+  }
+
+  /** A session by the path it is addressed through: `{alias}` or `{agent}`. */
+  private session(via: SessionPath): SessionEntry {
+    return via.alias !== undefined
+      ? this.aliasSession(via.alias, via.session)
+      : this.agentSession(via.agent, via.session);
+  }
+
+  getSession(via: SessionPath): Session {
+    return this.session(via).session;
+  }
+
+  listSessions(via: { alias: string } | { agent: string }, page: PageRequest): Page<Session> {
+    let entries: Map<string, SessionEntry>;
+    if ("alias" in via) {
+      const a = this.aliases.get(via.alias);
+      if (!a) throw notFound("Alias or session not found", via.alias);
+      entries = a.sessions;
+    } else {
+      const a = this.agents.get(via.agent);
+      if (!a) throw notFound(`Agent '${via.agent}' not found`, via.agent);
+      entries = a.sessions;
+    }
+    return paginate(entries.values(), page, (e) => e.session);
+  }
+
+  listEvents(via: SessionPath, page: PageRequest): Page<SessionEvent> {
+    const events = this.session(via).events;
+    const entries = events.map((event, i) => ({ seq: i + 1, event }));
+    return paginate(entries, page, (e) => e.event);
+  }
+
+  /** Usage statistics; see `emulatorStatsSchema` in the wire types for the shape. */
+  stats(faults: EmulatorStats["faults"]): EmulatorStats {
+    const aliases: [string, AliasStats][] = [];
+    for (const [key, e] of this.aliases) {
+      const c = e.counters;
+      aliases.push([
+        key,
+        {
+          sessions: c.sessions,
+          routing_errors: c.routingErrors,
+          agents: counts(c.agents),
+          rules: Object.fromEntries(
+            [...c.rules]
+              .sort((a, b) => a[0] - b[0])
+              .map(([n, r]) => [String(n), { sessions: r.sessions, agents: counts(r.agents) }]),
+          ),
+        },
+      ]);
+    }
+    return {
+      aliases: Object.fromEntries(aliases),
+      sessions: {
+        created: this.totals.created,
+        through_aliases: this.totals.throughAliases,
+        direct: this.totals.direct,
+      },
+      faults,
+    };
+  }
+
+  // ---- writes ---------------------------------------------------------------------------
+
+  createAgent(body: unknown): WriteResult<Agent> {
+    const b = parseWith(createAgentBodySchema, requireObject(body));
+    if (b.key !== undefined && this.agents.has(b.key)) throw conflict(`Agent '${b.key}' already exists`);
+    const key = b.key ?? generateKey("agt", b.name, "agent", (k) => this.agents.has(k));
+    const agent: Agent = {
+      key,
+      name: b.name,
+      description: b.description ?? "",
+      metadata: b.metadata ?? {},
+      enabled: b.enabled ?? true,
+      created_at: this.now(),
+    };
+    return this.write({ op: "agent.put", agent }, agent);
+  }
+
+  patchAgent(key: string, body: unknown): WriteResult<Agent> {
+    const b = parseWith(patchAgentBodySchema, requireObject(body));
+    const old = this.getAgent(key);
+    const agent: Agent = {
+      ...old,
+      ...(b.name !== undefined && { name: b.name }),
+      ...(b.description !== undefined && { description: b.description }),
+      ...(b.metadata !== undefined && { metadata: b.metadata }),
+      ...(b.enabled !== undefined && { enabled: b.enabled }),
+      updated_at: this.now(),
+    };
+    return this.write({ op: "agent.put", agent }, agent);
+  }
+
+  deleteAgent(key: string): WriteResult<null> {
+    this.getAgent(key);
+    const users = [...this.aliases.values()].filter((a) => a.agentKeys.includes(key)).map((a) => a.alias.key);
+    if (users.length > 0) throw conflict(`Agent '${key}' is used by alias(es): [${users.join(", ")}]`);
+    return this.write({ op: "agent.delete", key }, null);
+  }
+
+  /**
+   * Validates an alias document against ROUTING.md §4 and the agents that exist; returns the
+   * compiled policy. Throws a 400 whose messages are validatePolicy's (exact API messages).
+   */
+  private checkAliasDocument(doc: Record<string, unknown>, extra: FieldIssue[] = []): CompiledPolicy {
+    const issues = [...extra, ...validatePolicy(doc)];
+    if (issues.length > 0) throw invalid(issues);
+    const policy = doc.policy as Policy;
+    const unknown = policyAgents(policy).filter((k) => !this.agents.has(k));
+    if (unknown.length > 0) {
+      const message = `Alias references unknown agent(s): [${unknown.join(", ")}]`;
+      const where: FieldIssue[] = [];
+      const reported = new Set<string>();
+      policy.rules.forEach((rule, i) => {
+        const t = rule.targets;
+        const refs =
+          t.type === "single"
+            ? [{ key: t.agent_key, path: `policy.rules[${i}].targets.agent_key` }]
+            : t.options.map((o, j) => ({
+                key: o.agent_key,
+                path: `policy.rules[${i}].targets.options[${j}].agent_key`,
+              }));
+        for (const r of refs) {
+          if (this.agents.has(r.key) || reported.has(r.key)) continue;
+          reported.add(r.key);
+          where.push({ path: r.path, message: `${r.path}: unknown agent '${r.key}'` });
+        }
+      });
+      throw invalid(where, [message]);
+    }
+    try {
+      return compilePolicy(doc);
+    } catch (e) {
+      if (e instanceof PolicyValidationError) throw invalid(e.issues);
+      throw e;
+    }
+  }
+
+  createAlias(body: unknown): WriteResult<Alias> {
+    const doc = requireObject(body);
+    const missing: FieldIssue[] = [];
+    if (doc.key === undefined) missing.push({ path: "key", message: "key: is required" });
+    if (doc.name === undefined) missing.push({ path: "name", message: "name: is required" });
+    const compiled = this.checkAliasDocument(doc, missing);
+    const key = doc.key as string;
+    if (this.aliases.has(key)) throw conflict(`Alias '${key}' already exists`);
+    const alias: Alias = {
+      key,
+      name: doc.name as string,
+      description: (doc.description as string | undefined) ?? "",
+      policy: doc.policy as Policy,
+      enabled: (doc.enabled as boolean | undefined) ?? true,
+      metadata: (doc.metadata as Record<string, unknown> | undefined) ?? {},
+      created_at: this.now(),
+    };
+    return this.write({ op: "alias.put", alias }, alias, compiled);
+  }
+
+  patchAlias(key: string, body: unknown): WriteResult<Alias> {
+    const b = parseWith(patchAliasBodySchema, requireObject(body));
+    const old = this.getAlias(key);
+    const alias: Alias = {
+      ...old,
+      ...(b.name !== undefined && { name: b.name }),
+      ...(b.description !== undefined && { description: b.description }),
+      ...(b.enabled !== undefined && { enabled: b.enabled }),
+      ...(b.metadata !== undefined && { metadata: b.metadata }),
+      updated_at: this.now(),
+    };
+    return this.write({ op: "alias.put", alias }, alias, this.aliases.get(key)!.compiled);
+  }
+
+  replacePolicy(key: string, body: unknown): WriteResult<Alias> {
+    const b = requireObject(body);
+    const old = this.getAlias(key);
+    const extra: FieldIssue[] = Object.keys(b)
+      .filter((k) => k !== "policy")
+      .map((k) => ({ path: k, message: `${k}: unknown field '${k}'` }));
+    const compiled = this.checkAliasDocument({ key: old.key, name: old.name, policy: b.policy }, extra);
+    const alias: Alias = { ...old, policy: b.policy as Policy, updated_at: this.now() };
+    return this.write({ op: "alias.put", alias }, alias, compiled);
+  }
+
+  deleteAlias(key: string): WriteResult<null> {
+    this.getAlias(key);
+    return this.write({ op: "alias.delete", key }, null);
+  }
+
+  private newSessionFields(body: unknown) {
+    const b = parseWith(createSessionBodySchema, body === undefined ? {} : requireObject(body));
+    const key = b.key ?? generateKey("ase", b.name, "session", (k) => this.sessionKeys.has(k));
+    return { key, name: b.name ?? key, description: b.description ?? "", metadata: b.metadata ?? {} };
+  }
+
+  /**
+   * Creates a session through an alias: generates the key when missing, routes it with the
+   * alias's policy in force at this instant, and fixes the agent on the session.
+   */
+  createAliasSession(aliasKey: string, body: unknown): WriteResult<Session> {
+    const entry = this.aliases.get(aliasKey);
+    if (!entry?.alias.enabled) throw notFound("Alias not found or not currently active", aliasKey);
+    const fields = this.newSessionFields(body);
+    const alias = entry.alias;
+    const createdAt = this.now();
+    const context = {
+      agent: { key: alias.key, name: alias.name, description: alias.description, metadata: alias.metadata },
+      session: fields,
+      currentDate: createdAt,
+    };
+    let agentKey: string;
+    let routing: RoutingRecord;
+    try {
+      const r = entry.compiled.resolve(context);
+      agentKey = r.agent_key;
+      routing =
+        r.partition === undefined
+          ? { rule: r.rule, target: r.target }
+          : { rule: r.rule, target: r.target, partition: r.partition };
+    } catch (e) {
+      if (!(e instanceof RoutingError)) throw e;
+      entry.counters.routingErrors++;
+      const path = routingErrorPath(e);
+      throw invalid([{ path, message: e.message }]);
+    }
+    const agent = this.agents.get(agentKey);
+    // Cannot happen while agent deletion is refused for agents that a policy names.
+    if (!agent) throw new ApiError(400, [`Alias references unknown agent(s): [${agentKey}]`]);
+    if (agent.sessions.has(fields.key) || entry.sessions.has(fields.key)) {
+      throw conflict(`Session '${fields.key}' already exists`);
+    }
+    const session: Session = {
+      ...fields,
+      agent_key: agentKey,
+      alias_key: alias.key,
+      enabled: true,
+      created_at: createdAt,
+    };
+    return this.write({ op: "session.create", session, routing }, session);
+  }
+
+  createAgentSession(agentKey: string, body: unknown): WriteResult<Session> {
+    const agent = this.agents.get(agentKey);
+    if (!agent) throw notFound(`Agent '${agentKey}' not found`, agentKey);
+    const fields = this.newSessionFields(body);
+    if (agent.sessions.has(fields.key)) throw conflict(`Session '${fields.key}' already exists`);
+    const session: Session = {
+      ...fields,
+      agent_key: agentKey,
+      alias_key: null,
+      enabled: true,
+      created_at: this.now(),
+    };
+    return this.write({ op: "session.create", session, routing: null }, session);
+  }
+
+  deleteSession(via: SessionPath): WriteResult<null> {
+    const s = this.session(via).session;
+    return this.write({ op: "session.delete", agent_key: s.agent_key, key: s.key }, null);
+  }
+
+  /** Appends the input event and the agent's deterministic answer naming the agent. */
+  addEvents(via: SessionPath, body: unknown): WriteResult<EventsCreated> {
+    const b = parseWith(createEventBodySchema, requireObject(body));
+    const s = this.session(via).session;
+    const createdAt = this.now();
+    const text = b.messages.map((m) => m.content).join("\n");
+    const events: SessionEvent[] = [
+      {
+        id: eventId(),
+        type: "input_message",
+        session_key: s.key,
+        agent_key: s.agent_key,
+        messages: b.messages,
+        created_at: createdAt,
+      },
+      {
+        id: eventId(),
+        type: "agent_output",
+        session_key: s.key,
+        agent_key: s.agent_key,
+        content: agentAnswer(s.agent_key, text),
+        created_at: createdAt,
+      },
+    ];
+    return this.write(
+      { op: "events.add", agent_key: s.agent_key, session_key: s.key, events },
+      { session_key: s.key, events },
+    );
+  }
+
+  private write<T>(record: JournalRecord, value: T, compiled?: CompiledPolicy): WriteResult<T> {
+    this.apply(record, compiled);
+    return { record, value };
+  }
+
+  // ---- apply ----------------------------------------------------------------------------
+
+  /**
+   * Performs one journal record. Trusts it: records are built by the operations above or
+   * read back from the data file they wrote. Throws only on a record that contradicts the
+   * state (a corrupt file).
+   */
+  apply(record: JournalRecord, compiled?: CompiledPolicy): void {
+    switch (record.op) {
+      case "agent.put": {
+        const old = this.agents.get(record.agent.key);
+        this.agents.set(record.agent.key, {
+          seq: old?.seq ?? ++this.seq,
+          agent: record.agent,
+          sessions: old?.sessions ?? new Map(),
+        });
+        return;
+      }
+      case "agent.delete": {
+        const old = this.agents.get(record.key);
+        if (!old) return;
+        for (const s of old.sessions.values()) this.forgetSession(s);
+        this.agents.delete(record.key);
+        return;
+      }
+      case "alias.put": {
+        const a = record.alias;
+        const old = this.aliases.get(a.key);
+        this.aliases.set(a.key, {
+          seq: old?.seq ?? ++this.seq,
+          alias: a,
+          compiled: compiled ?? compilePolicy({ key: a.key, name: a.name, policy: a.policy }),
+          agentKeys: policyAgents(a.policy),
+          sessions: old?.sessions ?? new Map(),
+          counters: old?.counters ?? newCounters(),
+        });
+        return;
+      }
+      case "alias.delete":
+        this.aliases.delete(record.key);
+        return;
+      case "session.create": {
+        const s = record.session;
+        const agent = this.agents.get(s.agent_key);
+        if (!agent) throw new Error(`session '${s.key}' names agent '${s.agent_key}', which does not exist`);
+        const entry: SessionEntry = { seq: ++this.seq, session: s, events: [] };
+        agent.sessions.set(s.key, entry);
+        this.sessionKeys.set(s.key, (this.sessionKeys.get(s.key) ?? 0) + 1);
+        this.totals.created++;
+        if (s.alias_key === null) {
+          this.totals.direct++;
+          return;
+        }
+        this.totals.throughAliases++;
+        const alias = this.aliases.get(s.alias_key);
+        if (alias === undefined || record.routing === null) return;
+        alias.sessions.set(s.key, entry);
+        const c = alias.counters;
+        c.sessions++;
+        bump(c.agents, s.agent_key);
+        let rule = c.rules.get(record.routing.rule);
+        if (!rule) c.rules.set(record.routing.rule, (rule = { sessions: 0, agents: new Map() }));
+        rule.sessions++;
+        bump(rule.agents, s.agent_key);
+        return;
+      }
+      case "session.delete": {
+        const entry = this.agents.get(record.agent_key)?.sessions.get(record.key);
+        if (entry) this.forgetSession(entry);
+        return;
+      }
+      case "events.add": {
+        const entry = this.agents.get(record.agent_key)?.sessions.get(record.session_key);
+        if (!entry) throw new Error(`events for session '${record.session_key}', which does not exist`);
+        entry.events.push(...record.events);
+        return;
+      }
+    }
+  }
+
+  private forgetSession(entry: SessionEntry): void {
+    const s = entry.session;
+    this.agents.get(s.agent_key)?.sessions.delete(s.key);
+    if (s.alias_key !== null) {
+      const alias = this.aliases.get(s.alias_key);
+      if (alias?.sessions.get(s.key) === entry) alias.sessions.delete(s.key);
+    }
+    const n = (this.sessionKeys.get(s.key) ?? 1) - 1;
+    if (n <= 0) this.sessionKeys.delete(s.key);
+    else this.sessionKeys.set(s.key, n);
+  }
+}
+
+/** A session addressed through an alias or through an agent. */
+export type SessionPath =
+  | { alias: string; agent?: undefined; session: string }
+  | { alias?: undefined; agent: string; session: string };
+
+/** What the emulator's agents answer: deterministic, and naming the agent. */
+export function agentAnswer(agentKey: string, text: string): string {
+  return `[${agentKey}] echo: ${text}`;
+}

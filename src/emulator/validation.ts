@@ -1,0 +1,110 @@
+/**
+ * Request validation: turns bad input into a 400 whose messages and `field_errors` name the
+ * field, in the same `path: detail` form as the resolver's `validatePolicy`.
+ */
+import type { z } from "zod";
+import { formatPath, KEY_PATTERN } from "../policy/index.js";
+import { KEY_RULE } from "../policy/schema.js";
+import { type FieldIssue, invalid, invalidField } from "./errors.js";
+import { EMULATOR_LIMITS } from "./limits.js";
+
+type PathPart = string | number;
+
+function describe(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "an array";
+  return typeof v === "object" ? "an object" : `a ${typeof v}`;
+}
+
+function article(expected: string): string {
+  return /^[aeiou]/.test(expected) ? `an ${expected}` : `a ${expected}`;
+}
+
+function valueAt(input: unknown, parts: readonly PropertyKey[]): unknown {
+  let v = input;
+  for (const p of parts) {
+    if (v === null || typeof v !== "object" || typeof p === "symbol" || !Object.hasOwn(v, p))
+      return undefined;
+    v = (v as Record<string | number, unknown>)[p];
+  }
+  return v;
+}
+
+function label(path: string): string {
+  return path === "" ? "body" : path;
+}
+
+/** zod issues -> field issues; `input` is what was parsed (zod does not keep it). */
+export function zodIssues(error: z.ZodError, input: unknown, prefix: readonly PathPart[] = []): FieldIssue[] {
+  return error.issues.flatMap((issue): FieldIssue[] => {
+    const parts = [...prefix, ...issue.path.filter((p): p is PathPart => typeof p !== "symbol")];
+    if (issue.code === "unrecognized_keys") {
+      return issue.keys.map((key) => {
+        const path = formatPath([...parts, key]);
+        return { path, message: `${path}: unknown field '${key}'` };
+      });
+    }
+    let detail = issue.message;
+    if (issue.code === "invalid_type" && detail.startsWith("Invalid input")) {
+      const actual = valueAt(input, issue.path);
+      detail =
+        actual === undefined && issue.path.length > 0
+          ? "is required"
+          : `must be ${article(issue.expected)}, got ${describe(actual === undefined ? input : actual)}`;
+    } else if (issue.code === "invalid_value" && detail.startsWith("Invalid input")) {
+      detail = `must be ${issue.values.map((v) => JSON.stringify(v)).join(" or ")}`;
+    }
+    const path = label(formatPath(parts));
+    return [{ path, message: `${path}: ${detail}` }];
+  });
+}
+
+/** Parses `input` with a (strict) request schema; throws a 400 naming each bad field. */
+export function parseWith<S extends z.ZodType>(
+  schema: S,
+  input: unknown,
+  prefix: readonly PathPart[] = [],
+): z.output<S> {
+  const r = schema.safeParse(input);
+  if (r.success) return r.data;
+  throw invalid(zodIssues(r.error, input, prefix));
+}
+
+/** A path parameter must be a key (`^[0-9a-zA-Z_-]+$`, 1..50 characters); 400 naming it otherwise. */
+export function checkKeyParam(name: string, value: string): string {
+  if (value.length === 0 || value.length > 50 || !KEY_PATTERN.test(value)) {
+    throw invalidField(name, `must be ${KEY_RULE}`);
+  }
+  return value;
+}
+
+/**
+ * Walks a parsed JSON body without recursion and reports the first `__proto__` key (which
+ * no consumer of ours should ever see as data) or nesting beyond the limit (which would
+ * overflow recursive consumers such as JSON.stringify). Returns null when the body is fine.
+ */
+export function checkJsonTree(root: unknown): FieldIssue | null {
+  const stack: { v: unknown; path: PathPart[] }[] = [{ v: root, path: [] }];
+  while (stack.length > 0) {
+    const { v, path } = stack.pop()!;
+    if (v === null || typeof v !== "object") continue;
+    if (path.length >= EMULATOR_LIMITS.maxJsonDepth) {
+      const p = label(formatPath(path));
+      return { path: p, message: `${p}: nested deeper than ${EMULATOR_LIMITS.maxJsonDepth} levels` };
+    }
+    if (Array.isArray(v)) {
+      for (let i = v.length - 1; i >= 0; i--) stack.push({ v: v[i], path: [...path, i] });
+      continue;
+    }
+    const keys = Object.keys(v);
+    for (let i = keys.length - 1; i >= 0; i--) {
+      const k = keys[i]!;
+      if (k === "__proto__") {
+        const p = formatPath([...path, k]);
+        return { path: p, message: `${p}: the key '__proto__' is not allowed` };
+      }
+      stack.push({ v: (v as Record<string, unknown>)[k], path: [...path, k] });
+    }
+  }
+  return null;
+}
