@@ -3,11 +3,20 @@
  * returns its `url`, the `apiKey` it accepts, a small JSON `call` helper, and `close`.
  * Always close it (e.g. in `afterAll`/`afterEach` or a `try/finally`).
  */
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { type EmulatorOptions, type RunningEmulator, startEmulator } from "../../src/emulator/index.js";
 
 export const TEST_API_KEY = "test-key";
 
-export interface CallResult<T = any> {
+/** A parsed JSON answer; tests read it field by field and assert its shape. */
+// biome-ignore lint/suspicious/noExplicitAny: answers are checked by the tests' assertions
+export type Json = any;
+
+export interface CallResult<T = Json> {
   status: number;
   headers: Headers;
   /** Parsed JSON, or undefined for an empty body. */
@@ -19,7 +28,7 @@ export interface TestEmulator {
   readonly apiKey: string;
   readonly running: RunningEmulator;
   /** One JSON call with the API key; `body` is sent as JSON unless it is a string. */
-  call<T = any>(
+  call<T = Json>(
     method: string,
     path: string,
     body?: unknown,
@@ -29,7 +38,7 @@ export interface TestEmulator {
 }
 
 /** Sends one request to `url + path` and parses the JSON answer. */
-export async function callJson<T = any>(
+export async function callJson<T = Json>(
   url: string,
   method: string,
   path: string,
@@ -58,4 +67,78 @@ export async function startTestEmulator(options: EmulatorOptions = {}): Promise<
       callJson(running.url, method, path, body, { "x-api-key": apiKey, ...headers }),
     close: () => running.close(),
   };
+}
+
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+let built: Promise<string> | undefined;
+
+/**
+ * Compiles the emulator's entry point (src/emulator/main.ts and what it imports) with tsc
+ * into a fresh temporary folder, once per test process, and returns the path of main.js.
+ * A child process cannot run the TypeScript sources, and `dist/` may be stale or built by
+ * someone else mid-edit; this build sees exactly the sources under test.
+ */
+export function buildEmulatorEntry(): Promise<string> {
+  built ??= (async () => {
+    const out = mkdtempSync(join(tmpdir(), "agent-alias-emulator-"));
+    writeFileSync(join(out, "package.json"), JSON.stringify({ type: "module" }));
+    symlinkSync(join(ROOT, "node_modules"), join(out, "node_modules"), "dir");
+    const config = join(out, "tsconfig.json");
+    writeFileSync(
+      config,
+      JSON.stringify({
+        extends: join(ROOT, "tsconfig.json"),
+        compilerOptions: {
+          rootDir: join(ROOT, "src"),
+          outDir: out,
+          noEmit: false,
+          declaration: false,
+          sourceMap: false,
+        },
+        files: [join(ROOT, "src/emulator/main.ts")],
+        include: [],
+      }),
+    );
+    const tsc = spawnSync(join(ROOT, "node_modules/.bin/tsc"), ["-p", config], { encoding: "utf8" });
+    const main = join(out, "emulator/main.js");
+    if (!existsSync(main)) throw new Error(`building the emulator failed:\n${tsc.stdout}${tsc.stderr}`);
+    return main;
+  })();
+  return built;
+}
+
+export interface EmulatorProcess {
+  readonly url: string;
+  readonly child: ChildProcess;
+  /** Everything the process wrote to stderr so far. */
+  stderr(): string;
+  /** Resolves with the exit code (or signal name) once the process has ended. */
+  readonly exited: Promise<number | string>;
+}
+
+/** Runs `node main.js ARGS` (the built entry) and waits for the URL on its first stdout line. */
+export async function spawnEmulator(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<EmulatorProcess> {
+  const main = await buildEmulatorEntry();
+  const child = spawn(process.execPath, [main, ...args], {
+    env: { ...process.env, AGENT_ALIAS_API_KEY: "", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let err = "";
+  child.stderr!.setEncoding("utf8").on("data", (d: string) => (err += d));
+  const exited = new Promise<number | string>((resolve) =>
+    child.once("exit", (code, signal) => resolve(code ?? signal ?? "unknown")),
+  );
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = "";
+    child.stdout!.setEncoding("utf8").on("data", (d: string) => {
+      out += d;
+      const nl = out.indexOf("\n");
+      if (nl !== -1) resolve(out.slice(0, nl));
+    });
+    exited.then((code) => reject(new Error(`emulator exited (${code}) before printing its URL:\n${err}`)));
+  });
+  return { url, child, stderr: () => err, exited };
 }
