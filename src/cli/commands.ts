@@ -24,7 +24,12 @@ const helpFlag = { help: { type: "boolean", short: "h" } } as const;
 
 function args<T extends ParseArgsOptionsConfig>(argv: string[], options: T) {
   try {
-    const config = { args: argv, options: { ...options, ...helpFlag }, allowPositionals: true, strict: true } as const;
+    const config = {
+      args: argv,
+      options: { ...options, ...helpFlag },
+      allowPositionals: true,
+      strict: true,
+    } as const;
     return parseArgs<typeof config>(config);
   } catch (e) {
     throw new InputError((e as Error).message);
@@ -38,7 +43,10 @@ function resolutionJson(r: Resolution): Record<string, unknown> {
 }
 
 function resolutionHuman(r: Resolution): string {
-  const why = r.target === "weighted" ? `rule #${r.rule}, weighted on ${JSON.stringify(r.partition)}` : `rule #${r.rule}, single`;
+  const why =
+    r.target === "weighted"
+      ? `rule #${r.rule}, weighted on ${JSON.stringify(r.partition)}`
+      : `rule #${r.rule}, single`;
   return `${r.agent_key}  (${why})`;
 }
 
@@ -52,7 +60,10 @@ export async function validateCommand(argv: string[], io: CliIO): Promise<number
     const issues = validatePolicy(await readDataFile(file, io.cwd));
     if (issues.length > 0) exit = EXIT.invalid;
     if (format === "json") {
-      const result = { valid: issues.length === 0, errors: issues.map((i) => ({ path: i.path, message: i.message })) };
+      const result = {
+        valid: issues.length === 0,
+        errors: issues.map((i) => ({ path: i.path, message: i.message })),
+      };
       writeJson(io, positionals.length === 1 ? result : { file, ...result });
     } else if (issues.length === 0) {
       io.stdout.write(`ok  ${file}\n`);
@@ -64,7 +75,11 @@ export async function validateCommand(argv: string[], io: CliIO): Promise<number
 }
 
 export async function resolveCommand(argv: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = args(argv, { ...formatFlags, context: { type: "string" }, contexts: { type: "string" } });
+  const { values, positionals } = args(argv, {
+    ...formatFlags,
+    context: { type: "string" },
+    contexts: { type: "string" },
+  });
   if (values.help) return help(io, "resolve");
   const [file, ...extra] = positionals;
   if (file === undefined || extra.length > 0) throw new InputError("resolve: give exactly one policy file");
@@ -102,7 +117,8 @@ export async function evalCommand(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = args(argv, { ...formatFlags, context: { type: "string" } });
   if (values.help) return help(io, "eval");
   const [expr, ...extra] = positionals;
-  if (expr === undefined || extra.length > 0) throw new InputError("eval: give exactly one expression (quote it)");
+  if (expr === undefined || extra.length > 0)
+    throw new InputError("eval: give exactly one expression (quote it)");
   const format = outputFormat(values, io);
   const context = values.context !== undefined ? await readContext(values.context, io.cwd) : {};
   try {
@@ -119,7 +135,11 @@ export async function evalCommand(argv: string[], io: CliIO): Promise<number> {
 }
 
 export async function previewCommand(argv: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = args(argv, { ...formatFlags, samples: { type: "string" }, keys: { type: "string" } });
+  const { values, positionals } = args(argv, {
+    ...formatFlags,
+    samples: { type: "string" },
+    keys: { type: "string" },
+  });
   if (values.help) return help(io, "preview");
   const [file, ...extra] = positionals;
   if (file === undefined || extra.length > 0) throw new InputError("preview: give exactly one policy file");

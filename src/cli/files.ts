@@ -61,11 +61,13 @@ export async function readJsonLines(file: string, cwd?: string): Promise<{ line:
   return out;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** Reads a routing context file: a JSON or YAML object. */
 export async function readContext(file: string, cwd?: string): Promise<Record<string, unknown>> {
   const v = await readDataFile(file, cwd);
-  if (!isObject(v)) throw new InputError(`${file}: a routing context must be an object with session, agent, currentDate`);
+  if (!isObject(v))
+    throw new InputError(`${file}: a routing context must be an object with session, agent, currentDate`);
   return v;
 }

@@ -25,7 +25,11 @@ export type OutputFormat = "human" | "json" | "markdown";
  * The output format: `--format` or `--json` when given; otherwise human on a terminal and
  * JSON when stdout is a pipe or a file, so scripts get machine output without a flag.
  */
-export function outputFormat(values: { json?: boolean | undefined; format?: string | undefined }, io: CliIO, allowed: readonly OutputFormat[] = ["human", "json"]): OutputFormat {
+export function outputFormat(
+  values: { json?: boolean | undefined; format?: string | undefined },
+  io: CliIO,
+  allowed: readonly OutputFormat[] = ["human", "json"],
+): OutputFormat {
   if (values.json) return "json";
   if (values.format !== undefined) {
     if (!(allowed as readonly string[]).includes(values.format)) {

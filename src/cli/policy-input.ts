@@ -25,7 +25,10 @@ export function formatIssues(file: string, issues: readonly ValidationIssue[]): 
  * Reads and compiles a policy file. An invalid policy prints its problems to stderr and
  * throws InputError (exit 2), as CLI.md requires of resolve, preview and diff.
  */
-export async function loadPolicy(file: string, io: CliIO): Promise<{ doc: AliasDocument; compiled: CompiledPolicy }> {
+export async function loadPolicy(
+  file: string,
+  io: CliIO,
+): Promise<{ doc: AliasDocument; compiled: CompiledPolicy }> {
   const doc = await readDataFile(file, io.cwd);
   const issues = validatePolicy(doc);
   if (issues.length > 0) {

@@ -13,17 +13,25 @@ export function formatPreview(file: string, report: PreviewReport): string {
           `    ${s.agent_key.padEnd(24)} requested ${s.requested.toFixed(2).padStart(6)}%   realised ${s.realised.toFixed(2).padStart(6)}%`,
         );
       }
-      out.push(`    over ${r.split.keys} synthetic keys: ${r.split.within_tolerance ? "within" : "OUTSIDE"} ${r.split.tolerance} points`);
+      out.push(
+        `    over ${r.split.keys} synthetic keys: ${r.split.within_tolerance ? "within" : "OUTSIDE"} ${r.split.tolerance} points`,
+      );
     }
   }
   if (report.samples.length > 0) {
     out.push("", "Samples:");
     for (const s of report.samples) {
-      const got = "error" in s.result ? `error: ${s.result.error}` : `${s.result.agent_key} (rule #${s.result.rule})`;
+      const got =
+        "error" in s.result ? `error: ${s.result.error}` : `${s.result.agent_key} (rule #${s.result.rule})`;
       const exp = s.expect !== undefined ? `  expected ${s.expect}` : "";
       out.push(`  ${s.ok ? "ok  " : "FAIL"}  ${s.name.padEnd(28)} -> ${got}${exp}`);
     }
   }
-  out.push("", report.ok ? "OK" : `${report.failures.length} failure(s):\n${report.failures.map((f) => `  - ${f}`).join("\n")}`);
+  out.push(
+    "",
+    report.ok
+      ? "OK"
+      : `${report.failures.length} failure(s):\n${report.failures.map((f) => `  - ${f}`).join("\n")}`,
+  );
   return `${out.join("\n")}\n`;
 }

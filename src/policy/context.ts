@@ -12,7 +12,12 @@ export interface RoutingContext {
  * metadata) when the context has no `agent`; a context that has one is returned as is.
  */
 export function fillAgent(
-  doc: { key?: string | undefined; name?: string | undefined; description?: string | undefined; metadata?: Record<string, unknown> | undefined },
+  doc: {
+    key?: string | undefined;
+    name?: string | undefined;
+    description?: string | undefined;
+    metadata?: Record<string, unknown> | undefined;
+  },
   context: RoutingContext,
 ): RoutingContext {
   if (context.agent !== undefined) return context;

@@ -7,6 +7,14 @@ export { evaluate } from "../userfn/index.js";
 export { fillAgent, type RoutingContext } from "./context.js";
 export { murmur3, murmur3Bytes } from "./murmur3.js";
 export {
+  type PreviewOptions,
+  type PreviewReport,
+  previewPolicy,
+  type RuleReport,
+  type SampleOutcome,
+  syntheticKey,
+} from "./preview.js";
+export {
   type CompiledPolicy,
   compilePolicy,
   newSlot,
@@ -18,9 +26,14 @@ export {
   type RoutingErrorCode,
   type TargetType,
 } from "./resolve.js";
+export { parseSamples, type Sample, sampleContext, sampleLabel, sampleSchema } from "./samples.js";
 export type { AliasDocument, Policy, Rule, SingleTarget, Target, WeightedTarget } from "./schema.js";
 export { aliasDocumentSchema, KEY_PATTERN, keySchema, policySchema } from "./schema.js";
 export { type CompiledSplit, compileSplit, pickWeighted, type WeightedOption } from "./split.js";
-export { type ExpressionIssue, formatPath, isExpressionIssue, type ValidationIssue, validatePolicy } from "./validate.js";
-export { type PreviewOptions, type PreviewReport, previewPolicy, type RuleReport, type SampleOutcome, syntheticKey } from "./preview.js";
-export { parseSamples, type Sample, sampleContext, sampleLabel, sampleSchema } from "./samples.js";
+export {
+  type ExpressionIssue,
+  formatPath,
+  isExpressionIssue,
+  type ValidationIssue,
+  validatePolicy,
+} from "./validate.js";

@@ -33,14 +33,22 @@ export function feedUtf8(st: MurmurState, s: string): void {
   const count = s.length;
   for (let i = 0; i < count; i++) {
     let c = s.charCodeAt(i);
+    if (c < 0x80) {
+      // ASCII fast path: one byte.
+      len++;
+      k |= c << (n * 8);
+      if (++n === 4) {
+        h = mixBlock(h, k);
+        k = 0;
+        n = 0;
+      }
+      continue;
+    }
     // Encode one code point into `bytes` (little end first) and `nb` bytes.
     let bytes: number;
     let nb: number;
-    if (c < 0x80) {
-      bytes = c;
-      nb = 1;
-    } else if (c < 0x800) {
-      bytes = (0xc0 | (c >> 6)) | ((0x80 | (c & 0x3f)) << 8);
+    if (c < 0x800) {
+      bytes = 0xc0 | (c >> 6) | ((0x80 | (c & 0x3f)) << 8);
       nb = 2;
     } else {
       if (c >= 0xd800 && c <= 0xdfff) {
@@ -53,11 +61,12 @@ export function feedUtf8(st: MurmurState, s: string): void {
         }
       }
       if (c < 0x10000) {
-        bytes = (0xe0 | (c >> 12)) | ((0x80 | ((c >> 6) & 0x3f)) << 8) | ((0x80 | (c & 0x3f)) << 16);
+        bytes = 0xe0 | (c >> 12) | ((0x80 | ((c >> 6) & 0x3f)) << 8) | ((0x80 | (c & 0x3f)) << 16);
         nb = 3;
       } else {
         bytes =
-          (0xf0 | (c >> 18)) |
+          0xf0 |
+          (c >> 18) |
           ((0x80 | ((c >> 12) & 0x3f)) << 8) |
           ((0x80 | ((c >> 6) & 0x3f)) << 16) |
           ((0x80 | (c & 0x3f)) << 24);
@@ -124,4 +133,98 @@ export function murmur3Bytes(bytes: Uint8Array, seed = 0): number {
   if (rem >= 2) k ^= bytes[tail + 1]! << 8;
   if (rem >= 1) k ^= bytes[tail]!;
   return finish({ h, k, n: rem, len: bytes.length });
+}
+
+/** A reusable scratch buffer for UTF-8 bytes; grows (once) to the longest string seen. */
+let scratch = new Uint8Array(256);
+
+/**
+ * Encodes `s` as UTF-8 (lone surrogates as U+FFFD) into the shared scratch buffer and
+ * returns the byte count; read the bytes with `scratchBytes()` before the next call.
+ */
+export function encodeScratch(s: string): number {
+  const need = s.length * 3;
+  if (need > scratch.length) scratch = new Uint8Array(Math.max(need, scratch.length * 2));
+  const b = scratch;
+  let p = 0;
+  const count = s.length;
+  for (let i = 0; i < count; i++) {
+    let c = s.charCodeAt(i);
+    if (c < 0x80) {
+      b[p++] = c;
+    } else if (c < 0x800) {
+      b[p++] = 0xc0 | (c >> 6);
+      b[p++] = 0x80 | (c & 0x3f);
+    } else {
+      if (c >= 0xd800 && c <= 0xdfff) {
+        const d = s.charCodeAt(i + 1);
+        if (c <= 0xdbff && d >= 0xdc00 && d <= 0xdfff) {
+          i++;
+          c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
+          b[p++] = 0xf0 | (c >> 18);
+          b[p++] = 0x80 | ((c >> 12) & 0x3f);
+          b[p++] = 0x80 | ((c >> 6) & 0x3f);
+          b[p++] = 0x80 | (c & 0x3f);
+          continue;
+        }
+        c = 0xfffd;
+      }
+      b[p++] = 0xe0 | (c >> 12);
+      b[p++] = 0x80 | ((c >> 6) & 0x3f);
+      b[p++] = 0x80 | (c & 0x3f);
+    }
+  }
+  return p;
+}
+
+export function scratchBytes(): Uint8Array {
+  return scratch;
+}
+
+/**
+ * Finishes a hash that resumes from a saved state (h, pending k, n pending bytes, len so
+ * far) over `count` bytes of `b`. Returns an unsigned 32-bit integer; allocates nothing.
+ */
+export function resumeHash(
+  h: number,
+  k: number,
+  n: number,
+  len: number,
+  b: Uint8Array,
+  count: number,
+): number {
+  let i = 0;
+  // Complete the pending block first.
+  while (n !== 0 && i < count) {
+    k |= b[i++]! << (n * 8);
+    if (++n === 4) {
+      h = mixBlock(h, k);
+      k = 0;
+      n = 0;
+    }
+  }
+  // Whole blocks.
+  const end = i + ((count - i) & ~3);
+  for (; i < end; i += 4) {
+    h = mixBlock(h, b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24));
+  }
+  // Tail.
+  for (; i < count; i++) {
+    k |= b[i]! << (n * 8);
+    n++;
+  }
+  len += count;
+  if (n > 0) {
+    k = Math.imul(k, C1);
+    k = (k << 15) | (k >>> 17);
+    k = Math.imul(k, C2);
+    h ^= k;
+  }
+  h ^= len;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
 }

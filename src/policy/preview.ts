@@ -57,7 +57,11 @@ export function syntheticKey(i: number): string {
   return `synthetic-user-${i}`;
 }
 
-export function previewPolicy(doc: AliasDocument, samples: readonly Sample[], options: PreviewOptions = {}): PreviewReport {
+export function previewPolicy(
+  doc: AliasDocument,
+  samples: readonly Sample[],
+  options: PreviewOptions = {},
+): PreviewReport {
   const keys = options.syntheticKeys ?? 100_000;
   const tolerance = options.tolerancePoints ?? 0.5;
   const compiled: CompiledPolicy = compilePolicy(doc);
@@ -83,7 +87,9 @@ export function previewPolicy(doc: AliasDocument, samples: readonly Sample[], op
     if (!ok) failures.push(`sample ${name}: ${(result as { error: string }).error}`);
     if (sample.expect !== undefined && "agent_key" in result && result.agent_key !== sample.expect) {
       ok = false;
-      failures.push(`sample ${name}: expected ${sample.expect}, got ${result.agent_key} (rule #${result.rule})`);
+      failures.push(
+        `sample ${name}: expected ${sample.expect}, got ${result.agent_key} (rule #${result.rule})`,
+      );
     }
     return { name, result, ...(sample.expect !== undefined ? { expect: sample.expect } : {}), ok };
   });
@@ -106,7 +112,8 @@ export function previewPolicy(doc: AliasDocument, samples: readonly Sample[], op
       realised: round((100 * counts[j]!) / keys),
     }));
     const within = shares.every((s) => Math.abs(s.realised - s.requested) <= tolerance);
-    if (!within) failures.push(`rule #${i + 1}: realised split is off the weights by more than ${tolerance} points`);
+    if (!within)
+      failures.push(`rule #${i + 1}: realised split is off the weights by more than ${tolerance} points`);
     rules[i]!.split = { keys, tolerance, within_tolerance: within, shares };
   });
 

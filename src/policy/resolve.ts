@@ -4,7 +4,7 @@
  * `partition_by` value. Policies are compiled once; resolving allocates nothing for a single
  * target and one result object for a weighted one (`resolveInto` allocates nothing at all).
  */
-import { canonicalJson, type Evaluator, compileExpression, isUserFnError, typeOf } from "../userfn/index.js";
+import { canonicalJson, compileExpression, type Evaluator, isUserFnError, typeOf } from "../userfn/index.js";
 import type { AliasDocument } from "./schema.js";
 import { type CompiledSplit, compileSplit } from "./split.js";
 import { type ValidationIssue, validatePolicy } from "./validate.js";
@@ -87,7 +87,8 @@ interface CompiledRule {
 }
 
 function evaluationError(rule: number, field: string, e: unknown): never {
-  if (isUserFnError(e)) throw new RoutingError("evaluation_error", `rule #${rule}: ${field}: ${e.message}`, rule);
+  if (isUserFnError(e))
+    throw new RoutingError("evaluation_error", `rule #${rule}: ${field}: ${e.message}`, rule);
   throw e;
 }
 

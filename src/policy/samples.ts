@@ -3,7 +3,7 @@
  * shape serves `agent-alias preview --samples`, `diff --samples` and the resources' `samples`.
  */
 import { z } from "zod";
-import { type RoutingContext, fillAgent } from "./context.js";
+import { fillAgent, type RoutingContext } from "./context.js";
 import type { AliasDocument } from "./schema.js";
 import { formatPath, type ValidationIssue } from "./validate.js";
 
@@ -16,13 +16,19 @@ export const sampleSchema = z.strictObject({
 export type Sample = z.infer<typeof sampleSchema>;
 
 /** A file may hold a list of samples or `{samples: [...]}`. */
-export const samplesFileSchema = z.union([z.array(sampleSchema), z.strictObject({ samples: z.array(sampleSchema) })]);
+export const samplesFileSchema = z.union([
+  z.array(sampleSchema),
+  z.strictObject({ samples: z.array(sampleSchema) }),
+]);
 
 /** Validates samples; returns the list or `{path, message}` issues (paths like `samples[2].expect`). */
 export function parseSamples(data: unknown): { samples: Sample[]; issues: ValidationIssue[] } {
   const list = Array.isArray(data) ? data : (data as { samples?: unknown } | null)?.samples;
   if (!Array.isArray(list)) {
-    return { samples: [], issues: [{ path: "samples", message: "samples: must be a list of {name?, context, expect?}" }] };
+    return {
+      samples: [],
+      issues: [{ path: "samples", message: "samples: must be a list of {name?, context, expect?}" }],
+    };
   }
   const samples: Sample[] = [];
   const issues: ValidationIssue[] = [];
@@ -34,11 +40,15 @@ export function parseSamples(data: unknown): { samples: Sample[]; issues: Valida
     }
     for (const issue of r.error.issues) {
       const parts = ["samples", i, ...issue.path];
-      const field = issue.code === "unrecognized_keys" ? `${formatPath(parts)}.${issue.keys.join(",")}` : formatPath(parts);
+      const field =
+        issue.code === "unrecognized_keys"
+          ? `${formatPath(parts)}.${issue.keys.join(",")}`
+          : formatPath(parts);
       const message =
         issue.code === "unrecognized_keys"
           ? `unknown field '${issue.keys.join("', '")}'`
-          : issue.code === "invalid_type" && (issue.message.includes("undefined") || issue.message.includes("received undefined"))
+          : issue.code === "invalid_type" &&
+              (issue.message.includes("undefined") || issue.message.includes("received undefined"))
             ? "is required"
             : issue.message;
       issues.push({ path: field, message: `${field}: ${message}` });

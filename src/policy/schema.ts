@@ -52,7 +52,9 @@ export const ruleSchema = z.strictObject({
 });
 
 export const policySchema = z.strictObject({
-  type: z.literal("routed", { error: (i) => `unknown policy type ${JSON.stringify(i.input)}; the only type is 'routed'` }),
+  type: z.literal("routed", {
+    error: (i) => `unknown policy type ${JSON.stringify(i.input)}; the only type is 'routed'`,
+  }),
   rules: z.array(ruleSchema).min(1, { error: "at least one rule is required" }),
 });
 

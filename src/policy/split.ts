@@ -3,10 +3,11 @@
  * h = murmur3_x86_32(utf8(alias_key + "\n" + agent_key + "\n" + partition)), u = (h + 0.5) / 2^32,
  * score = weight / -ln(u); the highest score wins, the earlier option on an exact tie.
  *
- * `compileSplit` hashes each option's constant prefix once; `pick` then hashes only the
- * partition string and allocates nothing.
+ * `compileSplit` hashes each option's constant prefix once; `pick` encodes the partition
+ * string to UTF-8 once (into a shared scratch buffer) and resumes each option's hash from
+ * its saved prefix state over those bytes. It allocates nothing.
  */
-import { feedUtf8, finish, initialState, type MurmurState } from "./murmur3.js";
+import { encodeScratch, feedUtf8, initialState, resumeHash, scratchBytes } from "./murmur3.js";
 
 export interface WeightedOption {
   readonly agent_key: string;
@@ -39,19 +40,17 @@ export function compileSplit(aliasKey: string, options: readonly WeightedOption[
     prefix[i * 4 + 2] = st.n;
     prefix[i * 4 + 3] = st.len;
   }
-  const scratch: MurmurState = initialState(0);
   return {
     options,
     pick(partition: string): number {
+      const bytes = encodeScratch(partition);
+      const buf = scratchBytes();
       let best = -1;
       let bestScore = -1;
       for (let i = 0; i < count; i++) {
-        scratch.h = prefix[i * 4]!;
-        scratch.k = prefix[i * 4 + 1]!;
-        scratch.n = prefix[i * 4 + 2]!;
-        scratch.len = prefix[i * 4 + 3]!;
-        feedUtf8(scratch, partition);
-        const u = (finish(scratch) + 0.5) / TWO_POW_32;
+        const o = i * 4;
+        const h = resumeHash(prefix[o]!, prefix[o + 1]!, prefix[o + 2]!, prefix[o + 3]!, buf, bytes);
+        const u = (h + 0.5) / TWO_POW_32;
         const score = weights[i]! / -Math.log(u);
         if (score > bestScore) {
           bestScore = score;
@@ -64,7 +63,11 @@ export function compileSplit(aliasKey: string, options: readonly WeightedOption[
 }
 
 /** One-shot weighted pick; returns the chosen agent key, or null when every weight is 0. */
-export function pickWeighted(aliasKey: string, options: readonly WeightedOption[], partition: string): string | null {
+export function pickWeighted(
+  aliasKey: string,
+  options: readonly WeightedOption[],
+  partition: string,
+): string | null {
   const i = compileSplit(aliasKey, options).pick(partition);
   return i < 0 ? null : options[i]!.agent_key;
 }

@@ -67,7 +67,10 @@ function fromZod(issue: z.core.$ZodIssue, input: unknown): ValidationIssue[] {
   let detail = issue.message;
   if (issue.code === "invalid_type" && detail.startsWith("Invalid input")) {
     const actual = valueAt(input, parts);
-    detail = actual === undefined ? "is required" : `must be ${article(issue.expected)}, got ${describeInput(actual)}`;
+    detail =
+      actual === undefined
+        ? "is required"
+        : `must be ${article(issue.expected)}, got ${describeInput(actual)}`;
   } else if (issue.code === "invalid_value" && detail.startsWith("Invalid input")) {
     detail = `must be ${issue.values.map((v) => JSON.stringify(v)).join(" or ")}`;
   }
@@ -81,13 +84,15 @@ function article(expected: string): string {
 function valueAt(input: unknown, parts: readonly PathPart[]): unknown {
   let v = input;
   for (const p of parts) {
-    if (v === null || typeof v !== "object" || typeof p === "symbol" || !Object.hasOwn(v, p)) return undefined;
+    if (v === null || typeof v !== "object" || typeof p === "symbol" || !Object.hasOwn(v, p))
+      return undefined;
     v = (v as Record<string | number, unknown>)[p];
   }
   return v;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
 
 function expressionIssues(source: unknown, parts: PathPart[], field: string): ValidationIssue[] {
   if (typeof source !== "string") return [];
@@ -109,7 +114,10 @@ function ruleIssues(rules: readonly unknown[]): ValidationIssue[] {
     const at = ["policy", "rules", i];
     const hasMatch = rule.match !== undefined && rule.match !== null;
     if (catchAllSeen && !unreachableReported) {
-      out.push({ path: formatPath(at), message: `rule #${i + 1} follows a catch-all rule and is unreachable` });
+      out.push({
+        path: formatPath(at),
+        message: `rule #${i + 1} follows a catch-all rule and is unreachable`,
+      });
       unreachableReported = true;
     }
     if (!hasMatch) catchAllSeen = true;
@@ -117,7 +125,10 @@ function ruleIssues(rules: readonly unknown[]): ValidationIssue[] {
     const t = rule.targets;
     if (!isObject(t) || t.type !== "weighted") return;
     if (t.partition_by === undefined || t.partition_by === null) {
-      out.push({ path: formatPath([...at, "targets", "partition_by"]), message: "partition_by is required." });
+      out.push({
+        path: formatPath([...at, "targets", "partition_by"]),
+        message: "partition_by is required.",
+      });
     } else {
       out.push(...expressionIssues(t.partition_by, [...at, "targets", "partition_by"], "partition_by"));
     }
@@ -137,13 +148,19 @@ function ruleIssues(rules: readonly unknown[]): ValidationIssue[] {
         const p = [...at, "targets", "options", j, "agent_key"];
         out.push({
           path: formatPath(p),
-          message: withRule(p, `agent '${o.agent_key}' appears twice in this target (first at options[${first}])`),
+          message: withRule(
+            p,
+            `agent '${o.agent_key}' appears twice in this target (first at options[${first}])`,
+          ),
         });
       }
     });
     if (!anyPositive && allNumbers) {
       const p = [...at, "targets", "options"];
-      out.push({ path: formatPath(p), message: withRule(p, "all weights are 0; at least one option needs a weight above 0") });
+      out.push({
+        path: formatPath(p),
+        message: withRule(p, "all weights are 0; at least one option needs a weight above 0"),
+      });
     }
   });
   return out;
@@ -162,7 +179,8 @@ function ruleOrder(path: string): number {
 export function validatePolicy(doc: unknown): ValidationIssue[] {
   const parsed = aliasDocumentSchema.safeParse(doc);
   const issues: ValidationIssue[] = parsed.success ? [] : parsed.error.issues.flatMap((i) => fromZod(i, doc));
-  const rules = isObject(doc) && isObject(doc.policy) && Array.isArray(doc.policy.rules) ? doc.policy.rules : [];
+  const rules =
+    isObject(doc) && isObject(doc.policy) && Array.isArray(doc.policy.rules) ? doc.policy.rules : [];
   issues.push(...ruleIssues(rules));
   return issues
     .map((issue, n) => ({ issue, n, r: ruleOrder(issue.path) }))

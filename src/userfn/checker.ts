@@ -57,7 +57,12 @@ function visit(node: Node, source: string, out: UserFnError[]): void {
 function checkPath(arg: Node, source: string, out: UserFnError[]): void {
   if (arg.kind !== "literal" || typeof arg.value !== "string") {
     out.push(
-      new UserFnError("invalid_path", "the path given to get() must be a string literal such as '$.session.key'", arg, source),
+      new UserFnError(
+        "invalid_path",
+        "the path given to get() must be a string literal such as '$.session.key'",
+        arg,
+        source,
+      ),
     );
     return;
   }

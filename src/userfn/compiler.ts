@@ -8,7 +8,15 @@
 import type { BinaryOp, Node } from "./ast.js";
 import { UserFnError } from "./errors.js";
 import { parsePath } from "./path.js";
-import { compareCodePoints, DateTime, Duration, jsonEquals, parseIsoDateTime, typeOf, type Value } from "./values.js";
+import {
+  compareCodePoints,
+  DateTime,
+  Duration,
+  jsonEquals,
+  parseIsoDateTime,
+  typeOf,
+  type Value,
+} from "./values.js";
 
 /** A compiled expression: evaluates against a routing context. */
 export type Evaluator = (context: unknown) => Value;
@@ -176,7 +184,12 @@ class Compiler {
           return this.typeError(`cannot apply '-' to ${typeOf(a)} and ${typeOf(b)}`, node);
         };
       default: {
-        const f = op === "*" ? (a: number, b: number) => a * b : op === "/" ? (a: number, b: number) => a / b : (a: number, b: number) => a % b;
+        const f =
+          op === "*"
+            ? (a: number, b: number) => a * b
+            : op === "/"
+              ? (a: number, b: number) => a / b
+              : (a: number, b: number) => a % b;
         return (ctx) => {
           const a = l(ctx);
           const b = r(ctx);
@@ -201,10 +214,12 @@ class Compiler {
       // One side is a non-null primitive literal: values of another type are never equal,
       // and a null on the other side makes both == and != false.
       const other = this.compile(right.kind === "literal" ? left : right);
-      return isEq ? (ctx) => other(ctx) === lit : (ctx) => {
-        const v = other(ctx);
-        return v !== null && v !== lit;
-      };
+      return isEq
+        ? (ctx) => other(ctx) === lit
+        : (ctx) => {
+            const v = other(ctx);
+            return v !== null && v !== lit;
+          };
     }
     const l = this.compile(left);
     const r = this.compile(right);
@@ -236,7 +251,8 @@ class Compiler {
       return (ctx) => {
         const x = a0(ctx);
         if (x === null) return null;
-        if (typeof x !== "number") return this.typeError(`${name}() expects a number, got ${typeOf(x)}`, node);
+        if (typeof x !== "number")
+          return this.typeError(`${name}() expects a number, got ${typeOf(x)}`, node);
         return finite(unary(x));
       };
     }
@@ -267,15 +283,20 @@ class Compiler {
       return (ctx) => {
         const x = a0(ctx);
         if (x === null) return null;
-        if (typeof x !== "string") return this.typeError(`iso_datetime_parse() expects a string, got ${typeOf(x)}`, node);
-        return parseIsoDateTime(x) ?? this.typeError(`iso_datetime_parse(): not an ISO-8601 date-time: '${x}'`, node);
+        if (typeof x !== "string")
+          return this.typeError(`iso_datetime_parse() expects a string, got ${typeOf(x)}`, node);
+        return (
+          parseIsoDateTime(x) ??
+          this.typeError(`iso_datetime_parse(): not an ISO-8601 date-time: '${x}'`, node)
+        );
       };
     }
     if (name === "to_unix_timestamp") {
       return (ctx) => {
         const x = a0(ctx);
         if (x === null) return null;
-        if (!(x instanceof DateTime)) return this.typeError(`to_unix_timestamp() expects a datetime, got ${typeOf(x)}`, node);
+        if (!(x instanceof DateTime))
+          return this.typeError(`to_unix_timestamp() expects a datetime, got ${typeOf(x)}`, node);
         return x.ms / 1000;
       };
     }
@@ -305,30 +326,73 @@ function valuesEqual(a: Value, b: Value): boolean {
   return jsonEquals(a, b);
 }
 
+const isRecord = (o: unknown): o is Record<string, unknown> =>
+  o !== null && typeof o === "object" && !Array.isArray(o);
+const present = (o: unknown): Value => (o === undefined ? null : (o as Value));
+
 /**
  * Builds a reader for definite path steps. Strings descend into plain objects by own
  * property only (so `__proto__`, `constructor`, `prototype` read as missing); numbers into
  * arrays. A missing step, `undefined` or JSON null all read as null.
+ *
+ * Speed: closures made at one site share V8's feedback, so a generic per-step reader sees
+ * every key of every path and its property loads go megamorphic. Paths of up to four plain
+ * names (the common `$.session.metadata.x`) get a reader unrolled by length instead, whose
+ * loads stay fast. "Plain" means the name cannot be inherited (`name in Object.prototype` is
+ * false, decided at compile time), so `o[name]` on a plain or null-prototype object is an
+ * own-property read without the cost of `Object.hasOwn`.
  */
 function makeReader(steps: readonly (string | number)[]): Evaluator {
+  const plain = steps.every((s) => typeof s === "string" && !(s in Object.prototype));
+  if (plain) {
+    const [a, b, c, d] = steps as string[];
+    switch (steps.length) {
+      case 0:
+        return (x) => present(x);
+      case 1:
+        return (x) => (isRecord(x) ? present(x[a!]) : null);
+      case 2:
+        return (x) => {
+          if (!isRecord(x)) return null;
+          const y = x[a!];
+          return isRecord(y) ? present(y[b!]) : null;
+        };
+      case 3:
+        return (x) => {
+          if (!isRecord(x)) return null;
+          const y = x[a!];
+          if (!isRecord(y)) return null;
+          const z = y[b!];
+          return isRecord(z) ? present(z[c!]) : null;
+        };
+      case 4:
+        return (x) => {
+          if (!isRecord(x)) return null;
+          const y = x[a!];
+          if (!isRecord(y)) return null;
+          const z = y[b!];
+          if (!isRecord(z)) return null;
+          const w = z[c!];
+          return isRecord(w) ? present(w[d!]) : null;
+        };
+    }
+  }
   const n = steps.length;
-  const names: (string | null)[] = steps.map((s) => (typeof s === "string" ? s : null));
-  const indexes: number[] = steps.map((s) => (typeof s === "number" ? s : -1));
+  const names = steps.map((s) => (typeof s === "string" ? s : null));
+  const checkOwn = steps.map((s) => typeof s === "string" && s in Object.prototype);
+  const indexes = steps.map((s) => (typeof s === "number" ? s : -1));
   return (ctx) => {
     let o: unknown = ctx;
     for (let i = 0; i < n; i++) {
-      if (o === null || typeof o !== "object") return null;
       const name = names[i];
-      if (name !== null) {
-        if (Array.isArray(o) || !Object.hasOwn(o, name!)) return null;
-        o = (o as Record<string, unknown>)[name!];
+      if (name !== null && name !== undefined) {
+        if (!isRecord(o) || (checkOwn[i] && !Object.hasOwn(o, name))) return null;
+        o = o[name];
       } else {
         if (!Array.isArray(o)) return null;
-        const idx = indexes[i]!;
-        if (idx >= o.length) return null;
-        o = o[idx];
+        o = o[indexes[i]!];
       }
     }
-    return o === undefined ? null : (o as Value);
+    return present(o);
   };
 }

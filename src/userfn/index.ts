@@ -15,8 +15,8 @@ export type { SourceRange, UserFnErrorCode } from "./errors.js";
 export { isUserFnError, renderCaret, UserFnError } from "./errors.js";
 export { FUNCTIONS } from "./functions.js";
 export { LIMITS } from "./limits.js";
-export { type PathStep, parsePath } from "./path.js";
 export { parse } from "./parser.js";
+export { type PathStep, parsePath } from "./path.js";
 export type { Value, ValueType } from "./values.js";
 export { canonicalJson, DateTime, Duration, encodeValue, typeOf } from "./values.js";
 

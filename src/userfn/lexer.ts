@@ -100,8 +100,10 @@ export function tokenize(source: string): Token[] {
     }
     const two = source.slice(i, i + 2);
     if (two === "<=" || two === ">=" || two === "==" || two === "!=" || two === "&&" || two === "||") {
-      if (two === "==" && source.charCodeAt(i + 2) === 61) fail("'===' is not an operator; use '=='", start, i + 3);
-      if (two === "!=" && source.charCodeAt(i + 2) === 61) fail("'!==' is not an operator; use '!='", start, i + 3);
+      if (two === "==" && source.charCodeAt(i + 2) === 61)
+        fail("'===' is not an operator; use '=='", start, i + 3);
+      if (two === "!=" && source.charCodeAt(i + 2) === 61)
+        fail("'!==' is not an operator; use '!='", start, i + 3);
       tokens.push({ kind: two, value: two, start, end: i + 2 });
       i += 2;
       continue;

@@ -73,7 +73,12 @@ class Parser {
   }
 
   private fail(detail: string, t: { start: number; end: number }): never {
-    throw new UserFnError("syntax_error", detail, { start: t.start, end: Math.max(t.end, t.start + 1) }, this.source);
+    throw new UserFnError(
+      "syntax_error",
+      detail,
+      { start: t.start, end: Math.max(t.end, t.start + 1) },
+      this.source,
+    );
   }
 
   private expect(kind: Token["kind"], what: string): Token {
@@ -222,7 +227,10 @@ class Parser {
         if (name === "if") this.fail("an 'if' expression must be wrapped in parentheses here", t);
         if (KEYWORDS.has(name)) this.fail(`unexpected keyword '${name}'`, t);
         if (this.peek().kind !== "(") {
-          this.fail(`unknown name '${name}': there are no variables; use get('$.path') to read the context`, t);
+          this.fail(
+            `unknown name '${name}': there are no variables; use get('$.path') to read the context`,
+            t,
+          );
         }
         return this.call(t, name);
       }

@@ -22,7 +22,13 @@ export class PathError extends Error {
 const isDigit = (c: number) => c >= 48 && c <= 57;
 // Dot-name characters: letters, digits, _ - $ and any non-ASCII character.
 const isNameChar = (c: number) =>
-  (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || isDigit(c) || c === 95 || c === 45 || c === 36 || c >= 0x80;
+  (c >= 65 && c <= 90) ||
+  (c >= 97 && c <= 122) ||
+  isDigit(c) ||
+  c === 95 ||
+  c === 45 ||
+  c === 36 ||
+  c >= 0x80;
 
 /** Parses a definite path into steps: strings are object member names, numbers array indexes. */
 export function parsePath(path: string): PathStep[] {
@@ -34,7 +40,8 @@ export function parsePath(path: string): PathStep[] {
     const c = path.charCodeAt(i);
     if (c === 46) {
       // .name
-      if (path.charCodeAt(i + 1) === 46) throw new PathError(`recursive descent '..' is not a definite path`, i);
+      if (path.charCodeAt(i + 1) === 46)
+        throw new PathError(`recursive descent '..' is not a definite path`, i);
       if (path.charCodeAt(i + 1) === 42) throw new PathError(`wildcard '.*' is not a definite path`, i);
       let j = i + 1;
       while (j < n && isNameChar(path.charCodeAt(j))) j++;
@@ -48,7 +55,9 @@ export function parsePath(path: string): PathStep[] {
         const { name, end } = readQuoted(path, i + 1);
         if (path.charCodeAt(end) !== 93) {
           throw new PathError(
-            path.charCodeAt(end) === 44 ? `unions are not a definite path` : `expected ']' after the quoted name`,
+            path.charCodeAt(end) === 44
+              ? `unions are not a definite path`
+              : `expected ']' after the quoted name`,
             end,
           );
         }
@@ -97,7 +106,17 @@ function readQuoted(path: string, start: number): { name: string; end: number } 
     if (c === quote) return { name, end: i + 1 };
     if (c === 92) {
       const e = path[i + 1];
-      const simple: Record<string, string> = { "'": "'", '"': '"', "\\": "\\", "/": "/", b: "\b", f: "\f", n: "\n", r: "\r", t: "\t" };
+      const simple: Record<string, string> = {
+        "'": "'",
+        '"': '"',
+        "\\": "\\",
+        "/": "/",
+        b: "\b",
+        f: "\f",
+        n: "\n",
+        r: "\r",
+        t: "\t",
+      };
       if (e !== undefined && Object.hasOwn(simple, e)) {
         name += simple[e];
         i += 2;

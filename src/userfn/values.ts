@@ -21,7 +21,15 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | { [key:
 
 export type Value = null | boolean | number | string | DateTime | Duration | readonly unknown[] | object;
 
-export type ValueType = "number" | "string" | "boolean" | "null" | "datetime" | "duration" | "array" | "object";
+export type ValueType =
+  | "number"
+  | "string"
+  | "boolean"
+  | "null"
+  | "datetime"
+  | "duration"
+  | "array"
+  | "object";
 
 export function typeOf(v: unknown): ValueType {
   if (v === null || v === undefined) return "null";
@@ -51,7 +59,10 @@ export function jsonEquals(a: unknown, b: unknown): boolean {
   const ka = Object.keys(a);
   if (ka.length !== Object.keys(b).length) return false;
   for (const k of ka) {
-    if (!Object.hasOwn(b, k) || !jsonEquals((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) {
+    if (
+      !Object.hasOwn(b, k) ||
+      !jsonEquals((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])
+    ) {
       return false;
     }
   }
@@ -130,7 +141,9 @@ export function parseIsoDateTime(s: string): DateTime | null {
   if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return null;
   const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
   if (day > daysInMonth) return null;
-  let ms = Date.UTC(year, month - 1, day, hour, minute, second) + (frac ? Math.floor(Number(`0.${frac}`) * 1000) : 0);
+  let ms =
+    Date.UTC(year, month - 1, day, hour, minute, second) +
+    (frac ? Math.floor(Number(`0.${frac}`) * 1000) : 0);
   if (year < 100) ms = new Date(ms).setUTCFullYear(year);
   if (tz !== "Z" && tz !== "z") {
     const sign = tz[0] === "-" ? -1 : 1;

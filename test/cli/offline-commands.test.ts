@@ -15,13 +15,15 @@ const files = tempFiles({
     JSON.stringify({ session: { metadata: { user_id: "u-1" } } }),
   ].join("\n"),
   "bad.jsonl": `${JSON.stringify({ session: {} })}\n{not json\n`,
-  "strict.yaml": "key: s\nname: s\npolicy:\n  type: routed\n  rules:\n    - match: \"get('$.session.metadata.t') == 'x'\"\n      targets: { type: single, agent_key: a }\n",
+  "strict.yaml":
+    "key: s\nname: s\npolicy:\n  type: routed\n  rules:\n    - match: \"get('$.session.metadata.t') == 'x'\"\n      targets: { type: single, agent_key: a }\n",
   "weighted-null.yaml":
     "key: s\npolicy:\n  type: routed\n  rules:\n    - targets: { type: weighted, partition_by: \"get('$.session.metadata.user_id')\", options: [{ agent_key: a, weight: 1 }] }\n",
   "ctx-tier.json": JSON.stringify({ session: { metadata: { tier: 5 } } }),
   "not-yaml.yaml": "key: [unclosed\n",
   "wrong-samples.yaml": "- context: {}\n  expect: 5\n",
-  "bad-samples.yaml": "- name: eu\n  context: { session: { metadata: { tenant: eu } } }\n  expect: support-v1\n",
+  "bad-samples.yaml":
+    "- name: eu\n  context: { session: { metadata: { tenant: eu } } }\n  expect: support-v1\n",
 });
 const f = (name: string) => join(files, name);
 
@@ -41,7 +43,11 @@ describe("agent-alias validate", () => {
         { path: "policy.rules[0].match", message: "rule #1: match: unknown function 'lower' at column 1" },
         { path: "policy.rules[1].targets.partition_by", message: "partition_by is required." },
         { path: "policy.rules[2]", message: "rule #3 follows a catch-all rule and is unreachable" },
-        { path: "policy.rules[2].match", message: "rule #3: match: invalid path '$..tier': recursive descent '..' is not a definite path at column 5" },
+        {
+          path: "policy.rules[2].match",
+          message:
+            "rule #3: match: invalid path '$..tier': recursive descent '..' is not a definite path at column 5",
+        },
       ],
     });
   });
@@ -56,8 +62,14 @@ describe("agent-alias validate", () => {
 
   it("several files give one JSON line each, with the file", async () => {
     const r = await cli(["validate", POLICY, "examples/policies/broken.yaml", "--json"]);
-    const lines = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
-    expect(lines.map((l) => [l.file, l.valid])).toEqual([[POLICY, true], ["examples/policies/broken.yaml", false]]);
+    const lines = r.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(lines.map((l) => [l.file, l.valid])).toEqual([
+      [POLICY, true],
+      ["examples/policies/broken.yaml", false],
+    ]);
     expect(r.code).toBe(2);
   });
 
@@ -80,13 +92,21 @@ describe("agent-alias resolve", () => {
 
   it("resolves a weighted target with its partition, from a YAML context", async () => {
     const r = await cli(["resolve", POLICY, "--context", f("user.yaml"), "--json"]);
-    expect(JSON.parse(r.stdout)).toEqual({ agent_key: expect.stringMatching(/^support-v[12]$/), rule: 3, target: "weighted", partition: "u-42" });
+    expect(JSON.parse(r.stdout)).toEqual({
+      agent_key: expect.stringMatching(/^support-v[12]$/),
+      rule: 3,
+      target: "weighted",
+      partition: "u-42",
+    });
   });
 
   it("resolves a batch, one line per context, skipping blank lines", async () => {
     const r = await cli(["resolve", POLICY, "--contexts", f("batch.jsonl"), "--json"]);
     expect(r.code).toBe(0);
-    const lines = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
+    const lines = r.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => l.rule)).toEqual([1, 2, 3]);
   });
 
@@ -99,7 +119,10 @@ describe("agent-alias resolve", () => {
   });
 
   it("an evaluation error names the rule and field", async () => {
-    const dir = tempFiles({ "p.yaml": "key: s\npolicy:\n  type: routed\n  rules:\n    - match: \"get('$.session.metadata.tier') < 'a'\"\n      targets: { type: single, agent_key: a }\n" });
+    const dir = tempFiles({
+      "p.yaml":
+        "key: s\npolicy:\n  type: routed\n  rules:\n    - match: \"get('$.session.metadata.tier') < 'a'\"\n      targets: { type: single, agent_key: a }\n",
+    });
     const r = await cli(["resolve", join(dir, "p.yaml"), "--context", f("ctx-tier.json"), "--json"]);
     expect(JSON.parse(r.stdout)).toEqual({ error: "rule #1: match: cannot compare number with string" });
     expect(r.code).toBe(1);
@@ -119,9 +142,13 @@ describe("agent-alias resolve", () => {
   });
 
   it("flags are checked", async () => {
-    expect((await cli(["resolve", POLICY])).stderr).toContain("give either --context FILE or --contexts FILE.jsonl");
+    expect((await cli(["resolve", POLICY])).stderr).toContain(
+      "give either --context FILE or --contexts FILE.jsonl",
+    );
     expect((await cli(["resolve", POLICY, "--bogus"])).code).toBe(2);
-    expect((await cli(["resolve", POLICY, "--context", f("eu.json"), "--format", "xml"])).stderr).toContain("--format must be one of human, json");
+    expect((await cli(["resolve", POLICY, "--context", f("eu.json"), "--format", "xml"])).stderr).toContain(
+      "--format must be one of human, json",
+    );
   });
 });
 
@@ -130,7 +157,9 @@ describe("agent-alias eval", () => {
     expect(JSON.parse((await cli(["eval", "2 + 3"])).stdout)).toEqual({ type: "number", value: 5 });
     const r = await cli(["eval", "get('$.session.metadata.tenant') == 'eu'", "--context", f("eu.json")]);
     expect(JSON.parse(r.stdout)).toEqual({ type: "boolean", value: true });
-    expect(JSON.parse((await cli(["eval", "iso_datetime_parse('2026-01-15T10:35:00Z') + minutes(1)"])).stdout)).toEqual({ type: "datetime", value: "2026-01-15T10:36:00.000Z" });
+    expect(
+      JSON.parse((await cli(["eval", "iso_datetime_parse('2026-01-15T10:35:00Z') + minutes(1)"])).stdout),
+    ).toEqual({ type: "datetime", value: "2026-01-15T10:36:00.000Z" });
     expect(JSON.parse((await cli(["eval", "hours(1)"])).stdout)).toEqual({ type: "duration", value: 3600 });
   });
 
@@ -164,7 +193,9 @@ describe("agent-alias preview", () => {
   it("a failed expectation names the sample and both agents, exit 1", async () => {
     const r = await cli(["preview", POLICY, "--samples", f("bad-samples.yaml"), "--json"]);
     expect(r.code).toBe(1);
-    expect(JSON.parse(r.stdout).failures).toEqual(["sample eu: expected support-v1, got support-v2 (rule #1)"]);
+    expect(JSON.parse(r.stdout).failures).toEqual([
+      "sample eu: expected support-v1, got support-v2 (rule #1)",
+    ]);
   });
 
   it("malformed samples are invalid input naming the field", async () => {

@@ -22,9 +22,14 @@ export async function cli(argv: string[], opts: { tty?: boolean } = {}) {
 /** The built bin under the current Node (npm test builds dist first). */
 export function spawnCli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [join(REPO, "bin/agent-alias.js"), ...argv], { cwd: REPO }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [join(REPO, "bin/agent-alias.js"), ...argv],
+      { cwd: REPO },
+      (err, stdout, stderr) => {
+        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 

@@ -8,7 +8,14 @@ export const CTX = {
     key: "ase_1",
     name: "s",
     description: "",
-    metadata: { tenant: "us", count: 3, vip: true, nothing: null, list: [1, "x", { a: 1 }], obj: { b: 2, a: [1] } },
+    metadata: {
+      tenant: "us",
+      count: 3,
+      vip: true,
+      nothing: null,
+      list: [1, "x", { a: 1 }],
+      obj: { b: 2, a: [1] },
+    },
   },
   currentDate: "2026-01-15T10:35:00Z",
 };

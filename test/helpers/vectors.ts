@@ -16,7 +16,10 @@ export interface ExpressionVectors {
 }
 
 export interface ResolveVectors {
-  cases: ({ name: string; alias: unknown; context: unknown; expect: Record<string, unknown> } | { name: string; alias: unknown; invalid: string })[];
+  cases: (
+    | { name: string; alias: unknown; context: unknown; expect: Record<string, unknown> }
+    | { name: string; alias: unknown; invalid: string }
+  )[];
 }
 
 export type SplitVectors = {

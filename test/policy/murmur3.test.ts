@@ -33,3 +33,24 @@ describe("MurmurHash3 x86_32", () => {
     }
   });
 });
+
+describe("resuming a hash over pre-encoded bytes", () => {
+  it("equals hashing the whole string, for every prefix alignment", async () => {
+    const { encodeScratch, feedUtf8, initialState, resumeHash, scratchBytes } = await import(
+      "../../src/policy/murmur3.js"
+    );
+    fc.assert(
+      fc.property(
+        fc.string({ unit: "binary", maxLength: 40 }),
+        fc.string({ unit: "binary", maxLength: 200 }),
+        (prefix, rest) => {
+          const st = initialState(0);
+          feedUtf8(st, prefix);
+          const n = encodeScratch(rest);
+          expect(resumeHash(st.h, st.k, st.n, st.len, scratchBytes(), n)).toBe(murmur3(prefix + rest));
+        },
+      ),
+      { numRuns: 3000 },
+    );
+  });
+});

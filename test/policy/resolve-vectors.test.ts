@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { compilePolicy, fillAgent, pickWeighted, partitionString, type RoutingContext, validatePolicy } from "../../src/policy/index.js";
+import {
+  compilePolicy,
+  fillAgent,
+  partitionString,
+  pickWeighted,
+  type RoutingContext,
+  validatePolicy,
+} from "../../src/policy/index.js";
 import { loadVectors, type ResolveVectors, type SplitVectors } from "../helpers/vectors.js";
 
 describe("resolve vectors (spec/vectors/resolve.json)", () => {
@@ -44,7 +51,11 @@ describe("split vectors (spec/vectors/split.json)", () => {
         key: c.alias_key,
         policy: {
           type: "routed",
-          rules: [{ targets: { type: "weighted", partition_by: "get('$.session.metadata.p')", options: c.options } }],
+          rules: [
+            {
+              targets: { type: "weighted", partition_by: "get('$.session.metadata.p')", options: c.options },
+            },
+          ],
         },
       });
       const r = policy.resolve({ session: { metadata: { p: c.partition_value } } });

@@ -21,21 +21,37 @@ describe("routing messages (ROUTING.md §5)", () => {
   });
 
   it("partition_by evaluated to null", () => {
-    const e = routingError([{ targets: { type: "weighted", partition_by: "get('$.nope')", options: [{ agent_key: "a", weight: 1 }] } }], {});
+    const e = routingError(
+      [
+        {
+          targets: {
+            type: "weighted",
+            partition_by: "get('$.nope')",
+            options: [{ agent_key: "a", weight: 1 }],
+          },
+        },
+      ],
+      {},
+    );
     expect(e.message).toBe("partition_by evaluated to null");
     expect(e.code).toBe("null_partition");
     expect(e.rule).toBe(1);
   });
 
   it("an evaluation error names the rule and the field (the spec's example)", () => {
-    const e = routingError([{ match: "get('$.session.metadata.tier') < 3", targets: single }], { session: { metadata: { tier: "gold" } } });
+    const e = routingError([{ match: "get('$.session.metadata.tier') < 3", targets: single }], {
+      session: { metadata: { tier: "gold" } },
+    });
     expect(e.message).toBe("rule #1: match: cannot compare string with number");
     expect(e.code).toBe("evaluation_error");
   });
 
   it("an evaluation error in partition_by names that field", () => {
     const e = routingError(
-      [{ match: "false", targets: single }, { targets: { type: "weighted", partition_by: "abs('x')", options: [{ agent_key: "a", weight: 1 }] } }],
+      [
+        { match: "false", targets: single },
+        { targets: { type: "weighted", partition_by: "abs('x')", options: [{ agent_key: "a", weight: 1 }] } },
+      ],
       {},
     );
     expect(e.message).toBe("rule #2: partition_by: abs() expects a number, got string");
@@ -47,12 +63,29 @@ describe("routing messages (ROUTING.md §5)", () => {
   });
 
   it("a null match falls through like false", () => {
-    const policy = compilePolicy({ key: "k", policy: { type: "routed", rules: [{ match: "get('$.x')", targets: single }, { targets: { type: "single", agent_key: "b" } }] } });
+    const policy = compilePolicy({
+      key: "k",
+      policy: {
+        type: "routed",
+        rules: [{ match: "get('$.x')", targets: single }, { targets: { type: "single", agent_key: "b" } }],
+      },
+    });
     expect(policy.resolve({})).toEqual({ agent_key: "b", rule: 2, target: "single" });
   });
 
   it("without a key in the document, the alias key comes from the context's agent", () => {
-    const rules = [{ targets: { type: "weighted", partition_by: "get('$.p')", options: [{ agent_key: "a", weight: 1 }, { agent_key: "b", weight: 1 }] } }];
+    const rules = [
+      {
+        targets: {
+          type: "weighted",
+          partition_by: "get('$.p')",
+          options: [
+            { agent_key: "a", weight: 1 },
+            { agent_key: "b", weight: 1 },
+          ],
+        },
+      },
+    ];
     const e = routingError(rules, { p: "x" }, null);
     expect(e.code).toBe("no_alias_key");
     const keyless = compilePolicy({ policy: { type: "routed", rules } });
@@ -65,7 +98,22 @@ describe("routing messages (ROUTING.md §5)", () => {
   it("a weighted result names the partition; resolveInto writes the same into a reused slot", () => {
     const policy = compilePolicy({
       key: "support",
-      policy: { type: "routed", rules: [{ match: "get('$.t') == 'eu'", targets: single }, { targets: { type: "weighted", partition_by: "get('$.n')", options: [{ agent_key: "x", weight: 1 }, { agent_key: "y", weight: 1 }] } }] },
+      policy: {
+        type: "routed",
+        rules: [
+          { match: "get('$.t') == 'eu'", targets: single },
+          {
+            targets: {
+              type: "weighted",
+              partition_by: "get('$.n')",
+              options: [
+                { agent_key: "x", weight: 1 },
+                { agent_key: "y", weight: 1 },
+              ],
+            },
+          },
+        ],
+      },
     });
     const slot = newSlot();
     for (const ctx of [{ t: "eu" }, { n: 5 }, { n: { b: 1, a: 2 } }, { n: true }]) {

@@ -6,7 +6,12 @@ const agentKey = fc.stringMatching(/^[a-z0-9-]{1,12}$/);
 /** 1..6 options with distinct agent keys and integer weights, at least one above 0. */
 const optionsArb = fc
   .uniqueArray(agentKey, { minLength: 1, maxLength: 6 })
-  .chain((keys) => fc.tuple(fc.constant(keys), fc.array(fc.integer({ min: 0, max: 100 }), { minLength: keys.length, maxLength: keys.length })))
+  .chain((keys) =>
+    fc.tuple(
+      fc.constant(keys),
+      fc.array(fc.integer({ min: 0, max: 100 }), { minLength: keys.length, maxLength: keys.length }),
+    ),
+  )
   .filter(([, ws]) => ws.some((w) => w > 0))
   .map(([keys, ws]) => keys.map((agent_key, i) => ({ agent_key, weight: ws[i]! })));
 
@@ -22,7 +27,9 @@ describe("weighted rendezvous split: properties", () => {
     fc.assert(
       fc.property(agentKey, optionsArb, fc.string(), (alias, options, partition) => {
         expect(pickWeighted(alias, options, partition)).toBe(pickWeighted(alias, options, partition));
-        expect(compileSplit(alias, options).pick(partition)).toBe(compileSplit(alias, options).pick(partition));
+        expect(compileSplit(alias, options).pick(partition)).toBe(
+          compileSplit(alias, options).pick(partition),
+        );
       }),
     );
   });
@@ -54,31 +61,43 @@ describe("weighted rendezvous split: properties", () => {
 
   it("is independent of option order", () => {
     fc.assert(
-      fc.property(agentKey, optionsArb.chain((o) => fc.tuple(fc.constant(o), fc.shuffledSubarray(o, { minLength: o.length, maxLength: o.length }))), (alias, [options, shuffled]) => {
-        const ps = keys(2000);
-        expect(assign(alias, shuffled, ps)).toEqual(assign(alias, options, ps));
-      }),
+      fc.property(
+        agentKey,
+        optionsArb.chain((o) =>
+          fc.tuple(fc.constant(o), fc.shuffledSubarray(o, { minLength: o.length, maxLength: o.length })),
+        ),
+        (alias, [options, shuffled]) => {
+          const ps = keys(2000);
+          expect(assign(alias, shuffled, ps)).toEqual(assign(alias, options, ps));
+        },
+      ),
       { numRuns: 40 },
     );
   });
 
   it("raising one weight moves keys only to that option; lowering it only away from it", () => {
     fc.assert(
-      fc.property(agentKey, optionsArb, fc.nat(), fc.integer({ min: 1, max: 200 }), (alias, options, which, raise) => {
-        const i = which % options.length;
-        const raised = options.map((o, j) => (j === i ? { ...o, weight: o.weight + raise } : o));
-        const ps = keys(5000);
-        const before = assign(alias, options, ps);
-        const after = assign(alias, raised, ps);
-        const target = options[i]!.agent_key;
-        before.forEach((b, k) => {
-          if (after[k] !== b) expect(after[k]).toBe(target);
-        });
-        // Lowering is the same change read backwards: keys leave only `target`.
-        before.forEach((b, k) => {
-          if (after[k] !== b) expect(b).not.toBe(target);
-        });
-      }),
+      fc.property(
+        agentKey,
+        optionsArb,
+        fc.nat(),
+        fc.integer({ min: 1, max: 200 }),
+        (alias, options, which, raise) => {
+          const i = which % options.length;
+          const raised = options.map((o, j) => (j === i ? { ...o, weight: o.weight + raise } : o));
+          const ps = keys(5000);
+          const before = assign(alias, options, ps);
+          const after = assign(alias, raised, ps);
+          const target = options[i]!.agent_key;
+          before.forEach((b, k) => {
+            if (after[k] !== b) expect(after[k]).toBe(target);
+          });
+          // Lowering is the same change read backwards: keys leave only `target`.
+          before.forEach((b, k) => {
+            if (after[k] !== b) expect(b).not.toBe(target);
+          });
+        },
+      ),
       { numRuns: 40 },
     );
   });
@@ -100,8 +119,22 @@ describe("weighted rendezvous split: properties", () => {
 
   it("a 95/5 -> 80/20 canary shift moves ~15% of keys, all from the old agent to the new", () => {
     const ps = keys(100_000);
-    const before = assign("support", [{ agent_key: "v1", weight: 95 }, { agent_key: "v2", weight: 5 }], ps);
-    const after = assign("support", [{ agent_key: "v1", weight: 80 }, { agent_key: "v2", weight: 20 }], ps);
+    const before = assign(
+      "support",
+      [
+        { agent_key: "v1", weight: 95 },
+        { agent_key: "v2", weight: 5 },
+      ],
+      ps,
+    );
+    const after = assign(
+      "support",
+      [
+        { agent_key: "v1", weight: 80 },
+        { agent_key: "v2", weight: 20 },
+      ],
+      ps,
+    );
     let moved = 0;
     before.forEach((b, k) => {
       if (after[k] === b) return;
@@ -112,7 +145,10 @@ describe("weighted rendezvous split: properties", () => {
   });
 
   it("is decorrelated across aliases: two 10% canaries pick different users", () => {
-    const options = [{ agent_key: "stable", weight: 90 }, { agent_key: "canary", weight: 10 }];
+    const options = [
+      { agent_key: "stable", weight: 90 },
+      { agent_key: "canary", weight: 10 },
+    ];
     const ps = keys(100_000);
     const a = assign("alias-a", options, ps);
     const b = assign("alias-b", options, ps);

@@ -46,77 +46,179 @@ describe("validation messages (ROUTING.md §4)", () => {
     [
       "unknown policy type",
       { key: "k", policy: { type: "random", rules: [{ targets: single() }] } },
-      [{ path: "policy.type", message: "policy.type: unknown policy type \"random\"; the only type is 'routed'" }],
+      [
+        {
+          path: "policy.type",
+          message: "policy.type: unknown policy type \"random\"; the only type is 'routed'",
+        },
+      ],
     ],
     [
       "unknown target type",
       doc([{ targets: { type: "split", agent_key: "a" } }]),
-      [{ path: "policy.rules[0].targets.type", message: "rule #1: targets.type: unknown target type \"split\"; expected 'single' or 'weighted'" }],
+      [
+        {
+          path: "policy.rules[0].targets.type",
+          message: "rule #1: targets.type: unknown target type \"split\"; expected 'single' or 'weighted'",
+        },
+      ],
     ],
     [
       "empty options",
       doc([{ targets: weighted({ options: [] }) }]),
-      [{ path: "policy.rules[0].targets.options", message: "rule #1: targets.options: at least one option is required" }],
+      [
+        {
+          path: "policy.rules[0].targets.options",
+          message: "rule #1: targets.options: at least one option is required",
+        },
+      ],
     ],
     [
       "a fractional weight",
       doc([{ targets: weighted({ options: [{ agent_key: "a", weight: 1.5 }] }) }]),
-      [{ path: "policy.rules[0].targets.options[0].weight", message: "rule #1: targets.options[0].weight: weight must be an integer >= 0" }],
+      [
+        {
+          path: "policy.rules[0].targets.options[0].weight",
+          message: "rule #1: targets.options[0].weight: weight must be an integer >= 0",
+        },
+      ],
     ],
     [
       "a negative weight",
-      doc([{ targets: weighted({ options: [{ agent_key: "a", weight: 5 }, { agent_key: "b", weight: -1 }] }) }]),
-      [{ path: "policy.rules[0].targets.options[1].weight", message: "rule #1: targets.options[1].weight: weight must be an integer >= 0" }],
+      doc([
+        {
+          targets: weighted({
+            options: [
+              { agent_key: "a", weight: 5 },
+              { agent_key: "b", weight: -1 },
+            ],
+          }),
+        },
+      ]),
+      [
+        {
+          path: "policy.rules[0].targets.options[1].weight",
+          message: "rule #1: targets.options[1].weight: weight must be an integer >= 0",
+        },
+      ],
     ],
     [
       "a weight given as a string",
       doc([{ targets: weighted({ options: [{ agent_key: "a", weight: "5" }] }) }]),
-      [{ path: "policy.rules[0].targets.options[0].weight", message: "rule #1: targets.options[0].weight: weight must be an integer >= 0" }],
+      [
+        {
+          path: "policy.rules[0].targets.options[0].weight",
+          message: "rule #1: targets.options[0].weight: weight must be an integer >= 0",
+        },
+      ],
     ],
     [
       "all weights zero",
-      doc([{ targets: weighted({ options: [{ agent_key: "a", weight: 0 }, { agent_key: "b", weight: 0 }] }) }]),
-      [{ path: "policy.rules[0].targets.options", message: "rule #1: targets.options: all weights are 0; at least one option needs a weight above 0" }],
+      doc([
+        {
+          targets: weighted({
+            options: [
+              { agent_key: "a", weight: 0 },
+              { agent_key: "b", weight: 0 },
+            ],
+          }),
+        },
+      ]),
+      [
+        {
+          path: "policy.rules[0].targets.options",
+          message: "rule #1: targets.options: all weights are 0; at least one option needs a weight above 0",
+        },
+      ],
     ],
     [
       "the same agent twice in one target",
-      doc([{ targets: weighted({ options: [{ agent_key: "a", weight: 5 }, { agent_key: "a", weight: 5 }] }) }]),
-      [{ path: "policy.rules[0].targets.options[1].agent_key", message: "rule #1: targets.options[1].agent_key: agent 'a' appears twice in this target (first at options[0])" }],
+      doc([
+        {
+          targets: weighted({
+            options: [
+              { agent_key: "a", weight: 5 },
+              { agent_key: "a", weight: 5 },
+            ],
+          }),
+        },
+      ]),
+      [
+        {
+          path: "policy.rules[0].targets.options[1].agent_key",
+          message:
+            "rule #1: targets.options[1].agent_key: agent 'a' appears twice in this target (first at options[0])",
+        },
+      ],
     ],
     [
       "a match that does not parse",
       doc([{ match: "1 +", targets: single() }, { targets: single() }]),
-      [{ path: "policy.rules[0].match", message: "rule #1: match: unexpected end of expression at column 4" }],
+      [
+        {
+          path: "policy.rules[0].match",
+          message: "rule #1: match: unexpected end of expression at column 4",
+        },
+      ],
     ],
     [
       "an unknown function (the spec's example)",
-      doc([{ match: "true", targets: single() }, { match: "lower('A') == 'a'", targets: single() }]),
+      doc([
+        { match: "true", targets: single() },
+        { match: "lower('A') == 'a'", targets: single() },
+      ]),
       [{ path: "policy.rules[1].match", message: "rule #2: match: unknown function 'lower' at column 1" }],
     ],
     [
       "the wrong number of arguments",
       doc([{ match: "abs(1, 2) > 0", targets: single() }]),
-      [{ path: "policy.rules[0].match", message: "rule #1: match: function 'abs' takes 1 argument, got 2 at column 1" }],
+      [
+        {
+          path: "policy.rules[0].match",
+          message: "rule #1: match: function 'abs' takes 1 argument, got 2 at column 1",
+        },
+      ],
     ],
     [
       "an indefinite path in partition_by",
       doc([{ targets: weighted({ partition_by: "get('$.session.metadata[*]')" }) }]),
-      [{ path: "policy.rules[0].targets.partition_by", message: "rule #1: partition_by: invalid path '$.session.metadata[*]': wildcard '[*]' is not a definite path at column 5" }],
+      [
+        {
+          path: "policy.rules[0].targets.partition_by",
+          message:
+            "rule #1: partition_by: invalid path '$.session.metadata[*]': wildcard '[*]' is not a definite path at column 5",
+        },
+      ],
     ],
     [
       "an expression over the length limit",
       doc([{ match: `1 == ${"1".repeat(4100)}`, targets: single() }]),
-      [{ path: "policy.rules[0].match", message: "rule #1: match: expression is 4105 characters long; the limit is 4096 at column 4097" }],
+      [
+        {
+          path: "policy.rules[0].match",
+          message: "rule #1: match: expression is 4105 characters long; the limit is 4096 at column 4097",
+        },
+      ],
     ],
     [
       "an expression over the nesting limit",
       doc([{ match: `${"(".repeat(65)}true${")".repeat(65)}`, targets: single() }]),
-      [{ path: "policy.rules[0].match", message: "rule #1: match: expression nests deeper than 64 levels at column 65" }],
+      [
+        {
+          path: "policy.rules[0].match",
+          message: "rule #1: match: expression nests deeper than 64 levels at column 65",
+        },
+      ],
     ],
     [
       "a misspelt field",
       doc([{ targets: weighted({ partiton_by: "x" }) }]),
-      [{ path: "policy.rules[0].targets.partiton_by", message: "rule #1: targets.partiton_by: unknown field 'partiton_by'" }],
+      [
+        {
+          path: "policy.rules[0].targets.partiton_by",
+          message: "rule #1: targets.partiton_by: unknown field 'partiton_by'",
+        },
+      ],
     ],
     [
       "a bad alias key",
@@ -126,7 +228,12 @@ describe("validation messages (ROUTING.md §4)", () => {
     [
       "a bad agent key",
       doc([{ targets: single("no spaces") }]),
-      [{ path: "policy.rules[0].targets.agent_key", message: "rule #1: targets.agent_key: must be 1 to 50 characters of letters, digits, '_' or '-'" }],
+      [
+        {
+          path: "policy.rules[0].targets.agent_key",
+          message: "rule #1: targets.agent_key: must be 1 to 50 characters of letters, digits, '_' or '-'",
+        },
+      ],
     ],
     [
       "a missing agent key",
@@ -143,16 +250,8 @@ describe("validation messages (ROUTING.md §4)", () => {
       doc([{ targets: single() }], { name: "n".repeat(101) }),
       [{ path: "name", message: "name: must be at most 100 characters" }],
     ],
-    [
-      "no policy at all",
-      { key: "k" },
-      [{ path: "policy", message: "policy: is required" }],
-    ],
-    [
-      "not an object",
-      "just a string",
-      [{ path: "", message: "must be an object, got a string" }],
-    ],
+    ["no policy at all", { key: "k" }, [{ path: "policy", message: "policy: is required" }]],
+    ["not an object", "just a string", [{ path: "", message: "must be an object, got a string" }]],
   ])("%s", (_name, input, expected) => {
     expect(validatePolicy(input)).toEqual(expected);
   });
@@ -176,7 +275,10 @@ describe("validation messages (ROUTING.md §4)", () => {
 
   it("expression issues carry the source and range for a caret, without showing them in JSON", () => {
     const [issue] = validatePolicy(doc([{ match: "true && lower('x')", targets: single() }]));
-    expect(JSON.parse(JSON.stringify(issue))).toEqual({ path: "policy.rules[0].match", message: "rule #1: match: unknown function 'lower' at column 9" });
+    expect(JSON.parse(JSON.stringify(issue))).toEqual({
+      path: "policy.rules[0].match",
+      message: "rule #1: match: unknown function 'lower' at column 9",
+    });
     expect(issue).toMatchObject({ source: "true && lower('x')", range: { start: 8, end: 13 } });
   });
 

@@ -39,7 +39,9 @@ describe("time functions", () => {
     expect(ms).toBeLessThanOrEqual(Date.now() + 1);
   });
   it("an invalid currentDate is an evaluation error naming it", () => {
-    expect(() => ev("now()", { currentDate: "yesterday" })).toThrow('currentDate is not an ISO-8601 date-time: "yesterday"');
+    expect(() => ev("now()", { currentDate: "yesterday" })).toThrow(
+      'currentDate is not an ISO-8601 date-time: "yesterday"',
+    );
   });
   it("parses ISO-8601 with offsets and fractions", () => {
     expect(ev("iso_datetime_parse('2026-01-15T12:35:00+02:00')").value).toBe("2026-01-15T10:35:00.000Z");
@@ -51,8 +53,14 @@ describe("time functions", () => {
     expect(ev("now() + hours(1)").value).toBe("2026-01-15T11:35:00.000Z");
     expect(ev("minutes(30) + now()").value).toBe("2026-01-15T11:05:00.000Z");
     expect(ev("now() - minutes(35)").value).toBe("2026-01-15T10:00:00.000Z");
-    expect(ev("now() - iso_datetime_parse('2026-01-15T10:00:00Z')")).toEqual({ type: "duration", value: 2100 });
-    expect(ev("minutes(now() - iso_datetime_parse('2026-01-15T10:00:00Z'))")).toEqual({ type: "number", value: 35 });
+    expect(ev("now() - iso_datetime_parse('2026-01-15T10:00:00Z')")).toEqual({
+      type: "duration",
+      value: 2100,
+    });
+    expect(ev("minutes(now() - iso_datetime_parse('2026-01-15T10:00:00Z'))")).toEqual({
+      type: "number",
+      value: 35,
+    });
     expect(ev("hours(2) - minutes(30)")).toEqual({ type: "duration", value: 5400 });
     expect(ev("-minutes(1)")).toEqual({ type: "duration", value: -60 });
     expect(value("to_unix_timestamp(now())")).toBe(1768473300);
@@ -63,9 +71,31 @@ describe("the function table", () => {
   it("is exactly the spec's list", () => {
     expect([...FUNCTIONS.keys()].sort()).toEqual(
       [
-        "get", "now", "iso_datetime_parse", "to_unix_timestamp", "seconds", "minutes", "hours", "abs", "power",
-        "min", "max", "sqrt", "trunc", "sign", "radians", "degrees", "log", "ln", "log10", "sin", "cos", "tan",
-        "sind", "cosd", "tand",
+        "get",
+        "now",
+        "iso_datetime_parse",
+        "to_unix_timestamp",
+        "seconds",
+        "minutes",
+        "hours",
+        "abs",
+        "power",
+        "min",
+        "max",
+        "sqrt",
+        "trunc",
+        "sign",
+        "radians",
+        "degrees",
+        "log",
+        "ln",
+        "log10",
+        "sin",
+        "cos",
+        "tan",
+        "sind",
+        "cosd",
+        "tand",
       ].sort(),
     );
   });
@@ -75,7 +105,10 @@ describe("the function table", () => {
     ["now(1)", "function 'now' takes no arguments, got 1 at column 1"],
     ["1 + power(2)", "function 'power' takes 2 arguments, got 1 at column 5"],
     ["get()", "function 'get' takes 1 or 2 arguments, got 0 at column 1"],
-    ["get(get('$.a'))", "the path given to get() must be a string literal such as '$.session.key' at column 5"],
+    [
+      "get(get('$.a'))",
+      "the path given to get() must be a string literal such as '$.session.key' at column 5",
+    ],
   ])("%s -> %s", (src, msg) => {
     expect(diagnose(src).map((d) => d.message)).toEqual([msg]);
   });

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { diagnose, LIMITS } from "../../src/userfn/index.js";
 import { value } from "../helpers/eval.js";
 
-const nest = (depth: number, open: string, close: string, inner = "1") => open.repeat(depth) + inner + close.repeat(depth);
+const nest = (depth: number, open: string, close: string, inner = "1") =>
+  open.repeat(depth) + inner + close.repeat(depth);
 
 describe("limits", () => {
   it("are frozen and documented in one place", () => {

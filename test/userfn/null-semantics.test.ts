@@ -16,7 +16,9 @@ describe("rule 1: ordering comparisons", () => {
     expect(value("'B' < 'a'")).toBe(true);
     expect(value("'abc' < 'abd'")).toBe(true);
     expect(value("'ab' < 'abc'")).toBe(true);
-    expect(value("iso_datetime_parse('2026-01-01T00:00:00Z') < iso_datetime_parse('2026-01-02T00:00:00Z')")).toBe(true);
+    expect(
+      value("iso_datetime_parse('2026-01-01T00:00:00Z') < iso_datetime_parse('2026-01-02T00:00:00Z')"),
+    ).toBe(true);
     expect(value("minutes(2) > seconds(90)")).toBe(true);
     expect(value("hours(1) >= minutes(60)")).toBe(true);
   });
@@ -66,7 +68,13 @@ describe("rule 3: otherwise == and != are false with a null side; types never mi
     expect(value("get('$.session.metadata.count') == 3")).toBe(true);
   });
   it("arrays and objects compare by value", () => {
-    const ctx = { a: [1, { x: "y" }], b: [1, { x: "y" }], c: [1, { x: "z" }], o: { p: 1, q: 2 }, r: { q: 2, p: 1 } };
+    const ctx = {
+      a: [1, { x: "y" }],
+      b: [1, { x: "y" }],
+      c: [1, { x: "z" }],
+      o: { p: 1, q: 2 },
+      r: { q: 2, p: 1 },
+    };
     expect(ev("get('$.a') == get('$.b')", ctx).value).toBe(true);
     expect(ev("get('$.a') == get('$.c')", ctx).value).toBe(false);
     expect(ev("get('$.a') != get('$.c')", ctx).value).toBe(true);

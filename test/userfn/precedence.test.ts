@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parse } from "../../src/userfn/index.js";
 import type { Node } from "../../src/userfn/index.js";
+import { parse } from "../../src/userfn/index.js";
 import { errorOf, value } from "../helpers/eval.js";
 
 /** Renders a tree fully parenthesised, to pin how the parser groups. */
@@ -94,6 +94,8 @@ describe("syntax errors name the column and show a caret", () => {
     const e = errorOf(src);
     expect(e.message).toBe(message);
     expect(e.range.start).toBe(start);
-    expect(e.format()).toBe(`${message}\n  ${src}\n  ${" ".repeat(start)}${"^".repeat(Math.max(1, e.range.end - start))}`);
+    expect(e.format()).toBe(
+      `${message}\n  ${src}\n  ${" ".repeat(start)}${"^".repeat(Math.max(1, e.range.end - start))}`,
+    );
   });
 });

@@ -10,7 +10,14 @@ function exercise(src: string): void {
     compileExpression(src)(CTX);
   } catch (e) {
     if (!isUserFnError(e)) throw e;
-    expect(["syntax_error", "unknown_function", "wrong_arity", "invalid_path", "limit_exceeded", "type_error"]).toContain(e.code);
+    expect([
+      "syntax_error",
+      "unknown_function",
+      "wrong_arity",
+      "invalid_path",
+      "limit_exceeded",
+      "type_error",
+    ]).toContain(e.code);
     expect(e.range.start).toBeGreaterThanOrEqual(0);
     expect(e.range.end).toBeGreaterThan(e.range.start);
     expect(e.range.start).toBeLessThanOrEqual(src.length);
@@ -18,15 +25,63 @@ function exercise(src: string): void {
 }
 
 const TOKENS = [
-  "(", ")", ",", "+", "-", "*", "/", "%", "!", "<", "<=", ">", ">=", "==", "!=", "&&", "||", "and", "or",
-  "if", "else", "true", "false", "null", "1", "2.5", ".5", "'x'", "'it''s'", "get", "get('$.session.key')",
-  "get('$.session.metadata.count')", "now()", "abs", "max", "seconds", "iso_datetime_parse", "'2026-01-01T00:00:00Z'",
-  "?", ":", "=", "\"", "'", "$", "[", "]", "..", "x", "lower",
+  "(",
+  ")",
+  ",",
+  "+",
+  "-",
+  "*",
+  "/",
+  "%",
+  "!",
+  "<",
+  "<=",
+  ">",
+  ">=",
+  "==",
+  "!=",
+  "&&",
+  "||",
+  "and",
+  "or",
+  "if",
+  "else",
+  "true",
+  "false",
+  "null",
+  "1",
+  "2.5",
+  ".5",
+  "'x'",
+  "'it''s'",
+  "get",
+  "get('$.session.key')",
+  "get('$.session.metadata.count')",
+  "now()",
+  "abs",
+  "max",
+  "seconds",
+  "iso_datetime_parse",
+  "'2026-01-01T00:00:00Z'",
+  "?",
+  ":",
+  "=",
+  '"',
+  "'",
+  "$",
+  "[",
+  "]",
+  "..",
+  "x",
+  "lower",
 ];
 
 describe("robustness", () => {
   it("random strings never raise anything but a typed error", () => {
-    fc.assert(fc.property(fc.string({ maxLength: 200, unit: "binary" }), (s) => exercise(s)), { numRuns: 5000 });
+    fc.assert(
+      fc.property(fc.string({ maxLength: 200, unit: "binary" }), (s) => exercise(s)),
+      { numRuns: 5000 },
+    );
   });
 
   it("random token sequences never raise anything but a typed error", () => {
@@ -51,7 +106,16 @@ describe("robustness", () => {
 
   it("hostile contexts do not break evaluation", () => {
     const f = compileExpression("get('$.session.metadata.x', 'd') == 'd'");
-    for (const ctx of [null, undefined, 5, "s", [], { session: null }, { session: { metadata: [] } }, Object.create(null)]) {
+    for (const ctx of [
+      null,
+      undefined,
+      5,
+      "s",
+      [],
+      { session: null },
+      { session: { metadata: [] } },
+      Object.create(null),
+    ]) {
       expect(f(ctx)).toBe(true);
     }
   });
