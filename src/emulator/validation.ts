@@ -17,6 +17,7 @@ function describe(v: unknown): string {
 }
 
 function article(expected: string): string {
+  if (expected === "record") return "an object";
   return /^[aeiou]/.test(expected) ? `an ${expected}` : `a ${expected}`;
 }
 
