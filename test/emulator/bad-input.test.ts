@@ -168,7 +168,7 @@ describe("__proto__ and friends", () => {
     }
     const stats = (await e.call("GET", "/_emulator/stats")).body;
     expect(Object.hasOwn(stats.aliases, "__proto__")).toBe(true);
-    const counts = stats.aliases.__proto__.agents;
+    const counts = Object.getOwnPropertyDescriptor(stats.aliases, "__proto__")!.value.agents;
     expect(Object.hasOwn(counts, "__proto__") || Object.hasOwn(counts, "constructor")).toBe(true);
     expect(Object.values(counts).reduce((a: number, b) => a + (b as number), 0)).toBe(20);
   });
