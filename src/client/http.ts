@@ -1,0 +1,204 @@
+/**
+ * One HTTP call with timeouts and retries (undici). Retries 429, 502, 503, 504 and dropped
+ * connections with exponential backoff and full jitter, honouring Retry-After, bounded in
+ * attempts and in total time. Whether a call may be retried after an *unknown* outcome (a
+ * dropped connection, a gateway error, a timeout: the server may have acted) is the caller's
+ * choice (`idempotent`); a 429 or 503 is an explicit refusal and is always retryable.
+ */
+import { setTimeout as sleep } from "node:timers/promises";
+import { request } from "undici";
+import type { z } from "zod";
+import { ApiError, type ApiErrorCode, codeForStatus } from "./errors.js";
+import type { ResolvedOptions } from "./options.js";
+
+export interface CallSpec<T> {
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+  /** Path with its query, e.g. `/v2/agent_aliases?limit=10`. */
+  path: string;
+  body?: unknown;
+  /** The answer's schema; omit for 204 answers. */
+  schema?: z.ZodType<T>;
+  /** True when repeating the call cannot do harm (GET, PUT, PATCH, DELETE, keyed creates). */
+  idempotent: boolean;
+}
+
+const REFUSED = new Set([429, 503]);
+const UNKNOWN_OUTCOME = new Set([502, 504]);
+const NETWORK_CODES = new Set([
+  "ECONNRESET",
+  "ECONNREFUSED",
+  "EPIPE",
+  "ETIMEDOUT",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "UND_ERR_SOCKET",
+  "UND_ERR_CLOSED",
+  "UND_ERR_CONNECT_TIMEOUT",
+]);
+
+/** Parses Retry-After (seconds or an HTTP date) into milliseconds, or undefined. */
+export function retryAfterMs(value: string | string[] | undefined, now = Date.now()): number | undefined {
+  const v = Array.isArray(value) ? value[0] : value;
+  if (v === undefined || v.trim() === "") return undefined;
+  if (/^\d+(\.\d+)?$/.test(v.trim())) return Math.round(Number(v) * 1000);
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+function networkCode(e: unknown): string | undefined {
+  let cur: unknown = e;
+  for (let depth = 0; depth < 4 && cur; depth++) {
+    const code = (cur as { code?: unknown }).code;
+    if (typeof code === "string" && NETWORK_CODES.has(code)) return code;
+    cur = (cur as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+interface Outcome<T> {
+  value?: T;
+  error?: ApiError;
+  /** Retry allowed for this failure, and the server's requested delay if any. */
+  retry?: { reason: string; afterMs?: number | undefined };
+}
+
+async function attempt<T>(o: ResolvedOptions, spec: CallSpec<T>, url: string): Promise<Outcome<T>> {
+  const headers: Record<string, string> = { accept: "application/json" };
+  if (o.apiKey) headers["x-api-key"] = o.apiKey;
+  let payload: string | undefined;
+  if (spec.body !== undefined) {
+    headers["content-type"] = "application/json";
+    payload = JSON.stringify(spec.body);
+  }
+  const base = { method: spec.method, url };
+  let status: number;
+  let text: string;
+  let retryAfter: string | string[] | undefined;
+  try {
+    const res = await request(url, {
+      method: spec.method,
+      headers,
+      body: payload ?? null,
+      signal: AbortSignal.timeout(o.timeoutMs),
+      headersTimeout: o.timeoutMs,
+      bodyTimeout: o.timeoutMs,
+    });
+    status = res.statusCode;
+    retryAfter = res.headers["retry-after"];
+    text = await res.body.text();
+  } catch (e) {
+    const name = (e as { name?: string }).name;
+    if (
+      name === "TimeoutError" ||
+      name === "AbortError" ||
+      (e as { code?: string }).code === "UND_ERR_HEADERS_TIMEOUT"
+    ) {
+      return {
+        error: new ApiError("timeout", `no answer within ${o.timeoutMs} ms`, { ...base, cause: e }),
+        ...(spec.idempotent ? { retry: { reason: "timeout" } } : {}),
+      };
+    }
+    const code = networkCode(e);
+    if (code) {
+      // A refused connection never reached the server: safe to retry any call.
+      const safe = spec.idempotent || code === "ECONNREFUSED";
+      return {
+        error: new ApiError("network", `connection failed (${code}): ${(e as Error).message}`, {
+          ...base,
+          cause: e,
+        }),
+        ...(safe ? { retry: { reason: code } } : {}),
+      };
+    }
+    throw e;
+  }
+
+  let json: unknown;
+  if (text !== "") {
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+  }
+  if (status >= 200 && status < 300) {
+    if (!spec.schema) return { value: undefined as T };
+    const parsed = spec.schema.safeParse(json);
+    if (!parsed.success) {
+      const first = parsed.error.issues[0];
+      const where = first ? `${first.path.join(".") || "(body)"}: ${first.message}` : "unparsable body";
+      return {
+        error: new ApiError("invalid_response", `${status} with an unexpected body (${where})`, {
+          ...base,
+          status,
+          body: json ?? text,
+        }),
+      };
+    }
+    return { value: parsed.data };
+  }
+
+  const b = (json ?? {}) as { messages?: unknown; request_id?: unknown; field_errors?: unknown };
+  const messages = Array.isArray(b.messages)
+    ? b.messages.filter((m): m is string => typeof m === "string")
+    : [];
+  const code: ApiErrorCode = codeForStatus(status);
+  const summary = `${status}${messages.length > 0 ? ` ${messages.join("; ")}` : text && !json ? ` ${text.slice(0, 200)}` : ""}`;
+  const error = new ApiError(code, summary, {
+    ...base,
+    status,
+    messages,
+    ...(typeof b.request_id === "string" ? { requestId: b.request_id } : {}),
+    ...(b.field_errors && typeof b.field_errors === "object"
+      ? { fieldErrors: b.field_errors as Record<string, string> }
+      : {}),
+    body: json ?? text,
+  });
+  if (REFUSED.has(status))
+    return { error, retry: { reason: String(status), afterMs: retryAfterMs(retryAfter) } };
+  if (UNKNOWN_OUTCOME.has(status) && spec.idempotent) return { error, retry: { reason: String(status) } };
+  return { error };
+}
+
+/** Performs a call with retries; resolves to the parsed answer or rejects with an ApiError. */
+export async function call<T>(o: ResolvedOptions, spec: CallSpec<T>): Promise<T> {
+  const url = o.baseUrl + spec.path;
+  const started = Date.now();
+  const r = o.retry;
+  for (let n = 1; ; n++) {
+    const out = await attempt(o, spec, url);
+    if (!out.error) return out.value as T;
+    const e = out.error;
+    const withAttempts = () =>
+      n === 1
+        ? e
+        : new ApiError(
+            e.code,
+            e.message.slice(`${e.method} ${e.url}: `.length).replace(/ \(request_id [^)]*\)$/, ""),
+            {
+              ...(e.status !== undefined ? { status: e.status } : {}),
+              method: e.method,
+              url: e.url,
+              messages: e.messages,
+              ...(e.requestId ? { requestId: e.requestId } : {}),
+              ...(e.fieldErrors ? { fieldErrors: e.fieldErrors } : {}),
+              body: e.body,
+              attempts: n,
+            },
+          );
+    if (!out.retry || n >= r.maxAttempts) throw withAttempts();
+    const jitter = Math.random() * Math.min(r.maxDelayMs, r.baseDelayMs * 2 ** (n - 1));
+    const asked = out.retry.afterMs;
+    if (asked !== undefined && asked > r.maxRetryAfterMs) throw withAttempts();
+    const delay = Math.max(jitter, asked ?? 0);
+    if (Date.now() - started + delay > r.maxTotalMs) throw withAttempts();
+    o.onRetry?.({
+      method: spec.method,
+      url,
+      attempt: n + 1,
+      delayMs: Math.round(delay),
+      reason: out.retry.reason,
+    });
+    await sleep(delay);
+  }
+}

@@ -1,0 +1,8 @@
+/**
+ * `pulumi-agent-alias/client`: a typed HTTP client of the agent alias API (API.md) on
+ * undici, with zod-validated answers, timeouts and bounded retries.
+ */
+export { AgentAliasClient, type AliasQuery, type SessionPath, sameFields } from "./client.js";
+export { ApiError, type ApiErrorCode, codeForStatus, isApiError } from "./errors.js";
+export { retryAfterMs } from "./http.js";
+export { CLIENT_DEFAULTS, type ClientOptions, DEFAULT_API_URL, type RetryOptions } from "./options.js";
