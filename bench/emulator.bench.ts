@@ -1,0 +1,181 @@
+/**
+ * Emulator benchmark (issue 3): autocannon against session creation through a 90/10 canary
+ * alias and against `/_emulator/health` of the same server, in the same run. The server runs
+ * as its own process (`dist/emulator/main.js`), so it and autocannon each have a core.
+ * Reports requests/s, p50/p99 latency and the ratio; `--record` rewrites the emulator section
+ * of BENCHMARKS.md. `--data` also measures a server with a data file (fsync before each answer).
+ *
+ *   npm run build && node bench/emulator.bench.ts [--record] [--data] [--duration 10] [--connections 10]
+ */
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { cpus, tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+
+interface Histogram {
+  average: number;
+  p50: number;
+  p99: number;
+}
+interface Result {
+  requests: Histogram & { total: number };
+  latency: Histogram;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+}
+type Autocannon = (opts: Record<string, unknown>) => Promise<Result>;
+// autocannon ships no types; this is the part of its API used here.
+const autocannon = createRequire(import.meta.url)("autocannon") as Autocannon;
+
+const { values } = parseArgs({
+  options: {
+    record: { type: "boolean", default: false },
+    data: { type: "boolean", default: false },
+    duration: { type: "string", default: "10" },
+    connections: { type: "string", default: "10" },
+  },
+});
+const DURATION = Number(values.duration);
+const CONNECTIONS = Number(values.connections);
+const KEY = "bench-key";
+const root = new URL("..", import.meta.url);
+const seed = new URL("test/fixtures/seed/canary.json", root).pathname;
+const main = new URL("dist/emulator/main.js", root).pathname;
+
+async function startServer(extra: string[]): Promise<{ url: string; stop(): Promise<void> }> {
+  const child = spawn(process.execPath, [main, "--port", "0", "--api-key", KEY, "--seed", seed, ...extra], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = "";
+    child.stdout.setEncoding("utf8").on("data", (d: string) => {
+      out += d;
+      if (out.includes("\n")) resolve(out.slice(0, out.indexOf("\n")));
+    });
+    child.once("exit", (code) => reject(new Error(`emulator exited with ${code}; run npm run build first`)));
+  });
+  return {
+    url,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
+      }),
+  };
+}
+
+const sessionRequest = {
+  method: "POST",
+  path: "/v2/agent_aliases/support/sessions",
+  headers: { "content-type": "application/json", "x-api-key": KEY },
+  // A distinct user per request, so the canary splits them 90/10.
+  body: JSON.stringify({ name: "Bench session", metadata: { user_id: "user-[<id>]" } }),
+  idReplacement: true,
+};
+
+async function measure(base: string, request: { path: string } & Record<string, unknown>, duration: number) {
+  const { path, ...rest } = request;
+  const r = await autocannon({ url: base + path, connections: CONNECTIONS, duration, ...rest });
+  if (r.errors > 0 || r.timeouts > 0 || r.non2xx > 0) {
+    throw new Error(`failed requests: ${r.errors} errors, ${r.timeouts} timeouts, ${r.non2xx} non-2xx`);
+  }
+  return {
+    rps: Math.round(r.requests.average),
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    total: r.requests.total,
+  };
+}
+
+async function suite(label: string, extra: string[]) {
+  const server = await startServer(extra);
+  try {
+    // Warm up both paths (JIT, sockets) before measuring.
+    await measure(server.url, { method: "GET", path: "/_emulator/health" }, 2);
+    await measure(server.url, sessionRequest, 2);
+    const health = await measure(server.url, { method: "GET", path: "/_emulator/health" }, DURATION);
+    const sessions = await measure(server.url, sessionRequest, DURATION);
+    const statsRes = await fetch(`${server.url}/_emulator/stats`, { headers: { "x-api-key": KEY } });
+    const stats = (await statsRes.json()) as {
+      aliases: { support: { sessions: number; agents: Record<string, number> } };
+    };
+    const s = stats.aliases.support;
+    const v2Share = (s.agents["support-v2"] ?? 0) / s.sessions;
+    return { label, health, sessions, ratio: sessions.rps / health.rps, v2Share };
+  } finally {
+    await server.stop();
+  }
+}
+
+const runs = [await suite("in memory", [])];
+if (values.data) {
+  const dir = mkdtempSync(join(tmpdir(), "agent-alias-bench-"));
+  try {
+    runs.push(
+      await suite("--data (fdatasync before each answer, group commit)", [
+        "--data",
+        join(dir, "bench.jsonl"),
+      ]),
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const r1 = (n: number) => Math.round(n * 10) / 10;
+const summary = {
+  node: process.version,
+  cpus: cpus().length,
+  connections: CONNECTIONS,
+  duration_s: DURATION,
+  runs: runs.map((r) => ({
+    label: r.label,
+    health: r.health,
+    sessions: r.sessions,
+    ratio: Math.round(r.ratio * 100) / 100,
+    canary_share_v2: Math.round(r.v2Share * 1000) / 1000,
+  })),
+  targets: {
+    "session creation >= 50% of health throughput": runs[0]!.ratio >= 0.5,
+    "session creation p99 < 20 ms": runs[0]!.sessions.p99 < 20,
+  },
+};
+console.log(JSON.stringify(summary, null, 2));
+
+if (values.record) {
+  const file = new URL("BENCHMARKS.md", root);
+  let text = "";
+  try {
+    text = readFileSync(file, "utf8");
+  } catch {
+    text =
+      "# Benchmarks\n\nFigures from this repository's benchmarks, each with the command that reproduces it.\n";
+  }
+  const rows = summary.runs.flatMap((r) => [
+    `| ${r.label} | GET /_emulator/health | ${r.health.rps} | ${r1(r.health.p50)} | ${r1(r.health.p99)} | |`,
+    `| ${r.label} | POST /v2/agent_aliases/support/sessions (canary 90/10) | ${r.sessions.rps} | ${r1(r.sessions.p50)} | ${r1(r.sessions.p99)} | ${r.ratio} |`,
+  ]);
+  const section = [
+    "<!-- emulator:start -->",
+    "## Emulator",
+    "",
+    `Command: \`npm run build && node bench/emulator.bench.ts --record${values.data ? " --data" : ""}\` (autocannon, ${CONNECTIONS} connections, ${DURATION} s per endpoint after a 2 s warm-up; ${summary.node}, ${summary.cpus} cores; the server is its own process, seeded with \`test/fixtures/seed/canary.json\`). Recorded ${new Date().toISOString().slice(0, 10)}.`,
+    "",
+    "| server | endpoint | req/s | p50 ms | p99 ms | ratio to health |",
+    "|---|---|---|---|---|---|",
+    ...rows,
+    "",
+    `Sessions created during the run went to support-v2 in a share of ${summary.runs[0]!.canary_share_v2} (policy: 10%).`,
+    "",
+    "Targets (issue 3):",
+    "",
+    ...Object.entries(summary.targets).map(([k, v]) => `- ${k}: ${v ? "met" : "NOT met"}`),
+    "<!-- emulator:end -->",
+  ].join("\n");
+  const re = /<!-- emulator:start -->[\s\S]*<!-- emulator:end -->/;
+  text = re.test(text) ? text.replace(re, section) : `${text.trimEnd()}\n\n${section}\n`;
+  writeFileSync(file, text);
+}
