@@ -1,0 +1,129 @@
+/**
+ * The AliasPolicy resource's provider: owns the policy of an alias that is managed elsewhere.
+ * Create remembers the policy it replaces; delete puts that policy back.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import { isApiError } from "../client/index.js";
+import { unknownAgents } from "./alias.js";
+import { checkAliasPolicyInputs } from "./check.js";
+import { apiClient, configureConnection, hasCredentials } from "./connection.js";
+import { diffAliasPolicy } from "./diff.js";
+import { describeApiFailure } from "./errors.js";
+import {
+  type AliasPolicyInputs,
+  type AliasPolicyOutputs,
+  containsUnknown,
+  STATE_VERSION,
+  same,
+} from "./values.js";
+
+type Dyn = pulumi.dynamic.ResourceProvider<AliasPolicyInputs, AliasPolicyOutputs>;
+
+export const aliasPolicyProvider: Required<Dyn> = {
+  async configure(req) {
+    configureConnection(req.config);
+  },
+
+  async check(_olds, news) {
+    const failures = checkAliasPolicyInputs(news as unknown as Record<string, unknown>);
+    if (failures.length === 0 && !containsUnknown(news.policy) && hasCredentials()) {
+      const missing = await unknownAgents(news.policy);
+      if (missing && missing.length > 0) {
+        failures.push({
+          property: "policy",
+          reason: `Alias references unknown agent(s): [${missing.join(", ")}]`,
+        });
+      }
+    }
+    return { inputs: news, failures };
+  },
+
+  async diff(_id, olds, news) {
+    const { changes, replaces } = diffAliasPolicy(
+      olds as unknown as Record<string, unknown>,
+      news as unknown as Record<string, unknown>,
+    );
+    return { changes, replaces };
+  },
+
+  async create(inputs) {
+    const client = apiClient();
+    let previous: AliasPolicyOutputs["previousPolicy"];
+    try {
+      previous = (await client.getAlias(inputs.aliasKey)).policy;
+    } catch (e) {
+      if (isApiError(e, "not_found")) {
+        throw new Error(
+          `Alias '${inputs.aliasKey}' not found: AliasPolicy manages the policy of an alias that already exists; create the alias first (or use Alias).`,
+        );
+      }
+      throw describeApiFailure(`reading alias '${inputs.aliasKey}'`, e);
+    }
+    try {
+      const alias = await client.replacePolicy(inputs.aliasKey, inputs.policy);
+      return {
+        id: inputs.aliasKey,
+        outs: {
+          aliasKey: inputs.aliasKey,
+          policy: alias.policy,
+          samples: inputs.samples ?? [],
+          previousPolicy: previous,
+          updatedAt: alias.updated_at ?? alias.created_at,
+          stateVersion: STATE_VERSION,
+        },
+      };
+    } catch (e) {
+      throw describeApiFailure(`replacing the policy of alias '${inputs.aliasKey}'`, e);
+    }
+  },
+
+  async read(id, props) {
+    let alias: Awaited<ReturnType<ReturnType<typeof apiClient>["findAlias"]>>;
+    try {
+      alias = await apiClient().findAlias(id);
+    } catch (e) {
+      throw describeApiFailure(`reading alias '${id}'`, e);
+    }
+    if (!alias) return {};
+    const old = (props ?? {}) as Partial<AliasPolicyOutputs>;
+    return {
+      id,
+      props: {
+        aliasKey: id,
+        policy: alias.policy,
+        samples: old.samples ?? [],
+        previousPolicy: old.previousPolicy ?? alias.policy,
+        updatedAt: alias.updated_at ?? alias.created_at,
+        stateVersion: STATE_VERSION,
+      },
+    };
+  },
+
+  async update(id, olds, news) {
+    if (same(olds.policy, news.policy)) return { outs: { ...olds, samples: news.samples ?? [] } };
+    try {
+      const alias = await apiClient().replacePolicy(id, news.policy);
+      return {
+        outs: {
+          ...olds,
+          policy: alias.policy,
+          samples: news.samples ?? [],
+          updatedAt: alias.updated_at ?? alias.created_at,
+        },
+      };
+    } catch (e) {
+      throw describeApiFailure(`replacing the policy of alias '${id}'`, e);
+    }
+  },
+
+  async delete(id, props) {
+    const previous = (props as Partial<AliasPolicyOutputs>).previousPolicy;
+    if (!previous) return;
+    try {
+      await apiClient().replacePolicy(id, previous);
+    } catch (e) {
+      if (isApiError(e, "not_found")) return;
+      throw describeApiFailure(`restoring the previous policy of alias '${id}'`, e);
+    }
+  },
+};

@@ -1,0 +1,217 @@
+/**
+ * The Alias resource's provider: the lifecycle of one alias through the API.
+ * create (409 explains adoption, or adopts with `adopt: true`), read (refresh sees drift and
+ * deletion), update (PATCH only the changed fields, PUT the policy only if it changed),
+ * delete (404 is done). A step that fails after the alias exists keeps its id in state.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import { isApiError } from "../client/index.js";
+import type { Alias } from "../wire/index.js";
+import { agentKeysOf, checkAliasInputs } from "./check.js";
+import { apiClient, configureConnection, hasCredentials } from "./connection.js";
+import { diffAlias } from "./diff.js";
+import { describeApiFailure, keepingProvider, PartialFailureError } from "./errors.js";
+import {
+  type AliasInputs,
+  type AliasOutputs,
+  aliasOutputs,
+  apiFields,
+  containsUnknown,
+  readAliasState,
+  same,
+} from "./values.js";
+
+type Dyn = pulumi.dynamic.ResourceProvider<AliasInputs, AliasOutputs>;
+
+/** Asks the API which of the agents a policy names do not exist. Null when it cannot tell. */
+export async function unknownAgents(policy: AliasInputs["policy"]): Promise<string[] | null> {
+  const client = apiClient();
+  try {
+    const missing: string[] = [];
+    for (const key of agentKeysOf(policy)) {
+      try {
+        await client.getAgent(key);
+      } catch (e) {
+        if (isApiError(e, "not_found")) missing.push(key);
+        else throw e;
+      }
+    }
+    return missing;
+  } catch {
+    return null;
+  }
+}
+
+const ADOPT_HINT = (key: string) =>
+  `Alias '${key}' already exists. To manage it from this stack, set \`adopt: true\` on the resource ` +
+  "(`pulumi import` does not work for dynamic providers): the next `pulumi up` takes it over and " +
+  "brings its name, description, enabled, metadata and policy to the values declared here. Or choose another key.";
+
+/** Brings an existing alias to the desired inputs with the fewest calls; returns the result. */
+async function converge(key: string, current: Alias, desired: AliasInputs): Promise<Alias> {
+  const client = apiClient();
+  const want = apiFields(desired);
+  const have = apiFields({ ...current, policy: current.policy });
+  const patch: Record<string, unknown> = {};
+  for (const f of ["name", "description", "enabled", "metadata"] as const)
+    if (!same(have[f], want[f])) patch[f] = want[f];
+  let result = current;
+  if (Object.keys(patch).length > 0) {
+    try {
+      result = await client.patchAlias(key, patch);
+    } catch (e) {
+      throw describeApiFailure(`updating alias '${key}'`, e);
+    }
+  }
+  if (!same(have.policy, want.policy)) {
+    try {
+      result = await client.replacePolicy(key, desired.policy);
+    } catch (e) {
+      const err = describeApiFailure(`replacing the policy of alias '${key}'`, e);
+      // The PATCH (if any) has landed: state must show the alias as it now is.
+      throw new PartialFailureError(err.message, key, {
+        ...aliasOutputs(desired, result),
+        policy: result.policy,
+      });
+    }
+  }
+  return result;
+}
+
+export const aliasProvider: Required<Dyn> = {
+  async configure(req) {
+    configureConnection(req.config);
+  },
+
+  async check(_olds, news) {
+    const failures = checkAliasInputs(news as unknown as Record<string, unknown>);
+    if (failures.length === 0 && !containsUnknown(news.policy) && hasCredentials()) {
+      const missing = await unknownAgents(news.policy);
+      if (missing && missing.length > 0) {
+        failures.push({
+          property: "policy",
+          reason: `Alias references unknown agent(s): [${missing.join(", ")}]`,
+        });
+      }
+    }
+    return { inputs: news, failures };
+  },
+
+  async diff(_id, olds, news) {
+    const { changes, replaces } = diffAlias(
+      olds as unknown as Record<string, unknown>,
+      news as unknown as Record<string, unknown>,
+    );
+    return { changes, replaces };
+  },
+
+  create(inputs) {
+    return keepingProvider(inputs, () => createAlias(inputs));
+  },
+
+  read: readAlias,
+
+  update(id, olds, news) {
+    return keepingProvider(news, () => updateAlias(id, olds, news));
+  },
+
+  async delete(id) {
+    try {
+      await apiClient().deleteAlias(id);
+    } catch (e) {
+      if (isApiError(e, "not_found")) return;
+      throw describeApiFailure(`deleting alias '${id}'`, e);
+    }
+  },
+};
+
+async function createAlias(inputs: AliasInputs): Promise<{ id: string; outs: AliasOutputs }> {
+  const client = apiClient();
+  const body = {
+    key: inputs.key,
+    name: inputs.name,
+    ...(inputs.description !== undefined ? { description: inputs.description } : {}),
+    ...(inputs.enabled !== undefined ? { enabled: inputs.enabled } : {}),
+    ...(inputs.metadata !== undefined ? { metadata: inputs.metadata } : {}),
+    policy: inputs.policy,
+  };
+  try {
+    const alias = await client.createAlias(body);
+    return { id: alias.key, outs: aliasOutputs(inputs, alias) };
+  } catch (e) {
+    if (!isApiError(e, "conflict")) throw describeApiFailure(`creating alias '${inputs.key}'`, e);
+    if (!inputs.adopt) throw new Error(ADOPT_HINT(inputs.key));
+  }
+  // Adoption: take the existing alias over.
+  let current: Alias;
+  try {
+    current = await client.getAlias(inputs.key);
+  } catch (e) {
+    throw describeApiFailure(`adopting alias '${inputs.key}'`, e);
+  }
+  try {
+    const alias = await converge(inputs.key, current, inputs);
+    return { id: alias.key, outs: aliasOutputs(inputs, alias) };
+  } catch (e) {
+    if (e instanceof PartialFailureError) throw e;
+    // Adopted but not converged: keep it in state as it is, so a later `up` finishes the job.
+    throw new PartialFailureError(
+      (e as Error).message,
+      inputs.key,
+      aliasOutputs({ ...inputs, ...current }, current),
+    );
+  }
+}
+
+async function readAlias(id: string, props?: AliasOutputs): Promise<{ id?: string; props?: AliasOutputs }> {
+  let alias: Alias | null;
+  try {
+    alias = await apiClient().findAlias(id);
+  } catch (e) {
+    throw describeApiFailure(`reading alias '${id}'`, e);
+  }
+  if (!alias) return {};
+  const old = readAliasState((props ?? { key: id }) as unknown as Record<string, unknown>);
+  return {
+    id: alias.key,
+    props: aliasOutputs(
+      { samples: old.samples, ...(old.adopt !== undefined ? { adopt: old.adopt } : {}) },
+      alias,
+    ),
+  };
+}
+
+async function updateAlias(
+  id: string,
+  olds: AliasOutputs,
+  news: AliasInputs,
+): Promise<{ outs: AliasOutputs }> {
+  const old = readAliasState(olds as unknown as Record<string, unknown>);
+  const have = apiFields(old);
+  const want = apiFields(news);
+  const apiChanged = (["name", "description", "enabled", "metadata", "policy"] as const).some(
+    (f) => !same(have[f], want[f]),
+  );
+  if (!apiChanged) {
+    // Only samples (or adopt) changed: nothing to write.
+    return {
+      outs: {
+        ...(old as AliasOutputs),
+        samples: news.samples ?? [],
+        ...(news.adopt !== undefined ? { adopt: news.adopt } : {}),
+      },
+    };
+  }
+  const current = {
+    key: id,
+    name: old.name ?? news.name,
+    description: have.description,
+    enabled: have.enabled,
+    metadata: have.metadata,
+    policy: old.policy ?? news.policy,
+    created_at: old.createdAt ?? "",
+    updated_at: old.updatedAt,
+  } as Alias;
+  const alias = await converge(id, current, news);
+  return { outs: aliasOutputs(news, alias) };
+}

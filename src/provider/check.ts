@@ -1,0 +1,158 @@
+/**
+ * `check` for both resources, as pure functions: schema and policy validation with the API's
+ * messages, every sample resolved (a missed `expect` names the sample and both agents), and
+ * values still unknown during preview skipped rather than failed.
+ */
+import {
+  type AliasDocument,
+  compilePolicy,
+  fillAgent,
+  KEY_PATTERN,
+  parseSamples,
+  type RoutingContext,
+  RoutingError,
+  sampleLabel,
+  validatePolicy,
+} from "../policy/index.js";
+import { containsUnknown, UNKNOWN } from "./values.js";
+
+export interface CheckFailure {
+  property: string;
+  reason: string;
+}
+
+const KEY_RULE = "must be 1 to 50 characters of letters, digits, '_' or '-'";
+
+function checkKey(value: unknown, property: string, out: CheckFailure[]): void {
+  if (value === UNKNOWN) return;
+  if (value === undefined) out.push({ property, reason: `${property} is required` });
+  else if (typeof value !== "string" || value.length < 1 || value.length > 50 || !KEY_PATTERN.test(value)) {
+    out.push({ property, reason: `${property} ${KEY_RULE}, got ${JSON.stringify(value)}` });
+  }
+}
+
+function checkType(
+  value: unknown,
+  property: string,
+  type: "string" | "boolean" | "object",
+  out: CheckFailure[],
+): void {
+  if (value === undefined || value === UNKNOWN) return;
+  const ok =
+    type === "object"
+      ? value !== null && typeof value === "object" && !Array.isArray(value)
+      : typeof value === type;
+  if (!ok)
+    out.push({ property, reason: `${property} must be ${type === "object" ? "an object" : `a ${type}`}` });
+}
+
+/**
+ * Validates a policy and resolves the samples against it. `alias` supplies the key (the hash
+ * salt) and the `agent` that sample contexts without one are given.
+ */
+function checkPolicyAndSamples(
+  alias: {
+    key: string;
+    name?: string | undefined;
+    description?: string | undefined;
+    metadata?: Record<string, unknown> | undefined;
+  },
+  policy: unknown,
+  samples: unknown,
+  out: CheckFailure[],
+): void {
+  if (policy === undefined) {
+    out.push({ property: "policy", reason: "policy is required" });
+    return;
+  }
+  if (containsUnknown(policy)) return;
+  const doc = { key: alias.key, policy };
+  const issues = validatePolicy(doc);
+  for (const i of issues) out.push({ property: i.path || "policy", reason: i.message });
+  if (issues.length > 0 || samples === undefined || containsUnknown(samples)) return;
+  const parsed = parseSamples(samples);
+  for (const i of parsed.issues) out.push({ property: i.path, reason: i.message });
+  if (parsed.issues.length > 0) return;
+  const compiled = compilePolicy(doc);
+  parsed.samples.forEach((sample, n) => {
+    const label = sampleLabel(sample, n);
+    try {
+      const r = compiled.resolve(fillAgent({ ...alias, key: alias.key }, sample.context as RoutingContext));
+      if (sample.expect !== undefined && r.agent_key !== sample.expect) {
+        out.push({
+          property: `samples[${n}].expect`,
+          reason: `sample '${label}' expected ${sample.expect}, got ${r.agent_key} (rule #${r.rule})`,
+        });
+      }
+    } catch (e) {
+      if (!(e instanceof RoutingError)) throw e;
+      out.push({ property: `samples[${n}]`, reason: `sample '${label}' could not be routed: ${e.message}` });
+    }
+  });
+}
+
+/** `check` of an Alias's inputs; returns the failures (empty when valid). */
+export function checkAliasInputs(news: Record<string, unknown>): CheckFailure[] {
+  const out: CheckFailure[] = [];
+  checkKey(news.key, "key", out);
+  if (news.name === undefined) out.push({ property: "name", reason: "name is required" });
+  else if (
+    news.name !== UNKNOWN &&
+    (typeof news.name !== "string" || news.name.length < 1 || news.name.length > 100)
+  ) {
+    out.push({ property: "name", reason: "name must be a string of 1 to 100 characters" });
+  }
+  checkType(news.description, "description", "string", out);
+  checkType(news.enabled, "enabled", "boolean", out);
+  checkType(news.metadata, "metadata", "object", out);
+  checkType(news.adopt, "adopt", "boolean", out);
+  if (news.samples !== undefined && news.samples !== UNKNOWN && !Array.isArray(news.samples)) {
+    out.push({ property: "samples", reason: "samples must be a list of {name?, context, expect?}" });
+  }
+  // Samples hash on the alias key: without a known key they cannot be resolved yet.
+  const key = typeof news.key === "string" && news.key !== UNKNOWN ? news.key : undefined;
+  if (key === undefined) {
+    if (news.policy !== undefined && !containsUnknown(news.policy)) {
+      for (const i of validatePolicy({ policy: news.policy }))
+        out.push({ property: i.path || "policy", reason: i.message });
+    } else if (news.policy === undefined) {
+      out.push({ property: "policy", reason: "policy is required" });
+    }
+    return out;
+  }
+  const known = (v: unknown) => (typeof v === "string" && v !== UNKNOWN ? v : undefined);
+  checkPolicyAndSamples(
+    {
+      key,
+      name: known(news.name),
+      description: known(news.description) ?? "",
+      metadata: containsUnknown(news.metadata)
+        ? {}
+        : ((news.metadata as Record<string, unknown> | undefined) ?? {}),
+    },
+    news.policy,
+    Array.isArray(news.samples) ? news.samples : undefined,
+    out,
+  );
+  return out;
+}
+
+/** `check` of an AliasPolicy's inputs. */
+export function checkAliasPolicyInputs(news: Record<string, unknown>): CheckFailure[] {
+  const out: CheckFailure[] = [];
+  checkKey(news.aliasKey, "aliasKey", out);
+  const key = typeof news.aliasKey === "string" && news.aliasKey !== UNKNOWN ? news.aliasKey : "policy-check";
+  checkPolicyAndSamples({ key }, news.policy, Array.isArray(news.samples) ? news.samples : undefined, out);
+  return out;
+}
+
+/** Agent keys a policy names, in order of first use (as the API reports unknown ones). */
+export function agentKeysOf(policy: AliasDocument["policy"]): string[] {
+  const keys: string[] = [];
+  for (const rule of policy.rules) {
+    const t = rule.targets;
+    const names = t.type === "single" ? [t.agent_key] : t.options.map((o) => o.agent_key);
+    for (const k of names) if (!keys.includes(k)) keys.push(k);
+  }
+  return keys;
+}

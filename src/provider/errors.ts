@@ -1,0 +1,56 @@
+/** Errors the providers raise, worded for a Pulumi user. */
+import { type ApiError, isApiError } from "../client/index.js";
+
+/**
+ * The API call half-succeeded: the object exists (so the engine must keep `id` in state, with
+ * `properties` as they now are) but a later step failed. The dynamic-provider host turns an
+ * error with `id` into ErrorResourceInitFailed.
+ */
+export class PartialFailureError extends Error {
+  override readonly name = "PartialFailureError";
+  readonly code = "partial_failure" as const;
+  constructor(
+    message: string,
+    readonly id: string,
+    readonly properties: object,
+    readonly reasons: string[] = [message],
+  ) {
+    super(message);
+  }
+}
+
+/** `what failed: the API's words [field errors]`, keeping the ApiError's details as cause. */
+export function describeApiFailure(what: string, e: unknown): Error {
+  if (!isApiError(e)) return e instanceof Error ? e : new Error(String(e));
+  const api = e as ApiError;
+  const fields = api.fieldErrors
+    ? Object.entries(api.fieldErrors)
+        .map(([k, v]) => `\n  ${k}: ${v}`)
+        .join("")
+    : "";
+  const where = api.status === undefined ? ` (${api.method} ${api.url})` : "";
+  const err = new Error(
+    `${what}: ${api.code === "network" || api.code === "timeout" ? api.message : api.apiMessage}${where}${fields}`,
+    {
+      cause: e,
+    },
+  );
+  (err as Error & { code?: string }).code = api.code;
+  return err;
+}
+
+/**
+ * Runs a lifecycle step; a PartialFailureError leaving it gets the `__provider` of `props`
+ * added to its properties, so the state the engine keeps can still be refreshed and deleted.
+ */
+export async function keepingProvider<T>(props: object, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (e) {
+    const provider = (props as { __provider?: unknown }).__provider;
+    if (e instanceof PartialFailureError && provider !== undefined) {
+      (e.properties as Record<string, unknown>).__provider = provider;
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,22 @@
+/**
+ * `pulumi-agent-alias/provider`: the engine side of the resources. `aliasProvider` and
+ * `aliasPolicyProvider` implement Pulumi's dynamic ResourceProvider; the resources' tiny
+ * serialized providers load this module at call time and delegate to them.
+ */
+
+export { aliasProvider, unknownAgents } from "./alias.js";
+export { aliasPolicyProvider } from "./alias-policy.js";
+export { agentKeysOf, type CheckFailure, checkAliasInputs, checkAliasPolicyInputs } from "./check.js";
+export { apiClient, CONFIG_KEYS, configureConnection, hasCredentials, setConnection } from "./connection.js";
+export { type DiffResult, diffAlias, diffAliasPolicy } from "./diff.js";
+export { describeApiFailure, PartialFailureError } from "./errors.js";
+export {
+  type AliasInputs,
+  type AliasOutputs,
+  type AliasPolicyInputs,
+  type AliasPolicyOutputs,
+  containsUnknown,
+  readAliasState,
+  STATE_VERSION,
+  UNKNOWN,
+} from "./values.js";

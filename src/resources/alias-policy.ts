@@ -1,0 +1,40 @@
+/**
+ * `AliasPolicy`: owns the policy of an alias created elsewhere (another stack, the console).
+ * Deleting it restores the policy that was there before.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { Policy, Sample } from "../policy/index.js";
+import { logSamples, type SampleInput } from "./alias.js";
+import { aliasPolicyResourceProvider } from "./serialized.js";
+
+export interface AliasPolicyArgs {
+  /** The alias whose policy this resource owns. Changing it moves ownership (replace). */
+  aliasKey: pulumi.Input<string>;
+  policy: pulumi.Input<Policy>;
+  samples?: pulumi.Input<SampleInput[]>;
+}
+
+export class AliasPolicy extends pulumi.dynamic.Resource {
+  declare readonly aliasKey: pulumi.Output<string>;
+  declare readonly policy: pulumi.Output<Policy>;
+  declare readonly samples: pulumi.Output<SampleInput[]>;
+  /** The policy the alias had before; put back when this resource is deleted. */
+  declare readonly previousPolicy: pulumi.Output<Policy>;
+  declare readonly updatedAt: pulumi.Output<string>;
+
+  constructor(name: string, args: AliasPolicyArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      aliasPolicyResourceProvider,
+      name,
+      { ...args, previousPolicy: undefined, updatedAt: undefined, stateVersion: undefined },
+      opts,
+      "agent-alias",
+      "AliasPolicy",
+    );
+    pulumi
+      .all([args.aliasKey, args.policy, args.samples])
+      .apply(([aliasKey, policy, samples]) =>
+        logSamples(this, { key: aliasKey }, policy as Policy, samples as Sample[] | undefined),
+      );
+  }
+}

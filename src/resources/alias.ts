@@ -1,0 +1,109 @@
+/**
+ * `Alias`: one agent alias, managed by `pulumi up`. Its preview runs the bundled resolver:
+ * a broken rule or a sample that reaches the wrong agent fails `pulumi preview`.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import {
+  compilePolicy,
+  fillAgent,
+  type Policy,
+  type RoutingContext,
+  RoutingError,
+  type Sample,
+  sampleLabel,
+} from "../policy/index.js";
+import { aliasResourceProvider } from "./serialized.js";
+
+/** A sample session: a routing context, and optionally the agent it must reach. */
+export interface SampleInput {
+  name?: string;
+  context: Record<string, unknown>;
+  /** The agent key this sample must resolve to; a miss fails preview. */
+  expect?: string;
+}
+
+export interface AliasArgs {
+  /** The alias key: 1..50 letters, digits, `_` or `-`. Changing it replaces the alias. */
+  key: pulumi.Input<string>;
+  name: pulumi.Input<string>;
+  description?: pulumi.Input<string>;
+  /** Default true. A disabled alias refuses new sessions. */
+  enabled?: pulumi.Input<boolean>;
+  metadata?: pulumi.Input<Record<string, unknown>>;
+  /** The routing policy, as in the API and the YAML files (`agent_key`, `partition_by`). */
+  policy: pulumi.Input<Policy>;
+  /** Sample sessions resolved at every preview; a missed `expect` fails it. */
+  samples?: pulumi.Input<SampleInput[]>;
+  /**
+   * Take over an alias that already exists with this key (instead of failing with 409), and
+   * bring it to these settings. `pulumi import` does not work for dynamic providers.
+   */
+  adopt?: pulumi.Input<boolean>;
+}
+
+/** Logs, at preview and up, where each sample goes; silent when inputs are not known yet. */
+export function logSamples(
+  resource: pulumi.Resource,
+  alias: {
+    key: string;
+    name?: string | undefined;
+    description?: string | undefined;
+    metadata?: Record<string, unknown> | undefined;
+  },
+  policy: Policy,
+  samples: readonly Sample[] | undefined,
+): void {
+  if (!samples || samples.length === 0) return;
+  let compiled: ReturnType<typeof compilePolicy>;
+  try {
+    compiled = compilePolicy({ key: alias.key, policy });
+  } catch {
+    return; // check reports the policy's problems with their properties
+  }
+  samples.forEach((sample, i) => {
+    const label = sampleLabel(sample, i);
+    try {
+      const r = compiled.resolve(fillAgent(alias, sample.context as RoutingContext));
+      const split = r.partition !== undefined ? `, weighted on ${JSON.stringify(r.partition)}` : "";
+      const miss =
+        sample.expect !== undefined && sample.expect !== r.agent_key ? ` (expected ${sample.expect})` : "";
+      pulumi.log.info(`sample '${label}' -> ${r.agent_key} (rule #${r.rule}${split})${miss}`, resource);
+    } catch (e) {
+      if (!(e instanceof RoutingError)) throw e;
+      pulumi.log.info(`sample '${label}' -> error: ${e.message}`, resource);
+    }
+  });
+}
+
+export class Alias extends pulumi.dynamic.Resource {
+  declare readonly key: pulumi.Output<string>;
+  declare readonly name: pulumi.Output<string>;
+  declare readonly description: pulumi.Output<string>;
+  declare readonly enabled: pulumi.Output<boolean>;
+  declare readonly metadata: pulumi.Output<Record<string, unknown>>;
+  declare readonly policy: pulumi.Output<Policy>;
+  declare readonly samples: pulumi.Output<SampleInput[]>;
+  declare readonly createdAt: pulumi.Output<string>;
+  declare readonly updatedAt: pulumi.Output<string>;
+
+  constructor(name: string, args: AliasArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      aliasResourceProvider,
+      name,
+      { ...args, createdAt: undefined, updatedAt: undefined, stateVersion: undefined },
+      opts,
+      "agent-alias",
+      "Alias",
+    );
+    pulumi
+      .all([args.key, args.name, args.description, args.metadata, args.policy, args.samples])
+      .apply(([key, aliasName, description, metadata, policy, samples]) =>
+        logSamples(
+          this,
+          { key, name: aliasName, description, metadata },
+          policy as Policy,
+          samples as Sample[] | undefined,
+        ),
+      );
+  }
+}

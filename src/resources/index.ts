@@ -1,0 +1,8 @@
+/**
+ * `pulumi-agent-alias`: the Pulumi resources. `Alias` manages an alias; `AliasPolicy` owns the
+ * policy of an alias made elsewhere. Connection: stack config `agent-alias:apiUrl` and secret
+ * `agent-alias:apiKey`, else AGENT_ALIAS_API_URL and VECTARA_API_KEY.
+ */
+export type { Policy, Rule, Target } from "../policy/index.js";
+export { Alias, type AliasArgs, type SampleInput } from "./alias.js";
+export { AliasPolicy, type AliasPolicyArgs } from "./alias-policy.js";
