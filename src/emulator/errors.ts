@@ -16,6 +16,8 @@ export type ApiErrorCode =
   | "conflict"
   | "payload_too_large"
   | "unsupported_media_type"
+  | "too_many_requests"
+  | "unavailable"
   | "internal";
 
 const CODES: Readonly<Record<number, ApiErrorCode>> = {
@@ -25,6 +27,8 @@ const CODES: Readonly<Record<number, ApiErrorCode>> = {
   409: "conflict",
   413: "payload_too_large",
   415: "unsupported_media_type",
+  429: "too_many_requests",
+  503: "unavailable",
 };
 
 export class ApiError extends Error {

@@ -2,12 +2,12 @@
  * The emulator's limits, in one frozen place. Input over a limit is a 4xx naming the field,
  * never a 5xx and never a stalled server.
  */
-import { LIST_LIMIT } from "../wire/index.js";
+import { LIST_LIMIT, MAX_FAULT_LATENCY_MS } from "../wire/index.js";
 
 export const EMULATOR_LIMITS = Object.freeze({
   /** Largest request body, in bytes (413 above it); `bodyLimit` / `--body-limit` override it. */
   bodyLimit: 1024 * 1024,
-  /** Deepest nesting of objects and arrays in a request body. */
+  /** Most levels of objects and arrays in a request body (the body itself is level 1). */
   maxJsonDepth: 64,
   /** `?limit=` bounds and default of every list call (API.md). */
   listLimit: LIST_LIMIT,
@@ -20,7 +20,7 @@ export const EMULATOR_LIMITS = Object.freeze({
   /** Messages in one input_message event. */
   maxEventMessages: 100,
   /** Largest fault latency accepted, in milliseconds. */
-  maxLatencyMs: 60_000,
+  maxLatencyMs: MAX_FAULT_LATENCY_MS,
   /** Seconds a client is told to wait after an injected 503/429, when the fault config does not say. */
   defaultRetryAfter: 1,
 });

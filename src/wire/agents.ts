@@ -2,7 +2,10 @@
 import { z } from "zod";
 import { keySchema, listMetadataSchema, metadataSchema, nameSchema, timestampSchema } from "./common.js";
 
-/** An agent as the API returns it. `updated_at` appears after the first PATCH. */
+/**
+ * An agent as the API returns it. `updated_at` appears after the first PATCH. The emulator
+ * stores `enabled` but does not gate sessions on it *(ours)*.
+ */
 export const agentSchema = z.object({
   key: keySchema,
   name: z.string(),

@@ -40,6 +40,9 @@ export const emulatorStatsSchema = z.object({
   faults: z.object({ status: z.number(), reset: z.number(), latency: z.number() }),
 });
 
+/** Longest latency a fault configuration may add, in milliseconds. */
+export const MAX_FAULT_LATENCY_MS = 60_000;
+
 const share = z
   .number({ error: "must be a number from 0 to 1" })
   .min(0, { error: "must be a number from 0 to 1" })
@@ -74,7 +77,9 @@ export const faultConfigBodySchema = z
     status: faultConfigSchema.shape.status.optional(),
     retry_after: nonNegativeInt.optional(),
     reset: share.optional(),
-    latency_ms: nonNegativeInt.max(60_000, { error: "must be at most 60000" }).optional(),
+    latency_ms: nonNegativeInt
+      .max(MAX_FAULT_LATENCY_MS, { error: `must be at most ${MAX_FAULT_LATENCY_MS}` })
+      .optional(),
     latency_rate: share.optional(),
     seed: z.number().int({ error: "must be an integer" }).nullable().optional(),
   })

@@ -42,6 +42,7 @@ export {
   faultConfigBodySchema,
   faultConfigSchema,
   healthSchema,
+  MAX_FAULT_LATENCY_MS,
 } from "./emulator.js";
 export type {
   AgentOutputEvent,

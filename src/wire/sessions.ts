@@ -18,7 +18,8 @@ export const sessionSchema = z.object({
 
 /**
  * `POST /v2/agent_aliases/{alias_key}/sessions` and `POST /v2/agents/{agent_key}/sessions`.
- * A missing key is generated before routing as `ase_` + slugged name + `_` + 4 hex.
+ * A missing key is generated before routing as `ase_` + slugged name + `_` + 4 hex; a missing
+ * name defaults to the key *(ours)*.
  */
 export const createSessionBodySchema = z.strictObject({
   key: keySchema.optional(),

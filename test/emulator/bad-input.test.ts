@@ -103,6 +103,43 @@ describe("malformed bodies", () => {
   });
 });
 
+describe("limits at the edge", () => {
+  const nested = (levels: number) => {
+    // The body is level 1, metadata level 2, then `levels - 2` arrays.
+    const k = levels - 2;
+    return `{"name":"edge","metadata":{"x":${"[".repeat(k)}1${"]".repeat(k)}}}`;
+  };
+
+  it("64 levels of nesting pass, 65 do not", async () => {
+    expect((await e.call("POST", "/v2/agents", nested(64))).status).toBe(201);
+    const over = await e.call("POST", "/v2/agents", nested(65));
+    expect(over.status).toBe(400);
+    expect(over.body.messages[0]).toMatch(/nested deeper than 64 levels$/);
+  });
+
+  it("a body of exactly the limit passes, one byte more is 413", async () => {
+    const fill = (n: number) => {
+      const empty = JSON.stringify({ name: "edge", description: "" });
+      return JSON.stringify({ name: "edge", description: "x".repeat(n - empty.length) });
+    };
+    expect((await e.call("POST", "/v2/agents", fill(64 * 1024))).status).toBe(201);
+    expect((await e.call("POST", "/v2/agents", fill(64 * 1024 + 1))).status).toBe(413);
+  });
+
+  it("names of 100 characters pass, 101 do not; keys of 50 pass, 51 do not", async () => {
+    expect((await e.call("POST", "/v2/agents", { key: "k".repeat(50), name: "n".repeat(100) })).status).toBe(
+      201,
+    );
+    expect((await e.call("POST", "/v2/agents", { name: "n".repeat(101) })).status).toBe(400);
+    expect((await e.call("POST", "/v2/agents", { key: "k".repeat(51), name: "n" })).status).toBe(400);
+  });
+
+  it("filters of 256 characters pass, 257 do not", async () => {
+    expect((await e.call("GET", `/v2/agent_aliases?filter=${"a".repeat(256)}`)).status).toBe(200);
+    expect((await e.call("GET", `/v2/agent_aliases?filter=${"a".repeat(257)}`)).status).toBe(400);
+  });
+});
+
 describe("__proto__ and friends", () => {
   it("`__proto__` anywhere in a body: 400 naming the field, and nothing is polluted", async () => {
     const cases: [string, string][] = [
