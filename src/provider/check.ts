@@ -66,10 +66,12 @@ function checkPolicyAndSamples(
     return;
   }
   if (containsUnknown(policy)) return;
-  const doc = { key: alias.key, policy };
+  // An invalid key is reported once, by the key's own check; samples then wait for a good one.
+  const validKey = alias.key.length <= 50 && KEY_PATTERN.test(alias.key);
+  const doc = validKey ? { key: alias.key, policy } : { policy };
   const issues = validatePolicy(doc);
   for (const i of issues) out.push({ property: i.path || "policy", reason: i.message });
-  if (issues.length > 0 || samples === undefined || containsUnknown(samples)) return;
+  if (issues.length > 0 || !validKey || samples === undefined || containsUnknown(samples)) return;
   const parsed = parseSamples(samples);
   for (const i of parsed.issues) out.push({ property: i.path, reason: i.message });
   if (parsed.issues.length > 0) return;

@@ -19,22 +19,23 @@ export class PartialFailureError extends Error {
   }
 }
 
-/** `what failed: the API's words [field errors]`, keeping the ApiError's details as cause. */
+/**
+ * `what failed: <status> <the API's words> (after N attempts)`, then one line per field
+ * error; the ApiError stays attached as `cause`, its code as `code`.
+ */
 export function describeApiFailure(what: string, e: unknown): Error {
   if (!isApiError(e)) return e instanceof Error ? e : new Error(String(e));
   const api = e as ApiError;
   const fields = api.fieldErrors
     ? Object.entries(api.fieldErrors)
-        .map(([k, v]) => `\n  ${k}: ${v}`)
+        .map(([k, v]) => `\n  ${v.startsWith(`${k}:`) ? v : `${k}: ${v}`}`)
         .join("")
     : "";
-  const where = api.status === undefined ? ` (${api.method} ${api.url})` : "";
-  const err = new Error(
-    `${what}: ${api.code === "network" || api.code === "timeout" ? api.message : api.apiMessage}${where}${fields}`,
-    {
-      cause: e,
-    },
-  );
+  const detail =
+    api.status === undefined
+      ? `${api.message}`
+      : `${api.status} ${api.apiMessage}${api.attempts > 1 ? ` (after ${api.attempts} attempts)` : ""}`;
+  const err = new Error(`${what}: ${detail}${fields}`, { cause: e });
   (err as Error & { code?: string }).code = api.code;
   return err;
 }
