@@ -34,7 +34,6 @@ beforeEach(() => {
 });
 
 const inputs = (over: Record<string, unknown> = {}) => aliasInputs(over) as unknown as AliasInputs;
-const writes = () => proxy.seen.filter((s) => !s.startsWith("GET"));
 
 describe("Alias lifecycle against the emulator", () => {
   it("create writes once and returns every field diff compares", async () => {
