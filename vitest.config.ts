@@ -6,5 +6,12 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     reporters: ["default"],
+    server: {
+      deps: {
+        // The built package is loaded by Node as it is: the Pulumi closure serializer must see
+        // the real `import()` calls, not vitest's rewrite of them.
+        external: [/\/dist\//],
+      },
+    },
   },
 });
