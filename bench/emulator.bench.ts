@@ -10,7 +10,7 @@
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { cpus, tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 
@@ -110,6 +110,7 @@ async function suite(label: string, extra: string[]) {
   }
 }
 
+const loadBefore = loadavg()[0]!;
 const runs = [await suite("in memory", [])];
 if (values.data) {
   const dir = mkdtempSync(join(tmpdir(), "agent-alias-bench-"));
@@ -129,6 +130,8 @@ const r1 = (n: number) => Math.round(n * 10) / 10;
 const summary = {
   node: process.version,
   cpus: cpus().length,
+  /** 1-minute load average when the run started: other work on the machine skews the figures. */
+  load_before: Math.round(loadBefore * 100) / 100,
   connections: CONNECTIONS,
   duration_s: DURATION,
   runs: runs.map((r) => ({
@@ -168,7 +171,7 @@ if (values.record) {
     "|---|---|---|---|---|---|",
     ...rows,
     "",
-    `Sessions created during the run went to support-v2 in a share of ${summary.runs[0]!.canary_share_v2} (policy: 10%).`,
+    `Sessions created during the run went to support-v2 in a share of ${summary.runs[0]!.canary_share_v2} (policy: 10%). Load average (1 min) when the run started: ${summary.load_before}; on a busy machine both endpoints slow down and the ratio drops, so compare figures from one run only.`,
     "",
     "Targets (issue 3):",
     "",

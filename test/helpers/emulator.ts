@@ -4,7 +4,17 @@
  * Always close it (e.g. in `afterAll`/`afterEach` or a `try/finally`).
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -72,15 +82,37 @@ export async function startTestEmulator(options: EmulatorOptions = {}): Promise<
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 let built: Promise<string> | undefined;
 
+/** Every source file the emulator's entry point can import, and the compiler settings. */
+function sourceHash(): string {
+  const hash = createHash("sha256");
+  const files = ["tsconfig.json", "package-lock.json"];
+  for (const dir of ["src/emulator", "src/policy", "src/userfn", "src/wire"]) {
+    for (const f of readdirSync(join(ROOT, dir), { recursive: true, encoding: "utf8" }).sort()) {
+      if (f.endsWith(".ts")) files.push(join(dir, f));
+    }
+  }
+  for (const f of files)
+    hash
+      .update(f)
+      .update("\0")
+      .update(readFileSync(join(ROOT, f)))
+      .update("\0");
+  return hash.digest("hex").slice(0, 16);
+}
+
 /**
  * Compiles the emulator's entry point (src/emulator/main.ts and what it imports) with tsc
- * into a fresh temporary folder, once per test process, and returns the path of main.js.
- * A child process cannot run the TypeScript sources, and `dist/` may be stale or built by
- * someone else mid-edit; this build sees exactly the sources under test.
+ * into a temporary folder named after a hash of those sources, and returns the path of
+ * main.js. A child process cannot run the TypeScript sources, and `dist/` may be stale or
+ * half-built by someone else; this build is exactly the sources under test, made once per
+ * change and shared by test files (a finished build is moved into place atomically).
  */
 export function buildEmulatorEntry(): Promise<string> {
   built ??= (async () => {
-    const out = mkdtempSync(join(tmpdir(), "agent-alias-emulator-"));
+    const final = join(tmpdir(), `agent-alias-emulator-${sourceHash()}`);
+    const main = join(final, "emulator/main.js");
+    if (existsSync(main)) return main;
+    const out = mkdtempSync(join(tmpdir(), "agent-alias-emulator-build-"));
     writeFileSync(join(out, "package.json"), JSON.stringify({ type: "module" }));
     symlinkSync(join(ROOT, "node_modules"), join(out, "node_modules"), "dir");
     const config = join(out, "tsconfig.json");
@@ -99,9 +131,18 @@ export function buildEmulatorEntry(): Promise<string> {
         include: [],
       }),
     );
-    const tsc = spawnSync(join(ROOT, "node_modules/.bin/tsc"), ["-p", config], { encoding: "utf8" });
-    const main = join(out, "emulator/main.js");
-    if (!existsSync(main)) throw new Error(`building the emulator failed:\n${tsc.stdout}${tsc.stderr}`);
+    const tsc = spawnSync(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", config], {
+      encoding: "utf8",
+    });
+    if (!existsSync(join(out, "emulator/main.js"))) {
+      throw new Error(`building the emulator failed:\n${tsc.stdout}${tsc.stderr}`);
+    }
+    try {
+      renameSync(out, final);
+    } catch {
+      // Another test process finished the same build first; use that one.
+      rmSync(out, { recursive: true, force: true });
+    }
     return main;
   })();
   return built;
