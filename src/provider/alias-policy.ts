@@ -19,7 +19,17 @@ import {
 
 type Dyn = pulumi.dynamic.ResourceProvider<AliasPolicyInputs, AliasPolicyOutputs>;
 
-export const aliasPolicyProvider: Required<Dyn> = {
+/** Pulumi's dynamic ResourceProvider, with every method present and create/update always returning outputs. */
+export type AliasPolicyProvider = Omit<Required<Dyn>, "create" | "update"> & {
+  create(inputs: AliasPolicyInputs): Promise<{ id: string; outs: AliasPolicyOutputs }>;
+  update(
+    id: string,
+    olds: AliasPolicyOutputs,
+    news: AliasPolicyInputs,
+  ): Promise<{ outs: AliasPolicyOutputs }>;
+};
+
+export const aliasPolicyProvider: AliasPolicyProvider = {
   async configure(req) {
     configureConnection(req.config);
   },

@@ -23,6 +23,12 @@ import {
 
 type Dyn = pulumi.dynamic.ResourceProvider<AliasInputs, AliasOutputs>;
 
+/** Pulumi's dynamic ResourceProvider, with every method present and create/update always returning outputs. */
+export type AliasProvider = Omit<Required<Dyn>, "create" | "update"> & {
+  create(inputs: AliasInputs): Promise<{ id: string; outs: AliasOutputs }>;
+  update(id: string, olds: AliasOutputs, news: AliasInputs): Promise<{ outs: AliasOutputs }>;
+};
+
 /** Asks the API which of the agents a policy names do not exist. Null when it cannot tell. */
 export async function unknownAgents(policy: AliasInputs["policy"]): Promise<string[] | null> {
   const client = apiClient();
@@ -78,7 +84,7 @@ async function converge(key: string, current: Alias, desired: AliasInputs): Prom
   return result;
 }
 
-export const aliasProvider: Required<Dyn> = {
+export const aliasProvider: AliasProvider = {
   async configure(req) {
     configureConnection(req.config);
   },

@@ -4,8 +4,8 @@
  * serialized providers load this module at call time and delegate to them.
  */
 
-export { aliasProvider, unknownAgents } from "./alias.js";
-export { aliasPolicyProvider } from "./alias-policy.js";
+export { type AliasProvider, aliasProvider, unknownAgents } from "./alias.js";
+export { type AliasPolicyProvider, aliasPolicyProvider } from "./alias-policy.js";
 export { agentKeysOf, type CheckFailure, checkAliasInputs, checkAliasPolicyInputs } from "./check.js";
 export { apiClient, CONFIG_KEYS, configureConnection, hasCredentials, setConnection } from "./connection.js";
 export { type DiffResult, diffAlias, diffAliasPolicy } from "./diff.js";
