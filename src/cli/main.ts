@@ -12,6 +12,8 @@ const COMMANDS: Record<string, Command> = {
   resolve: resolveCommand,
   eval: evalCommand,
   preview: previewCommand,
+  // Loaded on demand: the server's dependencies are not needed by the offline commands.
+  emulator: async (argv, io) => (await import("../emulator/index.js")).runEmulatorCommand(argv, io),
 };
 
 export const USAGE = `Usage: agent-alias <command> [options]
@@ -22,6 +24,7 @@ Commands:
   resolve POLICY --contexts FILE.jsonl   resolve one context per line
   eval 'EXPR' [--context FILE]           evaluate one UserFn expression
   preview POLICY [--samples FILE]        simulate a policy over samples and synthetic keys
+  emulator [--port N] [--data FILE] ...  run the local API emulator (prints its URL first)
 
 Output is human on a terminal and JSON otherwise; --json or --format forces it.
 Exit codes: 0 success, 1 a routing or check failure, 2 invalid input.
