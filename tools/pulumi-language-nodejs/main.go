@@ -53,7 +53,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -298,50 +297,57 @@ func readPackageJSON(path string) (*packageJSON, error) {
 func (h *host) GetRequiredPackages(
 	_ context.Context, req *pulumirpc.GetRequiredPackagesRequest,
 ) (*pulumirpc.GetRequiredPackagesResponse, error) {
-	root := filepath.Join(req.GetInfo().GetProgramDirectory(), "node_modules")
-	seen := map[string]bool{}
-	resp := &pulumirpc.GetRequiredPackagesResponse{}
+	s := &pluginScan{visited: map[string]bool{}, seen: map[string]bool{}}
+	s.scanNodeModules(filepath.Join(req.GetInfo().GetProgramDirectory(), "node_modules"))
+	return &pulumirpc.GetRequiredPackagesResponse{Packages: s.found}, nil
+}
 
-	// WalkDir does not follow symlinks, so linked workspaces can't loop.
-	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			if errors.Is(err, fs.ErrNotExist) {
-				return nil
-			}
-			logging.V(5).Infof("GetRequiredPackages: skipping %s: %v", path, err)
-			return nil
-		}
-		if d.IsDir() || d.Name() != "package.json" {
-			return nil
-		}
-		// Only package roots: node_modules/<pkg>/package.json or
-		// node_modules/@scope/<pkg>/package.json.
-		pkgDir := filepath.Dir(path)
-		parent := filepath.Dir(pkgDir)
-		if filepath.Base(parent) != "node_modules" &&
-			!(strings.HasPrefix(filepath.Base(parent), "@") && filepath.Base(filepath.Dir(parent)) == "node_modules") {
-			return nil
-		}
-		p, err := readPackageJSON(path)
-		if err != nil || !p.Pulumi.Resource {
-			return nil
-		}
-		dep, err := packageDependency(p)
-		if err != nil {
-			logging.V(3).Infof("GetRequiredPackages: %s: %v", path, err)
-			return nil
-		}
-		key := dep.Name + "@" + dep.Version
-		if !seen[key] {
-			seen[key] = true
-			resp.Packages = append(resp.Packages, dep)
-		}
-		return nil
-	})
+// pluginScan visits package roots only (node_modules/<pkg>, node_modules/@scope/<pkg>
+// and their nested node_modules), not every file, so large trees stay cheap.
+// Errors only skip the package concerned: a missing plugin is reported later
+// by the engine anyway.
+type pluginScan struct {
+	visited map[string]bool // real paths already scanned (symlink loops)
+	seen    map[string]bool // name@version already reported
+	found   []*pulumirpc.PackageDependency
+}
+
+func (s *pluginScan) scanNodeModules(dir string) {
+	entries, err := os.ReadDir(dir)
 	if err != nil {
-		logging.V(3).Infof("GetRequiredPackages: %v", err)
+		return // usually: no node_modules here
 	}
-	return resp, nil
+	for _, e := range entries {
+		path := filepath.Join(dir, e.Name())
+		if strings.HasPrefix(e.Name(), "@") {
+			scoped, err := os.ReadDir(path)
+			if err != nil {
+				continue
+			}
+			for _, se := range scoped {
+				s.scanPackage(filepath.Join(path, se.Name()))
+			}
+		} else if !strings.HasPrefix(e.Name(), ".") {
+			s.scanPackage(path)
+		}
+	}
+}
+
+func (s *pluginScan) scanPackage(dir string) {
+	real, err := filepath.EvalSymlinks(dir)
+	if err != nil || s.visited[real] {
+		return
+	}
+	s.visited[real] = true
+	if p, err := readPackageJSON(filepath.Join(real, "package.json")); err == nil && p.Pulumi.Resource {
+		if dep, err := packageDependency(p); err != nil {
+			logging.V(3).Infof("GetRequiredPackages: %s: %v", dir, err)
+		} else if key := dep.Name + "@" + dep.Version; !s.seen[key] {
+			s.seen[key] = true
+			s.found = append(s.found, dep)
+		}
+	}
+	s.scanNodeModules(filepath.Join(real, "node_modules"))
 }
 
 // packageDependency derives the plugin name and version the same way Pulumi
@@ -531,6 +537,9 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 	opts, err := parseRunOptions(info)
 	if err != nil {
 		return fail(err)
+	}
+	if req.GetAttachDebugger() {
+		return fail(errors.New("attaching a debugger is not supported by this language host"))
 	}
 	node, err := findNode()
 	if err != nil {
