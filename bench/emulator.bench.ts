@@ -2,10 +2,11 @@
  * Emulator benchmark (issue 3): autocannon against session creation through a 90/10 canary
  * alias and against `/_emulator/health` of the same server, in the same run. The server runs
  * as its own process (`dist/emulator/main.js`), so it and autocannon each have a core.
- * Reports requests/s, p50/p99 latency and the ratio; `--record` rewrites the emulator section
- * of BENCHMARKS.md. `--data` also measures a server with a data file (fsync before each answer).
+ * Reports requests/s, p50/p99 latency and the ratio (medians of alternating rounds);
+ * `--record` rewrites the emulator section of BENCHMARKS.md. `--data` also measures a server
+ * with a data file (fdatasync before each answer).
  *
- *   npm run build && node bench/emulator.bench.ts [--record] [--data] [--duration 10] [--connections 10]
+ *   npm run build && node bench/emulator.bench.ts [--record] [--data] [--duration 10] [--rounds 5] [--connections 10]
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -35,11 +36,13 @@ const { values } = parseArgs({
     record: { type: "boolean", default: false },
     data: { type: "boolean", default: false },
     duration: { type: "string", default: "10" },
+    rounds: { type: "string", default: "5" },
     connections: { type: "string", default: "10" },
   },
 });
 const DURATION = Number(values.duration);
 const CONNECTIONS = Number(values.connections);
+const ROUNDS = Number(values.rounds);
 const KEY = "bench-key";
 const root = new URL("..", import.meta.url);
 const seed = new URL("test/fixtures/seed/canary.json", root).pathname;
@@ -90,21 +93,49 @@ async function measure(base: string, request: { path: string } & Record<string, 
   };
 }
 
+type Figures = Awaited<ReturnType<typeof measure>>;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+function medians(rounds: Figures[]): Figures {
+  return {
+    rps: Math.round(median(rounds.map((r) => r.rps))),
+    p50: median(rounds.map((r) => r.p50)),
+    p99: median(rounds.map((r) => r.p99)),
+    total: rounds.reduce((n, r) => n + r.total, 0),
+  };
+}
+
+/**
+ * Alternates short rounds of the two endpoints and reports the median round of each, so
+ * that load from other work on the machine falls on both alike instead of on one of them.
+ */
 async function suite(label: string, extra: string[]) {
   const server = await startServer(extra);
+  const health = { method: "GET", path: "/_emulator/health" };
   try {
     // Warm up both paths (JIT, sockets) before measuring.
-    await measure(server.url, { method: "GET", path: "/_emulator/health" }, 2);
+    await measure(server.url, health, 2);
     await measure(server.url, sessionRequest, 2);
-    const health = await measure(server.url, { method: "GET", path: "/_emulator/health" }, DURATION);
-    const sessions = await measure(server.url, sessionRequest, DURATION);
+    const h: Figures[] = [];
+    const s: Figures[] = [];
+    const ratios: number[] = [];
+    for (let i = 0; i < ROUNDS; i++) {
+      h.push(await measure(server.url, health, DURATION / ROUNDS));
+      s.push(await measure(server.url, sessionRequest, DURATION / ROUNDS));
+      ratios.push(s[i]!.rps / h[i]!.rps);
+    }
     const statsRes = await fetch(`${server.url}/_emulator/stats`, { headers: { "x-api-key": KEY } });
     const stats = (await statsRes.json()) as {
       aliases: { support: { sessions: number; agents: Record<string, number> } };
     };
-    const s = stats.aliases.support;
-    const v2Share = (s.agents["support-v2"] ?? 0) / s.sessions;
-    return { label, health, sessions, ratio: sessions.rps / health.rps, v2Share };
+    const a = stats.aliases.support;
+    const v2Share = (a.agents["support-v2"] ?? 0) / a.sessions;
+    return { label, health: medians(h), sessions: medians(s), ratio: median(ratios), v2Share };
   } finally {
     await server.stop();
   }
@@ -134,6 +165,7 @@ const summary = {
   load_before: Math.round(loadBefore * 100) / 100,
   connections: CONNECTIONS,
   duration_s: DURATION,
+  rounds: ROUNDS,
   runs: runs.map((r) => ({
     label: r.label,
     health: r.health,
@@ -165,7 +197,7 @@ if (values.record) {
     "<!-- emulator:start -->",
     "## Emulator",
     "",
-    `Command: \`npm run build && node bench/emulator.bench.ts --record${values.data ? " --data" : ""}\` (autocannon, ${CONNECTIONS} connections, ${DURATION} s per endpoint after a 2 s warm-up; ${summary.node}, ${summary.cpus} cores; the server is its own process, seeded with \`test/fixtures/seed/canary.json\`). Recorded ${new Date().toISOString().slice(0, 10)}.`,
+    `Command: \`npm run build && node bench/emulator.bench.ts --record${values.data ? " --data" : ""}\` (autocannon, ${CONNECTIONS} connections, ${DURATION} s per endpoint in ${ROUNDS} alternating rounds after a 2 s warm-up, medians of the rounds; ${summary.node}, ${summary.cpus} cores; the server is its own process, seeded with \`test/fixtures/seed/canary.json\`). Recorded ${new Date().toISOString().slice(0, 10)}.`,
     "",
     "| server | endpoint | req/s | p50 ms | p99 ms | ratio to health |",
     "|---|---|---|---|---|---|",

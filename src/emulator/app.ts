@@ -96,9 +96,9 @@ const LINEAR_FLAG = "l";
 
 /**
  * Compiles an alias-list `filter`. User regular expressions run on V8's linear-time engine
- * (the `l` flag, enabled here through a V8 flag that only makes that flag available), so no
- * pattern can stall the server; patterns that engine cannot run (backreferences, lookaround,
- * the `i` flag is not used) are a 400. Matching is case-sensitive.
+ * (the `l` flag; the V8 flag set here only makes that regexp flag available), so no pattern
+ * can stall the server. Patterns that engine cannot run (backreferences, lookahead, large
+ * counted repetitions) are a 400. Matching is case-sensitive (`[Ss]upport`).
  */
 function compileFilter(source: string): RegExp {
   if (source.length > EMULATOR_LIMITS.maxFilterLength) {
@@ -119,7 +119,7 @@ function compileFilter(source: string): RegExp {
     if (/linear time/.test(msg)) {
       throw invalidField(
         "filter",
-        "backreferences and lookarounds are not supported (filters run in linear time)",
+        "cannot run in linear time (backreferences, lookahead and large counted repetitions are not supported)",
       );
     }
     throw invalidField("filter", `is not a valid regular expression: ${msg}`);
