@@ -4,7 +4,7 @@
  * resolver, so the API and the offline tools accept exactly the same documents.
  */
 import { z } from "zod";
-import { policySchema } from "../policy/index.js";
+import { aliasDocumentSchema, policySchema } from "../policy/index.js";
 import {
   keySchema,
   listMetadataSchema,
@@ -28,15 +28,11 @@ export const aliasSchema = z.object({
   updated_at: timestampSchema.optional(),
 });
 
-/** `POST /v2/agent_aliases`: `enabled` defaults to true, `metadata` to `{}`. */
-export const createAliasBodySchema = z.strictObject({
-  key: keySchema,
-  name: nameSchema,
-  description: z.string().optional(),
-  enabled: z.boolean().optional(),
-  metadata: metadataSchema.optional(),
-  policy: policySchema,
-});
+/**
+ * `POST /v2/agent_aliases`: the alias document of ROUTING.md §1 with `key` and `name`
+ * required; `enabled` defaults to true, `metadata` to `{}`.
+ */
+export const createAliasBodySchema = aliasDocumentSchema.extend({ key: keySchema, name: nameSchema });
 
 /** `PATCH /v2/agent_aliases/{alias_key}`: the policy changes only through `PUT …/policy`. */
 export const patchAliasBodySchema = z.strictObject({
