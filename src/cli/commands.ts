@@ -10,12 +10,11 @@ import {
   type Resolution,
   type RoutingContext,
   RoutingError,
-  validatePolicy,
 } from "../policy/index.js";
 import { compileExpression, encodeValue, isUserFnError } from "../userfn/index.js";
 import { readContext, readDataFile, readJsonLines } from "./files.js";
 import { type CliIO, EXIT, InputError, outputFormat, writeJson } from "./io.js";
-import { formatIssues, loadPolicy } from "./policy-input.js";
+import { formatIssues, loadPolicy, readPolicyDocument } from "./policy-input.js";
 import { formatPreview } from "./render.js";
 
 const formatFlags = { json: { type: "boolean" }, format: { type: "string" } } as const;
@@ -57,7 +56,7 @@ export async function validateCommand(argv: string[], io: CliIO): Promise<number
   const format = outputFormat(values, io);
   let exit: number = EXIT.ok;
   for (const file of positionals) {
-    const issues = validatePolicy(await readDataFile(file, io.cwd));
+    const { issues } = await readPolicyDocument(file, io);
     if (issues.length > 0) exit = EXIT.invalid;
     if (format === "json") {
       const result = {

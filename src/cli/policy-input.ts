@@ -3,6 +3,7 @@ import {
   type AliasDocument,
   type CompiledPolicy,
   compilePolicy,
+  expandCanaryDocument,
   isExpressionIssue,
   type ValidationIssue,
   validatePolicy,
@@ -22,6 +23,20 @@ export function formatIssues(file: string, issues: readonly ValidationIssue[]): 
 }
 
 /**
+ * Reads a policy file and expands a `canary:` block into its policy. Returns the document
+ * and every problem found (canary block first, then the policy's own validation).
+ */
+export async function readPolicyDocument(
+  file: string,
+  io: CliIO,
+): Promise<{ doc: unknown; issues: ValidationIssue[] }> {
+  const raw = await readDataFile(file, io.cwd);
+  const expanded = expandCanaryDocument(raw);
+  if (expanded.issues.length > 0) return expanded;
+  return { doc: expanded.doc, issues: validatePolicy(expanded.doc) };
+}
+
+/**
  * Reads and compiles a policy file. An invalid policy prints its problems to stderr and
  * throws InputError (exit 2), as CLI.md requires of resolve, preview and diff.
  */
@@ -29,8 +44,7 @@ export async function loadPolicy(
   file: string,
   io: CliIO,
 ): Promise<{ doc: AliasDocument; compiled: CompiledPolicy }> {
-  const doc = await readDataFile(file, io.cwd);
-  const issues = validatePolicy(doc);
+  const { doc, issues } = await readPolicyDocument(file, io);
   if (issues.length > 0) {
     io.stderr.write(formatIssues(file, issues));
     throw new InputError(`${file}: invalid policy`);

@@ -4,6 +4,16 @@
  * emulator all route through this one resolver.
  */
 export { evaluate } from "../userfn/index.js";
+export {
+  CanaryError,
+  type CanarySpec,
+  type CanaryStage,
+  canaryPolicy,
+  canaryRule,
+  DEFAULT_STAGES,
+  expandCanaryDocument,
+  validateCanary,
+} from "./canary.js";
 export { fillAgent, type RoutingContext } from "./context.js";
 export { murmur3, murmur3Bytes } from "./murmur3.js";
 export {
