@@ -17,6 +17,23 @@ export {
 export { fillAgent, type RoutingContext } from "./context.js";
 export { murmur3, murmur3Bytes } from "./murmur3.js";
 export {
+  type AgentShare,
+  type DiffOptions,
+  type DiffStatus,
+  type DiffWarning,
+  type DiffWarningCode,
+  describeTarget,
+  diffPolicies,
+  normalizeExpression,
+  type PolicyDiff,
+  type RuleChangeKind,
+  type RuleDiff,
+  type RuleSide,
+  type SampleChange,
+  type SplitDiff,
+  type Transition,
+} from "./policy-diff.js";
+export {
   type PreviewOptions,
   type PreviewReport,
   previewPolicy,
