@@ -31,16 +31,20 @@ export function slug(name: string, max: number): string {
 }
 
 /**
- * A key `prefix_slug_hex` of at most 50 characters for which `taken` is false. Starts with 4 hex
- * characters and lengthens them when the short space is crowded, so generation always ends.
+ * A key `prefix_slug_hex` of at most 50 characters for which `taken` is false. Uses 4 hex
+ * characters while fewer than `inUse / 4` of those 65,536 values could be taken, and more when
+ * the store is crowded, so that generation stays a try or two however many keys exist.
  */
 export function generateKey(
   prefix: string,
   name: string | undefined,
   fallback: string,
   taken: (key: string) => boolean,
+  inUse = 0,
 ): string {
-  for (let hex = EMULATOR_LIMITS.generatedKeyHex; ; hex += 2) {
+  let hex = EMULATOR_LIMITS.generatedKeyHex;
+  while (16 ** hex < 4 * inUse && hex < 16) hex += 2;
+  for (; ; hex += 2) {
     const room = 50 - prefix.length - 2 - hex;
     const base = slug(name ?? "", room) || fallback;
     for (let attempt = 0; attempt < 8; attempt++) {

@@ -306,7 +306,7 @@ export class Store {
   createAgent(body: unknown): WriteResult<Agent> {
     const b = parseWith(createAgentBodySchema, requireObject(body));
     if (b.key !== undefined && this.agents.has(b.key)) throw conflict(`Agent '${b.key}' already exists`);
-    const key = b.key ?? generateKey("agt", b.name, "agent", (k) => this.agents.has(k));
+    const key = b.key ?? generateKey("agt", b.name, "agent", (k) => this.agents.has(k), this.agents.size);
     const agent: Agent = {
       key,
       name: b.name,
@@ -429,7 +429,8 @@ export class Store {
 
   private newSessionFields(body: unknown) {
     const b = parseWith(createSessionBodySchema, body === undefined ? {} : requireObject(body));
-    const key = b.key ?? generateKey("ase", b.name, "session", (k) => this.sessionKeys.has(k));
+    const key =
+      b.key ?? generateKey("ase", b.name, "session", (k) => this.sessionKeys.has(k), this.sessionKeys.size);
     return { key, name: b.name ?? key, description: b.description ?? "", metadata: b.metadata ?? {} };
   }
 
