@@ -3,7 +3,9 @@
  * the exit code; `main` wires it to the process.
  */
 import { evalCommand, previewCommand, resolveCommand, validateCommand } from "./commands.js";
+import { diffCommand } from "./diff.js";
 import { type CliIO, EXIT } from "./io.js";
+import { reviewCommand } from "./review.js";
 
 type Command = (argv: string[], io: CliIO) => Promise<number>;
 
@@ -12,6 +14,8 @@ const COMMANDS: Record<string, Command> = {
   resolve: resolveCommand,
   eval: evalCommand,
   preview: previewCommand,
+  diff: diffCommand,
+  review: reviewCommand,
   // Loaded on demand: the server's dependencies are not needed by the offline commands.
   emulator: async (argv, io) => (await import("../emulator/index.js")).runEmulatorCommand(argv, io),
 };
@@ -24,9 +28,12 @@ Commands:
   resolve POLICY --contexts FILE.jsonl   resolve one context per line
   eval 'EXPR' [--context FILE]           evaluate one UserFn expression
   preview POLICY [--samples FILE]        simulate a policy over samples and synthetic keys
+  diff OLD NEW [--samples FILE]          compare two versions: rules, samples, keys that move
+  review --base REF                      diff every policy file changed since a git ref
   emulator [--port N] [--data FILE] ...  run the local API emulator (prints its URL first)
 
-Output is human on a terminal and JSON otherwise; --json or --format forces it.
+Output is human on a terminal and JSON otherwise; --json or --format forces it (diff and
+review also take --format markdown, for a pull-request comment).
 Exit codes: 0 success, 1 a routing or check failure, 2 invalid input.
 Run 'agent-alias <command> --help' for a command's options.
 `;
