@@ -48,7 +48,25 @@ const root = new URL("..", import.meta.url);
 const seed = new URL("test/fixtures/seed/canary.json", root).pathname;
 const main = new URL("dist/emulator/main.js", root).pathname;
 
-async function startServer(extra: string[]): Promise<{ url: string; stop(): Promise<void> }> {
+interface Server {
+  url: string;
+  /** CPU time the server process has used so far, in microseconds (Linux /proc; NaN elsewhere). */
+  cpuMicros(): number;
+  stop(): Promise<void>;
+}
+
+/** utime + stime of a process from /proc/PID/stat, in microseconds. */
+function cpuOf(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    // Fields 14 and 15 of stat (11 and 12 after the command), in clock ticks of 10 ms.
+    return (Number(fields[11]) + Number(fields[12])) * 10_000;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+async function startServer(extra: string[]): Promise<Server> {
   const child = spawn(process.execPath, [main, "--port", "0", "--api-key", KEY, "--seed", seed, ...extra], {
     stdio: ["ignore", "pipe", "inherit"],
   });
@@ -62,6 +80,7 @@ async function startServer(extra: string[]): Promise<{ url: string; stop(): Prom
   });
   return {
     url,
+    cpuMicros: () => cpuOf(child.pid!),
     stop: () =>
       new Promise<void>((resolve) => {
         child.once("exit", () => resolve());
@@ -79,9 +98,15 @@ const sessionRequest = {
   idReplacement: true,
 };
 
-async function measure(base: string, request: { path: string } & Record<string, unknown>, duration: number) {
+async function measure(
+  server: Server,
+  request: { path: string } & Record<string, unknown>,
+  duration: number,
+) {
   const { path, ...rest } = request;
-  const r = await autocannon({ url: base + path, connections: CONNECTIONS, duration, ...rest });
+  const cpuBefore = server.cpuMicros();
+  const r = await autocannon({ url: server.url + path, connections: CONNECTIONS, duration, ...rest });
+  const cpu = server.cpuMicros() - cpuBefore;
   if (r.errors > 0 || r.timeouts > 0 || r.non2xx > 0) {
     throw new Error(`failed requests: ${r.errors} errors, ${r.timeouts} timeouts, ${r.non2xx} non-2xx`);
   }
@@ -90,6 +115,8 @@ async function measure(base: string, request: { path: string } & Record<string, 
     p50: r.latency.p50,
     p99: r.latency.p99,
     total: r.requests.total,
+    /** Server CPU per request: what the endpoint costs, whatever else runs on the machine. */
+    cpu_us: Math.round(cpu / r.requests.total),
   };
 }
 
@@ -107,6 +134,7 @@ function medians(rounds: Figures[]): Figures {
     p50: median(rounds.map((r) => r.p50)),
     p99: median(rounds.map((r) => r.p99)),
     total: rounds.reduce((n, r) => n + r.total, 0),
+    cpu_us: median(rounds.map((r) => r.cpu_us)),
   };
 }
 
@@ -119,14 +147,14 @@ async function suite(label: string, extra: string[]) {
   const health = { method: "GET", path: "/_emulator/health" };
   try {
     // Warm up both paths (JIT, sockets) before measuring.
-    await measure(server.url, health, 2);
-    await measure(server.url, sessionRequest, 2);
+    await measure(server, health, 2);
+    await measure(server, sessionRequest, 2);
     const h: Figures[] = [];
     const s: Figures[] = [];
     const ratios: number[] = [];
     for (let i = 0; i < ROUNDS; i++) {
-      h.push(await measure(server.url, health, DURATION / ROUNDS));
-      s.push(await measure(server.url, sessionRequest, DURATION / ROUNDS));
+      h.push(await measure(server, health, DURATION / ROUNDS));
+      s.push(await measure(server, sessionRequest, DURATION / ROUNDS));
       ratios.push(s[i]!.rps / h[i]!.rps);
     }
     const statsRes = await fetch(`${server.url}/_emulator/stats`, { headers: { "x-api-key": KEY } });
@@ -135,7 +163,16 @@ async function suite(label: string, extra: string[]) {
     };
     const a = stats.aliases.support;
     const v2Share = (a.agents["support-v2"] ?? 0) / a.sessions;
-    return { label, health: medians(h), sessions: medians(s), ratio: median(ratios), v2Share };
+    const hm = medians(h);
+    const sm = medians(s);
+    return {
+      label,
+      health: hm,
+      sessions: sm,
+      ratio: median(ratios),
+      cpuRatio: hm.cpu_us / sm.cpu_us,
+      v2Share,
+    };
   } finally {
     await server.stop();
   }
@@ -171,6 +208,7 @@ const summary = {
     health: r.health,
     sessions: r.sessions,
     ratio: Math.round(r.ratio * 100) / 100,
+    cpu_ratio: Math.round(r.cpuRatio * 100) / 100,
     canary_share_v2: Math.round(r.v2Share * 1000) / 1000,
   })),
   targets: {
@@ -190,8 +228,8 @@ if (values.record) {
       "# Benchmarks\n\nFigures from this repository's benchmarks, each with the command that reproduces it.\n";
   }
   const rows = summary.runs.flatMap((r) => [
-    `| ${r.label} | GET /_emulator/health | ${r.health.rps} | ${r1(r.health.p50)} | ${r1(r.health.p99)} | |`,
-    `| ${r.label} | POST /v2/agent_aliases/support/sessions (canary 90/10) | ${r.sessions.rps} | ${r1(r.sessions.p50)} | ${r1(r.sessions.p99)} | ${r.ratio} |`,
+    `| ${r.label} | GET /_emulator/health | ${r.health.rps} | ${r1(r.health.p50)} | ${r1(r.health.p99)} | ${r.health.cpu_us} | | |`,
+    `| ${r.label} | POST /v2/agent_aliases/support/sessions (canary 90/10) | ${r.sessions.rps} | ${r1(r.sessions.p50)} | ${r1(r.sessions.p99)} | ${r.sessions.cpu_us} | ${r.ratio} | ${r.cpu_ratio} |`,
   ]);
   const section = [
     "<!-- emulator:start -->",
@@ -199,11 +237,13 @@ if (values.record) {
     "",
     `Command: \`npm run build && node bench/emulator.bench.ts --record${values.data ? " --data" : ""}\` (autocannon, ${CONNECTIONS} connections, ${DURATION} s per endpoint in ${ROUNDS} alternating rounds after a 2 s warm-up, medians of the rounds; ${summary.node}, ${summary.cpus} cores; the server is its own process, seeded with \`test/fixtures/seed/canary.json\`). Recorded ${new Date().toISOString().slice(0, 10)}.`,
     "",
-    "| server | endpoint | req/s | p50 ms | p99 ms | ratio to health |",
-    "|---|---|---|---|---|---|",
+    "| server | endpoint | req/s | p50 ms | p99 ms | server CPU µs/req | ratio to health (req/s) | ratio to health (CPU) |",
+    "|---|---|---|---|---|---|---|---|",
     ...rows,
     "",
     `Sessions created during the run went to support-v2 in a share of ${summary.runs[0]!.canary_share_v2} (policy: 10%). Load average (1 min) when the run started: ${summary.load_before}; on a busy machine both endpoints slow down and the ratio drops, so compare figures from one run only.`,
+    "",
+    "Ratios: session req/s ÷ health req/s (median of the rounds' ratios), and health CPU ÷ session CPU per request in the server process — the throughput ratio of a saturated server, which other work on the machine disturbs less.",
     "",
     "Targets (issue 3):",
     "",

@@ -177,10 +177,21 @@ export class Store {
   private seq = 0;
   private readonly totals = { created: 0, throughAliases: 0, direct: 0 };
 
-  constructor(private readonly clock: () => Date = () => new Date()) {}
+  private lastMs = -1;
+  private lastIso = "";
+
+  /** `clock` pins time for tests; without it, timestamps come from Date.now(). */
+  constructor(private readonly clock?: () => Date) {}
 
   private now(): string {
-    return this.clock().toISOString();
+    if (this.clock) return this.clock().toISOString();
+    // Many writes land in the same millisecond under load; format each millisecond once.
+    const ms = Date.now();
+    if (ms !== this.lastMs) {
+      this.lastMs = ms;
+      this.lastIso = new Date(ms).toISOString();
+    }
+    return this.lastIso;
   }
 
   // ---- reads ----------------------------------------------------------------------------

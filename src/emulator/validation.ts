@@ -85,27 +85,44 @@ export function checkKeyParam(name: string, value: string): string {
  * overflow recursive consumers such as JSON.stringify). Returns null when the body is fine.
  */
 export function checkJsonTree(root: unknown): FieldIssue | null {
-  const stack: { v: unknown; path: PathPart[] }[] = [{ v: root, path: [] }];
+  const stack: Frame[] = [{ v: root, key: "", parent: null, depth: 0 }];
   while (stack.length > 0) {
-    const { v, path } = stack.pop()!;
+    const f = stack.pop()!;
+    const v = f.v;
     if (v === null || typeof v !== "object") continue;
-    if (path.length >= EMULATOR_LIMITS.maxJsonDepth) {
-      const p = label(formatPath(path));
+    if (f.depth >= EMULATOR_LIMITS.maxJsonDepth) {
+      const p = label(formatPath(pathOf(f)));
       return { path: p, message: `${p}: nested deeper than ${EMULATOR_LIMITS.maxJsonDepth} levels` };
     }
+    const depth = f.depth + 1;
     if (Array.isArray(v)) {
-      for (let i = v.length - 1; i >= 0; i--) stack.push({ v: v[i], path: [...path, i] });
+      for (let i = v.length - 1; i >= 0; i--) stack.push({ v: v[i], key: i, parent: f, depth });
       continue;
     }
     const keys = Object.keys(v);
     for (let i = keys.length - 1; i >= 0; i--) {
       const k = keys[i]!;
+      const child: Frame = { v: (v as Record<string, unknown>)[k], key: k, parent: f, depth };
       if (k === "__proto__") {
-        const p = formatPath([...path, k]);
+        const p = formatPath(pathOf(child));
         return { path: p, message: `${p}: the key '__proto__' is not allowed` };
       }
-      stack.push({ v: (v as Record<string, unknown>)[k], path: [...path, k] });
+      stack.push(child);
     }
   }
   return null;
+}
+
+/** A node of the body being walked; the path is rebuilt from parents only when reporting. */
+interface Frame {
+  v: unknown;
+  key: PathPart;
+  parent: Frame | null;
+  depth: number;
+}
+
+function pathOf(f: Frame): PathPart[] {
+  const parts: PathPart[] = [];
+  for (let at: Frame | null = f; at?.parent; at = at.parent) parts.push(at.key);
+  return parts.reverse();
 }
