@@ -28,7 +28,7 @@ export interface ReviewFile {
   path: string;
   /** `invalid`: the new version is not a valid policy (see `errors`); exit 2. */
   status: "added" | "removed" | "changed" | "unchanged" | "invalid";
-  /** The samples file used for this policy, from the repository root; null when none. */
+  /** The samples file used: as given with --samples, else the sibling's path from the repository root; null when none. */
   samples: string | null;
   /** Remarks, e.g. that the base version did not validate. */
   notes: string[];
