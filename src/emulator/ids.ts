@@ -5,8 +5,9 @@
 import { randomFillSync } from "node:crypto";
 import { EMULATOR_LIMITS } from "./limits.js";
 
-const pool = Buffer.alloc(4096);
+const pool = new Uint8Array(4096);
 let poolAt = pool.length;
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
 
 /** `n` random hex characters (n even), from a refilled pool of random bytes. */
 export function randomHex(n: number): string {
@@ -15,18 +16,31 @@ export function randomHex(n: number): string {
     randomFillSync(pool);
     poolAt = 0;
   }
-  const s = pool.toString("hex", poolAt, poolAt + bytes);
-  poolAt += bytes;
+  let s = "";
+  for (let i = 0; i < bytes; i++) s += HEX[pool[poolAt++]!]!;
   return s;
 }
 
 /** Lower-case ASCII letters and digits, other runs folded to `_`, trimmed, at most `max` long. */
 export function slug(name: string, max: number): string {
-  const s = name
+  return name
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, "_")
     .slice(0, max)
     .replace(/^_+|_+$/g, "");
+}
+
+// Clients tend to reuse a few session names; slug each once (bounded, so any input is fine).
+const slugCache = new Map<string, string>();
+
+function cachedSlug(name: string, max: number): string {
+  const id = `${max}:${name}`;
+  let s = slugCache.get(id);
+  if (s === undefined) {
+    if (slugCache.size >= 1024) slugCache.clear();
+    s = slug(name, max);
+    slugCache.set(id, s);
+  }
   return s;
 }
 
@@ -46,7 +60,7 @@ export function generateKey(
   while (16 ** hex < 4 * inUse && hex < 16) hex += 2;
   for (; ; hex += 2) {
     const room = 50 - prefix.length - 2 - hex;
-    const base = slug(name ?? "", room) || fallback;
+    const base = cachedSlug(name ?? "", room) || fallback;
     for (let attempt = 0; attempt < 8; attempt++) {
       const key = `${prefix}_${base}_${randomHex(hex)}`;
       if (!taken(key)) return key;

@@ -35,7 +35,7 @@ import {
 } from "../wire/index.js";
 import { ApiError, conflict, type FieldIssue, invalid, notFound } from "./errors.js";
 import { eventId, generateKey } from "./ids.js";
-import { parseWith } from "./validation.js";
+import { fastSessionBody, parseWith } from "./validation.js";
 
 /** What a session's routing decided, kept to rebuild the statistics on replay. */
 export interface RoutingRecord {
@@ -439,7 +439,9 @@ export class Store {
   }
 
   private newSessionFields(body: unknown) {
-    const b = parseWith(createSessionBodySchema, body === undefined ? {} : requireObject(body));
+    const b =
+      fastSessionBody(body ?? {}) ??
+      parseWith(createSessionBodySchema, body === undefined ? {} : requireObject(body));
     const key =
       b.key ?? generateKey("ase", b.name, "session", (k) => this.sessionKeys.has(k), this.sessionKeys.size);
     return { key, name: b.name ?? key, description: b.description ?? "", metadata: b.metadata ?? {} };

@@ -126,3 +126,30 @@ function pathOf(f: Frame): PathPart[] {
   for (let at: Frame | null = f; at?.parent; at = at.parent) parts.push(at.key);
   return parts.reverse();
 }
+
+const SESSION_FIELDS = new Set(["key", "name", "description", "metadata"]);
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/**
+ * The hot path of session creation: returns `body` when it is a valid create-session body
+ * (`createSessionBodySchema` in the wire types), else undefined, and then the caller lets zod
+ * find and word the errors. It may only ever accept what the schema accepts; a property test
+ * holds it to that.
+ */
+export function fastSessionBody(
+  body: unknown,
+): { key?: string; name?: string; description?: string; metadata?: Record<string, unknown> } | undefined {
+  if (!isPlainObject(body)) return undefined;
+  for (const k of Object.keys(body)) if (!SESSION_FIELDS.has(k)) return undefined;
+  const { key, name, description, metadata } = body;
+  if (key !== undefined && !(typeof key === "string" && key.length <= 50 && KEY_PATTERN.test(key)))
+    return undefined;
+  if (name !== undefined && !(typeof name === "string" && name.length >= 1 && name.length <= 100))
+    return undefined;
+  if (description !== undefined && typeof description !== "string") return undefined;
+  if (metadata !== undefined && !isPlainObject(metadata)) return undefined;
+  return body as ReturnType<typeof fastSessionBody>;
+}
