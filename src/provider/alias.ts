@@ -29,14 +29,25 @@ export type AliasProvider = Omit<Required<Dyn>, "create" | "update"> & {
   update(id: string, olds: AliasOutputs, news: AliasInputs): Promise<{ outs: AliasOutputs }>;
 };
 
+/**
+ * Agents known to exist, per API URL, for the life of this provider process (one Pulumi
+ * run): previewing many aliases that name the same agents asks the API once per agent.
+ * Only "exists" is remembered; a missing agent is asked about again.
+ */
+const knownAgents = new Map<string, Set<string>>();
+
 /** Asks the API which of the agents a policy names do not exist. Null when it cannot tell. */
 export async function unknownAgents(policy: AliasInputs["policy"]): Promise<string[] | null> {
   const client = apiClient();
+  let known = knownAgents.get(client.baseUrl);
+  if (!known) knownAgents.set(client.baseUrl, (known = new Set()));
   try {
     const missing: string[] = [];
     for (const key of agentKeysOf(policy)) {
+      if (known.has(key)) continue;
       try {
         await client.getAgent(key);
+        known.add(key);
       } catch (e) {
         if (isApiError(e, "not_found")) missing.push(key);
         else throw e;

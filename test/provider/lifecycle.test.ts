@@ -141,6 +141,17 @@ describe("Alias lifecycle against the emulator", () => {
     ]);
   });
 
+  it("check asks about each existing agent once per process, and about missing ones every time", async () => {
+    await aliasProvider.check({} as AliasOutputs, inputs({ policy: canary(1, 1, ["p-v1", "p-v3"]) }));
+    proxy.seen.length = 0;
+    for (let i = 0; i < 5; i++)
+      await aliasProvider.check({} as AliasOutputs, inputs({ policy: canary(1, 1, ["p-v1", "p-v3"]) }));
+    expect(proxy.seen).toEqual([]);
+    await aliasProvider.check({} as AliasOutputs, inputs({ policy: canary(1, 1, ["p-v1", "ghost-2"]) }));
+    await aliasProvider.check({} as AliasOutputs, inputs({ policy: canary(1, 1, ["p-v1", "ghost-2"]) }));
+    expect(proxy.seen).toEqual(["GET /v2/agents/ghost-2", "GET /v2/agents/ghost-2"]);
+  });
+
   it("a failure after the alias changed keeps the id and the properties as they now are", async () => {
     const { outs } = await aliasProvider.create({
       ...inputs({ key: "lc-half" }),
