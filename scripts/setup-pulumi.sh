@@ -85,7 +85,7 @@ if [ -z "$GO" ]; then
   package manager, or point GO=/path/to/go at one, then rerun $0."
     fi
 fi
-go_version=$("$GO" env GOVERSION 2>/dev/null) || die "could not run '$GO env GOVERSION'"
+go_version=$("$GO" env GOVERSION 2>/dev/null) || die "could not run '$GO env GOVERSION': point GO at a working Go >= $MIN_GO (https://go.dev/dl/)"
 ver_ge() { [ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n1)" = "$2" ]; }
 ver_ge "${go_version#go}" "$MIN_GO" ||
     die "Go $MIN_GO or newer is required (the Pulumi SDK's go.mod asks for it), but $GO is $go_version. Install a newer Go from https://go.dev/dl/."
