@@ -5,6 +5,7 @@
  * (rendezvous hashing): each step moves users only from the old agent to the new one.
  */
 import { z } from "zod";
+import { describeZodIssues } from "./issues.js";
 import type { Policy, Rule } from "./schema.js";
 import { formatPath, type ValidationIssue } from "./validate.js";
 
@@ -159,13 +160,9 @@ export function expandCanaryDocument(doc: unknown): { doc: unknown; issues: Vali
   if (!parsed.success) {
     return {
       doc,
-      issues: parsed.error.issues.map((i) => {
-        const path =
-          i.code === "unrecognized_keys"
-            ? formatPath(["canary", ...i.path, i.keys[0]!])
-            : formatPath(["canary", ...i.path]);
-        const message = i.code === "unrecognized_keys" ? `unknown field '${i.keys[0]}'` : i.message;
-        return { path, message: `${path}: ${message}` };
+      issues: describeZodIssues(parsed.error, canary, ["canary"]).map(({ parts, detail }) => {
+        const path = formatPath(parts);
+        return { path, message: `${path}: ${detail}` };
       }),
     };
   }

@@ -15,6 +15,7 @@ export {
   validateCanary,
 } from "./canary.js";
 export { fillAgent, type RoutingContext } from "./context.js";
+export { describeValue, describeZodIssues, type IssueDetail, type PathPart } from "./issues.js";
 export { murmur3, murmur3Bytes } from "./murmur3.js";
 export {
   type AgentShare,

@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { fillAgent, type RoutingContext } from "./context.js";
+import { describeZodIssues } from "./issues.js";
 import type { AliasDocument } from "./schema.js";
 import { formatPath, type ValidationIssue } from "./validate.js";
 
@@ -38,20 +39,9 @@ export function parseSamples(data: unknown): { samples: Sample[]; issues: Valida
       samples.push(r.data);
       return;
     }
-    for (const issue of r.error.issues) {
-      const parts = ["samples", i, ...issue.path];
-      const field =
-        issue.code === "unrecognized_keys"
-          ? `${formatPath(parts)}.${issue.keys.join(",")}`
-          : formatPath(parts);
-      const message =
-        issue.code === "unrecognized_keys"
-          ? `unknown field '${issue.keys.join("', '")}'`
-          : issue.code === "invalid_type" &&
-              (issue.message.includes("undefined") || issue.message.includes("received undefined"))
-            ? "is required"
-            : issue.message;
-      issues.push({ path: field, message: `${field}: ${message}` });
+    for (const { parts, detail } of describeZodIssues(r.error, item, ["samples", i])) {
+      const path = formatPath(parts);
+      issues.push({ path, message: `${path}: ${detail}` });
     }
   });
   return { samples, issues };

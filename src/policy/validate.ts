@@ -6,6 +6,7 @@
  */
 import type { z } from "zod";
 import { diagnose, type SourceRange } from "../userfn/index.js";
+import { describeZodIssues, type PathPart } from "./issues.js";
 import { aliasDocumentSchema } from "./schema.js";
 
 export interface ValidationIssue {
@@ -28,8 +29,6 @@ export function isExpressionIssue(i: ValidationIssue): i is ExpressionIssue {
   return typeof (i as { source?: unknown }).source === "string";
 }
 
-type PathPart = string | number | symbol;
-
 /** `["policy","rules",1,"match"]` -> `policy.rules[1].match`. */
 export function formatPath(parts: readonly PathPart[]): string {
   let out = "";
@@ -50,45 +49,11 @@ function withRule(parts: readonly PathPart[], detail: string): string {
   return field === "" ? detail : `${field}: ${detail}`;
 }
 
-function describeInput(v: unknown): string {
-  if (v === null) return "null";
-  if (Array.isArray(v)) return "an array";
-  return typeof v === "object" ? "an object" : `a ${typeof v}`;
-}
-
-function fromZod(issue: z.core.$ZodIssue, input: unknown): ValidationIssue[] {
-  const parts = issue.path;
-  if (issue.code === "unrecognized_keys") {
-    return issue.keys.map((key) => ({
-      path: formatPath([...parts, key]),
-      message: withRule([...parts, key], `unknown field '${key}'`),
-    }));
-  }
-  let detail = issue.message;
-  if (issue.code === "invalid_type" && detail.startsWith("Invalid input")) {
-    const actual = valueAt(input, parts);
-    detail =
-      actual === undefined
-        ? "is required"
-        : `must be ${article(issue.expected)}, got ${describeInput(actual)}`;
-  } else if (issue.code === "invalid_value" && detail.startsWith("Invalid input")) {
-    detail = `must be ${issue.values.map((v) => JSON.stringify(v)).join(" or ")}`;
-  }
-  return [{ path: formatPath(parts), message: withRule(parts, detail) }];
-}
-
-function article(expected: string): string {
-  return /^[aeiou]/.test(expected) ? `an ${expected}` : `a ${expected}`;
-}
-
-function valueAt(input: unknown, parts: readonly PathPart[]): unknown {
-  let v = input;
-  for (const p of parts) {
-    if (v === null || typeof v !== "object" || typeof p === "symbol" || !Object.hasOwn(v, p))
-      return undefined;
-    v = (v as Record<string | number, unknown>)[p];
-  }
-  return v;
+function fromZod(error: z.ZodError, input: unknown): ValidationIssue[] {
+  return describeZodIssues(error, input).map(({ parts, detail }) => ({
+    path: formatPath(parts),
+    message: withRule(parts, detail),
+  }));
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
@@ -178,7 +143,7 @@ function ruleOrder(path: string): number {
  */
 export function validatePolicy(doc: unknown): ValidationIssue[] {
   const parsed = aliasDocumentSchema.safeParse(doc);
-  const issues: ValidationIssue[] = parsed.success ? [] : parsed.error.issues.flatMap((i) => fromZod(i, doc));
+  const issues: ValidationIssue[] = parsed.success ? [] : fromZod(parsed.error, doc);
   const rules =
     isObject(doc) && isObject(doc.policy) && Array.isArray(doc.policy.rules) ? doc.policy.rules : [];
   issues.push(...ruleIssues(rules));

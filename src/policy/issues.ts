@@ -1,0 +1,62 @@
+/**
+ * One wording for schema problems, wherever input is validated (policy documents, samples,
+ * canary blocks, API request bodies): each zod issue becomes a path and a short detail
+ * (`is required`, `must be a string, got a number`, `unknown field 'x'`).
+ */
+import type { z } from "zod";
+
+export type PathPart = string | number;
+
+export interface IssueDetail {
+  /** Path of the faulty field, `prefix` included. */
+  readonly parts: PathPart[];
+  readonly detail: string;
+}
+
+/** `null`, `an array`, `an object`, `a string`, … */
+export function describeValue(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "an array";
+  return typeof v === "object" ? "an object" : `a ${typeof v}`;
+}
+
+function article(expected: string): string {
+  if (expected === "record") return "an object";
+  return /^[aeiou]/.test(expected) ? `an ${expected}` : `a ${expected}`;
+}
+
+function valueAt(input: unknown, parts: readonly PropertyKey[]): unknown {
+  let v = input;
+  for (const p of parts) {
+    if (v === null || typeof v !== "object" || typeof p === "symbol" || !Object.hasOwn(v, p))
+      return undefined;
+    v = (v as Record<string | number, unknown>)[p];
+  }
+  return v;
+}
+
+/** Describes the issues of a failed parse of `input`, each path prefixed with `prefix`. */
+export function describeZodIssues(
+  error: z.ZodError,
+  input: unknown,
+  prefix: readonly PathPart[] = [],
+): IssueDetail[] {
+  return error.issues.flatMap((issue): IssueDetail[] => {
+    const own = issue.path.filter((p): p is PathPart => typeof p !== "symbol");
+    const parts = [...prefix, ...own];
+    if (issue.code === "unrecognized_keys") {
+      return issue.keys.map((key) => ({ parts: [...parts, key], detail: `unknown field '${key}'` }));
+    }
+    let detail = issue.message;
+    if (issue.code === "invalid_type" && detail.startsWith("Invalid input")) {
+      const actual = valueAt(input, issue.path);
+      detail =
+        actual === undefined && issue.path.length > 0
+          ? "is required"
+          : `must be ${article(issue.expected)}, got ${describeValue(actual === undefined ? input : actual)}`;
+    } else if (issue.code === "invalid_value" && detail.startsWith("Invalid input")) {
+      detail = `must be ${issue.values.map((v) => JSON.stringify(v)).join(" or ")}`;
+    }
+    return [{ parts, detail }];
+  });
+}
