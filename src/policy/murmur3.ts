@@ -91,14 +91,18 @@ export function feedUtf8(st: MurmurState, s: string): void {
 
 /** Finishes a hash: tail, length, avalanche. Returns an unsigned 32-bit integer. */
 export function finish(st: MurmurState): number {
-  let h = st.h;
-  if (st.n > 0) {
-    let k = Math.imul(st.k, C1);
+  return finalize(st.h, st.k, st.n, st.len);
+}
+
+/** The end of MurmurHash3: mixes the `n` pending tail bytes `k`, the length, and avalanches. */
+function finalize(h: number, k: number, n: number, len: number): number {
+  if (n > 0) {
+    k = Math.imul(k, C1);
     k = (k << 15) | (k >>> 17);
     k = Math.imul(k, C2);
     h ^= k;
   }
-  h ^= st.len;
+  h ^= len;
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
@@ -213,18 +217,5 @@ export function resumeHash(
     k |= b[i]! << (n * 8);
     n++;
   }
-  len += count;
-  if (n > 0) {
-    k = Math.imul(k, C1);
-    k = (k << 15) | (k >>> 17);
-    k = Math.imul(k, C2);
-    h ^= k;
-  }
-  h ^= len;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+  return finalize(h, k, n, len + count);
 }

@@ -4,18 +4,12 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { isApiError } from "../client/index.js";
-import { unknownAgents } from "./alias.js";
+import { checkWithAgents } from "./alias.js";
 import { checkAliasPolicyInputs } from "./check.js";
-import { apiClient, configureConnection, hasCredentials } from "./connection.js";
+import { apiClient, configureConnection } from "./connection.js";
 import { diffAliasPolicy } from "./diff.js";
 import { describeApiFailure } from "./errors.js";
-import {
-  type AliasPolicyInputs,
-  type AliasPolicyOutputs,
-  containsUnknown,
-  STATE_VERSION,
-  same,
-} from "./values.js";
+import { type AliasPolicyInputs, type AliasPolicyOutputs, STATE_VERSION, same } from "./values.js";
 
 type Dyn = pulumi.dynamic.ResourceProvider<AliasPolicyInputs, AliasPolicyOutputs>;
 
@@ -36,16 +30,7 @@ export const aliasPolicyProvider: AliasPolicyProvider = {
 
   async check(_olds, news) {
     const failures = checkAliasPolicyInputs(news as unknown as Record<string, unknown>);
-    if (failures.length === 0 && !containsUnknown(news.policy) && hasCredentials()) {
-      const missing = await unknownAgents(news.policy);
-      if (missing && missing.length > 0) {
-        failures.push({
-          property: "policy",
-          reason: `Alias references unknown agent(s): [${missing.join(", ")}]`,
-        });
-      }
-    }
-    return { inputs: news, failures };
+    return { inputs: news, failures: await checkWithAgents(failures, news.policy) };
   },
 
   async diff(_id, olds, news) {

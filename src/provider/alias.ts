@@ -36,6 +36,26 @@ export type AliasProvider = Omit<Required<Dyn>, "create" | "update"> & {
  */
 const knownAgents = new Map<string, Set<string>>();
 
+/**
+ * `check` of either resource: the pure checks, then (when they pass, the policy is known and
+ * credentials are available) the API's word on agents that do not exist.
+ */
+export async function checkWithAgents(
+  failures: { property: string; reason: string }[],
+  policy: AliasInputs["policy"],
+): Promise<{ property: string; reason: string }[]> {
+  if (failures.length === 0 && !containsUnknown(policy) && hasCredentials()) {
+    const missing = await unknownAgents(policy);
+    if (missing && missing.length > 0) {
+      failures.push({
+        property: "policy",
+        reason: `Alias references unknown agent(s): [${missing.join(", ")}]`,
+      });
+    }
+  }
+  return failures;
+}
+
 /** Asks the API which of the agents a policy names do not exist. Null when it cannot tell. */
 export async function unknownAgents(policy: AliasInputs["policy"]): Promise<string[] | null> {
   const client = apiClient();
@@ -102,16 +122,7 @@ export const aliasProvider: AliasProvider = {
 
   async check(_olds, news) {
     const failures = checkAliasInputs(news as unknown as Record<string, unknown>);
-    if (failures.length === 0 && !containsUnknown(news.policy) && hasCredentials()) {
-      const missing = await unknownAgents(news.policy);
-      if (missing && missing.length > 0) {
-        failures.push({
-          property: "policy",
-          reason: `Alias references unknown agent(s): [${missing.join(", ")}]`,
-        });
-      }
-    }
-    return { inputs: news, failures };
+    return { inputs: news, failures: await checkWithAgents(failures, news.policy) };
   },
 
   async diff(_id, olds, news) {
