@@ -145,20 +145,19 @@ describe("as a process", () => {
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
     it(`stops cleanly on ${signal} with exit code 0`, async () => {
       const p = await spawnEmulator(["--port", "0", "--seed", fixture("canary.json")]);
-      expect(p.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-      const s = await callJson(
-        p.url,
-        "POST",
-        "/v2/agent_aliases/support/sessions",
-        { metadata: { user_id: "u1" } },
-        {
+      try {
+        expect(p.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+        const body = { metadata: { user_id: "u1" } };
+        const s = await callJson(p.url, "POST", "/v2/agent_aliases/support/sessions", body, {
           "x-api-key": "x",
-        },
-      );
-      expect(s.status).toBe(201);
-      p.child.kill(signal);
-      expect(await p.exited).toBe(0);
-      expect(p.stderr()).toMatch(new RegExp(`${signal}, stopping`));
+        });
+        expect(s.status).toBe(201);
+        p.child.kill(signal);
+        expect(await p.exited).toBe(0);
+        expect(p.stderr()).toMatch(new RegExp(`${signal}, stopping`));
+      } finally {
+        if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill("SIGKILL");
+      }
     });
   }
 });
