@@ -9,9 +9,9 @@
  *
  *   npm run bench:diff       # builds, then runs this file on Node 24 with --record
  */
-import { readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { type AliasDocument, compileSplit, diffPolicies, syntheticKey } from "../dist/policy/index.js";
+import { recordSection } from "./record.ts";
 
 const KEYS = 1_000_000;
 const ROUNDS = 5;
@@ -149,16 +149,7 @@ for (const r of rows) {
 console.log(JSON.stringify(summary, null, 2));
 
 if (process.argv.includes("--record")) {
-  const file = new URL("../BENCHMARKS.md", import.meta.url);
-  let text = "";
-  try {
-    text = readFileSync(file, "utf8");
-  } catch {
-    text =
-      "# Benchmarks\n\nFigures from this repository's benchmarks, each with the command that reproduces it.\n";
-  }
-  const section = [
-    "<!-- diff:start -->",
+  recordSection("diff", [
     "## Policy diff",
     "",
     `Command: \`npm run bench:diff\` (\`diffPolicies\` over ${KEYS.toLocaleString("en-US")} synthetic keys per weighted rule, a two-rule policy; one warm-up run, then ${ROUNDS} rounds; ${summary.node}, ${summary.cpus} cores, load average (1 min) ${summary.load_average_1m} when the run started). Recorded ${new Date().toISOString().slice(0, 10)}.`,
@@ -172,9 +163,5 @@ if (process.argv.includes("--record")) {
     "Targets (issue 6):",
     "",
     ...Object.entries(summary.targets).map(([k, v]) => `- ${k}: ${v ? "met" : "NOT met"}`),
-    "<!-- diff:end -->",
-  ].join("\n");
-  const re = /<!-- diff:start -->[\s\S]*<!-- diff:end -->/;
-  text = re.test(text) ? text.replace(re, section) : `${text.trimEnd()}\n\n${section}\n`;
-  writeFileSync(file, text);
+  ]);
 }

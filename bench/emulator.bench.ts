@@ -9,11 +9,12 @@
  *   npm run build && node bench/emulator.bench.ts [--record] [--data] [--duration 10] [--rounds 5] [--connections 10]
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { recordSection } from "./record.ts";
 
 interface Histogram {
   average: number;
@@ -219,20 +220,11 @@ const summary = {
 console.log(JSON.stringify(summary, null, 2));
 
 if (values.record) {
-  const file = new URL("BENCHMARKS.md", root);
-  let text = "";
-  try {
-    text = readFileSync(file, "utf8");
-  } catch {
-    text =
-      "# Benchmarks\n\nFigures from this repository's benchmarks, each with the command that reproduces it.\n";
-  }
   const rows = summary.runs.flatMap((r) => [
     `| ${r.label} | GET /_emulator/health | ${r.health.rps} | ${r1(r.health.p50)} | ${r1(r.health.p99)} | ${r.health.cpu_us} | | |`,
     `| ${r.label} | POST /v2/agent_aliases/support/sessions (canary 90/10) | ${r.sessions.rps} | ${r1(r.sessions.p50)} | ${r1(r.sessions.p99)} | ${r.sessions.cpu_us} | ${r.ratio} | ${r.cpu_ratio} |`,
   ]);
-  const section = [
-    "<!-- emulator:start -->",
+  recordSection("emulator", [
     "## Emulator",
     "",
     `Command: \`npm run build && node bench/emulator.bench.ts --record${values.data ? " --data" : ""}\` (autocannon, ${CONNECTIONS} connections, ${DURATION} s per endpoint in ${ROUNDS} alternating rounds after a 2 s warm-up, medians of the rounds; ${summary.node}, ${summary.cpus} cores; the server is its own process, seeded with \`test/fixtures/seed/canary.json\`). Recorded ${new Date().toISOString().slice(0, 10)}.`,
@@ -248,9 +240,5 @@ if (values.record) {
     "Targets (issue 3):",
     "",
     ...Object.entries(summary.targets).map(([k, v]) => `- ${k}: ${v ? "met" : "NOT met"}`),
-    "<!-- emulator:end -->",
-  ].join("\n");
-  const re = /<!-- emulator:start -->[\s\S]*<!-- emulator:end -->/;
-  text = re.test(text) ? text.replace(re, section) : `${text.trimEnd()}\n\n${section}\n`;
-  writeFileSync(file, text);
+  ]);
 }

@@ -6,12 +6,12 @@
  *
  *   npm run bench            # builds, then runs this file on Node 24
  */
-import { readFileSync, writeFileSync } from "node:fs";
 import { PerformanceObserver } from "node:perf_hooks";
 import { parse as celParse } from "@marcbachmann/cel-js";
 import { FlagdCore } from "@openfeature/flagd-core";
 import { bench, do_not_optimize, run } from "mitata";
 import { compilePolicy, compileSplit, newSlot } from "../dist/policy/index.js";
+import { recordSection } from "./record.ts";
 
 const N = 256;
 const TENANTS = ["us", "eu", "apac", "us", "latam", "us", "eu", "us"];
@@ -197,17 +197,8 @@ const summary = {
 console.log(JSON.stringify(summary, null, 2));
 
 if (process.argv.includes("--record")) {
-  const file = new URL("../BENCHMARKS.md", import.meta.url);
-  let text = "";
-  try {
-    text = readFileSync(file, "utf8");
-  } catch {
-    text =
-      "# Benchmarks\n\nFigures from this repository's benchmarks, each with the command that reproduces it.\n";
-  }
   const rows = Object.entries(summary.ns_per_op).map(([k, v]) => `| ${k} | ${v} |`);
-  const section = [
-    "<!-- resolver:start -->",
+  recordSection("resolver", [
     "## Resolver",
     "",
     `Command: \`npm run bench\` (mitata, ${summary.node}, 2 cores; 256 rotating contexts). Recorded ${new Date().toISOString().slice(0, 10)}.`,
@@ -227,9 +218,5 @@ if (process.argv.includes("--record")) {
     "Targets (issue 2):",
     "",
     ...Object.entries(summary.targets).map(([k, v]) => `- ${k}: ${v ? "met" : "NOT met"}`),
-    "<!-- resolver:end -->",
-  ].join("\n");
-  const re = /<!-- resolver:start -->[\s\S]*<!-- resolver:end -->/;
-  text = re.test(text) ? text.replace(re, section) : `${text.trimEnd()}\n\n${section}\n`;
-  writeFileSync(file, text);
+  ]);
 }
