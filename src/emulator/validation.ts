@@ -3,33 +3,10 @@
  * field, in the same `path: detail` form as the resolver's `validatePolicy`.
  */
 import type { z } from "zod";
-import { formatPath, KEY_PATTERN } from "../policy/index.js";
+import { describeZodIssues, formatPath, KEY_PATTERN, type PathPart } from "../policy/index.js";
 import { KEY_RULE } from "../policy/schema.js";
 import { type FieldIssue, invalid, invalidField } from "./errors.js";
 import { EMULATOR_LIMITS } from "./limits.js";
-
-type PathPart = string | number;
-
-function describe(v: unknown): string {
-  if (v === null) return "null";
-  if (Array.isArray(v)) return "an array";
-  return typeof v === "object" ? "an object" : `a ${typeof v}`;
-}
-
-function article(expected: string): string {
-  if (expected === "record") return "an object";
-  return /^[aeiou]/.test(expected) ? `an ${expected}` : `a ${expected}`;
-}
-
-function valueAt(input: unknown, parts: readonly PropertyKey[]): unknown {
-  let v = input;
-  for (const p of parts) {
-    if (v === null || typeof v !== "object" || typeof p === "symbol" || !Object.hasOwn(v, p))
-      return undefined;
-    v = (v as Record<string | number, unknown>)[p];
-  }
-  return v;
-}
 
 function label(path: string): string {
   return path === "" ? "body" : path;
@@ -37,26 +14,9 @@ function label(path: string): string {
 
 /** zod issues -> field issues; `input` is what was parsed (zod does not keep it). */
 export function zodIssues(error: z.ZodError, input: unknown, prefix: readonly PathPart[] = []): FieldIssue[] {
-  return error.issues.flatMap((issue): FieldIssue[] => {
-    const parts = [...prefix, ...issue.path.filter((p): p is PathPart => typeof p !== "symbol")];
-    if (issue.code === "unrecognized_keys") {
-      return issue.keys.map((key) => {
-        const path = formatPath([...parts, key]);
-        return { path, message: `${path}: unknown field '${key}'` };
-      });
-    }
-    let detail = issue.message;
-    if (issue.code === "invalid_type" && detail.startsWith("Invalid input")) {
-      const actual = valueAt(input, issue.path);
-      detail =
-        actual === undefined && issue.path.length > 0
-          ? "is required"
-          : `must be ${article(issue.expected)}, got ${describe(actual === undefined ? input : actual)}`;
-    } else if (issue.code === "invalid_value" && detail.startsWith("Invalid input")) {
-      detail = `must be ${issue.values.map((v) => JSON.stringify(v)).join(" or ")}`;
-    }
+  return describeZodIssues(error, input, prefix).map(({ parts, detail }) => {
     const path = label(formatPath(parts));
-    return [{ path, message: `${path}: ${detail}` }];
+    return { path, message: `${path}: ${detail}` };
   });
 }
 
