@@ -139,19 +139,20 @@ export function murmur3Bytes(bytes: Uint8Array, seed = 0): number {
   return finish({ h, k, n: rem, len: bytes.length });
 }
 
-/** A reusable scratch buffer for UTF-8 bytes; grows (once) to the longest string seen. */
-let scratch = new Uint8Array(256);
+/** A reusable buffer for UTF-8 bytes; a longer string gets a buffer of its own. */
+const SCRATCH = new Uint8Array(3 * 1024);
+let current = SCRATCH;
 
 /**
- * Encodes `s` as UTF-8 (lone surrogates as U+FFFD) into the shared scratch buffer and
- * returns the byte count; read the bytes with `scratchBytes()` before the next call.
+ * Encodes `s` as UTF-8 (lone surrogates as U+FFFD) into a shared buffer and returns the byte
+ * count; read the bytes with `scratchBytes()` before the next call. Allocates nothing for
+ * strings of up to 1,024 UTF-16 units.
  */
 export function encodeScratch(s: string): number {
-  const need = s.length * 3;
-  if (need > scratch.length) scratch = new Uint8Array(Math.max(need, scratch.length * 2));
-  const b = scratch;
-  let p = 0;
   const count = s.length;
+  const b = count * 3 <= SCRATCH.length ? SCRATCH : new Uint8Array(count * 3);
+  current = b;
+  let p = 0;
   for (let i = 0; i < count; i++) {
     let c = s.charCodeAt(i);
     if (c < 0x80) {
@@ -182,7 +183,7 @@ export function encodeScratch(s: string): number {
 }
 
 export function scratchBytes(): Uint8Array {
-  return scratch;
+  return current;
 }
 
 /**

@@ -46,16 +46,39 @@ export function compileSplit(aliasKey: string, options: readonly WeightedOption[
       const bytes = encodeScratch(partition);
       const buf = scratchBytes();
       let best = -1;
-      let bestScore = -1;
+      let bestH = 0;
+      let bestW = 0;
+      let bestScore = -1; // computed only when a comparison needs it
       for (let i = 0; i < count; i++) {
         const o = i * 4;
         const h = resumeHash(prefix[o]!, prefix[o + 1]!, prefix[o + 2]!, prefix[o + 3]!, buf, bytes);
-        const u = (h + 0.5) / TWO_POW_32;
-        const score = weights[i]! / -Math.log(u);
-        if (score > bestScore) {
-          bestScore = score;
-          best = indexes[i]!;
+        const w = weights[i]!;
+        if (best >= 0) {
+          // -ln(u) falls as h rises, so a higher hash with no lower weight always scores
+          // higher (strictly: distinct u differ far beyond rounding), and a lower hash with
+          // no higher weight always lower; an equal hash and weight is a tie, kept by the
+          // earlier option. Only mixed cases need the logarithms.
+          if ((h > bestH && w >= bestW) || (h === bestH && w > bestW)) {
+            best = indexes[i]!;
+            bestH = h;
+            bestW = w;
+            bestScore = -1;
+            continue;
+          }
+          if (h <= bestH && w <= bestW) continue;
+          if (bestScore < 0) bestScore = bestW / -Math.log((bestH + 0.5) / TWO_POW_32);
+          const score = w / -Math.log((h + 0.5) / TWO_POW_32);
+          if (score > bestScore) {
+            best = indexes[i]!;
+            bestH = h;
+            bestW = w;
+            bestScore = score;
+          }
+          continue;
         }
+        best = indexes[i]!;
+        bestH = h;
+        bestW = w;
       }
       return best;
     },

@@ -54,3 +54,26 @@ describe("resuming a hash over pre-encoded bytes", () => {
     );
   });
 });
+
+describe("partitions longer than the shared buffer", () => {
+  it("encode and hash like short ones", async () => {
+    const { encodeScratch, scratchBytes } = await import("../../src/policy/murmur3.js");
+    const long = `${"user-😀-Zoë-".repeat(300)}end`;
+    const n = encodeScratch(long);
+    expect(Buffer.from(scratchBytes().subarray(0, n))).toEqual(Buffer.from(new TextEncoder().encode(long)));
+    const options = [
+      { agent_key: "a", weight: 3 },
+      { agent_key: "b", weight: 1 },
+    ];
+    const { compileSplit } = await import("../../src/policy/index.js");
+    const expected = options
+      .map((o, i) => ({
+        i,
+        s: o.weight / -Math.log((murmur3(`k\n${o.agent_key}\n${long}`) + 0.5) / 2 ** 32),
+      }))
+      .reduce((a, b) => (b.s > a.s ? b : a)).i;
+    expect(compileSplit("k", options).pick(long)).toBe(expected);
+    // The shared buffer is used again afterwards.
+    expect(encodeScratch("abc")).toBe(3);
+  });
+});

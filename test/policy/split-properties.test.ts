@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { compileSplit, pickWeighted, type WeightedOption } from "../../src/policy/index.js";
+import { compileSplit, murmur3, pickWeighted, type WeightedOption } from "../../src/policy/index.js";
 
 const agentKey = fc.stringMatching(/^[a-z0-9-]{1,12}$/);
 /** 1..6 options with distinct agent keys and integer weights, at least one above 0. */
@@ -160,5 +160,44 @@ describe("weighted rendezvous split: properties", () => {
 
   it("returns -1 when every weight is 0", () => {
     expect(compileSplit("a", [{ agent_key: "x", weight: 0 }]).pick("p")).toBe(-1);
+  });
+});
+
+describe("weighted rendezvous split: the formula", () => {
+  /** ROUTING.md §6 to the letter: every score computed, highest wins, earlier on a tie. */
+  function reference(alias: string, options: WeightedOption[], partition: string): number {
+    let best = -1;
+    let bestScore = -1;
+    options.forEach((o, i) => {
+      if (o.weight <= 0) return;
+      const h = murmur3(`${alias}\n${o.agent_key}\n${partition}`);
+      const score = o.weight / -Math.log((h + 0.5) / 2 ** 32);
+      if (score > bestScore) {
+        bestScore = score;
+        best = i;
+      }
+    });
+    return best;
+  }
+
+  it("pick equals the formula for any options and partition (shortcuts included)", () => {
+    const weights = fc.oneof(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 1000 }));
+    const opts = fc
+      .uniqueArray(agentKey, { minLength: 1, maxLength: 8 })
+      .chain((keys) =>
+        fc.tuple(fc.constant(keys), fc.array(weights, { minLength: keys.length, maxLength: keys.length })),
+      )
+      .map(([keys, ws]) => keys.map((agent_key, i) => ({ agent_key, weight: ws[i]! })));
+    fc.assert(
+      fc.property(
+        agentKey,
+        opts,
+        fc.string({ unit: "binary", maxLength: 60 }),
+        (alias, options, partition) => {
+          expect(compileSplit(alias, options).pick(partition)).toBe(reference(alias, options, partition));
+        },
+      ),
+      { numRuns: 20_000 },
+    );
   });
 });
