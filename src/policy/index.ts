@@ -44,6 +44,7 @@ export {
 } from "./preview.js";
 export {
   type CompiledPolicy,
+  type CompileOptions,
   compilePolicy,
   newSlot,
   PolicyValidationError,

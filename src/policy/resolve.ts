@@ -4,7 +4,16 @@
  * `partition_by` value. Policies are compiled once; resolving allocates nothing for a single
  * target and one result object for a weighted one (`resolveInto` allocates nothing at all).
  */
-import { canonicalJson, compileExpression, type Evaluator, isUserFnError, typeOf } from "../userfn/index.js";
+import {
+  canonicalJson,
+  compileExpression,
+  compilePathReader,
+  type Evaluator,
+  equalityWithLiteral,
+  isUserFnError,
+  parse,
+  typeOf,
+} from "../userfn/index.js";
 import type { AliasDocument } from "./schema.js";
 import { type CompiledSplit, compileSplit } from "./split.js";
 import { type ValidationIssue, validatePolicy } from "./validate.js";
@@ -97,11 +106,51 @@ export function partitionString(v: unknown): string {
   return typeof v === "string" ? v : canonicalJson(v);
 }
 
+/** A run of consecutive rules `get(P) == literal` on one path P, resolved by one read and one lookup. */
+interface DispatchRun {
+  /** Index just past the run. */
+  readonly end: number;
+  readonly read: Evaluator;
+  /** Literal value -> index of the first rule of the run that tests for it. */
+  readonly table: Map<unknown, number>;
+}
+
+/** Runs shorter than this are left to the rules themselves. */
+const MIN_RUN = 3;
+
+/**
+ * Finds runs of rules of the form `get(P) == literal` on the same path. Such a rule matches
+ * exactly when the value at P is `===` its literal and can never fail, so the first rule of
+ * the run whose literal equals the value read once is the rule that wins: the same answer
+ * as trying them in order, for the cost of one read and one map lookup (tenant routing).
+ */
+function dispatchRuns(matches: readonly (string | null | undefined)[]): (DispatchRun | undefined)[] {
+  const shapes = matches.map((m) => (typeof m === "string" ? equalityWithLiteral(parse(m)) : null));
+  const runs: (DispatchRun | undefined)[] = new Array(matches.length);
+  for (let i = 0; i < shapes.length; ) {
+    const first = shapes[i];
+    let end = i + 1;
+    while (first && end < shapes.length && shapes[end]?.path === first.path) end++;
+    if (first && end - i >= MIN_RUN) {
+      const table = new Map<unknown, number>();
+      for (let k = i; k < end; k++) if (!table.has(shapes[k]!.value)) table.set(shapes[k]!.value, k);
+      runs[i] = { end, read: compilePathReader(first.path), table };
+    }
+    i = end;
+  }
+  return runs;
+}
+
+export interface CompileOptions {
+  /** Resolve runs of `get(P) == literal` rules by lookup (default true; off only to compare). */
+  fuseRuns?: boolean;
+}
+
 /**
  * Compiles a validated alias document. Throws PolicyValidationError (with `issues`) when
  * `validatePolicy` finds anything.
  */
-export function compilePolicy(doc: unknown): CompiledPolicy {
+export function compilePolicy(doc: unknown, options: CompileOptions = {}): CompiledPolicy {
   const issues = validatePolicy(doc);
   if (issues.length > 0) throw new PolicyValidationError(issues);
   const alias = doc as AliasDocument;
@@ -126,6 +175,8 @@ export function compilePolicy(doc: unknown): CompiledPolicy {
     };
   });
 
+  const runs = options.fuseRuns === false ? [] : dispatchRuns(alias.policy.rules.map((r) => r.match));
+
   function splitFor(rule: CompiledRule, context: unknown): CompiledSplit {
     if (rule.split) return rule.split;
     const key = (context as { agent?: { key?: unknown } } | null)?.agent?.key;
@@ -144,6 +195,13 @@ export function compilePolicy(doc: unknown): CompiledPolicy {
   /** Finds the winning rule; throws RoutingError when none matches. */
   function findRule(context: unknown): CompiledRule {
     for (let i = 0; i < rules.length; i++) {
+      const run = runs[i];
+      if (run !== undefined) {
+        const hit = run.table.get(run.read(context));
+        if (hit !== undefined) return rules[hit]!;
+        i = run.end - 1;
+        continue;
+      }
       const r = rules[i]!;
       if (r.match === null) return r;
       let v: unknown;

@@ -25,6 +25,31 @@ export function compileTree(node: Node, source: string): Evaluator {
   return new Compiler(source).compile(node);
 }
 
+/** A reader of one definite path (as `get(path)` reads it: missing and JSON null are null). */
+export function compilePathReader(path: string): Evaluator {
+  return makeReader(parsePath(path));
+}
+
+/**
+ * When `node` is `get(PATH) == LITERAL` (either order; a string, number or boolean literal,
+ * `get` without a default), returns the path and the literal: such a match is true exactly
+ * when the value at PATH is `===` the literal, and never fails.
+ */
+export function equalityWithLiteral(node: Node): { path: string; value: string | number | boolean } | null {
+  if (node.kind !== "binary" || node.op !== "==") return null;
+  const pick = (get: Node, lit: Node) =>
+    get.kind === "call" &&
+    get.name === "get" &&
+    get.args.length === 1 &&
+    get.args[0]!.kind === "literal" &&
+    typeof get.args[0]!.value === "string" &&
+    lit.kind === "literal" &&
+    lit.value !== null
+      ? { path: get.args[0]!.value, value: lit.value }
+      : null;
+  return pick(node.left, node.right) ?? pick(node.right, node.left);
+}
+
 const finite = (x: number): number | null => (Number.isFinite(x) ? x : null);
 const DEG = Math.PI / 180;
 

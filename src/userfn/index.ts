@@ -10,7 +10,7 @@ import { encodeValue, type ValueType } from "./values.js";
 
 export type { Node } from "./ast.js";
 export { check } from "./checker.js";
-export type { Evaluator } from "./compiler.js";
+export { compilePathReader, type Evaluator, equalityWithLiteral } from "./compiler.js";
 export type { SourceRange, UserFnErrorCode } from "./errors.js";
 export { isUserFnError, renderCaret, UserFnError } from "./errors.js";
 export { FUNCTIONS } from "./functions.js";
