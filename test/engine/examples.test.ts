@@ -1,8 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { AgentAliasClient } from "../../src/client/index.js";
 import { REPO } from "../helpers/cli.js";
 import { startTestEmulator, type TestEmulator } from "../helpers/emulator.js";
 import { TestStack } from "../helpers/pulumi.js";
+
+// Real `pulumi` runs: each command takes 5-30 s here, more on a loaded machine.
+vi.setConfig({ testTimeout: 600_000, hookTimeout: 600_000 });
 
 // Each example, run from its own folder by the real Pulumi CLI against an emulator started
 // with the example's seed file: up, a stage change where the example has one, destroy.

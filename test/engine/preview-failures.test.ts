@@ -1,9 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { AgentAliasClient } from "../../src/client/index.js";
 import { REPO } from "../helpers/cli.js";
 import { startTestEmulator, type TestEmulator } from "../helpers/emulator.js";
 import { canary } from "../helpers/policies.js";
 import { TestStack } from "../helpers/pulumi.js";
+
+// Real `pulumi` runs: each command takes 5-30 s here, more on a loaded machine.
+vi.setConfig({ testTimeout: 600_000, hookTimeout: 600_000 });
 
 // `pulumi preview` under the real engine fails for a broken policy, naming the property and
 // giving the API's message, before anything reaches the API.

@@ -1,9 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { AgentAliasClient } from "../../src/client/index.js";
 import { REPO } from "../helpers/cli.js";
 import { startTestEmulator, type TestEmulator } from "../helpers/emulator.js";
 import { type LossyProxy, startLossyProxy } from "../helpers/lossy-proxy.js";
 import { TestStack } from "../helpers/pulumi.js";
+
+// Real `pulumi` runs: each command takes 5-30 s here, more on a loaded machine.
+vi.setConfig({ testTimeout: 600_000, hookTimeout: 600_000 });
 
 // The quick start example, run from its own folder by the real Pulumi CLI against the
 // emulator. API calls go through a counting proxy, so "no write" is measured, not assumed.
