@@ -11,8 +11,10 @@ import { promisify } from "node:util";
 import {
   type AliasDocument,
   diffPolicies,
+  expandCanaryDocument,
   type PolicyDiff,
   type Sample,
+  type ValidationIssue,
   validatePolicy,
 } from "../policy/index.js";
 import { DIFF_FLAGS, loadSamples, parseFlags, parseKeys } from "./diff.js";
@@ -112,12 +114,24 @@ function tryParse(text: string, path: string): { value: unknown } | { error: str
   }
 }
 
-/** An alias document, valid or not: an object whose `policy` is an object with `type` or `rules`. */
+/**
+ * An alias document, valid or not: an object whose `policy` is an object with `type` or
+ * `rules`, or that declares canary stages in a `canary` object.
+ */
 function isPolicyLike(v: unknown): boolean {
   if (typeof v !== "object" || v === null || Array.isArray(v)) return false;
+  const canary = (v as { canary?: unknown }).canary;
+  if (typeof canary === "object" && canary !== null && !Array.isArray(canary)) return true;
   const policy = (v as { policy?: unknown }).policy;
   if (typeof policy !== "object" || policy === null || Array.isArray(policy)) return false;
   return Object.hasOwn(policy, "type") || Object.hasOwn(policy, "rules");
+}
+
+/** The document with a `canary:` block expanded into `policy:`, and all its problems. */
+function expandAndValidate(value: unknown): { doc: unknown; issues: ValidationIssue[] } {
+  const expanded = expandCanaryDocument(value);
+  if (expanded.issues.length > 0) return expanded;
+  return { doc: expanded.doc, issues: validatePolicy(expanded.doc) };
 }
 
 const split0 = (s: string) => s.split("\0").filter((x) => x !== "");
@@ -161,8 +175,8 @@ export async function reviewCommand(argv: string[], io: CliIO): Promise<number> 
     const notes: string[] = [];
     let oldDoc: AliasDocument | null = null;
     if (oldLike) {
-      const value = (oldData as { value: unknown }).value;
-      if (validatePolicy(value).length === 0) oldDoc = value as AliasDocument;
+      const { doc, issues } = expandAndValidate((oldData as { value: unknown }).value);
+      if (issues.length === 0) oldDoc = doc as AliasDocument;
       else notes.push(`The version at ${mergeBase.slice(0, 12)} is not a valid policy; diffed as if absent.`);
     }
 
@@ -171,15 +185,16 @@ export async function reviewCommand(argv: string[], io: CliIO): Promise<number> 
     if (newData !== null && "error" in newData) {
       errors = [{ path, message: newData.error }];
     } else if (newData !== null) {
-      const issues = newLike
-        ? validatePolicy(newData.value)
+      const expanded = newLike ? expandAndValidate(newData.value) : null;
+      const issues = expanded
+        ? expanded.issues
         : [
             {
               path: "policy",
               message: "no longer holds an alias policy (expected 'policy:' with 'type' and 'rules')",
             },
           ];
-      if (issues.length === 0) newDoc = newData.value as AliasDocument;
+      if (issues.length === 0) newDoc = expanded!.doc as AliasDocument;
       else {
         errors = issues.map((i) => ({ path: i.path, message: i.message }));
         io.stderr.write(formatIssues(path, issues));
