@@ -5,7 +5,7 @@
  * delete (404 is done). A step that fails after the alias exists keeps its id in state.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { isApiError } from "../client/index.js";
+import { isApiError, sameFields } from "../client/index.js";
 import type { Alias } from "../wire/index.js";
 import { agentKeysOf, checkAliasInputs } from "./check.js";
 import { apiClient, configureConnection, hasCredentials } from "./connection.js";
@@ -168,15 +168,18 @@ async function createAlias(inputs: AliasInputs): Promise<{ id: string; outs: Ali
     return { id: alias.key, outs: aliasOutputs(inputs, alias) };
   } catch (e) {
     if (!isApiError(e, "conflict")) throw describeApiFailure(`creating alias '${inputs.key}'`, e);
-    if (!inputs.adopt) throw new Error(ADOPT_HINT(inputs.key));
   }
-  // Adoption: take the existing alias over.
+  // 409: the key is taken. An alias identical in every field this create sends is our own
+  // create whose answer was lost (the API went away before the state recorded it): take it.
   let current: Alias;
   try {
     current = await client.getAlias(inputs.key);
   } catch (e) {
-    throw describeApiFailure(`adopting alias '${inputs.key}'`, e);
+    throw describeApiFailure(`reading the existing alias '${inputs.key}'`, e);
   }
+  if (sameFields(body, current)) return { id: current.key, outs: aliasOutputs(inputs, current) };
+  if (!inputs.adopt) throw new Error(ADOPT_HINT(inputs.key));
+  // Adoption: take the existing alias over and bring it to the declared settings.
   try {
     const alias = await converge(inputs.key, current, inputs);
     return { id: alias.key, outs: aliasOutputs(inputs, alias) };

@@ -467,11 +467,9 @@ describe("an alias written but its answer lost, then the API down until the up g
     expect(keysInState(stack)).toEqual([]);
   }, 300_000);
 
-  // KNOWN GAP (issue 7, crash): the next up meets 409 and stops with "Alias 'lost-0' already
-  // exists … set `adopt: true`", although the alias is exactly what this stack sent. Expected
-  // to fail until the Alias provider's create treats a 409 whose alias equals the inputs as
-  // its own lost create (as the client does for a 409 met on a retry); then drop `.fails`.
-  it.fails("refresh and up then converge without adopt", async () => {
+  // The next up meets 409 for an alias identical to what this stack sent: the provider's
+  // create reads it back and takes it as its own lost create (no adopt needed).
+  it("refresh and up then converge without adopt", async () => {
     await stack.ok(["refresh", "--yes"]);
     const r = await stack.run(["up", "--yes"]);
     expect(r.code, r.output).toBe(0);

@@ -74,6 +74,19 @@ describe("Alias lifecycle against the emulator", () => {
     expect((await api.getAlias("lc-taken")).policy).toEqual(canary(90, 10));
   });
 
+  it("a 409 for an alias identical to ours is our own create whose answer was lost: taken, no write", async () => {
+    await api.createAlias({ key: "lc-lost", name: "Provider alias", policy: canary(90, 10) });
+    proxy.seen.length = 0;
+    const { id, outs } = await aliasProvider.create(inputs({ key: "lc-lost" }));
+    expect(id).toBe("lc-lost");
+    expect(outs).toMatchObject({ key: "lc-lost", policy: canary(90, 10) });
+    expect(proxy.seen).toEqual(["POST /v2/agent_aliases", "GET /v2/agent_aliases/lc-lost"]);
+    // One field different (a description it never sent is not compared; a name is): not ours.
+    await expect(aliasProvider.create(inputs({ key: "lc-lost", name: "Other name" }))).rejects.toThrow(
+      "Alias 'lc-lost' already exists.",
+    );
+  });
+
   it("update PATCHes only changed fields and PUTs the policy only when it changed", async () => {
     const { outs } = await aliasProvider.create(inputs({ key: "lc-update" }));
     proxy.seen.length = 0;
