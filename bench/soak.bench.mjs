@@ -1,13 +1,17 @@
 /**
  * Emulator soak (issue 7): session creation at full rate (autocannon, no rate limit) through a
  * canary alias for `--seconds` (default 60), while another loop replaces the alias's policy
- * every second; the emulator's RSS is sampled every second. Two phases, each in a fresh
+ * every second; the emulator's RSS is sampled every second. Three phases, each in a fresh
  * emulator process (so its memory is its own):
  *
- *   kept     every session created stays stored (the emulator keeps sessions in memory, as
- *            the API does): memory grows with the data; reported per session stored.
- *   deleted  each connection creates a session then deletes it, so the live set stays at
- *            most one per connection: memory must stay flat, or something leaks.
+ *   kept            every session created stays stored (the emulator keeps sessions in memory,
+ *                   as the API does): memory grows with the data; reported per session stored.
+ *   deleted         each connection creates a session then deletes it, so the live set stays
+ *                   at most one per connection: the heap after a full GC must stay flat, or
+ *                   something leaks.
+ *   deleted-capped  the same with V8's old space capped (--max-old-space-size=64): if RSS
+ *                   growth in `deleted` is V8 sizing its heap to the allocation rate rather
+ *                   than live data, RSS stays flat here and nothing fails.
  *
  * For each phase: requests/s, errors (non-2xx, socket errors, timeouts, failed policy
  * replacements), RSS and heap-after-GC at warm-up (`--warmup`, default 10 s) and at the end,
@@ -17,7 +21,7 @@
  * `--record` rewrites the soak section of BENCHMARKS.md.
  *
  *   npm run bench:soak                                  # builds, then 60 s per phase, --record
- *   npm run build && node bench/soak.bench.mjs --seconds 10 [--phases kept,deleted] [--connections 10]
+ *   npm run build && node bench/soak.bench.mjs --seconds 10 [--phases kept,deleted,deleted-capped] [--connections 10]
  */
 import { spawn } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -34,7 +38,7 @@ const { values } = parseArgs({
     seconds: { type: "string", default: "60" },
     warmup: { type: "string", default: "10" },
     connections: { type: "string", default: "10" },
-    phases: { type: "string", default: "kept,deleted" },
+    phases: { type: "string", default: "kept,deleted,deleted-capped" },
     record: { type: "boolean", default: false },
   },
 });
@@ -60,8 +64,16 @@ process.on("message", (m) => {
 process.send({ url: running.url });
 `;
 
-function startEmulator() {
-  const child = spawn(process.execPath, ["--expose-gc", "--input-type=module", "-e", WRAPPER], {
+/** Old-space limit of the emulator in the deleted-capped phase, in MB. */
+const CAPPED_OLD_SPACE_MB = 64;
+const PHASE_FLAGS = {
+  kept: [],
+  deleted: [],
+  "deleted-capped": [`--max-old-space-size=${CAPPED_OLD_SPACE_MB}`],
+};
+
+function startEmulator(flags = []) {
+  const child = spawn(process.execPath, [...flags, "--expose-gc", "--input-type=module", "-e", WRAPPER], {
     stdio: ["ignore", "inherit", "inherit", "ipc"],
     env: {
       ...process.env,
@@ -177,7 +189,7 @@ const mb = (b) => Math.round((b / 1024 / 1024) * 10) / 10;
 const pct = (a, b) => Math.round(((b - a) / a) * 1000) / 10;
 
 async function phase(name) {
-  const server = await startEmulator();
+  const server = await startEmulator(PHASE_FLAGS[name]);
   const load = loadavg()[0];
   try {
     await setUp(server.url);
@@ -290,7 +302,7 @@ async function phase(name) {
 const loadBefore = loadavg()[0];
 const results = [];
 for (const p of PHASES) {
-  if (p !== "kept" && p !== "deleted") throw new Error(`unknown phase '${p}' (kept, deleted)`);
+  if (!(p in PHASE_FLAGS)) throw new Error(`unknown phase '${p}' (${Object.keys(PHASE_FLAGS).join(", ")})`);
   results.push(await phase(p));
 }
 const byPhase = Object.fromEntries(results.map((r) => [r.phase, r]));
@@ -336,7 +348,7 @@ if (values.record) {
     "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ...results.map(row),
     "",
-    "Phases: **kept** creates sessions only, and the emulator stores every one (as the API does: a session can be read back, listed and deleted), so its memory grows with the data; **deleted** creates a session and deletes it on each connection (req/s counts both calls), so at most one session per connection is alive and memory must stay flat unless something leaks.",
+    `Phases: **kept** creates sessions only, and the emulator stores every one (as the API does: a session can be read back, listed and deleted), so its memory grows with the data; **deleted** creates a session and deletes it on each connection (req/s counts both calls), so at most one session per connection is alive and the heap after a full GC must stay flat unless something leaks; **deleted-capped** is the same load with the emulator's V8 old space capped at ${CAPPED_OLD_SPACE_MB} MB (\`--max-old-space-size\`): V8 sizes its heap to the allocation rate and to the memory it may use, so RSS that grows in **deleted** while the heap after GC stays flat is garbage not yet collected; the capped run shows whether RSS then stays flat with no error.`,
     "",
     "RSS every 5 s (MB):",
     "",
