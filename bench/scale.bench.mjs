@@ -21,13 +21,14 @@
  * Needs the Pulumi CLI set up (npm run setup:pulumi). All traffic stays on 127.0.0.1.
  */
 import { execFile, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer, Agent as HttpAgent, request as httpRequest } from "node:http";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { AgentAliasClient } from "../dist/client/index.js";
+import { recordSection } from "./record.ts";
 
 const { values } = parseArgs({
   options: {
@@ -444,14 +445,6 @@ console.log(
 console.log(JSON.stringify(summary, null, 2));
 
 if (values.record) {
-  const file = join(REPO, "BENCHMARKS.md");
-  let text = "";
-  try {
-    text = readFileSync(file, "utf8");
-  } catch {
-    text =
-      "# Benchmarks\n\nFigures from this repository's benchmarks, each with the command that reproduces it.\n";
-  }
   const kinds = (k) =>
     Object.entries(k)
       .map(([name, n]) => `${n}× ${name}`)
@@ -466,8 +459,7 @@ if (values.record) {
   const cpuRow = (label, x) =>
     `| ${label} | ${x.median_s} (${x.wall_s.join(", ")}) | ${roles.map((r) => x.cpu_s[r] ?? 0).join(" | ")} |`;
   const pc = summary.provider_text_chars;
-  const section = [
-    "<!-- scale:start -->",
+  recordSection("scale", [
     "## Scale: a stack of many aliases",
     "",
     `Command: \`npm run bench:scale\` (= \`npm run build && node bench/scale.bench.mjs --record\`; ${COUNT} aliases of \`test/fixtures/programs/many-aliases\` through the real Pulumi CLI 3.259.0, file backend, \`--parallel ${PARALLEL}\`, against the emulator in its own process behind a counting proxy; the peer is ${COUNT} no-op dynamic resources with the same inputs, \`test/fixtures/programs/noop-resources\`, run the same way; ${summary.node}, ${summary.cpus} cores; load average (1 min) ${summary.load_before} when the run started, at most ${summary.load_max_during} at the start of a step). Recorded ${new Date().toISOString().slice(0, 10)}.`,
@@ -501,9 +493,5 @@ if (values.record) {
     "Targets (issue 7, scale):",
     "",
     ...Object.entries(summary.targets).map(([k, v]) => `- ${k}: ${v ? "met" : "NOT met"}`),
-    "<!-- scale:end -->",
-  ].join("\n");
-  const re = /<!-- scale:start -->[\s\S]*<!-- scale:end -->/;
-  text = re.test(text) ? text.replace(re, section) : `${text.trimEnd()}\n\n${section}\n`;
-  writeFileSync(file, text);
+  ]);
 }

@@ -24,12 +24,12 @@
  *   npm run build && node bench/soak.bench.mjs --seconds 10 [--phases kept,deleted,deleted-capped] [--connections 10]
  */
 import { spawn } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { cpus, loadavg } from "node:os";
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { recordSection } from "./record.ts";
 
 const autocannon = createRequire(import.meta.url)("autocannon");
 
@@ -48,7 +48,7 @@ const CONNECTIONS = Number(values.connections);
 const PHASES = values.phases.split(",").filter(Boolean);
 const GROWTH_LIMIT = 10;
 const KEY = "soak-key";
-const REPO = fileURLToPath(new URL("..", import.meta.url));
+const _REPO = fileURLToPath(new URL("..", import.meta.url));
 const ALIAS = "canary";
 
 // The emulator in its own process: startEmulator from dist, plus an IPC "mem" request that runs
@@ -327,19 +327,10 @@ const summary = {
 console.log(JSON.stringify(summary, null, 2));
 
 if (values.record) {
-  const file = join(REPO, "BENCHMARKS.md");
-  let text = "";
-  try {
-    text = readFileSync(file, "utf8");
-  } catch {
-    text =
-      "# Benchmarks\n\nFigures from this repository's benchmarks, each with the command that reproduces it.\n";
-  }
   const row = (r) =>
     `| ${r.phase} | ${r.requests_per_s} | ${r.sessions_created} | ${r.p99_ms} | ${r.errors.non2xx} / ${r.errors.socket} / ${r.errors.timeouts} / ${r.errors.policy_failed} | ${r.policy_replacements} | ${r.rss_mb.warm} → ${r.rss_mb.end} (${r.rss_growth_pct}%) | ${r.rss_second_half_mb.from} → ${r.rss_second_half_mb.to} (${r.rss_growth_second_half_pct}%) | ${r.heap_total_mb.warm} → ${r.heap_total_mb.half} → ${r.heap_total_mb.end} | ${r.heap_after_gc_mb.warm} → ${r.heap_after_gc_mb.end} (${r.heap_growth_pct}%) | ${r.heap_bytes_per_stored_session ?? "–"} | ${r.load_1m} |`;
   const kept = byPhase.kept;
-  const section = [
-    "<!-- soak:start -->",
+  recordSection("soak", [
     "## Emulator soak",
     "",
     `Command: \`npm run bench:soak\` (= \`npm run build && node bench/soak.bench.mjs --record\`; per phase a fresh emulator process, autocannon with ${CONNECTIONS} connections and no rate limit for ${SECONDS} s on \`POST /v2/agent_aliases/canary/sessions\` (a 90/10 canary with an EU rule), a \`PUT …/policy\` replacement every second from another loop, RSS from /proc every second, heap after a forced GC at ${WARMUP} s and at the end; ${summary.node}, ${summary.cpus} cores; load average (1 min) ${summary.load_before} when the run started). Recorded ${new Date().toISOString().slice(0, 10)}.`,
@@ -369,9 +360,5 @@ if (values.record) {
     "Targets (issue 7, soak):",
     "",
     ...Object.entries(targets).map(([k, v]) => `- ${k}: ${v ? "met" : "NOT met"}`),
-    "<!-- soak:end -->",
-  ].join("\n");
-  const re = /<!-- soak:start -->[\s\S]*<!-- soak:end -->/;
-  text = re.test(text) ? text.replace(re, section) : `${text.trimEnd()}\n\n${section}\n`;
-  writeFileSync(file, text);
+  ]);
 }
