@@ -350,7 +350,7 @@ describe("kill -9 of the emulator (--data) in the middle of an up", () => {
 
   const aliasWrites = () => (readFileSync(file, "utf8").match(/"op":"alias\.put"/g) ?? []).length;
 
-  it("restarted at once on the same port: refresh and up converge, nothing acknowledged is lost", async () => {
+  it("after a restart on the same port, refresh and up converge and nothing acknowledged is lost", async () => {
     const COUNT = 30;
     // Latency spreads the creates out, so the kill lands with some done and some not.
     emu = await spawnEmulator([
