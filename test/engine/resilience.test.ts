@@ -390,7 +390,8 @@ describe("kill -9 of the emulator (--data) in the middle of an up", () => {
     // client resolves by reading the alias back). The up may finish or fail; either way what
     // it recorded as created must have survived. RESILIENCE_LATE_RESTART=1 restarts only
     // after the up has given up instead: then a create whose write landed but whose answer
-    // was lost makes the next up stop with "already exists" (the gap the next describe pins).
+    // was lost leaves an alias the state does not know, which the next up must take as its
+    // own (the next describe pins that case deterministically).
     const restart = () => spawnEmulator(["--port", String(port), "--data", file, "--api-key", KEY]);
     let interrupted: Awaited<typeof first>;
     if (process.env.RESILIENCE_LATE_RESTART === "1") {
