@@ -35,6 +35,12 @@ export interface EmulatorOptions {
   faults?: string | Partial<FaultConfig>;
   /** Largest request body in bytes (413 above it). Default 1 MiB. */
   bodyLimit?: number;
+  /**
+   * Most sessions kept in memory (0: no limit). Past it, each new session evicts the oldest
+   * stored one (it then reads as not found, like an expired session; stats still count it),
+   * so a long run at full rate holds flat memory. Default DEFAULT_MAX_SESSIONS.
+   */
+  maxSessions?: number;
   /** The clock for timestamps and `currentDate` (tests pin it). */
   clock?: () => Date;
   /** Where diagnostics go (a failed write, a torn journal tail cut off). Default: nowhere. */
@@ -42,6 +48,8 @@ export interface EmulatorOptions {
 }
 
 export const DEFAULT_PORT = 8742;
+/** Sessions the emulator keeps by default: ~50 MB of heap at ~500 bytes each. */
+export const DEFAULT_MAX_SESSIONS = 100_000;
 export const DEFAULT_HOST = "127.0.0.1";
 
 /** A running emulator on a socket. */
@@ -189,7 +197,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   const log = options.log ?? (() => {});
   const bodyLimit = options.bodyLimit ?? EMULATOR_LIMITS.bodyLimit;
   const apiKey = resolveApiKey(options);
-  const store = new Store(options.clock);
+  const store = new Store(options.clock, options.maxSessions ?? DEFAULT_MAX_SESSIONS);
   const faults = new Faults(
     options.faults === undefined
       ? undefined

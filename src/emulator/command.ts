@@ -1,6 +1,6 @@
 /**
  * `agent-alias emulator [--port N] [--host H] [--data FILE] [--api-key KEY] [--seed FILE]
- * [--faults SPEC] [--body-limit BYTES]`: runs the emulator until SIGINT or SIGTERM (or
+ * [--faults SPEC] [--body-limit BYTES] [--max-sessions N]`: runs the emulator until SIGINT or SIGTERM (or
  * `io.signal`). The first line of stdout is the URL; diagnostics go to stderr.
  */
 import { resolve } from "node:path";
@@ -30,6 +30,9 @@ Options:
   --seed FILE       YAML/JSON with agents and aliases to create at start
   --faults SPEC     inject faults, e.g. rate=0.2,status=503,latency=50ms,reset=0.05,seed=1
   --body-limit N    largest request body in bytes (default 1048576)
+  --max-sessions N  most sessions kept; past it each new session evicts the oldest
+                    (it then reads as not found; stats count every session). 0: no
+                    limit. Default 100000 (~50 MB)
   -h, --help        show this help
 `;
 
@@ -64,6 +67,7 @@ export async function runEmulatorCommand(argv: readonly string[], io: EmulatorCo
         seed: { type: "string" },
         faults: { type: "string" },
         "body-limit": { type: "string" },
+        "max-sessions": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
       allowPositionals: true,
@@ -86,6 +90,8 @@ export async function runEmulatorCommand(argv: readonly string[], io: EmulatorCo
     if (values.faults !== undefined) options.faults = values.faults;
     const limit = integer("body-limit", values["body-limit"], 1, 1024 ** 3);
     if (limit !== undefined) options.bodyLimit = limit;
+    const maxSessions = integer("max-sessions", values["max-sessions"], 0, 100_000_000);
+    if (maxSessions !== undefined) options.maxSessions = maxSessions;
   } catch (e) {
     io.stderr.write(`agent-alias emulator: ${(e as Error).message}\n\n${EMULATOR_USAGE}`);
     return EXIT_INVALID;

@@ -10,6 +10,7 @@
 export {
   createEmulator,
   DEFAULT_HOST,
+  DEFAULT_MAX_SESSIONS,
   DEFAULT_PORT,
   type Emulator,
   type EmulatorOptions,

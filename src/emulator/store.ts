@@ -175,13 +175,23 @@ export class Store {
   /** Every session key in use under any agent, with how many agents use it (for generated keys). */
   private readonly sessionKeys = new Map<string, number>();
   private seq = 0;
-  private readonly totals = { created: 0, throughAliases: 0, direct: 0 };
+  private readonly totals = { created: 0, throughAliases: 0, direct: 0, evicted: 0 };
+  /** Every stored session, oldest first (Set order is insertion order): what eviction drops first. */
+  private readonly stored = new Set<SessionEntry>();
 
   private lastMs = -1;
   private lastIso = "";
 
-  /** `clock` pins time for tests; without it, timestamps come from Date.now(). */
-  constructor(private readonly clock?: () => Date) {}
+  /**
+   * `clock` pins time for tests; without it, timestamps come from Date.now(). `maxSessions`
+   * bounds the sessions kept in memory (0: no bound): past it, creating a session evicts the
+   * oldest stored one, which then reads as not found, as an expired session would. Counters
+   * (stats) still count every session created.
+   */
+  constructor(
+    private readonly clock?: () => Date,
+    private readonly maxSessions = 0,
+  ) {}
 
   private now(): string {
     if (this.clock) return this.clock().toISOString();
@@ -307,6 +317,9 @@ export class Store {
         created: this.totals.created,
         through_aliases: this.totals.throughAliases,
         direct: this.totals.direct,
+        stored: this.stored.size,
+        evicted: this.totals.evicted,
+        max_sessions: this.maxSessions,
       },
       faults,
     };
@@ -596,6 +609,12 @@ export class Store {
         const entry: SessionEntry = { seq: ++this.seq, session: s, events: [] };
         agent.sessions.set(s.key, entry);
         this.sessionKeys.set(s.key, (this.sessionKeys.get(s.key) ?? 0) + 1);
+        this.stored.add(entry);
+        if (this.maxSessions > 0 && this.stored.size > this.maxSessions) {
+          const oldest = this.stored.values().next().value!;
+          this.forgetSession(oldest);
+          this.totals.evicted++;
+        }
         this.totals.created++;
         if (s.alias_key === null) {
           this.totals.direct++;
@@ -621,7 +640,11 @@ export class Store {
       }
       case "events.add": {
         const entry = this.agents.get(record.agent_key)?.sessions.get(record.session_key);
-        if (!entry) throw new Error(`events for session '${record.session_key}', which does not exist`);
+        if (!entry) {
+          // Replaying a data file: the session may have been evicted since (maxSessions).
+          if (this.totals.evicted > 0) return;
+          throw new Error(`events for session '${record.session_key}', which does not exist`);
+        }
         entry.events.push(...record.events);
         return;
       }
@@ -629,6 +652,7 @@ export class Store {
   }
 
   private forgetSession(entry: SessionEntry): void {
+    this.stored.delete(entry);
     const s = entry.session;
     this.agents.get(s.agent_key)?.sessions.delete(s.key);
     if (s.alias_key !== null) {

@@ -4,8 +4,9 @@
  * and a hash can resume from a saved prefix state so a constant prefix is hashed once.
  */
 
-const C1 = 0xcc9e2d51;
-const C2 = 0x1b873593;
+/** MurmurHash3 x86_32 block constants. */
+export const C1 = 0xcc9e2d51;
+export const C2 = 0x1b873593;
 
 /** The streaming state: h1, pending tail bytes k, their count n, total byte length len. */
 export interface MurmurState {
@@ -15,13 +16,35 @@ export interface MurmurState {
   len: number;
 }
 
-function mixBlock(h: number, k: number): number {
+/** Scrambles one 4-byte block (or the tail) of the input: MurmurHash3's `k1` step. */
+export function mixK(k: number): number {
   k = Math.imul(k, C1);
   k = (k << 15) | (k >>> 17);
-  k = Math.imul(k, C2);
+  return Math.imul(k, C2);
+}
+
+/** Folds one scrambled block into the running hash: MurmurHash3's `h1` step. */
+export function mixH(h: number, k: number): number {
   h ^= k;
   h = (h << 13) | (h >>> 19);
   return (Math.imul(h, 5) + 0xe6546b64) | 0;
+}
+
+function mixBlock(h: number, k: number): number {
+  return mixH(h, mixK(k));
+}
+
+/**
+ * MurmurHash3's final avalanche of `h ^ length`. Returns the hash as a signed 32-bit integer
+ * (`>>> 0` gives the unsigned one): hot callers keep it signed, a small integer that crosses
+ * function calls without being boxed.
+ */
+export function fmix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
 }
 
 /** Folds the UTF-8 bytes of `s` into `st` (mutated in place). */
@@ -96,19 +119,8 @@ export function finish(st: MurmurState): number {
 
 /** The end of MurmurHash3: mixes the `n` pending tail bytes `k`, the length, and avalanches. */
 function finalize(h: number, k: number, n: number, len: number): number {
-  if (n > 0) {
-    k = Math.imul(k, C1);
-    k = (k << 15) | (k >>> 17);
-    k = Math.imul(k, C2);
-    h ^= k;
-  }
-  h ^= len;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+  if (n > 0) h ^= mixK(k);
+  return fmix(h ^ len) >>> 0;
 }
 
 export function initialState(seed = 0): MurmurState {

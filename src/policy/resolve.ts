@@ -88,6 +88,13 @@ export function newSlot(): ResolutionSlot {
 interface CompiledRule {
   readonly number: number;
   readonly match: Evaluator | null;
+  /**
+   * For a match `get(P) == L` or `get(P, D) == L` (literals): the reader of P, so the rule is
+   * tested by one read and `===` (such a match never fails), with `hitWhenNull` = (D === L).
+   */
+  readonly eqRead: Evaluator | null;
+  readonly eqValue: unknown;
+  readonly eqHitWhenNull: boolean;
   readonly single: Readonly<Resolution> | null;
   readonly partitionBy: Evaluator | null;
   readonly options: readonly { agent_key: string; weight: number }[];
@@ -125,7 +132,10 @@ const MIN_RUN = 3;
  * as trying them in order, for the cost of one read and one map lookup (tenant routing).
  */
 function dispatchRuns(matches: readonly (string | null | undefined)[]): (DispatchRun | undefined)[] {
-  const shapes = matches.map((m) => (typeof m === "string" ? equalityWithLiteral(parse(m)) : null));
+  const shapes = matches.map((m) => {
+    const shape = typeof m === "string" ? equalityWithLiteral(parse(m)) : null;
+    return shape?.fallback === null ? shape : null; // a default would change the lookup
+  });
   const runs: (DispatchRun | undefined)[] = new Array(matches.length);
   for (let i = 0; i < shapes.length; ) {
     const first = shapes[i];
@@ -159,14 +169,21 @@ export function compilePolicy(doc: unknown, options: CompileOptions = {}): Compi
     const t = rule.targets;
     const number = i + 1;
     const match = rule.match === undefined || rule.match === null ? null : compileExpression(rule.match);
+    const eq = typeof rule.match === "string" ? equalityWithLiteral(parse(rule.match)) : null;
+    const test = {
+      match,
+      eqRead: eq ? compilePathReader(eq.path) : null,
+      eqValue: eq?.value,
+      eqHitWhenNull: eq !== null && eq.fallback === eq.value,
+    };
     if (t.type === "single") {
       const single = Object.freeze({ agent_key: t.agent_key, rule: number, target: "single" as const });
-      return { number, match, single, partitionBy: null, options: [], split: null, splits: null };
+      return { number, ...test, single, partitionBy: null, options: [], split: null, splits: null };
     }
     const options = t.options.map((o) => ({ agent_key: o.agent_key, weight: o.weight }));
     return {
       number,
-      match,
+      ...test,
       single: null,
       partitionBy: compileExpression(t.partition_by!),
       options,
@@ -203,6 +220,11 @@ export function compilePolicy(doc: unknown, options: CompileOptions = {}): Compi
         continue;
       }
       const r = rules[i]!;
+      if (r.eqRead !== null) {
+        const v = r.eqRead(context);
+        if (v === r.eqValue || (v === null && r.eqHitWhenNull)) return r;
+        continue;
+      }
       if (r.match === null) return r;
       let v: unknown;
       try {

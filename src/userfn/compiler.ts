@@ -31,23 +31,33 @@ export function compilePathReader(path: string): Evaluator {
 }
 
 /**
- * When `node` is `get(PATH) == LITERAL` (either order; a string, number or boolean literal,
- * `get` without a default), returns the path and the literal: such a match is true exactly
- * when the value at PATH is `===` the literal, and never fails.
+ * When `node` is `get(PATH) == LITERAL` or `get(PATH, DEFAULT) == LITERAL` (either order; a
+ * string, number or boolean literal; DEFAULT a literal), returns the path, the literal and the
+ * default (null when there is none): such a match is true exactly when the value at PATH is
+ * `===` the literal, or is missing or null and the default is the literal. It never fails.
  */
-export function equalityWithLiteral(node: Node): { path: string; value: string | number | boolean } | null {
+export function equalityWithLiteral(
+  node: Node,
+): { path: string; value: string | number | boolean; fallback: Value } | null {
   if (node.kind !== "binary" || node.op !== "==") return null;
-  const pick = (get: Node, lit: Node) =>
-    get.kind === "call" &&
-    get.name === "get" &&
-    get.args.length === 1 &&
-    get.args[0]!.kind === "literal" &&
-    typeof get.args[0]!.value === "string" &&
-    lit.kind === "literal" &&
-    lit.value !== null
-      ? { path: get.args[0]!.value, value: lit.value }
-      : null;
+  const pick = (get: Node, lit: Node) => {
+    if (lit.kind !== "literal" || lit.value === null) return null;
+    const g = literalGet(get);
+    return g && { path: g.path, value: lit.value, fallback: g.fallback };
+  };
   return pick(node.left, node.right) ?? pick(node.right, node.left);
+}
+
+/**
+ * When `node` is `get(PATH)` or `get(PATH, LITERAL)`, its path and its literal default (null
+ * when there is none: a null default changes nothing).
+ */
+function literalGet(node: Node): { path: string; fallback: Value } | null {
+  if (node.kind !== "call" || node.name !== "get") return null;
+  const [path, d] = node.args;
+  if (path?.kind !== "literal" || typeof path.value !== "string") return null;
+  if (d !== undefined && d.kind !== "literal") return null;
+  return { path: path.value, fallback: d === undefined ? null : d.value };
 }
 
 const finite = (x: number): number | null => (Number.isFinite(x) ? x : null);
@@ -238,7 +248,20 @@ class Compiler {
     if (lit !== undefined) {
       // One side is a non-null primitive literal: values of another type are never equal,
       // and a null on the other side makes both == and != false.
-      const other = this.compile(right.kind === "literal" ? left : right);
+      const otherNode = right.kind === "literal" ? left : right;
+      const got = isEq ? literalGet(otherNode) : null;
+      if (got) {
+        // `get(P) == L` or `get(P, D) == L` with D a literal: one read, one `===`.
+        const read = compilePathReader(got.path);
+        const fallback = got.fallback;
+        if (fallback === null) return (ctx) => read(ctx) === lit;
+        const onMissing = fallback === lit;
+        return (ctx) => {
+          const v = read(ctx);
+          return v === null ? onMissing : v === lit;
+        };
+      }
+      const other = this.compile(otherNode);
       return isEq
         ? (ctx) => other(ctx) === lit
         : (ctx) => {
@@ -333,7 +356,17 @@ class Compiler {
     const steps = parsePath((args[0] as { value: string }).value);
     const read = makeReader(steps);
     if (args.length === 1) return read;
-    const fallback = this.compile(args[1]!);
+    const d = args[1]!;
+    if (d.kind === "literal") {
+      const value = d.value;
+      return value === null
+        ? read
+        : (ctx) => {
+            const v = read(ctx);
+            return v === null ? value : v;
+          };
+    }
+    const fallback = this.compile(d);
     return (ctx) => {
       const v = read(ctx);
       return v === null ? fallback(ctx) : v;

@@ -28,7 +28,7 @@ export const aliasStatsSchema = z.object({
  * { "aliases": { "support": { "sessions": 100, "routing_errors": 0,
  *                "agents": { "support-v1": 90, "support-v2": 10 },
  *                "rules": { "1": { "sessions": 100, "agents": { "support-v1": 90, "support-v2": 10 } } } } },
- *   "sessions": { "created": 102, "through_aliases": 100, "direct": 2 },
+ *   "sessions": { "created": 102, "through_aliases": 100, "direct": 2, "stored": 101, "evicted": 0, "max_sessions": 100000 },
  *   "faults": { "status": 0, "reset": 0, "latency": 0 } }
  * ```
  * Alias entries disappear with their alias. Counts survive a restart with `--data`, except
@@ -36,7 +36,17 @@ export const aliasStatsSchema = z.object({
  */
 export const emulatorStatsSchema = z.object({
   aliases: z.record(z.string(), aliasStatsSchema),
-  sessions: z.object({ created: z.number(), through_aliases: z.number(), direct: z.number() }),
+  sessions: z.object({
+    created: z.number(),
+    through_aliases: z.number(),
+    direct: z.number(),
+    /** Sessions stored now (created and neither deleted nor evicted). */
+    stored: z.number(),
+    /** Oldest sessions dropped to stay within the emulator's `maxSessions`. */
+    evicted: z.number(),
+    /** The emulator's limit on stored sessions (0: none). */
+    max_sessions: z.number(),
+  }),
   faults: z.object({ status: z.number(), reset: z.number(), latency: z.number() }),
 });
 
