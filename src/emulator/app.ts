@@ -4,6 +4,7 @@
  * that tests call with `inject`; `listen` puts it on a real socket.
  */
 import v8 from "node:v8";
+import { isMainThread, resourceLimits } from "node:worker_threads";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { aliasListQuerySchema, type FaultConfig, listQuerySchema } from "../wire/index.js";
 import { ApiError, invalid, invalidField } from "./errors.js";
@@ -48,8 +49,8 @@ export interface EmulatorOptions {
 }
 
 export const DEFAULT_PORT = 8742;
-/** Sessions the emulator keeps by default: ~50 MB of heap at ~500 bytes each. */
-export const DEFAULT_MAX_SESSIONS = 100_000;
+/** Sessions the emulator keeps by default: ~5 MB of heap at ~500 bytes each. */
+export const DEFAULT_MAX_SESSIONS = 10_000;
 export const DEFAULT_HOST = "127.0.0.1";
 
 /** A running emulator on a socket. */
@@ -342,6 +343,24 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   });
   app.get("/_emulator/stats", (_req, res) => {
     res.send(store.stats({ ...faults.injected }));
+  });
+  app.get<{ Querystring: { gc?: string } }>("/_emulator/memory", (req, res) => {
+    const gc = (globalThis as { gc?: () => void }).gc;
+    if (req.query.gc === "true") {
+      if (gc === undefined) {
+        throw invalidField("gc", "a full GC needs the emulator's Node started with --expose-gc");
+      }
+      gc();
+    }
+    const m = process.memoryUsage();
+    res.send({
+      rss: m.rss,
+      heap_total: m.heapTotal,
+      heap_used: m.heapUsed,
+      thread: isMainThread ? "main" : "worker",
+      young_generation_limit_mb: resourceLimits.maxYoungGenerationSizeMb ?? null,
+      after_gc: req.query.gc === "true",
+    });
   });
   app.get("/_emulator/faults", (_req, res) => {
     res.send(faults.config);

@@ -6,6 +6,7 @@
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { type EmulatorOptions, startEmulator } from "./app.js";
+import { startEmulatorThread } from "./thread.js";
 
 export interface EmulatorCommandIO {
   readonly stdout: { write(chunk: string): unknown };
@@ -16,6 +17,11 @@ export interface EmulatorCommandIO {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Stops the emulator when aborted, as SIGINT/SIGTERM do (for tests and embedding). */
   readonly signal?: AbortSignal;
+  /**
+   * Run the server on the calling thread instead of its own worker thread (thread.ts). For
+   * tests that run the TypeScript sources, which a worker thread cannot load.
+   */
+  readonly inProcess?: boolean;
 }
 
 export const EMULATOR_USAGE = `Usage: agent-alias emulator [options]
@@ -32,7 +38,7 @@ Options:
   --body-limit N    largest request body in bytes (default 1048576)
   --max-sessions N  most sessions kept; past it each new session evicts the oldest
                     (it then reads as not found; stats count every session). 0: no
-                    limit. Default 100000 (~50 MB)
+                    limit. Default 10000 (~5 MB)
   -h, --help        show this help
 `;
 
@@ -97,31 +103,49 @@ export async function runEmulatorCommand(argv: readonly string[], io: EmulatorCo
     return EXIT_INVALID;
   }
 
-  let running: Awaited<ReturnType<typeof startEmulator>>;
+  let running: { url: string; close(): Promise<void>; exited?: Promise<number> };
   try {
-    running = await startEmulator(options);
+    if (io.inProcess) running = await startEmulator(options);
+    else {
+      const { log, seed, clock: _clock, ...data } = options;
+      running = await startEmulatorThread({ ...data, ...(typeof seed === "string" ? { seed } : {}) }, log);
+    }
   } catch (e) {
     io.stderr.write(`agent-alias emulator: ${(e as Error).message}\n`);
     return INPUT_ERRORS.has((e as { code?: string }).code ?? "") ? EXIT_INVALID : EXIT_FAILURE;
   }
   io.stdout.write(`${running.url}\n`);
 
-  await new Promise<void>((done) => {
-    const stop = (why: string) => {
-      process.off("SIGINT", onInt);
-      process.off("SIGTERM", onTerm);
+  // Stop on the first signal; later ones (a second Ctrl-C) are ignored until it has stopped.
+  let stopping = false;
+  const onInt = () => stop("SIGINT");
+  const onTerm = () => stop("SIGTERM");
+  const onAbort = () => stop("stopped");
+  let stop: (why: string) => void = () => {};
+  const stopped = new Promise<"stop">((done) => {
+    stop = (why: string) => {
+      if (stopping) return;
+      stopping = true;
       io.signal?.removeEventListener("abort", onAbort);
       io.stderr.write(`agent-alias emulator: ${why}, stopping\n`);
-      done();
+      done("stop");
     };
-    const onInt = () => stop("SIGINT");
-    const onTerm = () => stop("SIGTERM");
-    const onAbort = () => stop("stopped");
-    process.once("SIGINT", onInt);
-    process.once("SIGTERM", onTerm);
-    if (io.signal?.aborted) return stop("stopped");
-    io.signal?.addEventListener("abort", onAbort, { once: true });
   });
-  await running.close();
-  return EXIT_OK;
+  process.on("SIGINT", onInt);
+  process.on("SIGTERM", onTerm);
+  if (io.signal?.aborted) stop("stopped");
+  else io.signal?.addEventListener("abort", onAbort, { once: true });
+  try {
+    const why = await Promise.race([stopped, running.exited ?? new Promise<never>(() => {})]);
+    if (why !== "stop") {
+      io.stderr.write(`agent-alias emulator: the server thread stopped unexpectedly (exit ${why})\n`);
+      return EXIT_FAILURE;
+    }
+    await running.close();
+    return EXIT_OK;
+  } finally {
+    process.off("SIGINT", onInt);
+    process.off("SIGTERM", onTerm);
+    io.signal?.removeEventListener("abort", onAbort);
+  }
 }

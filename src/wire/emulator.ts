@@ -28,7 +28,7 @@ export const aliasStatsSchema = z.object({
  * { "aliases": { "support": { "sessions": 100, "routing_errors": 0,
  *                "agents": { "support-v1": 90, "support-v2": 10 },
  *                "rules": { "1": { "sessions": 100, "agents": { "support-v1": 90, "support-v2": 10 } } } } },
- *   "sessions": { "created": 102, "through_aliases": 100, "direct": 2, "stored": 101, "evicted": 0, "max_sessions": 100000 },
+ *   "sessions": { "created": 102, "through_aliases": 100, "direct": 2, "stored": 101, "evicted": 0, "max_sessions": 10000 },
  *   "faults": { "status": 0, "reset": 0, "latency": 0 } }
  * ```
  * Alias entries disappear with their alias. Counts survive a restart with `--data`, except

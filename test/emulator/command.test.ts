@@ -1,14 +1,17 @@
 /**
  * `agent-alias emulator`: the URL on the first stdout line, flags, seed files, exit codes,
- * and a clean stop on SIGINT/SIGTERM (as a real process).
+ * and a clean stop on SIGINT/SIGTERM. In process (the TypeScript sources, server on the
+ * calling thread) and as a real process (the built entry, server on its own worker thread).
  */
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { runEmulatorCommand } from "../../src/emulator/index.js";
-import { callJson, spawnEmulator } from "../helpers/emulator.js";
+import { EMULATOR_YOUNG_GENERATION_MB } from "../../src/emulator/thread.js";
+import { buildEmulatorEntry, callJson, spawnEmulator } from "../helpers/emulator.js";
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/seed/${name}`, import.meta.url));
 const dirs: string[] = [];
@@ -39,6 +42,7 @@ function run(argv: string[], env: Record<string, string | undefined> = {}) {
     },
     env,
     signal: controller.signal,
+    inProcess: true, // a worker thread cannot load the TypeScript sources; see "as a process"
   });
   return { url, exit, stop: () => controller.abort(), out: () => out, err: () => err };
 }
@@ -160,4 +164,47 @@ describe("as a process", () => {
       }
     });
   }
+
+  it("serves from its own thread, with the young generation capped; a second Ctrl-C changes nothing", async () => {
+    const p = await spawnEmulator(["--port", "0"]);
+    try {
+      const mem = await callJson(p.url, "GET", "/_emulator/memory", undefined, { "x-api-key": "x" });
+      expect(mem.status).toBe(200);
+      expect(mem.body).toMatchObject({
+        thread: "worker",
+        young_generation_limit_mb: EMULATOR_YOUNG_GENERATION_MB,
+        after_gc: false,
+      });
+      expect(mem.body.rss).toBeGreaterThan(mem.body.heap_used);
+      const gc = await callJson(p.url, "GET", "/_emulator/memory?gc=true", undefined, { "x-api-key": "x" });
+      expect(gc.status).toBe(400);
+      expect(gc.body.messages).toEqual(["gc: a full GC needs the emulator's Node started with --expose-gc"]);
+      p.child.kill("SIGINT");
+      p.child.kill("SIGINT");
+      expect(await p.exited).toBe(0);
+    } finally {
+      if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill("SIGKILL");
+    }
+  });
+
+  it("exit codes cross the thread: 2 for a bad seed or fault spec, 1 for a taken port", async () => {
+    const main = await buildEmulatorEntry();
+    const runMain = (args: string[]) =>
+      spawnSync(process.execPath, [main, ...args], { encoding: "utf8", timeout: 60_000 });
+    const badSeed = runMain(["--port", "0", "--seed", fixture("invalid.yaml")]);
+    expect(badSeed.status).toBe(2);
+    expect(badSeed.stderr).toMatch(/aliases\[0\]: Alias references unknown agent\(s\): \[support-v9\]/);
+    const badFaults = runMain(["--port", "0", "--faults", "rate=2"]);
+    expect(badFaults.status).toBe(2);
+    expect(badFaults.stderr).toMatch(/faults: rate: must be a number from 0 to 1/);
+    const first = await spawnEmulator(["--port", "0"]);
+    try {
+      const taken = runMain(["--port", new URL(first.url).port]);
+      expect(taken.status).toBe(1);
+      expect(taken.stderr).toMatch(/EADDRINUSE/);
+    } finally {
+      first.child.kill("SIGTERM");
+      await first.exited;
+    }
+  });
 });

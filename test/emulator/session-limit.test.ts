@@ -99,7 +99,7 @@ describe("emulator session limit", () => {
     expect((await stats(unlimited)).sessions).toMatchObject({ stored: 20, evicted: 0, max_sessions: 0 });
     const byDefault = await emulator();
     expect((await stats(byDefault)).sessions.max_sessions).toBe(DEFAULT_MAX_SESSIONS);
-    expect(DEFAULT_MAX_SESSIONS).toBe(100_000);
+    expect(DEFAULT_MAX_SESSIONS).toBe(10_000);
   });
 
   it("replays a data file to the same sessions, events of evicted sessions included", async () => {

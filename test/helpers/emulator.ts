@@ -127,7 +127,8 @@ export function buildEmulatorEntry(): Promise<string> {
           declaration: false,
           sourceMap: false,
         },
-        files: [join(ROOT, "src/emulator/main.ts")],
+        // worker.ts is loaded by URL (thread.ts), not imported: name it too.
+        files: [join(ROOT, "src/emulator/main.ts"), join(ROOT, "src/emulator/worker.ts")],
         include: [],
       }),
     );
