@@ -64,6 +64,8 @@ interface SessionEntry {
   readonly seq: number;
   readonly session: Session;
   readonly events: SessionEvent[];
+  /** Deleted or evicted (the eviction queue skips it). */
+  gone: boolean;
 }
 
 interface AgentEntry {
@@ -176,8 +178,18 @@ export class Store {
   private readonly sessionKeys = new Map<string, number>();
   private seq = 0;
   private readonly totals = { created: 0, throughAliases: 0, direct: 0, evicted: 0 };
-  /** Every stored session, oldest first (Set order is insertion order): what eviction drops first. */
-  private readonly stored = new Set<SessionEntry>();
+  /** Sessions stored now. */
+  private storedCount = 0;
+  /**
+   * With a session limit, the stored sessions oldest first: what eviction drops first. A
+   * queue, not a Set: a Set keeps the holes of deleted entries until it rehashes, and finding
+   * its first live entry walked thousands of them per eviction. Entries deleted meanwhile stay
+   * (marked `gone`) until eviction passes them or the queue is compacted.
+   */
+  private queue: SessionEntry[] = [];
+  private queueHead = 0;
+  /** `gone` entries still in the queue. */
+  private queueGone = 0;
 
   private lastMs = -1;
   private lastIso = "";
@@ -317,7 +329,7 @@ export class Store {
         created: this.totals.created,
         through_aliases: this.totals.throughAliases,
         direct: this.totals.direct,
-        stored: this.stored.size,
+        stored: this.storedCount,
         evicted: this.totals.evicted,
         max_sessions: this.maxSessions,
       },
@@ -583,6 +595,7 @@ export class Store {
         const old = this.agents.get(record.key);
         if (!old) return;
         for (const s of old.sessions.values()) this.forgetSession(s);
+        this.compactQueue();
         this.agents.delete(record.key);
         return;
       }
@@ -606,14 +619,13 @@ export class Store {
         const s = record.session;
         const agent = this.agents.get(s.agent_key);
         if (!agent) throw new Error(`session '${s.key}' names agent '${s.agent_key}', which does not exist`);
-        const entry: SessionEntry = { seq: ++this.seq, session: s, events: [] };
+        const entry: SessionEntry = { seq: ++this.seq, session: s, events: [], gone: false };
         agent.sessions.set(s.key, entry);
         this.sessionKeys.set(s.key, (this.sessionKeys.get(s.key) ?? 0) + 1);
-        this.stored.add(entry);
-        if (this.maxSessions > 0 && this.stored.size > this.maxSessions) {
-          const oldest = this.stored.values().next().value!;
-          this.forgetSession(oldest);
-          this.totals.evicted++;
+        this.storedCount++;
+        if (this.maxSessions > 0) {
+          this.queue.push(entry);
+          if (this.storedCount > this.maxSessions) this.evictOldest();
         }
         this.totals.created++;
         if (s.alias_key === null) {
@@ -635,7 +647,10 @@ export class Store {
       }
       case "session.delete": {
         const entry = this.agents.get(record.agent_key)?.sessions.get(record.key);
-        if (entry) this.forgetSession(entry);
+        if (entry) {
+          this.forgetSession(entry);
+          this.compactQueue();
+        }
         return;
       }
       case "events.add": {
@@ -651,8 +666,35 @@ export class Store {
     }
   }
 
+  /** Drops the oldest stored session (the limit is exceeded, so there is one). */
+  private evictOldest(): void {
+    const q = this.queue;
+    while (q[this.queueHead]!.gone) {
+      this.queueHead++;
+      this.queueGone--;
+    }
+    const oldest = q[this.queueHead]!;
+    this.queueHead++;
+    this.forgetSession(oldest);
+    this.queueGone--; // forgetSession counted it, but the head has passed it
+    this.totals.evicted++;
+    this.compactQueue();
+  }
+
+  /** Drops passed and gone entries once they outnumber the live ones (amortised O(1)). */
+  private compactQueue(): void {
+    if (this.maxSessions === 0) return;
+    if (this.queueHead + this.queueGone <= 1024 || this.queueHead + this.queueGone <= this.storedCount)
+      return;
+    this.queue = this.queue.slice(this.queueHead).filter((e) => !e.gone);
+    this.queueHead = 0;
+    this.queueGone = 0;
+  }
+
   private forgetSession(entry: SessionEntry): void {
-    this.stored.delete(entry);
+    entry.gone = true;
+    this.storedCount--;
+    if (this.maxSessions > 0) this.queueGone++;
     const s = entry.session;
     this.agents.get(s.agent_key)?.sessions.delete(s.key);
     if (s.alias_key !== null) {

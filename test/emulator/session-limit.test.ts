@@ -7,8 +7,10 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
 import { DEFAULT_MAX_SESSIONS } from "../../src/emulator/index.js";
+import { Store } from "../../src/emulator/store.js";
 import { emulatorStatsSchema } from "../../src/wire/index.js";
 import { cli } from "../helpers/cli.js";
 import { startTestEmulator, type TestEmulator } from "../helpers/emulator.js";
@@ -128,5 +130,74 @@ describe("emulator session limit", () => {
     const bad = await cli(["emulator", "--max-sessions", "lots"]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("--max-sessions must be an integer from 0 to 100000000; got 'lots'");
+  });
+});
+
+describe("session limit bookkeeping (the store itself)", () => {
+  /** A store with agents a and b and an alias `front` routing to a. */
+  function store(limit: number): Store {
+    const s = new Store(undefined, limit);
+    s.createAgent({ key: "a", name: "a" });
+    s.createAgent({ key: "b", name: "b" });
+    s.createAlias({
+      key: "front",
+      name: "front",
+      policy: { type: "routed", rules: [{ targets: { type: "single", agent_key: "a" } }] },
+    });
+    return s;
+  }
+  const keysOf = (s: Store) => {
+    const keys: string[] = [];
+    let after = 0;
+    for (;;) {
+      const page = s.listSessions({ alias: "front" }, { limit: 100, after });
+      keys.push(...page.items.map((x) => x.key));
+      if (page.next === undefined) return keys;
+      after = page.next;
+    }
+  };
+
+  it("keeps exactly the newest sessions under any mix of creates and deletes (against a model)", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 40 }),
+        fc.array(fc.tuple(fc.boolean(), fc.nat()), { minLength: 1, maxLength: 3000 }),
+        (limit, ops) => {
+          const s = store(limit);
+          const model: string[] = [];
+          let evicted = 0;
+          ops.forEach(([create, pick], i) => {
+            if (create || model.length === 0) {
+              s.createAliasSession("front", { key: `s${i}` });
+              model.push(`s${i}`);
+              if (model.length > limit) {
+                model.shift();
+                evicted++;
+              }
+            } else {
+              const [key] = model.splice(pick % model.length, 1);
+              s.deleteSession({ alias: "front", session: key! });
+            }
+          });
+          expect(keysOf(s)).toEqual(model);
+          expect(s.stats({ status: 0, reset: 0, latency: 0 }).sessions).toMatchObject({
+            stored: model.length,
+            evicted,
+          });
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it("holds no more than a bounded queue when sessions are created and deleted forever", () => {
+    const s = store(10);
+    for (let i = 0; i < 20_000; i++) {
+      s.createAliasSession("front", { key: `s${i}` });
+      s.deleteSession({ alias: "front", session: `s${i}` });
+    }
+    const queue = (s as unknown as { queue: unknown[] }).queue;
+    expect(queue.length).toBeLessThanOrEqual(1025 + 10);
+    expect(s.stats({ status: 0, reset: 0, latency: 0 }).sessions).toMatchObject({ stored: 0, evicted: 0 });
   });
 });
