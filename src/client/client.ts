@@ -19,6 +19,7 @@ import {
   type CreateAliasBody,
   type CreateEventBody,
   type CreateSessionBody,
+  canonicalFields,
   type EventList,
   type EventsCreated,
   eventListSchema,
@@ -44,21 +45,11 @@ function query(params: Record<string, string | number | boolean | undefined>): s
   return s === "" ? "" : `?${s}`;
 }
 
-/** Canonical JSON for comparing what was sent with what was read back. */
-function canonical(v: unknown): string {
-  if (v === null || typeof v !== "object") return JSON.stringify(v ?? null);
-  if (Array.isArray(v)) return `[${v.map(canonical).join(",")}]`;
-  const o = v as Record<string, unknown>;
-  return `{${Object.keys(o)
-    .filter((k) => o[k] !== undefined)
-    .sort()
-    .map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`)
-    .join(",")}}`;
-}
-
 /** True when every field of `sent` has the same value in `stored`. */
 export function sameFields(sent: Record<string, unknown>, stored: Record<string, unknown>): boolean {
-  return Object.entries(sent).every(([k, v]) => v === undefined || canonical(v) === canonical(stored[k]));
+  return Object.entries(sent).every(
+    ([k, v]) => v === undefined || canonicalFields(v) === canonicalFields(stored[k]),
+  );
 }
 
 /** List query as the client takes it (the wire type is the server's view: strings). */

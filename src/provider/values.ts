@@ -3,7 +3,7 @@
  * method shares: unknown-value detection (preview), normalisation, and comparison.
  */
 import type { Policy, Sample } from "../policy/index.js";
-import type { Alias } from "../wire/index.js";
+import { type Alias, canonicalFields } from "../wire/index.js";
 
 /** The engine's stand-in for a value not known until apply (rpc.unknownValue). */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -55,17 +55,11 @@ export function containsUnknown(v: unknown): boolean {
   return false;
 }
 
-/** Canonical JSON (sorted keys, undefined dropped) for field-by-field comparison. */
-export function canonical(v: unknown): string {
-  if (v === undefined || v === null || typeof v !== "object") return JSON.stringify(v ?? null);
-  if (Array.isArray(v)) return `[${v.map(canonical).join(",")}]`;
-  const o = v as Record<string, unknown>;
-  return `{${Object.keys(o)
-    .filter((k) => o[k] !== undefined && !(k === "match" && o[k] === null))
-    .sort()
-    .map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`)
-    .join(",")}}`;
-}
+/**
+ * Canonical JSON (sorted keys, undefined dropped) for field-by-field comparison; a rule's
+ * `match: null` counts as no match, as the API stores it.
+ */
+export const canonical = (v: unknown): string => canonicalFields(v, (k, x) => k === "match" && x === null);
 
 export const same = (a: unknown, b: unknown): boolean => canonical(a) === canonical(b);
 

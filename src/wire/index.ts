@@ -24,6 +24,7 @@ export {
   policySchema,
   replacePolicyBodySchema,
 } from "./aliases.js";
+export { canonicalFields } from "./canonical.js";
 export type { ErrorBody, ListMetadata, ListQuery, Metadata } from "./common.js";
 export {
   errorBodySchema,
