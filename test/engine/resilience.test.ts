@@ -159,7 +159,54 @@ function keysInState(stack: TestStack): string[] {
     .sort();
 }
 
+/** An in-process emulator with the agents, a counting proxy before it, and a stack of the program on it. */
+interface ProxiedStack {
+  emu: TestEmulator;
+  proxy: CountingProxy;
+  api: AgentAliasClient;
+  stack: TestStack;
+  /** Clears faults, then removes the stack and stops the proxy and the emulator. */
+  dispose(): Promise<void>;
+}
+
+async function proxiedStack(
+  name: string,
+  config: { count: number; prefix: string },
+  onCall: () => void = () => {},
+): Promise<ProxiedStack> {
+  let emu: TestEmulator | undefined;
+  const open: (() => Promise<unknown>)[] = [];
+  const dispose = async () => {
+    // Faults off first: destroying the stack must not meet them.
+    await emu?.call("PUT", "/_emulator/faults", {});
+    for (const close of open.reverse()) await close();
+  };
+  try {
+    emu = await startTestEmulator({ apiKey: KEY });
+    const running = emu;
+    open.push(() => running.close());
+    const proxy = await startCountingProxy(emu.url, () => {
+      onCall();
+      return "pass";
+    });
+    open.push(() => proxy.close());
+    const api = new AgentAliasClient({ baseUrl: emu.url, apiKey: KEY, env: {} });
+    for (const key of AGENTS) await api.createAgent({ key, name: key });
+    const stack = new TestStack(PROGRAM, name);
+    open.push(() => stack.dispose());
+    await stack.init(
+      { "agent-alias:apiUrl": proxy.url, count: String(config.count), prefix: config.prefix },
+      { "agent-alias:apiKey": KEY },
+    );
+    return { emu, proxy, api, stack, dispose };
+  } catch (e) {
+    await dispose();
+    throw e;
+  }
+}
+
 describe("faults: 20% 503/429 with Retry-After, 5% dropped connections, latency", () => {
+  let fixture: ProxiedStack | undefined;
   let emu: TestEmulator;
   let proxy: CountingProxy;
   let api: AgentAliasClient;
@@ -168,25 +215,10 @@ describe("faults: 20% 503/429 with Retry-After, 5% dropped connections, latency"
   let onCall = () => {};
 
   beforeAll(async () => {
-    emu = await startTestEmulator({ apiKey: KEY });
-    proxy = await startCountingProxy(emu.url, () => {
-      onCall();
-      return "pass";
-    });
-    api = new AgentAliasClient({ baseUrl: emu.url, apiKey: KEY, env: {} });
-    for (const key of AGENTS) await api.createAgent({ key, name: key });
-    stack = new TestStack(PROGRAM, "faults");
-    await stack.init(
-      { "agent-alias:apiUrl": proxy.url, count: "50", prefix: "flt" },
-      { "agent-alias:apiKey": KEY },
-    );
+    fixture = await proxiedStack("faults", { count: 50, prefix: "flt" }, () => onCall());
+    ({ emu, proxy, api, stack } = fixture);
   });
-  afterAll(async () => {
-    await emu?.call("PUT", "/_emulator/faults", {});
-    await stack?.dispose();
-    await proxy?.close();
-    await emu?.close();
-  });
+  afterAll(() => fixture?.dispose());
 
   /**
    * Faults on while `body` runs: 503s with the dice seeded `first`, then, once the proxy has
@@ -268,28 +300,17 @@ describe("faults: 20% 503/429 with Retry-After, 5% dropped connections, latency"
 });
 
 describe("the API stays down", () => {
+  let fixture: ProxiedStack | undefined;
   let emu: TestEmulator;
   let proxy: CountingProxy;
   let api: AgentAliasClient;
   let stack: TestStack;
 
   beforeAll(async () => {
-    emu = await startTestEmulator({ apiKey: KEY });
-    proxy = await startCountingProxy(emu.url);
-    api = new AgentAliasClient({ baseUrl: emu.url, apiKey: KEY, env: {} });
-    for (const key of AGENTS) await api.createAgent({ key, name: key });
-    stack = new TestStack(PROGRAM, "down");
-    await stack.init(
-      { "agent-alias:apiUrl": proxy.url, count: "3", prefix: "down" },
-      { "agent-alias:apiKey": KEY },
-    );
+    fixture = await proxiedStack("down", { count: 3, prefix: "down" });
+    ({ emu, proxy, api, stack } = fixture);
   });
-  afterAll(async () => {
-    await emu?.call("PUT", "/_emulator/faults", {});
-    await stack?.dispose();
-    await proxy?.close();
-    await emu?.close();
-  });
+  afterAll(() => fixture?.dispose());
 
   it("up fails after bounded retries, naming the last error; a later up completes", async () => {
     await emu.call("PUT", "/_emulator/faults", { rate: 1, status: 503, retry_after: 1 });
