@@ -11,10 +11,12 @@ import {
   type Evaluator,
   equalityWithLiteral,
   isUserFnError,
+  literalGet,
+  memberPath,
   parse,
   typeOf,
 } from "../userfn/index.js";
-import type { AliasDocument } from "./schema.js";
+import type { AliasDocument, Rule } from "./schema.js";
 import { type CompiledSplit, compileSplit } from "./split.js";
 import { type ValidationIssue, validatePolicy } from "./validate.js";
 
@@ -154,6 +156,61 @@ function dispatchRuns(matches: readonly (string | null | undefined)[]): (Dispatc
 export interface CompileOptions {
   /** Resolve runs of `get(P) == literal` rules by lookup (default true; off only to compare). */
   fuseRuns?: boolean;
+  /** Resolve the shared-parent shape by one read of the parent (default true; off only to compare). */
+  shareParent?: boolean;
+}
+
+/**
+ * The tenant-routing shape: every match is absent or `get(P) == L` / `get(P, D) == L`, every
+ * weighted rule's partition_by is `get(P)` or `get(P, D)` (literals), and every P is a member
+ * name under one parent object, such as `$.session.metadata.tenant`. Such a policy is resolved
+ * by reading the parent object once, then one member per rule tested: the values the rules'
+ * own readers would see, without walking the context again for each.
+ */
+interface SharedParent {
+  readonly parent: (context: unknown) => Record<string, unknown> | null;
+  /** Per rule, the member its match reads (null: the rule has no match). */
+  readonly matchKeys: readonly (string | null)[];
+  /** Per rule, the member its partition_by reads (null: not a weighted rule). */
+  readonly partitionKeys: readonly (string | null)[];
+  /** Per rule, partition_by's literal default (null: none). */
+  readonly partitionFallbacks: readonly unknown[];
+}
+
+function sharedParent(docRules: readonly Rule[]): SharedParent | null {
+  let id: string | undefined;
+  let parent: SharedParent["parent"] | undefined;
+  const member = (path: string): string | null => {
+    const m = memberPath(path);
+    if (m === null) return null;
+    if (id === undefined) {
+      id = m.parentId;
+      parent = m.parent;
+    }
+    return m.parentId === id ? m.key : null;
+  };
+  const matchKeys: (string | null)[] = [];
+  const partitionKeys: (string | null)[] = [];
+  const partitionFallbacks: unknown[] = [];
+  for (const rule of docRules) {
+    if (typeof rule.match === "string") {
+      const eq = equalityWithLiteral(parse(rule.match));
+      const key = eq && member(eq.path);
+      if (!key) return null;
+      matchKeys.push(key);
+    } else matchKeys.push(null);
+    if (rule.targets.type === "weighted") {
+      const got = literalGet(parse(rule.targets.partition_by!));
+      const key = got && member(got.path);
+      if (!key) return null;
+      partitionKeys.push(key);
+      partitionFallbacks.push(got!.fallback);
+    } else {
+      partitionKeys.push(null);
+      partitionFallbacks.push(null);
+    }
+  }
+  return parent === undefined ? null : { parent, matchKeys, partitionKeys, partitionFallbacks };
 }
 
 /**
@@ -193,6 +250,50 @@ export function compilePolicy(doc: unknown, options: CompileOptions = {}): Compi
   });
 
   const runs = options.fuseRuns === false ? [] : dispatchRuns(alias.policy.rules.map((r) => r.match));
+  // Dispatch runs already read once for many rules; the shared parent is for the others.
+  const shared =
+    options.shareParent === false || runs.some(Boolean) ? null : sharedParent(alias.policy.rules);
+
+  /**
+   * resolve (out null) and resolveInto (out given) for the shared-parent shape: one read of the
+   * parent, then for each rule one member and `===` (such matches never fail).
+   */
+  function resolveShared(
+    sp: SharedParent,
+    context: unknown,
+    out: ResolutionSlot | null,
+  ): Resolution | ResolutionSlot {
+    const p = sp.parent(context);
+    for (let i = 0; i < rules.length; i++) {
+      const r = rules[i]!;
+      const key = sp.matchKeys[i];
+      if (key !== null) {
+        const raw = p === null ? undefined : p[key!];
+        const v = raw === undefined ? null : raw;
+        if (v !== r.eqValue && !(v === null && r.eqHitWhenNull)) continue;
+      }
+      if (r.single) {
+        if (out === null) return r.single;
+        out.agent_key = r.single.agent_key;
+        out.rule = r.number;
+        out.target = "single";
+        out.partition = undefined;
+        return out;
+      }
+      const raw = p === null ? undefined : p[sp.partitionKeys[i]!];
+      const v = raw === undefined || raw === null ? sp.partitionFallbacks[i] : raw;
+      if (v === null) throw new RoutingError("null_partition", "partition_by evaluated to null", r.number);
+      const partition = partitionString(v);
+      const agent_key = r.options[splitFor(r, context).pick(partition)]!.agent_key;
+      if (out === null) return { agent_key, rule: r.number, target: "weighted", partition };
+      out.agent_key = agent_key;
+      out.rule = r.number;
+      out.target = "weighted";
+      out.partition = partition;
+      return out;
+    }
+    throw new RoutingError("no_match", "no rule matched and no catch-all rule was provided");
+  }
 
   function splitFor(rule: CompiledRule, context: unknown): CompiledSplit {
     if (rule.split) return rule.split;
@@ -260,6 +361,7 @@ export function compilePolicy(doc: unknown, options: CompileOptions = {}): Compi
     aliasKey,
     ruleCount: rules.length,
     resolve(context) {
+      if (shared) return resolveShared(shared, context, null) as Resolution;
       const r = findRule(context);
       if (r.single) return r.single;
       const partition = partitionOf(r, context);
@@ -267,6 +369,7 @@ export function compilePolicy(doc: unknown, options: CompileOptions = {}): Compi
       return { agent_key: r.options[index]!.agent_key, rule: r.number, target: "weighted", partition };
     },
     resolveInto(context, out) {
+      if (shared) return resolveShared(shared, context, out) as ResolutionSlot;
       const r = findRule(context);
       out.rule = r.number;
       if (r.single) {

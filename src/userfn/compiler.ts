@@ -52,7 +52,7 @@ export function equalityWithLiteral(
  * When `node` is `get(PATH)` or `get(PATH, LITERAL)`, its path and its literal default (null
  * when there is none: a null default changes nothing).
  */
-function literalGet(node: Node): { path: string; fallback: Value } | null {
+export function literalGet(node: Node): { path: string; fallback: Value } | null {
   if (node.kind !== "call" || node.name !== "get") return null;
   const [path, d] = node.args;
   if (path?.kind !== "literal" || typeof path.value !== "string") return null;
@@ -382,6 +382,30 @@ function valuesEqual(a: Value, b: Value): boolean {
   if (a instanceof Duration) return b instanceof Duration && a.seconds === b.seconds;
   if (b instanceof DateTime || b instanceof Duration) return false;
   return jsonEquals(a, b);
+}
+
+/**
+ * When every step of a definite path is a member name that is not a property of
+ * Object.prototype: a reader of the object its last step reads from (null when a step is
+ * missing or that is not an object), a `parentId` equal for paths with the same parent steps,
+ * and the last step (`key`). `get(path)` is then `parent === null ? null : present(parent[key])`.
+ */
+export function memberPath(
+  path: string,
+): { parentId: string; parent: (context: unknown) => Record<string, unknown> | null; key: string } | null {
+  const steps = parsePath(path);
+  if (steps.length === 0 || !steps.every((s) => typeof s === "string" && !(s in Object.prototype)))
+    return null;
+  const parentSteps = steps.slice(0, -1);
+  const read = makeReader(parentSteps);
+  return {
+    parentId: JSON.stringify(parentSteps),
+    parent: (context) => {
+      const o = read(context);
+      return isRecord(o) ? o : null;
+    },
+    key: steps[steps.length - 1] as string,
+  };
 }
 
 const isRecord = (o: unknown): o is Record<string, unknown> =>

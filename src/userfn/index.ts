@@ -10,7 +10,13 @@ import { encodeValue, type ValueType } from "./values.js";
 
 export type { Node } from "./ast.js";
 export { check } from "./checker.js";
-export { compilePathReader, type Evaluator, equalityWithLiteral } from "./compiler.js";
+export {
+  compilePathReader,
+  type Evaluator,
+  equalityWithLiteral,
+  literalGet,
+  memberPath,
+} from "./compiler.js";
 export type { SourceRange, UserFnErrorCode } from "./errors.js";
 export { isUserFnError, renderCaret, UserFnError } from "./errors.js";
 export { FUNCTIONS } from "./functions.js";
