@@ -124,6 +124,9 @@ interface DispatchRun {
   readonly table: Map<unknown, number>;
 }
 
+/** A match of the form `get(P) == L` or `get(P, D) == L` (userfn's equalityWithLiteral). */
+type EqShape = NonNullable<ReturnType<typeof equalityWithLiteral>>;
+
 /** Runs shorter than this are left to the rules themselves. */
 const MIN_RUN = 3;
 
@@ -133,12 +136,10 @@ const MIN_RUN = 3;
  * the run whose literal equals the value read once is the rule that wins: the same answer
  * as trying them in order, for the cost of one read and one map lookup (tenant routing).
  */
-function dispatchRuns(matches: readonly (string | null | undefined)[]): (DispatchRun | undefined)[] {
-  const shapes = matches.map((m) => {
-    const shape = typeof m === "string" ? equalityWithLiteral(parse(m)) : null;
-    return shape?.fallback === null ? shape : null; // a default would change the lookup
-  });
-  const runs: (DispatchRun | undefined)[] = new Array(matches.length);
+function dispatchRuns(eqShapes: readonly (EqShape | null)[]): (DispatchRun | undefined)[] {
+  // A default would change the lookup: only `get(P) == L` joins a run.
+  const shapes = eqShapes.map((shape) => (shape?.fallback === null ? shape : null));
+  const runs: (DispatchRun | undefined)[] = new Array(shapes.length);
   for (let i = 0; i < shapes.length; ) {
     const first = shapes[i];
     let end = i + 1;
@@ -177,7 +178,7 @@ interface SharedParent {
   readonly partitionFallbacks: readonly unknown[];
 }
 
-function sharedParent(docRules: readonly Rule[]): SharedParent | null {
+function sharedParent(docRules: readonly Rule[], eqShapes: readonly (EqShape | null)[]): SharedParent | null {
   let id: string | undefined;
   let parent: SharedParent["parent"] | undefined;
   const member = (path: string): string | null => {
@@ -192,9 +193,9 @@ function sharedParent(docRules: readonly Rule[]): SharedParent | null {
   const matchKeys: (string | null)[] = [];
   const partitionKeys: (string | null)[] = [];
   const partitionFallbacks: unknown[] = [];
-  for (const rule of docRules) {
+  for (const [i, rule] of docRules.entries()) {
     if (typeof rule.match === "string") {
-      const eq = equalityWithLiteral(parse(rule.match));
+      const eq = eqShapes[i];
       const key = eq && member(eq.path);
       if (!key) return null;
       matchKeys.push(key);
@@ -222,11 +223,15 @@ export function compilePolicy(doc: unknown, options: CompileOptions = {}): Compi
   if (issues.length > 0) throw new PolicyValidationError(issues);
   const alias = doc as AliasDocument;
   const aliasKey = alias.key;
+  // Each match's `get(P) == L` shape, parsed once for the rule, dispatch runs and the shared parent.
+  const eqShapes = alias.policy.rules.map((rule) =>
+    typeof rule.match === "string" ? equalityWithLiteral(parse(rule.match)) : null,
+  );
   const rules: CompiledRule[] = alias.policy.rules.map((rule, i) => {
     const t = rule.targets;
     const number = i + 1;
     const match = rule.match === undefined || rule.match === null ? null : compileExpression(rule.match);
-    const eq = typeof rule.match === "string" ? equalityWithLiteral(parse(rule.match)) : null;
+    const eq = eqShapes[i] ?? null;
     const test = {
       match,
       eqRead: eq ? compilePathReader(eq.path) : null,
@@ -249,10 +254,10 @@ export function compilePolicy(doc: unknown, options: CompileOptions = {}): Compi
     };
   });
 
-  const runs = options.fuseRuns === false ? [] : dispatchRuns(alias.policy.rules.map((r) => r.match));
+  const runs = options.fuseRuns === false ? [] : dispatchRuns(eqShapes);
   // Dispatch runs already read once for many rules; the shared parent is for the others.
   const shared =
-    options.shareParent === false || runs.some(Boolean) ? null : sharedParent(alias.policy.rules);
+    options.shareParent === false || runs.some(Boolean) ? null : sharedParent(alias.policy.rules, eqShapes);
 
   /**
    * resolve (out null) and resolveInto (out given) for the shared-parent shape: one read of the

@@ -248,20 +248,7 @@ class Compiler {
     if (lit !== undefined) {
       // One side is a non-null primitive literal: values of another type are never equal,
       // and a null on the other side makes both == and != false.
-      const otherNode = right.kind === "literal" ? left : right;
-      const got = isEq ? literalGet(otherNode) : null;
-      if (got) {
-        // `get(P) == L` or `get(P, D) == L` with D a literal: one read, one `===`.
-        const read = compilePathReader(got.path);
-        const fallback = got.fallback;
-        if (fallback === null) return (ctx) => read(ctx) === lit;
-        const onMissing = fallback === lit;
-        return (ctx) => {
-          const v = read(ctx);
-          return v === null ? onMissing : v === lit;
-        };
-      }
-      const other = this.compile(otherNode);
+      const other = this.compile(right.kind === "literal" ? left : right);
       return isEq
         ? (ctx) => other(ctx) === lit
         : (ctx) => {
