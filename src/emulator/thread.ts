@@ -33,8 +33,7 @@ export type ThreadOptions = Omit<EmulatorOptions, "clock" | "log" | "seed"> & { 
 type FromWorker =
   | { type: "url"; url: string }
   | { type: "log"; line: string }
-  | { type: "error"; message: string; code?: string }
-  | { type: "closed" };
+  | { type: "error"; message: string; code?: string };
 
 /**
  * Starts the emulator on its own thread. Rejects, with the error's `code` kept (`invalid_seed`,
@@ -51,7 +50,6 @@ export function startEmulatorThread(
     stdout: false,
     stderr: false,
   });
-  let closed: (() => void) | undefined;
   const exited = new Promise<number>((resolve) => worker.once("exit", resolve));
   return new Promise((resolve, reject) => {
     let started = false;
@@ -62,16 +60,15 @@ export function startEmulatorThread(
         resolve({
           url: m.url,
           exited,
+          // The thread ends once its server has closed (worker.ts).
           close: async () => {
-            const done = new Promise<void>((r) => (closed = r));
             worker.postMessage({ type: "close" });
-            await Promise.race([done, exited]);
             await exited;
           },
         });
       } else if (m.type === "error") {
         reject(Object.assign(new Error(m.message), m.code === undefined ? {} : { code: m.code }));
-      } else if (m.type === "closed") closed?.();
+      }
     });
     worker.on("error", (e) => {
       if (!started) reject(e);

@@ -1,8 +1,8 @@
 /**
  * The emulator server's thread (see thread.ts): starts the emulator with the options it is
  * given and reports to the thread that started it: `{type: "url"}` once listening, `{type:
- * "log"}` per diagnostic line, `{type: "error"}` when it cannot start, `{type: "closed"}` after
- * a `{type: "close"}` request has stopped it.
+ * "log"}` per diagnostic line, `{type: "error"}` when it cannot start. On `{type: "close"}` it
+ * stops the server and lets go of its port to the starting thread, and so ends.
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { type EmulatorOptions, startEmulator } from "./app.js";
@@ -15,10 +15,7 @@ try {
   const running = await startEmulator({ ...options, log: (line) => port.postMessage({ type: "log", line }) });
   port.on("message", (m: { type?: string }) => {
     if (m.type !== "close") return;
-    void running.close().then(() => {
-      port.postMessage({ type: "closed" });
-      port.close();
-    });
+    void running.close().finally(() => port.close());
   });
   port.postMessage({ type: "url", url: running.url });
 } catch (e) {
