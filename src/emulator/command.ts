@@ -117,20 +117,18 @@ export async function runEmulatorCommand(argv: readonly string[], io: EmulatorCo
   io.stdout.write(`${running.url}\n`);
 
   // Stop on the first signal; later ones (a second Ctrl-C) are ignored until it has stopped.
+  let done: (why: "stop") => void = () => {};
+  const stopped = new Promise<"stop">((resolve) => (done = resolve));
   let stopping = false;
+  const stop = (why: string) => {
+    if (stopping) return;
+    stopping = true;
+    io.stderr.write(`agent-alias emulator: ${why}, stopping\n`);
+    done("stop");
+  };
   const onInt = () => stop("SIGINT");
   const onTerm = () => stop("SIGTERM");
   const onAbort = () => stop("stopped");
-  let stop: (why: string) => void = () => {};
-  const stopped = new Promise<"stop">((done) => {
-    stop = (why: string) => {
-      if (stopping) return;
-      stopping = true;
-      io.signal?.removeEventListener("abort", onAbort);
-      io.stderr.write(`agent-alias emulator: ${why}, stopping\n`);
-      done("stop");
-    };
-  });
   process.on("SIGINT", onInt);
   process.on("SIGTERM", onTerm);
   if (io.signal?.aborted) stop("stopped");
