@@ -135,6 +135,38 @@ for (let i = 0; i < (only === undefined ? N : 0); i++) {
   if ((celMatch(contexts[i]) === true) !== (ours === "support-v2")) throw new Error("cel-js disagrees");
 }
 
+/**
+ * Not a product path: the tenant policy written out by hand as JavaScript for this one
+ * policy (constant member names, no rule loop), with the same checks on the context and the
+ * same weighted pick. It shows the most any compiled resolver could gain over ours here: the
+ * ratio flagd-core / this is the ceiling for `tenant_policy_vs_flagd_core` with ROUTING.md's
+ * hash (one MurmurHash3 per option over `alias\nagent\npartition`).
+ */
+const isRecord = (o: unknown): o is Record<string, unknown> =>
+  o !== null && typeof o === "object" && !Array.isArray(o);
+const tenantOne = Object.freeze({ agent_key: "support-v2", rule: 1, target: "single" as const });
+const tenantTwo = Object.freeze({ agent_key: "support-v1", rule: 2, target: "single" as const });
+function handWrittenTenant(context: unknown) {
+  const session = isRecord(context) ? context.session : null;
+  const m = isRecord(session) && isRecord(session.metadata) ? session.metadata : null;
+  if (m !== null && m.tenant === "eu") return tenantOne;
+  // get(tier, 'free') == 'gold': a missing tier reads 'free', which is not 'gold'.
+  if (m !== null && m.tier === "gold") return tenantTwo;
+  const raw = m === null ? undefined : m.user_id;
+  const v = raw === undefined || raw === null ? "" : raw;
+  const partition = typeof v === "string" ? v : JSON.stringify(v);
+  return {
+    agent_key: split.options[split.pick(partition)]!.agent_key,
+    rule: 3,
+    target: "weighted",
+    partition,
+  };
+}
+for (const c of only === undefined ? contexts : []) {
+  if (JSON.stringify(handWrittenTenant(c)) !== JSON.stringify(tenantPolicy.resolve(c)))
+    throw new Error("the hand-written tenant reference disagrees with the compiled policy");
+}
+
 let i = 0;
 const slot = newSlot();
 /** The cases, created once: every round times these same function objects. */
@@ -156,6 +188,10 @@ const cases: [string, () => unknown][] = [
   [
     "flagd-core: tenant flag (if/== + fractional)",
     () => do_not_optimize(flagd.resolveStringEvaluation("support", "x", flat[i++ & 255])),
+  ],
+  [
+    "reference: tenant policy written by hand (same hash)",
+    () => do_not_optimize(handWrittenTenant(contexts[i++ & 255])),
   ],
   ["ours: 20 rules, falls to the last", () => do_not_optimize(twentyRules.resolve(contexts[i++ & 255]))],
   ["ours: weighted pick alone", () => do_not_optimize(split.pick(partitions[i++ & 255]!))],
@@ -251,6 +287,12 @@ const summary = {
     tenant_policy_resolve_into_vs_flagd_core: r(
       ratio("flagd-core: tenant flag (if/== + fractional)", "ours: tenant policy, resolveInto"),
     ),
+    hand_written_reference_vs_flagd_core: r(
+      ratio(
+        "flagd-core: tenant flag (if/== + fractional)",
+        "reference: tenant policy written by hand (same hash)",
+      ),
+    ),
   },
   bytes_per_call: {
     "one match rule (resolve)": bytesPerCall((k) => oneRule.resolve(contexts[k & 255])),
@@ -289,6 +331,8 @@ if (process.argv.includes("--record")) {
     "| case | ns/op (median of round averages) | range over rounds |",
     "|---|---|---|",
     ...rows,
+    "",
+    "The reference row is not a product path: the tenant policy written out by hand as JavaScript for that one policy (constant member names, no rule loop) with the same context checks and the same weighted pick. flagd-core's time over it is the most any compiled resolver could reach against flagd-core with ROUTING.md §6's hash.",
     "",
     "Ratios (peer time / our time, measured within each round; the median over rounds):",
     "",
