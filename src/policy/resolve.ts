@@ -12,6 +12,8 @@ import {
   equalityWithLiteral,
   isUserFnError,
   literalGet,
+  type MemberLoad,
+  memberLoad,
   memberPath,
   parse,
   typeOf,
@@ -170,15 +172,33 @@ export interface CompileOptions {
  */
 interface SharedParent {
   readonly parent: (context: unknown) => Record<string, unknown> | null;
-  /** Per rule, the member its match reads (null: the rule has no match). */
-  readonly matchKeys: readonly (string | null)[];
-  /** Per rule, the member its partition_by reads (null: not a weighted rule). */
-  readonly partitionKeys: readonly (string | null)[];
-  /** Per rule, partition_by's literal default (null: none). */
-  readonly partitionFallbacks: readonly unknown[];
+  /** One per rule, in order. */
+  readonly steps: readonly SharedStep[];
 }
 
-function sharedParent(docRules: readonly Rule[], eqShapes: readonly (EqShape | null)[]): SharedParent | null {
+/**
+ * A rule of the shared-parent shape, with what resolving it reads kept in one object: the
+ * resolver loads one record per rule instead of one field from each of several arrays.
+ */
+interface SharedStep {
+  readonly rule: CompiledRule;
+  /** The member the match reads (null: the rule has no match), and its load (userfn's member.ts). */
+  readonly matchKey: string | null;
+  readonly matchLoad: MemberLoad;
+  readonly eqValue: unknown;
+  readonly eqHitWhenNull: boolean;
+  readonly single: Readonly<Resolution> | null;
+  /** The member partition_by reads (null: not a weighted rule), its load and literal default. */
+  readonly partitionKey: string | null;
+  readonly partitionLoad: MemberLoad;
+  readonly partitionFallback: unknown;
+}
+
+function sharedParent(
+  docRules: readonly Rule[],
+  eqShapes: readonly (EqShape | null)[],
+  rules: readonly CompiledRule[],
+): SharedParent | null {
   let id: string | undefined;
   let parent: SharedParent["parent"] | undefined;
   const member = (path: string): string | null => {
@@ -190,28 +210,36 @@ function sharedParent(docRules: readonly Rule[], eqShapes: readonly (EqShape | n
     }
     return m.parentId === id ? m.key : null;
   };
-  const matchKeys: (string | null)[] = [];
-  const partitionKeys: (string | null)[] = [];
-  const partitionFallbacks: unknown[] = [];
+  const steps: SharedStep[] = [];
   for (const [i, rule] of docRules.entries()) {
+    let matchKey: string | null = null;
     if (typeof rule.match === "string") {
       const eq = eqShapes[i];
-      const key = eq && member(eq.path);
-      if (!key) return null;
-      matchKeys.push(key);
-    } else matchKeys.push(null);
+      matchKey = eq ? member(eq.path) : null;
+      if (matchKey === null) return null;
+    }
+    let partitionKey: string | null = null;
+    let partitionFallback: unknown = null;
     if (rule.targets.type === "weighted") {
       const got = literalGet(parse(rule.targets.partition_by!));
-      const key = got && member(got.path);
-      if (!key) return null;
-      partitionKeys.push(key);
-      partitionFallbacks.push(got!.fallback);
-    } else {
-      partitionKeys.push(null);
-      partitionFallbacks.push(null);
+      partitionKey = got ? member(got.path) : null;
+      if (partitionKey === null) return null;
+      partitionFallback = got!.fallback;
     }
+    const r = rules[i]!;
+    steps.push({
+      rule: r,
+      matchKey,
+      matchLoad: memberLoad(matchKey),
+      eqValue: r.eqValue,
+      eqHitWhenNull: r.eqHitWhenNull,
+      single: r.single,
+      partitionKey,
+      partitionLoad: memberLoad(partitionKey),
+      partitionFallback,
+    });
   }
-  return parent === undefined ? null : { parent, matchKeys, partitionKeys, partitionFallbacks };
+  return parent === undefined ? null : { parent, steps };
 }
 
 /**
@@ -257,7 +285,9 @@ export function compilePolicy(doc: unknown, options: CompileOptions = {}): Compi
   const runs = options.fuseRuns === false ? [] : dispatchRuns(eqShapes);
   // Dispatch runs already read once for many rules; the shared parent is for the others.
   const shared =
-    options.shareParent === false || runs.some(Boolean) ? null : sharedParent(alias.policy.rules, eqShapes);
+    options.shareParent === false || runs.some(Boolean)
+      ? null
+      : sharedParent(alias.policy.rules, eqShapes, rules);
 
   /**
    * resolve (out null) and resolveInto (out given) for the shared-parent shape: one read of the
@@ -269,24 +299,27 @@ export function compilePolicy(doc: unknown, options: CompileOptions = {}): Compi
     out: ResolutionSlot | null,
   ): Resolution | ResolutionSlot {
     const p = sp.parent(context);
-    for (let i = 0; i < rules.length; i++) {
-      const r = rules[i]!;
-      const key = sp.matchKeys[i];
+    const steps = sp.steps;
+    for (let i = 0; i < steps.length; i++) {
+      const st = steps[i]!;
+      const key = st.matchKey;
       if (key !== null) {
-        const raw = p === null ? undefined : p[key!];
+        const raw = p === null ? undefined : st.matchLoad(p, key);
         const v = raw === undefined ? null : raw;
-        if (v !== r.eqValue && !(v === null && r.eqHitWhenNull)) continue;
+        if (v !== st.eqValue && !(v === null && st.eqHitWhenNull)) continue;
       }
-      if (r.single) {
-        if (out === null) return r.single;
-        out.agent_key = r.single.agent_key;
+      const r = st.rule;
+      const single = st.single;
+      if (single !== null) {
+        if (out === null) return single;
+        out.agent_key = single.agent_key;
         out.rule = r.number;
         out.target = "single";
         out.partition = undefined;
         return out;
       }
-      const raw = p === null ? undefined : p[sp.partitionKeys[i]!];
-      const v = raw === undefined || raw === null ? sp.partitionFallbacks[i] : raw;
+      const raw = p === null ? undefined : st.partitionLoad(p, st.partitionKey!);
+      const v = raw === undefined || raw === null ? st.partitionFallback : raw;
       if (v === null) throw new RoutingError("null_partition", "partition_by evaluated to null", r.number);
       const partition = partitionString(v);
       const agent_key = r.options[splitFor(r, context).pick(partition)]!.agent_key;

@@ -21,6 +21,7 @@ export type { SourceRange, UserFnErrorCode } from "./errors.js";
 export { isUserFnError, renderCaret, UserFnError } from "./errors.js";
 export { FUNCTIONS } from "./functions.js";
 export { LIMITS } from "./limits.js";
+export { type MemberLoad, memberLoad } from "./member.js";
 export { parse } from "./parser.js";
 export { type PathStep, parsePath } from "./path.js";
 export type { Value, ValueType } from "./values.js";
