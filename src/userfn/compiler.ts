@@ -7,6 +7,7 @@
  */
 import type { BinaryOp, Node } from "./ast.js";
 import { UserFnError } from "./errors.js";
+import { memberLoad } from "./member.js";
 import { parsePath } from "./path.js";
 import {
   compareCodePoints,
@@ -406,8 +407,9 @@ const present = (o: unknown): Value => (o === undefined ? null : (o as Value));
  *
  * Speed: closures made at one site share V8's feedback, so a generic per-step reader sees
  * every key of every path and its property loads go megamorphic. Paths of up to four plain
- * names (the common `$.session.metadata.x`) get a reader unrolled by length instead, whose
- * loads stay fast. "Plain" means the name cannot be inherited (`name in Object.prototype` is
+ * names (the common `$.session.metadata.x`) get a reader unrolled by length instead, each
+ * step read through its name's own load (member.ts), so the loads stay fast whichever other
+ * paths the process reads. "Plain" means the name cannot be inherited (`name in Object.prototype` is
  * false, decided at compile time), so `o[name]` on a plain or null-prototype object is an
  * own-property read without the cost of `Object.hasOwn`.
  */
@@ -415,34 +417,35 @@ function makeReader(steps: readonly (string | number)[]): Evaluator {
   const plain = steps.every((s) => typeof s === "string" && !(s in Object.prototype));
   if (plain) {
     const [a, b, c, d] = steps as string[];
+    const [la, lb, lc, ld] = (steps as string[]).map(memberLoad);
     switch (steps.length) {
       case 0:
         return (x) => present(x);
       case 1:
-        return (x) => (isRecord(x) ? present(x[a!]) : null);
+        return (x) => (isRecord(x) ? present(la!(x, a!)) : null);
       case 2:
         return (x) => {
           if (!isRecord(x)) return null;
-          const y = x[a!];
-          return isRecord(y) ? present(y[b!]) : null;
+          const y = la!(x, a!);
+          return isRecord(y) ? present(lb!(y, b!)) : null;
         };
       case 3:
         return (x) => {
           if (!isRecord(x)) return null;
-          const y = x[a!];
+          const y = la!(x, a!);
           if (!isRecord(y)) return null;
-          const z = y[b!];
-          return isRecord(z) ? present(z[c!]) : null;
+          const z = lb!(y, b!);
+          return isRecord(z) ? present(lc!(z, c!)) : null;
         };
       case 4:
         return (x) => {
           if (!isRecord(x)) return null;
-          const y = x[a!];
+          const y = la!(x, a!);
           if (!isRecord(y)) return null;
-          const z = y[b!];
+          const z = lb!(y, b!);
           if (!isRecord(z)) return null;
-          const w = z[c!];
-          return isRecord(w) ? present(w[d!]) : null;
+          const w = lc!(z, c!);
+          return isRecord(w) ? present(ld!(w, d!)) : null;
         };
     }
   }

@@ -5,11 +5,13 @@
  * V8 remembers, at each `o[name]` in the source, which name it saw; one that has seen
  * several names goes megamorphic (a hashed lookup on every read). The shared-parent
  * resolver reads every member of a policy (`tenant`, `tier`, `user_id`) at one place in its
- * loop, so that read went megamorphic. Each name now gets, on first use, one of the loads
- * below, a function of its own that only ever sees that name; the resolver calls the load
- * of each rule's member. Past LOADS.length names, the rest share the last one (megamorphic,
- * as before). Measured on the tenant policy (Node 24, best of 300 samples): 121-131 ns
- * before, 107-113 ns after, with the rule fields also gathered into one record per rule.
+ * loop, and the path readers (compiler.ts) are closures made at one place, one per path
+ * length, so those reads went megamorphic. Each name now gets, on first use, one of the
+ * loads below, a function of its own that only ever sees that name, and both call the load
+ * of the name they read. Past LOADS.length names, the rest share the last one (megamorphic,
+ * as before). Measured (Node 24, best of 300 samples of 20,000 calls): the tenant policy
+ * 121-131 ns before, 107-113 ns after (with the rule fields also gathered into one record
+ * per rule); the same policy resolved rule by rule 155-163 ns before, 142-150 ns after.
  */
 export type MemberLoad = (o: Record<string, unknown>, name: string) => unknown;
 
