@@ -39,6 +39,16 @@ const isDigit = (c: number) => c >= 48 && c <= 57;
 const isIdentStart = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
 const isIdentPart = (c: number) => isIdentStart(c) || isDigit(c);
 
+/**
+ * The engine's shared copy of `s` (V8 keeps one copy of every property name, and of short
+ * strings from JSON.parse, in its string table). A literal held as that copy compares with
+ * such a value by identity: `get('$.session.metadata.tenant') == 'eu'` measured 109 -> 93 ns
+ * on the tenant policy (Node 24), where the literal sliced from the source compared by content.
+ */
+function internalize(s: string): string {
+  return Object.keys({ [s]: 0 })[0]!;
+}
+
 export function tokenize(source: string): Token[] {
   const tokens: Token[] = [];
   const n = source.length;
@@ -89,7 +99,7 @@ export function tokenize(source: string): Token[] {
         i = q + 1;
         break;
       }
-      tokens.push({ kind: "string", value: text, start, end: i });
+      tokens.push({ kind: "string", value: internalize(text), start, end: i });
       continue;
     }
     if (c === 34) fail("double-quoted strings are not supported; use single quotes ('text')", start);
