@@ -15,11 +15,13 @@
  *   npm run bench            # builds, then runs this file on Node 24
  */
 import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { getHeapSpaceStatistics } from "node:v8";
 import { parse as celParse } from "@marcbachmann/cel-js";
 import { FlagdCore } from "@openfeature/flagd-core";
 import { bench, do_not_optimize, run } from "mitata";
+import { parse as parseYaml } from "yaml";
 import { compilePolicy, compileSplit, newSlot } from "../dist/policy/index.js";
 import { recordSection } from "./record.ts";
 
@@ -44,29 +46,11 @@ const partitions = contexts.map((c) => c.session.metadata.user_id);
 const flat = contexts.map((c) => ({ targetingKey: c.session.key, ...c.session.metadata }));
 
 const TENANT_MATCH = "get('$.session.metadata.tenant') == 'eu'";
-const tenantPolicy = compilePolicy({
-  key: "support",
-  policy: {
-    type: "routed",
-    rules: [
-      { match: TENANT_MATCH, targets: { type: "single", agent_key: "support-v2" } },
-      {
-        match: "get('$.session.metadata.tier', 'free') == 'gold'",
-        targets: { type: "single", agent_key: "support-v1" },
-      },
-      {
-        targets: {
-          type: "weighted",
-          partition_by: "get('$.session.metadata.user_id', '')",
-          options: [
-            { agent_key: "support-v1", weight: 90 },
-            { agent_key: "support-v2", weight: 10 },
-          ],
-        },
-      },
-    ],
-  },
-});
+/** The seed tenant policy as the examples ship it (3 rules, one weighted 90/10 on user_id). */
+const tenantDoc = parseYaml(
+  readFileSync(new URL("../examples/policies/support.yaml", import.meta.url), "utf8"),
+);
+const tenantPolicy = compilePolicy(tenantDoc);
 const oneRule = compilePolicy({
   key: "support",
   policy: {
@@ -90,10 +74,8 @@ const twentyRules = compilePolicy({
     ],
   },
 });
-const split = compileSplit("support", [
-  { agent_key: "support-v1", weight: 90 },
-  { agent_key: "support-v2", weight: 10 },
-]);
+/** The tenant policy's weighted split, on its own. */
+const split = compileSplit(tenantDoc.key, tenantDoc.policy.rules[2].targets.options);
 
 const flagd = new FlagdCore();
 flagd.setConfigurations(

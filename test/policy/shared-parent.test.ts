@@ -4,8 +4,10 @@
  * resolved by reading the parent once (src/policy/resolve.ts, `sharedParent`). The answer, or
  * the error, must be exactly what evaluating the rules one by one gives, for any context.
  */
+import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { parse as parseYaml } from "yaml";
 import { compilePolicy, newSlot, validatePolicy } from "../../src/policy/index.js";
 
 const MEMBERS = ["tenant", "tier", "user_id", "constructor", "n"];
@@ -104,29 +106,10 @@ describe("shared-parent resolution", () => {
         return { metadata };
       },
     });
-    const tenant = {
-      key: "front",
-      policy: {
-        type: "routed",
-        rules: [
-          { match: "get('$.session.metadata.tenant') == 'eu'", targets: { type: "single", agent_key: "eu" } },
-          {
-            match: "get('$.session.metadata.tier', 'free') == 'gold'",
-            targets: { type: "single", agent_key: "g" },
-          },
-          {
-            targets: {
-              type: "weighted",
-              partition_by: "get('$.session.metadata.user_id', '')",
-              options: [
-                { agent_key: "v1", weight: 90 },
-                { agent_key: "v2", weight: 10 },
-              ],
-            },
-          },
-        ],
-      },
-    };
+    // The seed tenant policy as the examples ship it.
+    const tenant = parseYaml(
+      readFileSync(new URL("../../examples/policies/support.yaml", import.meta.url), "utf8"),
+    );
     const fast = compilePolicy(tenant);
     const plain = compilePolicy(tenant, { shareParent: false });
     const ctx = counted({ tenant: "us", tier: "free", user_id: "u1" });
