@@ -382,8 +382,7 @@ export function memberPath(
   path: string,
 ): { parentId: string; parent: (context: unknown) => Record<string, unknown> | null; key: string } | null {
   const steps = parsePath(path);
-  if (steps.length === 0 || !steps.every((s) => typeof s === "string" && !(s in Object.prototype)))
-    return null;
+  if (steps.length === 0 || !steps.every(isPlainName)) return null;
   const parentSteps = steps.slice(0, -1);
   const read = makeReader(parentSteps);
   return {
@@ -396,6 +395,8 @@ export function memberPath(
   };
 }
 
+/** A member name (not an array index) that no plain object inherits: `o[name]` reads only an own property. */
+const isPlainName = (s: string | number): s is string => typeof s === "string" && !(s in Object.prototype);
 const isRecord = (o: unknown): o is Record<string, unknown> =>
   o !== null && typeof o === "object" && !Array.isArray(o);
 const present = (o: unknown): Value => (o === undefined ? null : (o as Value));
@@ -409,12 +410,12 @@ const present = (o: unknown): Value => (o === undefined ? null : (o as Value));
  * every key of every path and its property loads go megamorphic. Paths of up to four plain
  * names (the common `$.session.metadata.x`) get a reader unrolled by length instead, each
  * step read through its name's own load (member.ts), so the loads stay fast whichever other
- * paths the process reads. "Plain" means the name cannot be inherited (`name in Object.prototype` is
- * false, decided at compile time), so `o[name]` on a plain or null-prototype object is an
- * own-property read without the cost of `Object.hasOwn`.
+ * paths the process reads. "Plain" (isPlainName) means the name cannot be inherited, decided
+ * at compile time, so `o[name]` on a plain or null-prototype object is an own-property read
+ * without the cost of `Object.hasOwn`.
  */
 function makeReader(steps: readonly (string | number)[]): Evaluator {
-  const plain = steps.every((s) => typeof s === "string" && !(s in Object.prototype));
+  const plain = steps.every(isPlainName);
   if (plain) {
     const [a, b, c, d] = steps as string[];
     const [la, lb, lc, ld] = (steps as string[]).map(memberLoad);
