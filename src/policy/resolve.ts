@@ -129,6 +129,13 @@ interface DispatchRun {
 /** A match of the form `get(P) == L` or `get(P, D) == L` (userfn's equalityWithLiteral). */
 type EqShape = NonNullable<ReturnType<typeof equalityWithLiteral>>;
 
+/**
+ * Whether such a match holds, given the value `v` read at P (null when missing): `v` is the
+ * literal, or it is missing and the default D equals the literal (`hitWhenNull`).
+ */
+const eqHolds = (v: unknown, literal: unknown, hitWhenNull: boolean): boolean =>
+  v === literal || (v === null && hitWhenNull);
+
 /** Runs shorter than this are left to the rules themselves. */
 const MIN_RUN = 3;
 
@@ -306,7 +313,7 @@ export function compilePolicy(doc: unknown, options: CompileOptions = {}): Compi
       if (key !== null) {
         const raw = p === null ? undefined : st.matchLoad(p, key);
         const v = raw === undefined ? null : raw;
-        if (v !== st.eqValue && !(v === null && st.eqHitWhenNull)) continue;
+        if (!eqHolds(v, st.eqValue, st.eqHitWhenNull)) continue;
       }
       const r = st.rule;
       const single = st.single;
@@ -361,7 +368,7 @@ export function compilePolicy(doc: unknown, options: CompileOptions = {}): Compi
       const r = rules[i]!;
       if (r.eqRead !== null) {
         const v = r.eqRead(context);
-        if (v === r.eqValue || (v === null && r.eqHitWhenNull)) return r;
+        if (eqHolds(v, r.eqValue, r.eqHitWhenNull)) return r;
         continue;
       }
       if (r.match === null) return r;
