@@ -19,11 +19,12 @@ import {
   type CreateAliasBody,
   type CreateEventBody,
   type CreateSessionBody,
-  canonicalFields,
+  canonicalDocument,
   type EventList,
   type EventsCreated,
   eventListSchema,
   eventsCreatedSchema,
+  type Operation,
   type PatchAgentBody,
   type PatchAliasBody,
   type Session,
@@ -31,8 +32,9 @@ import {
   sessionListSchema,
   sessionSchema,
 } from "../wire/index.js";
+import { authFor } from "./auth.js";
 import { ApiError, isApiError } from "./errors.js";
-import { type CallSpec, call } from "./http.js";
+import { type Auth, type CallSpec, call } from "./http.js";
 import { type ClientOptions, type ResolvedOptions, resolveOptions } from "./options.js";
 
 const seg = encodeURIComponent;
@@ -48,7 +50,7 @@ function query(params: Record<string, string | number | boolean | undefined>): s
 /** True when every field of `sent` has the same value in `stored`. */
 export function sameFields(sent: Record<string, unknown>, stored: Record<string, unknown>): boolean {
   return Object.entries(sent).every(
-    ([k, v]) => v === undefined || canonicalFields(v) === canonicalFields(stored[k]),
+    ([k, v]) => v === undefined || canonicalDocument(v) === canonicalDocument(stored[k]),
   );
 }
 
@@ -59,9 +61,12 @@ export type SessionPath = { aliasKey: string; agentKey?: never } | { agentKey: s
 
 export class AgentAliasClient {
   readonly options: ResolvedOptions;
+  /** The credential every call presents (an OAuth client's tokens are shared by all calls). */
+  readonly auth: Auth;
 
   constructor(options: ClientOptions = {}) {
     this.options = resolveOptions(options);
+    this.auth = authFor(this.options);
   }
 
   get baseUrl(): string {
@@ -69,7 +74,7 @@ export class AgentAliasClient {
   }
 
   private call<T>(spec: CallSpec<T>): Promise<T> {
-    return call(this.options, spec);
+    return call(this.options, spec, this.auth);
   }
 
   /**
@@ -77,13 +82,14 @@ export class AgentAliasClient {
    * resolved by reading the object back and comparing it with what was sent.
    */
   private async keyedCreate<T extends Record<string, unknown>>(
+    operation: Operation,
     path: string,
     body: Record<string, unknown>,
     schema: z.ZodType<T>,
     readBack: () => Promise<T>,
   ): Promise<T> {
     try {
-      return await this.call({ method: "POST", path, body, schema, idempotent: true });
+      return await this.call({ method: "POST", path, body, schema, idempotent: true, operation });
     } catch (e) {
       if (!isApiError(e, "conflict") || e.attempts < 2) throw e;
       const stored = await readBack();
@@ -96,8 +102,15 @@ export class AgentAliasClient {
 
   createAgent(body: CreateAgentBody): Promise<Agent> {
     if (body.key === undefined)
-      return this.call({ method: "POST", path: "/v2/agents", body, schema: agentSchema, idempotent: false });
-    return this.keyedCreate("/v2/agents", body, agentSchema, () => this.getAgent(body.key!));
+      return this.call({
+        method: "POST",
+        path: "/v2/agents",
+        body,
+        schema: agentSchema,
+        idempotent: false,
+        operation: "agents.create",
+      });
+    return this.keyedCreate("agents.create", "/v2/agents", body, agentSchema, () => this.getAgent(body.key!));
   }
   getAgent(key: string): Promise<Agent> {
     return this.call({
@@ -105,6 +118,7 @@ export class AgentAliasClient {
       path: `/v2/agents/${seg(key)}`,
       schema: agentSchema,
       idempotent: true,
+      operation: "agents.get",
     });
   }
   listAgents(q: { limit?: number; page_key?: string } = {}): Promise<AgentList> {
@@ -113,6 +127,7 @@ export class AgentAliasClient {
       path: `/v2/agents${query(q)}`,
       schema: agentListSchema,
       idempotent: true,
+      operation: "agents.list",
     });
   }
   async *allAgents(limit = 100): AsyncGenerator<Agent> {
@@ -130,6 +145,7 @@ export class AgentAliasClient {
       body,
       schema: agentSchema,
       idempotent: true,
+      operation: "agents.patch",
     });
   }
   deleteAgent(key: string): Promise<void> {
@@ -138,13 +154,16 @@ export class AgentAliasClient {
       path: `/v2/agents/${seg(key)}`,
       schema: noBody,
       idempotent: true,
+      operation: "agents.delete",
     }).then(() => undefined);
   }
 
   // Aliases
 
   createAlias(body: CreateAliasBody): Promise<Alias> {
-    return this.keyedCreate("/v2/agent_aliases", body, aliasSchema, () => this.getAlias(body.key));
+    return this.keyedCreate("aliases.create", "/v2/agent_aliases", body, aliasSchema, () =>
+      this.getAlias(body.key),
+    );
   }
   getAlias(key: string): Promise<Alias> {
     return this.call({
@@ -152,6 +171,7 @@ export class AgentAliasClient {
       path: `/v2/agent_aliases/${seg(key)}`,
       schema: aliasSchema,
       idempotent: true,
+      operation: "aliases.get",
     });
   }
   /** The alias, or null when the API answers 404. */
@@ -169,13 +189,14 @@ export class AgentAliasClient {
       path: `/v2/agent_aliases${query(q)}`,
       schema: aliasListSchema,
       idempotent: true,
+      operation: "aliases.list",
     });
   }
   async *allAliases(q: Omit<AliasQuery, "page_key" | "limit"> = {}): AsyncGenerator<Alias> {
     let page_key: string | undefined;
     do {
       const page = await this.listAliases({ ...q, limit: 100, ...(page_key ? { page_key } : {}) });
-      yield* page.agent_aliases;
+      yield* page.aliases;
       page_key = page.metadata.page_key;
     } while (page_key);
   }
@@ -186,6 +207,7 @@ export class AgentAliasClient {
       body,
       schema: aliasSchema,
       idempotent: true,
+      operation: "aliases.patch",
     });
   }
   replacePolicy(key: string, policy: CreateAliasBody["policy"]): Promise<Alias> {
@@ -195,6 +217,7 @@ export class AgentAliasClient {
       body: { policy },
       schema: aliasSchema,
       idempotent: true,
+      operation: "aliases.replacePolicy",
     });
   }
   deleteAlias(key: string): Promise<void> {
@@ -203,6 +226,7 @@ export class AgentAliasClient {
       path: `/v2/agent_aliases/${seg(key)}`,
       schema: noBody,
       idempotent: true,
+      operation: "aliases.delete",
     }).then(() => undefined);
   }
 
@@ -221,8 +245,17 @@ export class AgentAliasClient {
   createSession(p: SessionPath, body: CreateSessionBody = {}): Promise<Session> {
     const path = this.sessionsPath(p);
     if (body.key === undefined)
-      return this.call({ method: "POST", path, body, schema: sessionSchema, idempotent: false });
-    return this.keyedCreate(path, body, sessionSchema, () => this.getSession(p, body.key!));
+      return this.call({
+        method: "POST",
+        path,
+        body,
+        schema: sessionSchema,
+        idempotent: false,
+        operation: "sessions.create",
+      });
+    return this.keyedCreate("sessions.create", path, body, sessionSchema, () =>
+      this.getSession(p, body.key!),
+    );
   }
   getSession(p: SessionPath, key: string): Promise<Session> {
     return this.call({
@@ -230,6 +263,7 @@ export class AgentAliasClient {
       path: `${this.sessionsPath(p)}/${seg(key)}`,
       schema: sessionSchema,
       idempotent: true,
+      operation: "sessions.get",
     });
   }
   listSessions(p: SessionPath, q: { limit?: number; page_key?: string } = {}): Promise<SessionList> {
@@ -238,6 +272,7 @@ export class AgentAliasClient {
       path: `${this.sessionsPath(p)}${query(q)}`,
       schema: sessionListSchema,
       idempotent: true,
+      operation: "sessions.list",
     });
   }
   deleteSession(p: SessionPath, key: string): Promise<void> {
@@ -246,6 +281,7 @@ export class AgentAliasClient {
       path: `${this.sessionsPath(p)}/${seg(key)}`,
       schema: noBody,
       idempotent: true,
+      operation: "sessions.delete",
     }).then(() => undefined);
   }
   createEvent(p: SessionPath, sessionKey: string, body: CreateEventBody): Promise<EventsCreated> {
@@ -255,6 +291,7 @@ export class AgentAliasClient {
       body,
       schema: eventsCreatedSchema,
       idempotent: false,
+      operation: "events.create",
     });
   }
   listEvents(p: SessionPath, sessionKey: string): Promise<EventList> {
@@ -263,6 +300,7 @@ export class AgentAliasClient {
       path: `${this.sessionsPath(p)}/${seg(sessionKey)}/events`,
       schema: eventListSchema,
       idempotent: true,
+      operation: "events.list",
     });
   }
 }

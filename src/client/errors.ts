@@ -1,11 +1,15 @@
 /**
  * Errors of the API client. One class with a stable `code`; match on `code`, not
- * `instanceof` (errors cross the dynamic-provider process boundary).
+ * `instanceof` (errors cross the dynamic-provider process boundary). The parts of a failure
+ * (status, the API's messages, the operation, attempts) are fields; the message is made from
+ * them once and never parsed back.
  */
+import type { Operation } from "../wire/index.js";
 
 export type ApiErrorCode =
   | "bad_request" // 400
-  | "unauthorized" // 401, 403
+  | "unauthorized" // 401: no credential, a wrong one, or an OAuth client the token URL refused
+  | "forbidden" // 403: the credential's roles do not allow the call
   | "not_found" // 404
   | "conflict" // 409
   | "payload_too_large" // 413
@@ -20,6 +24,10 @@ export interface ApiErrorDetails {
   status?: number;
   method: string;
   url: string;
+  /** The API operation (roles.ts), when the call was one. */
+  operation?: Operation | undefined;
+  /** Which credential the call presented, for messages: `the API key`, `the OAuth client 'ci'`. */
+  credential?: string | undefined;
   messages?: string[];
   requestId?: string;
   fieldErrors?: Record<string, string>;
@@ -41,6 +49,11 @@ export class ApiError extends Error {
   readonly body: unknown;
   /** How many attempts were made (1 when not retried). */
   readonly attempts: number;
+  readonly operation: Operation | undefined;
+  readonly credential: string | undefined;
+  /** What went wrong, without the method, URL, request id and attempts that the message adds. */
+  readonly summary: string;
+  private readonly details: ApiErrorDetails;
 
   constructor(code: ApiErrorCode, summary: string, d: ApiErrorDetails) {
     const rid = d.requestId ? ` (request_id ${d.requestId})` : "";
@@ -58,6 +71,16 @@ export class ApiError extends Error {
     this.fieldErrors = d.fieldErrors;
     this.body = d.body;
     this.attempts = d.attempts ?? 1;
+    this.operation = d.operation;
+    this.credential = d.credential;
+    this.summary = summary;
+    this.details = d;
+  }
+
+  /** The same failure, counted over `attempts` attempts. */
+  afterAttempts(attempts: number): ApiError {
+    if (attempts === this.attempts) return this;
+    return new ApiError(this.code, this.summary, { ...this.details, attempts });
   }
 
   /** The API's own words when it gave any, else the whole message. */
@@ -68,7 +91,8 @@ export class ApiError extends Error {
 
 export function codeForStatus(status: number): ApiErrorCode {
   if (status === 400) return "bad_request";
-  if (status === 401 || status === 403) return "unauthorized";
+  if (status === 401) return "unauthorized";
+  if (status === 403) return "forbidden";
   if (status === 404) return "not_found";
   if (status === 409) return "conflict";
   if (status === 413) return "payload_too_large";

@@ -8,6 +8,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { request } from "undici";
 import type { z } from "zod";
+import type { Operation } from "../wire/index.js";
 import { ApiError, type ApiErrorCode, codeForStatus } from "./errors.js";
 import type { ResolvedOptions } from "./options.js";
 
@@ -15,12 +16,35 @@ export interface CallSpec<T> {
   method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   /** Path with its query, e.g. `/v2/agent_aliases?limit=10`. */
   path: string;
+  /** An absolute URL to call instead of the API's base URL + `path` (the OAuth token URL). */
+  url?: string;
+  /** A JSON body. */
   body?: unknown;
+  /** A form body (`application/x-www-form-urlencoded`), instead of JSON. */
+  form?: Record<string, string>;
   /** The answer's schema; omit for 204 answers. */
   schema?: z.ZodType<T>;
   /** True when repeating the call cannot do harm (GET, PUT, PATCH, DELETE, keyed creates). */
   idempotent: boolean;
+  /** The API operation (roles.ts), carried by its errors. */
+  operation?: Operation;
 }
+
+/** How a call authenticates. */
+export interface Auth {
+  /** Headers to send (fetching a token first when there is none or it is about to expire). */
+  headers(): Promise<Record<string, string>>;
+  /**
+   * The API answered 401 to `sent`: forgets that credential and says whether one more try
+   * with a fresh one is worth it (a token may have been revoked or expired early).
+   */
+  refused(sent: Record<string, string>): boolean;
+  /** Which credential this is, for messages: `the API key`, `the OAuth client 'ci'`. */
+  readonly describe: string;
+}
+
+/** No credential: the API will answer 401, which says so. */
+export const NO_AUTH: Auth = { headers: async () => ({}), refused: () => false, describe: "no credential" };
 
 const REFUSED = new Set([429, 503]);
 const UNKNOWN_OUTCOME = new Set([502, 504]);
@@ -62,15 +86,36 @@ interface Outcome<T> {
   retry?: { reason: string; afterMs?: number | undefined };
 }
 
-async function attempt<T>(o: ResolvedOptions, spec: CallSpec<T>, url: string): Promise<Outcome<T>> {
-  const headers: Record<string, string> = { accept: "application/json" };
-  if (o.apiKey) headers["x-api-key"] = o.apiKey;
+/** The API's words in an error body: `messages`, or OAuth's `error` and `error_description`. */
+function errorWords(b: { messages?: unknown; error?: unknown; error_description?: unknown }): string[] {
+  if (Array.isArray(b.messages)) return b.messages.filter((m): m is string => typeof m === "string");
+  if (typeof b.error === "string")
+    return [typeof b.error_description === "string" ? `${b.error}: ${b.error_description}` : b.error];
+  return [];
+}
+
+async function attempt<T>(
+  o: ResolvedOptions,
+  spec: CallSpec<T>,
+  url: string,
+  auth: Auth,
+  sent: Record<string, string>,
+): Promise<Outcome<T>> {
+  const headers: Record<string, string> = { accept: "application/json", ...sent };
   let payload: string | undefined;
-  if (spec.body !== undefined) {
+  if (spec.form !== undefined) {
+    headers["content-type"] = "application/x-www-form-urlencoded";
+    payload = new URLSearchParams(spec.form).toString();
+  } else if (spec.body !== undefined) {
     headers["content-type"] = "application/json";
     payload = JSON.stringify(spec.body);
   }
-  const base = { method: spec.method, url };
+  const base = {
+    method: spec.method,
+    url,
+    ...(spec.operation !== undefined ? { operation: spec.operation } : {}),
+    credential: auth.describe,
+  };
   let status: number;
   let text: string;
   let retryAfter: string | string[] | undefined;
@@ -138,10 +183,12 @@ async function attempt<T>(o: ResolvedOptions, spec: CallSpec<T>, url: string): P
     return { value: parsed.data };
   }
 
-  const b = (json ?? {}) as { messages?: unknown; request_id?: unknown; field_errors?: unknown };
-  const messages = Array.isArray(b.messages)
-    ? b.messages.filter((m): m is string => typeof m === "string")
-    : [];
+  const b = (json !== null && typeof json === "object" ? json : {}) as {
+    messages?: unknown;
+    request_id?: unknown;
+    field_errors?: unknown;
+  };
+  const messages = errorWords(b);
   const code: ApiErrorCode = codeForStatus(status);
   const summary = `${status}${messages.length > 0 ? ` ${messages.join("; ")}` : text && !json ? ` ${text.slice(0, 200)}` : ""}`;
   const error = new ApiError(code, summary, {
@@ -160,32 +207,26 @@ async function attempt<T>(o: ResolvedOptions, spec: CallSpec<T>, url: string): P
   return { error };
 }
 
-/** Performs a call with retries; resolves to the parsed answer or rejects with an ApiError. */
-export async function call<T>(o: ResolvedOptions, spec: CallSpec<T>): Promise<T> {
-  const url = o.baseUrl + spec.path;
+/**
+ * Performs a call with retries; resolves to the parsed answer or rejects with an ApiError.
+ * A 401 to a credential that can be renewed (an OAuth token) is tried once more, at once,
+ * with a fresh one.
+ */
+export async function call<T>(o: ResolvedOptions, spec: CallSpec<T>, auth: Auth = NO_AUTH): Promise<T> {
+  const url = spec.url ?? o.baseUrl + spec.path;
   const started = Date.now();
   const r = o.retry;
+  let renewed = false;
   for (let n = 1; ; n++) {
-    const out = await attempt(o, spec, url);
+    const sent = await auth.headers();
+    const out = await attempt(o, spec, url, auth, sent);
     if (!out.error) return out.value as T;
     const e = out.error;
-    const withAttempts = () =>
-      n === 1
-        ? e
-        : new ApiError(
-            e.code,
-            e.message.slice(`${e.method} ${e.url}: `.length).replace(/ \(request_id [^)]*\)$/, ""),
-            {
-              ...(e.status !== undefined ? { status: e.status } : {}),
-              method: e.method,
-              url: e.url,
-              messages: e.messages,
-              ...(e.requestId ? { requestId: e.requestId } : {}),
-              ...(e.fieldErrors ? { fieldErrors: e.fieldErrors } : {}),
-              body: e.body,
-              attempts: n,
-            },
-          );
+    if (e.status === 401 && !renewed && auth.refused(sent)) {
+      renewed = true;
+      continue;
+    }
+    const withAttempts = () => e.afterAttempts(n);
     if (!out.retry || n >= r.maxAttempts) throw withAttempts();
     const jitter = Math.random() * Math.min(r.maxDelayMs, r.baseDelayMs * 2 ** (n - 1));
     const asked = out.retry.afterMs;

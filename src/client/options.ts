@@ -2,6 +2,9 @@
 
 export const DEFAULT_API_URL = "https://api.vectara.io";
 
+/** Where OAuth 2.0 client credentials are exchanged for a bearer token (API.md **rev.**). */
+export const DEFAULT_TOKEN_URL = "https://auth.vectara.io/oauth2/token";
+
 export const CLIENT_DEFAULTS = Object.freeze({
   /** Per-attempt timeout: connect, headers and body. */
   timeoutMs: 30_000,
@@ -32,6 +35,15 @@ export interface ClientOptions {
   /** Per-attempt timeout in milliseconds. */
   timeoutMs?: number | undefined;
   retry?: RetryOptions | undefined;
+  /**
+   * OAuth 2.0 client credentials; else VECTARA_CLIENT_ID and VECTARA_CLIENT_SECRET. Used when
+   * no API key is given (an API key, given or from the environment, wins over them only at
+   * the same level: options before the environment).
+   */
+  clientId?: string | undefined;
+  clientSecret?: string | undefined;
+  /** Token URL for the client credentials; else VECTARA_TOKEN_URL; else DEFAULT_TOKEN_URL. */
+  tokenUrl?: string | undefined;
   /** Called before each retry (for logging); not called for the first attempt. */
   onRetry?:
     | ((info: { method: string; url: string; attempt: number; delayMs: number; reason: string }) => void)
@@ -40,26 +52,63 @@ export interface ClientOptions {
   env?: Record<string, string | undefined> | undefined;
 }
 
+/** How calls authenticate: an API key, OAuth client credentials, or nothing (the API answers 401). */
+export type Credentials =
+  | { kind: "api_key"; apiKey: string }
+  | { kind: "oauth"; clientId: string; clientSecret: string; tokenUrl: string }
+  | { kind: "none" };
+
 export interface ResolvedOptions {
   baseUrl: string;
-  apiKey: string | undefined;
+  credentials: Credentials;
   timeoutMs: number;
   retry: Required<RetryOptions>;
   onRetry: ClientOptions["onRetry"];
 }
 
-export function resolveOptions(o: ClientOptions = {}): ResolvedOptions {
-  const env = o.env ?? process.env;
-  const baseUrl = (o.baseUrl ?? env.AGENT_ALIAS_API_URL ?? DEFAULT_API_URL).replace(/\/+$/, "");
+function httpUrl(what: string, raw: string): string {
+  const url = raw.replace(/\/+$/, "");
   try {
-    const u = new URL(baseUrl);
+    const u = new URL(url);
     if (u.protocol !== "http:" && u.protocol !== "https:") throw new Error("not http");
   } catch {
-    throw new TypeError(`invalid API URL ${JSON.stringify(baseUrl)}: expected http(s)://host[:port]`);
+    throw new TypeError(`invalid ${what} ${JSON.stringify(url)}: expected http(s)://host[:port]`);
   }
+  return url;
+}
+
+/**
+ * The credentials, by level: the options (an API key, else client id and secret), then the
+ * environment (VECTARA_API_KEY, else VECTARA_CLIENT_ID and VECTARA_CLIENT_SECRET). A client id
+ * without its secret, or a secret without its id, is an error naming the missing one.
+ */
+function resolveCredentials(o: ClientOptions, env: Record<string, string | undefined>): Credentials {
+  const tokenUrl = () => httpUrl("token URL", o.tokenUrl || env.VECTARA_TOKEN_URL || DEFAULT_TOKEN_URL);
+  const pair = (id: string | undefined, secret: string | undefined, names: [string, string]) => {
+    if (!id && !secret) return undefined;
+    if (!id) throw new TypeError(`${names[1]} is set but ${names[0]} is not: OAuth needs both`);
+    if (!secret) throw new TypeError(`${names[0]} is set but ${names[1]} is not: OAuth needs both`);
+    return { kind: "oauth" as const, clientId: id, clientSecret: secret, tokenUrl: tokenUrl() };
+  };
+  if (o.apiKey) return { kind: "api_key", apiKey: o.apiKey };
+  const given = pair(o.clientId, o.clientSecret, ["clientId", "clientSecret"]);
+  if (given) return given;
+  if (env.VECTARA_API_KEY) return { kind: "api_key", apiKey: env.VECTARA_API_KEY };
+  return (
+    pair(env.VECTARA_CLIENT_ID, env.VECTARA_CLIENT_SECRET, [
+      "VECTARA_CLIENT_ID",
+      "VECTARA_CLIENT_SECRET",
+    ]) ?? {
+      kind: "none",
+    }
+  );
+}
+
+export function resolveOptions(o: ClientOptions = {}): ResolvedOptions {
+  const env = o.env ?? process.env;
   return {
-    baseUrl,
-    apiKey: o.apiKey ?? (env.VECTARA_API_KEY || undefined),
+    baseUrl: httpUrl("API URL", o.baseUrl ?? env.AGENT_ALIAS_API_URL ?? DEFAULT_API_URL),
+    credentials: resolveCredentials(o, env),
     timeoutMs: o.timeoutMs ?? CLIENT_DEFAULTS.timeoutMs,
     retry: {
       maxAttempts: o.retry?.maxAttempts ?? CLIENT_DEFAULTS.maxAttempts,

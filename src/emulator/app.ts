@@ -399,7 +399,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     if (q.enabled !== undefined) f.enabled = q.enabled === "true";
     if (q.aliased_agent_key !== undefined) f.aliasedAgentKey = q.aliased_agent_key;
     if (q.filter !== undefined) f.filter = compileFilter(q.filter);
-    res.send(listBody("agent_aliases", "aliases", store.listAliases(pageRequest("aliases", q), f)));
+    res.send(listBody("aliases", "aliases", store.listAliases(pageRequest("aliases", q), f)));
   });
   app.get<P>("/v2/agent_aliases/:alias_key", (req, res) => {
     res.send(store.getAlias(checkKeyParam("alias_key", req.params.alias_key ?? "")));

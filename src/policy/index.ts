@@ -57,7 +57,7 @@ export {
 } from "./resolve.js";
 export { parseSamples, type Sample, sampleContext, sampleLabel, sampleSchema } from "./samples.js";
 export type { AliasDocument, Policy, Rule, SingleTarget, Target, WeightedTarget } from "./schema.js";
-export { aliasDocumentSchema, KEY_PATTERN, keySchema, policySchema } from "./schema.js";
+export { aliasDocumentSchema, answeredPolicySchema, KEY_PATTERN, keySchema, policySchema } from "./schema.js";
 export { type CompiledSplit, compileSplit, pickWeighted, type WeightedOption } from "./split.js";
 export {
   type ExpressionIssue,

@@ -19,18 +19,28 @@ export const nameSchema = z
   .min(1, { error: "must not be empty" })
   .max(100, { error: "must be at most 100 characters" });
 
-export const singleTargetSchema = z.strictObject({
-  type: z.literal("single"),
-  agent_key: keySchema,
-});
+const singleTargetShape = { type: z.literal("single"), agent_key: keySchema };
 
-export const weightedOptionSchema = z.strictObject({
+const weightedOptionShape = {
   agent_key: keySchema,
   weight: z
     .number({ error: "weight must be an integer >= 0" })
     .int({ error: "weight must be an integer >= 0" })
     .min(0, { error: "weight must be an integer >= 0" }),
+};
+
+const targetError = (issue: { code: string; input?: unknown }) =>
+  issue.code === "invalid_union"
+    ? `unknown target type ${JSON.stringify((issue.input as { type?: unknown } | undefined)?.type ?? null)}; expected 'single' or 'weighted'`
+    : undefined;
+
+const policyTypeSchema = z.literal("routed", {
+  error: (i) => `unknown policy type ${JSON.stringify(i.input)}; the only type is 'routed'`,
 });
+
+export const singleTargetSchema = z.strictObject(singleTargetShape);
+
+export const weightedOptionSchema = z.strictObject(weightedOptionShape);
 
 export const weightedTargetSchema = z.strictObject({
   type: z.literal("weighted"),
@@ -40,10 +50,7 @@ export const weightedTargetSchema = z.strictObject({
 });
 
 export const targetSchema = z.discriminatedUnion("type", [singleTargetSchema, weightedTargetSchema], {
-  error: (issue) =>
-    issue.code === "invalid_union"
-      ? `unknown target type ${JSON.stringify((issue.input as { type?: unknown } | undefined)?.type ?? null)}; expected 'single' or 'weighted'`
-      : undefined,
+  error: targetError,
 });
 
 export const ruleSchema = z.strictObject({
@@ -52,10 +59,42 @@ export const ruleSchema = z.strictObject({
 });
 
 export const policySchema = z.strictObject({
-  type: z.literal("routed", {
-    error: (i) => `unknown policy type ${JSON.stringify(i.input)}; the only type is 'routed'`,
-  }),
+  type: policyTypeSchema,
   rules: z.array(ruleSchema).min(1, { error: "at least one rule is required" }),
+});
+
+/**
+ * The policy as the API answers it (API.md "Conventions", **rev.**): the same document, but
+ * fields the API may add at any depth (in the policy, a rule, a target, an option) are
+ * dropped instead of failing, and a rule's `match: null` reads as no `match`, so nothing
+ * above the wire edge sees them: they are never written back and never show as a diff.
+ */
+export const answeredPolicySchema = z.object({
+  type: policyTypeSchema,
+  rules: z
+    .array(
+      z
+        .object({
+          match: z.string().nullable().optional(),
+          targets: z.discriminatedUnion(
+            "type",
+            [
+              z.object(singleTargetShape),
+              z.object({
+                type: z.literal("weighted"),
+                partition_by: z.string().optional(),
+                options: z.array(z.object(weightedOptionShape)).min(1),
+              }),
+            ],
+            { error: targetError },
+          ),
+        })
+        .transform(
+          ({ match, targets }): z.infer<typeof ruleSchema> =>
+            match === null || match === undefined ? { targets } : { match, targets },
+        ),
+    )
+    .min(1),
 });
 
 /**

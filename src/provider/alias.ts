@@ -6,7 +6,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { isApiError, sameFields } from "../client/index.js";
-import type { Alias } from "../wire/index.js";
+import { type Alias, aliasFields } from "../wire/index.js";
 import { agentKeysOf, checkAliasInputs } from "./check.js";
 import { apiClient, configureConnection, hasCredentials } from "./connection.js";
 import { diffAlias } from "./diff.js";
@@ -15,10 +15,10 @@ import {
   type AliasInputs,
   type AliasOutputs,
   aliasOutputs,
-  apiFields,
+  changesBetween,
   containsUnknown,
+  createBody,
   readAliasState,
-  same,
 } from "./values.js";
 
 type Dyn = pulumi.dynamic.ResourceProvider<AliasInputs, AliasOutputs>;
@@ -84,32 +84,30 @@ const ADOPT_HINT = (key: string) =>
   "(`pulumi import` does not work for dynamic providers): the next `pulumi up` takes it over and " +
   "brings its name, description, enabled, metadata and policy to the values declared here. Or choose another key.";
 
-/** Brings an existing alias to the desired inputs with the fewest calls; returns the result. */
+/**
+ * Brings an existing alias to the desired inputs with the fewest calls; returns the result.
+ * The policy goes first: replacing it needs a higher role than a PATCH (API.md, roles), so a
+ * key that may not make both calls is refused before anything is written. A PATCH that fails
+ * after the policy landed keeps the alias in state as it now is.
+ */
 async function converge(key: string, current: Alias, desired: AliasInputs): Promise<Alias> {
   const client = apiClient();
-  const want = apiFields(desired);
-  const have = apiFields({ ...current, policy: current.policy });
-  const patch: Record<string, unknown> = {};
-  for (const f of ["name", "description", "enabled", "metadata"] as const)
-    if (!same(have[f], want[f])) patch[f] = want[f];
+  const { patch, policy } = changesBetween(readAliasState({ ...current }), desired);
   let result = current;
+  if (policy) {
+    try {
+      result = await client.replacePolicy(key, desired.policy);
+    } catch (e) {
+      throw describeApiFailure(`replacing the policy of alias '${key}'`, e);
+    }
+  }
   if (Object.keys(patch).length > 0) {
     try {
       result = await client.patchAlias(key, patch);
     } catch (e) {
-      throw describeApiFailure(`updating alias '${key}'`, e);
-    }
-  }
-  if (!same(have.policy, want.policy)) {
-    try {
-      result = await client.replacePolicy(key, desired.policy);
-    } catch (e) {
-      const err = describeApiFailure(`replacing the policy of alias '${key}'`, e);
-      // The PATCH (if any) has landed: state must show the alias as it now is.
-      throw new PartialFailureError(err.message, key, {
-        ...aliasOutputs(desired, result),
-        policy: result.policy,
-      });
+      const err = describeApiFailure(`updating alias '${key}'`, e);
+      if (!policy) throw err;
+      throw new PartialFailureError(err.message, key, aliasOutputs(desired, result));
     }
   }
   return result;
@@ -155,14 +153,7 @@ export const aliasProvider: AliasProvider = {
 
 async function createAlias(inputs: AliasInputs): Promise<{ id: string; outs: AliasOutputs }> {
   const client = apiClient();
-  const body = {
-    key: inputs.key,
-    name: inputs.name,
-    ...(inputs.description !== undefined ? { description: inputs.description } : {}),
-    ...(inputs.enabled !== undefined ? { enabled: inputs.enabled } : {}),
-    ...(inputs.metadata !== undefined ? { metadata: inputs.metadata } : {}),
-    policy: inputs.policy,
-  };
+  const body = createBody(inputs);
   try {
     const alias = await client.createAlias(body);
     return { id: alias.key, outs: aliasOutputs(inputs, alias) };
@@ -218,31 +209,19 @@ async function updateAlias(
   news: AliasInputs,
 ): Promise<{ outs: AliasOutputs }> {
   const old = readAliasState(olds as unknown as Record<string, unknown>);
-  const have = apiFields(old);
-  const want = apiFields(news);
-  const apiChanged = (["name", "description", "enabled", "metadata", "policy"] as const).some(
-    (f) => !same(have[f], want[f]),
-  );
-  if (!apiChanged) {
-    // Only samples (or adopt) changed: nothing to write.
-    return {
-      outs: {
-        ...(old as AliasOutputs),
-        samples: news.samples ?? [],
-        ...(news.adopt !== undefined ? { adopt: news.adopt } : {}),
-      },
-    };
+  const { patch, policy } = changesBetween(old, news);
+  if (!policy && Object.keys(patch).length === 0) {
+    // Only the provider's own inputs (samples, adopt) changed: nothing to write.
+    return { outs: aliasOutputs(news, stateAsAlias(id, old)) };
   }
-  const current = {
-    key: id,
-    name: old.name ?? news.name,
-    description: have.description,
-    enabled: have.enabled,
-    metadata: have.metadata,
-    policy: old.policy ?? news.policy,
-    created_at: old.createdAt ?? "",
-    updated_at: old.updatedAt,
-  } as Alias;
-  const alias = await converge(id, current, news);
+  const alias = await converge(id, stateAsAlias(id, old), news);
   return { outs: aliasOutputs(news, alias) };
+}
+
+/** The alias as the state last saw it, in the API's form. */
+function stateAsAlias(id: string, old: Partial<AliasOutputs>): Alias {
+  const alias: Record<string, unknown> = {};
+  for (const [name, f] of aliasFields())
+    if (f.wire !== undefined) alias[f.wire] = old[name as keyof AliasOutputs];
+  return { ...alias, key: id } as Alias;
 }

@@ -14,6 +14,7 @@ import {
   sampleLabel,
   validatePolicy,
 } from "../policy/index.js";
+import { aliasFields, type FieldKind } from "../wire/index.js";
 import { containsUnknown, UNKNOWN } from "./values.js";
 
 export interface CheckFailure {
@@ -44,6 +45,32 @@ function checkType(
       : typeof value === type;
   if (!ok)
     out.push({ property, reason: `${property} must be ${type === "object" ? "an object" : `a ${type}`}` });
+}
+
+/** The shape check of one Alias input, by its kind in the field table; policy is checked on its own. */
+function checkField(property: string, kind: FieldKind, value: unknown, out: CheckFailure[]): void {
+  switch (kind) {
+    case "key":
+      checkKey(value, property, out);
+      return;
+    case "name":
+      if (value === undefined) out.push({ property, reason: `${property} is required` });
+      else if (value !== UNKNOWN && (typeof value !== "string" || value.length < 1 || value.length > 100))
+        out.push({ property, reason: `${property} must be a string of 1 to 100 characters` });
+      return;
+    case "string":
+    case "boolean":
+    case "object":
+      checkType(value, property, kind, out);
+      return;
+    case "samples":
+      if (value !== undefined && value !== UNKNOWN && !Array.isArray(value))
+        out.push({ property, reason: `${property} must be a list of {name?, context, expect?}` });
+      return;
+    case "policy":
+    case "timestamp":
+      return;
+  }
 }
 
 /**
@@ -96,21 +123,7 @@ function checkPolicyAndSamples(
 /** `check` of an Alias's inputs; returns the failures (empty when valid). */
 export function checkAliasInputs(news: Record<string, unknown>): CheckFailure[] {
   const out: CheckFailure[] = [];
-  checkKey(news.key, "key", out);
-  if (news.name === undefined) out.push({ property: "name", reason: "name is required" });
-  else if (
-    news.name !== UNKNOWN &&
-    (typeof news.name !== "string" || news.name.length < 1 || news.name.length > 100)
-  ) {
-    out.push({ property: "name", reason: "name must be a string of 1 to 100 characters" });
-  }
-  checkType(news.description, "description", "string", out);
-  checkType(news.enabled, "enabled", "boolean", out);
-  checkType(news.metadata, "metadata", "object", out);
-  checkType(news.adopt, "adopt", "boolean", out);
-  if (news.samples !== undefined && news.samples !== UNKNOWN && !Array.isArray(news.samples)) {
-    out.push({ property: "samples", reason: "samples must be a list of {name?, context, expect?}" });
-  }
+  for (const [name, f] of aliasFields()) checkField(name, f.kind, news[name], out);
   // Samples hash on the alias key: without a known key they cannot be resolved yet.
   const key = typeof news.key === "string" && news.key !== UNKNOWN ? news.key : undefined;
   if (key === undefined) {

@@ -1,17 +1,23 @@
 /**
  * Where the provider's API client comes from: provider configuration (set by `configure`,
- * from the stack config keys `agent-alias:apiUrl` and the secret `agent-alias:apiKey`), else
- * the environment (`AGENT_ALIAS_API_URL`, `VECTARA_API_KEY`). Kept in this module's state,
- * never in the serialized provider, so no credential ever reaches the Pulumi state.
+ * from the stack config keys `agent-alias:apiUrl`, the secret `agent-alias:apiKey`, or the
+ * OAuth client `agent-alias:clientId` with the secret `agent-alias:clientSecret`, and
+ * `agent-alias:tokenUrl`), else the environment (`AGENT_ALIAS_API_URL`, `VECTARA_API_KEY`,
+ * `VECTARA_CLIENT_ID`, `VECTARA_CLIENT_SECRET`, `VECTARA_TOKEN_URL`). Kept in this module's
+ * state, never in the serialized provider, so no credential or token reaches the Pulumi state.
  */
 import { AgentAliasClient, type ClientOptions } from "../client/index.js";
 
-export const CONFIG_KEYS = Object.freeze({ apiUrl: "agent-alias:apiUrl", apiKey: "agent-alias:apiKey" });
+/** The provider's configuration: stack config key of each connection setting. */
+export const CONFIG_KEYS = Object.freeze({
+  apiUrl: "agent-alias:apiUrl",
+  apiKey: "agent-alias:apiKey",
+  clientId: "agent-alias:clientId",
+  clientSecret: "agent-alias:clientSecret",
+  tokenUrl: "agent-alias:tokenUrl",
+});
 
-interface Connection {
-  apiUrl?: string | undefined;
-  apiKey?: string | undefined;
-}
+export type Connection = { -readonly [K in keyof typeof CONFIG_KEYS]?: string | undefined };
 
 let connection: Connection = {};
 let cached: AgentAliasClient | undefined;
@@ -19,7 +25,12 @@ let extra: ClientOptions = {};
 
 /** Called from the providers' `configure`: reads the stack config. */
 export function configureConnection(config: { get(key: string): string | undefined }): void {
-  connection = { apiUrl: config.get(CONFIG_KEYS.apiUrl), apiKey: config.get(CONFIG_KEYS.apiKey) };
+  const c: Connection = {};
+  for (const [field, key] of Object.entries(CONFIG_KEYS) as [keyof Connection, string][]) {
+    const v = config.get(key);
+    if (v !== undefined && v !== "") c[field] = v;
+  }
+  connection = c;
   cached = undefined;
 }
 
@@ -30,16 +41,24 @@ export function setConnection(c: Connection, options: ClientOptions = {}): void 
   cached = undefined;
 }
 
+/** The client of this provider process: one per configuration, so an OAuth token is reused. */
 export function apiClient(): AgentAliasClient {
   cached ??= new AgentAliasClient({
     ...extra,
     baseUrl: connection.apiUrl ?? extra.baseUrl,
     apiKey: connection.apiKey ?? extra.apiKey,
+    clientId: connection.clientId ?? extra.clientId,
+    clientSecret: connection.clientSecret ?? extra.clientSecret,
+    tokenUrl: connection.tokenUrl ?? extra.tokenUrl,
   });
   return cached;
 }
 
-/** True when an API key is available (config or environment), so preview may ask the API. */
+/** True when a credential is available (config or environment), so preview may ask the API. */
 export function hasCredentials(): boolean {
-  return Boolean(connection.apiKey ?? extra.apiKey ?? process.env.VECTARA_API_KEY);
+  try {
+    return apiClient().options.credentials.kind !== "none";
+  } catch {
+    return false;
+  }
 }

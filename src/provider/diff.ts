@@ -3,7 +3,8 @@
  * The alias key (and an AliasPolicy's aliasKey) forces a replacement; every other field is
  * updated in place. A value still unknown during preview counts as a change.
  */
-import { apiFields, containsUnknown, readAliasState, same } from "./values.js";
+import { ALIAS_FIELDS, type AliasFieldName } from "../wire/index.js";
+import { containsUnknown, diffFields, readAliasState, same } from "./values.js";
 
 export interface DiffResult {
   changes: boolean;
@@ -16,17 +17,14 @@ function differs(old: unknown, now: unknown): boolean {
   return containsUnknown(now) || !same(old, now);
 }
 
+/** The Alias diff: every field the table marks `diff`, with the API's defaults applied on both sides. */
 export function diffAlias(olds: Record<string, unknown>, news: Record<string, unknown>): DiffResult {
-  const old = readAliasState(olds);
-  const a = apiFields(old);
-  const n = apiFields(news);
-  const changed: string[] = [];
-  if (differs(old.key, news.key)) changed.push("key");
-  for (const f of ["name", "description", "enabled", "metadata", "policy"] as const) {
-    if (differs(a[f], n[f])) changed.push(f);
-  }
-  if (differs(old.samples ?? [], news.samples ?? [])) changed.push("samples");
-  return { changes: changed.length > 0, replaces: changed.includes("key") ? ["key"] : [], changed };
+  const before = new Map(diffFields(readAliasState(olds)));
+  const changed = diffFields(news)
+    .filter(([name, now]) => differs(before.get(name), now))
+    .map(([name]) => name as string);
+  const replaces = changed.filter((name) => ALIAS_FIELDS[name as AliasFieldName].update === "replace");
+  return { changes: changed.length > 0, replaces, changed };
 }
 
 export function diffAliasPolicy(olds: Record<string, unknown>, news: Record<string, unknown>): DiffResult {

@@ -1,5 +1,6 @@
 /** Errors the providers raise, worded for a Pulumi user. */
 import { type ApiError, isApiError } from "../client/index.js";
+import { rolesSentence } from "../wire/index.js";
 
 /**
  * The API call half-succeeded: the object exists (so the engine must keep `id` in state, with
@@ -21,11 +22,22 @@ export class PartialFailureError extends Error {
 
 /**
  * `what failed: <status> <the API's words> (after N attempts)`, then one line per field
- * error; the ApiError stays attached as `cause`, its code as `code`.
+ * error; the ApiError stays attached as `cause`, its code as `code`. A 403 says which roles
+ * the call needs (the API never tells a key its roles, so the table of API.md is the guide):
+ * `replacing the policy of alias 'support' needs agent_administrator, administrator or owner;
+ * the API key has been refused (403 Permissions do not allow modifying this alias.)`.
  */
 export function describeApiFailure(what: string, e: unknown): Error {
   if (!isApiError(e)) return e instanceof Error ? e : new Error(String(e));
   const api = e as ApiError;
+  if (api.code === "forbidden" && api.operation !== undefined) {
+    const err = new Error(
+      `${what} needs ${rolesSentence(api.operation)}; ${api.credential ?? "the credential"} has been refused (${api.status} ${api.apiMessage})`,
+      { cause: e },
+    );
+    (err as Error & { code?: string }).code = api.code;
+    return err;
+  }
   const fields = api.fieldErrors
     ? Object.entries(api.fieldErrors)
         .map(([k, v]) => `\n  ${v.startsWith(`${k}:`) ? v : `${k}: ${v}`}`)

@@ -3,7 +3,17 @@
  * method shares: unknown-value detection (preview), normalisation, and comparison.
  */
 import type { Policy, Sample } from "../policy/index.js";
-import { type Alias, canonicalFields } from "../wire/index.js";
+import {
+  ALIAS_FIELDS,
+  type Alias,
+  type AliasFieldName,
+  type AliasFieldSpec,
+  aliasFields,
+  type CreateAliasBody,
+  canonicalDocument,
+  fieldsUpdatedBy,
+  type PatchAliasBody,
+} from "../wire/index.js";
 
 /** The engine's stand-in for a value not known until apply (rpc.unknownValue). */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -55,40 +65,76 @@ export function containsUnknown(v: unknown): boolean {
   return false;
 }
 
-/**
- * Canonical JSON (sorted keys, undefined dropped) for field-by-field comparison; a rule's
- * `match: null` counts as no match, as the API stores it.
- */
-export const canonical = (v: unknown): string => canonicalFields(v, (k, x) => k === "match" && x === null);
+/** Canonical JSON for field-by-field comparison (wire/canonical.ts). */
+export const canonical = canonicalDocument;
 
 export const same = (a: unknown, b: unknown): boolean => canonical(a) === canonical(b);
 
-/** The fields the API stores, with the API's defaults applied. */
-export function apiFields(i: Partial<AliasInputs>) {
-  return {
-    name: i.name,
-    description: i.description ?? "",
-    enabled: i.enabled ?? true,
-    metadata: i.metadata ?? {},
-    policy: i.policy,
-  };
+/** A field's value, or the field's `none` (the API's default) when it is not given. */
+function givenOr(name: AliasFieldName, v: unknown): unknown {
+  const f: AliasFieldSpec = ALIAS_FIELDS[name];
+  return v === undefined || v === null ? f.none?.() : v;
 }
 
-/** Outputs from the inputs that were applied and the alias the API answered with. */
+/** The fields the API stores (every input that is sent), with the API's defaults applied. */
+export function apiFields(i: Partial<AliasInputs>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, f] of aliasFields())
+    if (f.wire !== undefined && f.update !== "output" && name !== "key")
+      out[name] = givenOr(name, i[name as keyof AliasInputs]);
+  return out;
+}
+
+/** Fields compared by diff, with defaults applied: every field of the table marked `diff`. */
+export function diffFields(i: Record<string, unknown>): [AliasFieldName, unknown][] {
+  return aliasFields()
+    .filter(([, f]) => f.diff)
+    .map(([name]) => [name, givenOr(name, i[name])]);
+}
+
+/** The body of `POST /v2/agent_aliases`: every input the API takes, as given. */
+export function createBody(inputs: AliasInputs): CreateAliasBody {
+  const body: Record<string, unknown> = {};
+  for (const [name, f] of aliasFields()) {
+    const v = inputs[name as keyof AliasInputs];
+    if (f.wire !== undefined && f.update !== "output" && v !== undefined) body[f.wire] = v;
+  }
+  return body as CreateAliasBody;
+}
+
+/** The PATCH body that brings `have` to `want` (the `patch` fields that differ), and whether the policy differs. */
+export function changesBetween(
+  have: Partial<AliasInputs>,
+  want: Partial<AliasInputs>,
+): { patch: PatchAliasBody; policy: boolean } {
+  const patch: Record<string, unknown> = {};
+  for (const name of fieldsUpdatedBy("patch")) {
+    const w = givenOr(name, want[name as keyof AliasInputs]);
+    const wire = (ALIAS_FIELDS[name] as AliasFieldSpec).wire ?? name;
+    if (!same(givenOr(name, have[name as keyof AliasInputs]), w)) patch[wire] = w;
+  }
+  const policy = fieldsUpdatedBy("policy").some(
+    (name) => !same(have[name as keyof AliasInputs], want[name as keyof AliasInputs]),
+  );
+  return { patch: patch as PatchAliasBody, policy };
+}
+
+/**
+ * Outputs from the inputs that were applied and the alias the API answered with: each wire
+ * field as the API answered it, the provider's own inputs (samples, adopt) as given.
+ */
 export function aliasOutputs(inputs: Partial<AliasInputs>, alias: Alias): AliasOutputs {
-  return {
-    key: alias.key,
-    name: alias.name,
-    description: alias.description,
-    enabled: alias.enabled,
-    metadata: alias.metadata,
-    policy: alias.policy,
-    samples: inputs.samples ?? [],
-    ...(inputs.adopt !== undefined ? { adopt: inputs.adopt } : {}),
-    createdAt: alias.created_at,
-    updatedAt: alias.updated_at ?? alias.created_at,
-    stateVersion: STATE_VERSION,
-  };
+  const out: Record<string, unknown> = {};
+  for (const [name, f] of aliasFields()) {
+    if (f.wire !== undefined) out[name] = (alias as Record<string, unknown>)[f.wire];
+    else {
+      const v = givenOr(name, inputs[name as keyof AliasInputs]);
+      if (v !== undefined) out[name] = v;
+    }
+  }
+  out.updatedAt ??= alias.created_at;
+  out.stateVersion = STATE_VERSION;
+  return out as unknown as AliasOutputs;
 }
 
 /**
@@ -97,13 +143,12 @@ export function aliasOutputs(inputs: Partial<AliasInputs>, alias: Alias): AliasO
  */
 export function readAliasState(props: Record<string, unknown>): Partial<AliasOutputs> & { key: string } {
   const p = props as Partial<AliasOutputs> & { created_at?: string; updated_at?: string; key: string };
-  return {
-    ...p,
-    description: p.description ?? "",
-    enabled: p.enabled ?? true,
-    metadata: p.metadata ?? {},
-    samples: p.samples ?? [],
-    createdAt: p.createdAt ?? p.created_at ?? "",
-    updatedAt: p.updatedAt ?? p.updated_at ?? p.createdAt ?? p.created_at ?? "",
-  };
+  const out: Record<string, unknown> = { ...p };
+  for (const [name] of aliasFields()) {
+    const v = givenOr(name, p[name as keyof AliasOutputs]);
+    if (v !== undefined) out[name] = v;
+  }
+  out.createdAt = p.createdAt ?? p.created_at ?? "";
+  out.updatedAt = p.updatedAt ?? p.updated_at ?? out.createdAt;
+  return out as Partial<AliasOutputs> & { key: string };
 }

@@ -1,19 +1,28 @@
 /** Agents (API.md "Agents"): only the fields routing needs. */
 import { z } from "zod";
-import { keySchema, listMetadataSchema, metadataSchema, nameSchema, timestampSchema } from "./common.js";
+import {
+  answered,
+  keySchema,
+  listMetadataSchema,
+  metadataSchema,
+  nameSchema,
+  timestampSchema,
+} from "./common.js";
 
 /**
- * An agent as the API returns it. `updated_at` appears after the first PATCH. The emulator
- * stores `enabled` but does not gate sessions on it *(ours)*.
+ * An agent as the API answers it. `description` and `metadata` may be `null` or absent
+ * (read as `""` and `{}`); the real API's other fields (`model`, `tool_configurations`, …)
+ * are dropped. `updated_at` appears after the first PATCH. The emulator stores `enabled` but
+ * does not gate sessions on it *(ours)*.
  */
 export const agentSchema = z.object({
   key: keySchema,
   name: z.string(),
-  description: z.string(),
-  metadata: metadataSchema,
+  description: answered.text(),
+  metadata: answered.metadata(),
   enabled: z.boolean(),
   created_at: timestampSchema,
-  updated_at: timestampSchema.optional(),
+  updated_at: answered.timestamp(),
 });
 
 /** `POST /v2/agents`. A missing key is generated as `agt_` + slugged name + 4 hex *(ours)*. */

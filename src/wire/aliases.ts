@@ -4,7 +4,8 @@
  * resolver, so the API and the offline tools accept exactly the same documents.
  */
 import { z } from "zod";
-import { aliasDocumentSchema, policySchema } from "../policy/index.js";
+import { aliasDocumentSchema, answeredPolicySchema, policySchema } from "../policy/index.js";
+import { aliasAnswerShape } from "./alias-fields.js";
 import {
   keySchema,
   listMetadataSchema,
@@ -14,19 +15,16 @@ import {
   timestampSchema,
 } from "./common.js";
 
-export { policySchema };
+export { answeredPolicySchema, policySchema };
 
-/** An alias as the API returns it, with its policy. `updated_at` appears after the first change. */
-export const aliasSchema = z.object({
-  key: keySchema,
-  name: z.string(),
-  description: z.string(),
-  policy: policySchema,
-  enabled: z.boolean(),
-  metadata: metadataSchema,
-  created_at: timestampSchema,
-  updated_at: timestampSchema.optional(),
-});
+/**
+ * An alias as the API answers it, with its policy (API.md **rev.**). `key`, `name`, `policy`,
+ * `enabled` and `created_at` are always there; `description` and `metadata` may be `null` or
+ * absent and read as `""` and `{}`; `updated_at` may be `null` or absent and reads as absent.
+ * Fields the API adds, at any depth, are dropped. The emulator sends the full form. The
+ * shape comes from the field table (alias-fields.ts).
+ */
+export const aliasSchema = z.object(aliasAnswerShape());
 
 /**
  * `POST /v2/agent_aliases`: the alias document of ROUTING.md §1 with `key` and `name`
@@ -45,9 +43,9 @@ export const patchAliasBodySchema = z.strictObject({
 /** `PUT /v2/agent_aliases/{alias_key}/policy`: replaces the policy whole and atomically. */
 export const replacePolicyBodySchema = z.strictObject({ policy: policySchema });
 
-/** `GET /v2/agent_aliases`. */
+/** `GET /v2/agent_aliases` (API.md **rev.**: the list key is `aliases`). */
 export const aliasListSchema = z.object({
-  agent_aliases: z.array(aliasSchema),
+  aliases: z.array(aliasSchema),
   metadata: listMetadataSchema,
 });
 

@@ -13,3 +13,10 @@ export function canonicalFields(v: unknown, skip?: (key: string, value: unknown)
     .map((k) => `${JSON.stringify(k)}:${canonicalFields(o[k], skip)}`)
     .join(",")}}`;
 }
+
+/**
+ * Canonical JSON of an alias document or part of one: a rule's `match: null` counts as no
+ * match, as the API stores it (its answers read that way: aliases.ts).
+ */
+export const canonicalDocument = (v: unknown): string =>
+  canonicalFields(v, (k, x) => k === "match" && x === null);

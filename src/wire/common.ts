@@ -8,11 +8,70 @@ import { keySchema, nameSchema } from "../policy/schema.js";
 
 export { keySchema, nameSchema };
 
-/** ISO-8601 UTC with milliseconds, as the API writes it: `2026-06-02T10:35:00.000Z`. */
-export const timestampSchema = z.iso.datetime({ offset: false, precision: 3 });
+const RFC3339 =
+  /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:[Zz]|([+-])(\d{2}):(\d{2}))$/;
+
+/**
+ * The instant an RFC 3339 date-time names, in milliseconds since 1970 (digits past the
+ * millisecond are cut), or undefined when `ts` is not one. Any number of fractional digits,
+ * `Z` or an offset, lower-case `t`/`z`, and a leap second (`:60`) are accepted.
+ */
+export function instantOf(ts: string): number | undefined {
+  const m = RFC3339.exec(ts);
+  if (!m) return undefined;
+  const [, y, mo, d, h, mi, s, frac, sign, oh, om] = m;
+  const month = Number(mo);
+  const day = Number(d);
+  const daysInMonth = new Date(Date.UTC(Number(y), month, 0)).getUTCDate();
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth) return undefined;
+  if (Number(h) > 23 || Number(mi) > 59 || Number(s) > 60) return undefined;
+  if (oh !== undefined && (Number(oh) > 23 || Number(om) > 59)) return undefined;
+  const ms = frac === undefined ? 0 : Number(frac.slice(0, 3).padEnd(3, "0"));
+  const offset = sign === undefined ? 0 : (sign === "-" ? -1 : 1) * (Number(oh) * 60 + Number(om)) * 60_000;
+  return Date.UTC(Number(y), month - 1, day, Number(h), Number(mi), Number(s), ms) - offset;
+}
+
+/** True when two date-times name the same instant, however each is written. */
+export function sameInstant(a: string | undefined, b: string | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  const x = instantOf(a);
+  return x !== undefined && x === instantOf(b);
+}
+
+/**
+ * A date-time as the API answers it (API.md **rev.**): RFC 3339 with any number of
+ * fractional digits (none included) and `Z` or an offset. Kept as the API wrote it; compare
+ * with `sameInstant`. The emulator writes `2026-06-02T10:35:00.000Z`.
+ */
+export const timestampSchema = z
+  .string()
+  .refine((s) => instantOf(s) !== undefined, { error: "must be an RFC 3339 date-time" });
 
 /** Free-form JSON object attached to agents, aliases and sessions. `{}` when not given. */
 export const metadataSchema = z.record(z.string(), z.unknown());
+
+/**
+ * Fields the API may answer as `null` or leave out (API.md **rev.**), normalised here, at
+ * the wire edge, to the one spelling of "none" that everything above it uses.
+ */
+export const answered = Object.freeze({
+  /** A text: `null` or absent reads as `""`. */
+  text: () =>
+    z
+      .string()
+      .nullish()
+      .transform((v) => v ?? ""),
+  /** Metadata: `null` or absent reads as `{}`. */
+  metadata: () => metadataSchema.nullish().transform((v): Metadata => v ?? {}),
+  /** A date-time: `null` reads as absent. */
+  timestamp: () =>
+    timestampSchema
+      .nullish()
+      .transform((v) => v ?? undefined)
+      .optional(),
+  /** A key: `null` or absent reads as `null`. */
+  key: () => keySchema.nullish().transform((v) => v ?? null),
+});
 
 /** List bounds (API.md): `?limit=1..100`, 10 when not given. */
 export const LIST_LIMIT = Object.freeze({ min: 1, max: 100, default: 10 });
@@ -40,7 +99,8 @@ export const listQuerySchema = z.strictObject({
  */
 export const errorBodySchema = z.object({
   messages: z.array(z.string()),
-  request_id: z.string(),
+  /** Usually there, not always (API.md **rev.**). */
+  request_id: z.string().optional(),
   field_errors: z.record(z.string(), z.string()).optional(),
   id: z.string().optional(),
 });

@@ -5,8 +5,17 @@
  * Request schemas (`create…`, `patch…`, `replacePolicy…`) are strict: an unknown field is an
  * error. Response schemas strip unknown fields, as clients must ignore them.
  */
+
 export type { Agent, AgentList, CreateAgentBody, PatchAgentBody } from "./agents.js";
 export { agentListSchema, agentSchema, createAgentBodySchema, patchAgentBodySchema } from "./agents.js";
+export type {
+  AliasAnswerShape,
+  AliasFieldName,
+  AliasFieldSpec,
+  FieldKind,
+  FieldUpdate,
+} from "./alias-fields.js";
+export { ALIAS_FIELDS, aliasAnswerShape, aliasFields, fieldsUpdatedBy } from "./alias-fields.js";
 export type {
   Alias,
   AliasList,
@@ -19,21 +28,25 @@ export {
   aliasListQuerySchema,
   aliasListSchema,
   aliasSchema,
+  answeredPolicySchema,
   createAliasBodySchema,
   patchAliasBodySchema,
   policySchema,
   replacePolicyBodySchema,
 } from "./aliases.js";
-export { canonicalFields } from "./canonical.js";
+export { canonicalDocument, canonicalFields } from "./canonical.js";
 export type { ErrorBody, ListMetadata, ListQuery, Metadata } from "./common.js";
 export {
+  answered,
   errorBodySchema,
+  instantOf,
   keySchema,
   LIST_LIMIT,
   listMetadataSchema,
   listQuerySchema,
   metadataSchema,
   nameSchema,
+  sameInstant,
   timestampSchema,
 } from "./common.js";
 export type { AliasStats, EmulatorStats, FaultConfig, FaultConfigBody, Health } from "./emulator.js";
@@ -63,5 +76,7 @@ export {
   sessionEventSchema,
   textMessageSchema,
 } from "./events.js";
+export type { Operation, Role } from "./roles.js";
+export { isRole, mayCall, OPERATIONS, ROLES, refusalMessage, rolesSentence } from "./roles.js";
 export type { CreateSessionBody, Session, SessionList } from "./sessions.js";
 export { createSessionBodySchema, sessionListSchema, sessionSchema } from "./sessions.js";

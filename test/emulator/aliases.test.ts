@@ -254,7 +254,7 @@ describe("GET /v2/agent_aliases filters", () => {
     expect(r.status).toBe(200);
     return aliasListSchema
       .parse(r.body)
-      .agent_aliases.map((a) => a.key)
+      .aliases.map((a) => a.key)
       .filter((k) => k.startsWith("f-"));
   };
 

@@ -97,7 +97,7 @@ describe("runEmulatorCommand", () => {
       const cmd = run(args);
       const url = await cmd.url;
       const list = await callJson(url, "GET", "/v2/agent_aliases", undefined, { "x-api-key": "x" });
-      expect(list.body.agent_aliases.map((a: { key: string }) => a.key)).toEqual(["support"]);
+      expect(list.body.aliases.map((a: { key: string }) => a.key)).toEqual(["support"]);
       cmd.stop();
       expect(await cmd.exit).toBe(0);
     }

@@ -68,8 +68,8 @@ describe("Alias lifecycle against the emulator", () => {
     expect(proxy.seen).toEqual([
       "POST /v2/agent_aliases",
       "GET /v2/agent_aliases/lc-taken",
-      "PATCH /v2/agent_aliases/lc-taken",
       "PUT /v2/agent_aliases/lc-taken/policy",
+      "PATCH /v2/agent_aliases/lc-taken",
     ]);
     expect((await api.getAlias("lc-taken")).policy).toEqual(canary(90, 10));
   });
@@ -165,12 +165,29 @@ describe("Alias lifecycle against the emulator", () => {
     expect(proxy.seen).toEqual(["GET /v2/agents/ghost-2", "GET /v2/agents/ghost-2"]);
   });
 
+  it("a refused policy is written first, so a failed update leaves the alias as it was", async () => {
+    const { outs } = await aliasProvider.create(inputs({ key: "lc-first" }));
+    const next = inputs({ key: "lc-first", name: "New name", policy: canary(1, 1, ["p-v1", "ghost"]) });
+    proxy.seen.length = 0;
+    const e = await aliasProvider.update("lc-first", outs, next).then(
+      () => expect.unreachable(),
+      (err: unknown) => err as Error,
+    );
+    expect(e).not.toBeInstanceOf(PartialFailureError);
+    expect(e.message).toBe(
+      "replacing the policy of alias 'lc-first': 400 Alias references unknown agent(s): [ghost]\n  policy.rules[0].targets.agent_key: unknown agent 'ghost'",
+    );
+    expect(proxy.seen).toEqual(["PUT /v2/agent_aliases/lc-first/policy"]);
+    expect(await api.getAlias("lc-first")).toMatchObject({ name: "Provider alias", policy: canary(90, 10) });
+  });
+
   it("a failure after the alias changed keeps the id and the properties as they now are", async () => {
     const { outs } = await aliasProvider.create({
       ...inputs({ key: "lc-half" }),
       __provider: "serialized",
     } as AliasInputs);
-    const next = inputs({ key: "lc-half", name: "New name", policy: canary(1, 1, ["p-v1", "ghost"]) });
+    // The policy lands, then the PATCH is refused (a name the API does not take).
+    const next = inputs({ key: "lc-half", name: "n".repeat(101), policy: canary(80, 20) });
     try {
       await aliasProvider.update("lc-half", outs, { ...next, __provider: "serialized" } as AliasInputs);
       expect.unreachable();
@@ -179,16 +196,16 @@ describe("Alias lifecycle against the emulator", () => {
       const p = e as PartialFailureError;
       expect(p.id).toBe("lc-half");
       expect(p.message).toBe(
-        "replacing the policy of alias 'lc-half': 400 Alias references unknown agent(s): [ghost]\n  policy.rules[0].targets.agent_key: unknown agent 'ghost'",
+        "updating alias 'lc-half': 400 name: must be at most 100 characters\n  name: must be at most 100 characters",
       );
       expect(p.properties).toMatchObject({
         key: "lc-half",
-        name: "New name",
-        policy: canary(90, 10),
+        name: "Provider alias",
+        policy: canary(80, 20),
         __provider: "serialized",
       });
     }
-    expect((await api.getAlias("lc-half")).name).toBe("New name");
+    expect((await api.getAlias("lc-half")).policy).toEqual(canary(80, 20));
   });
 
   it("state written by an earlier version is read, diffed and deleted", async () => {
