@@ -7,6 +7,14 @@ import v8 from "node:v8";
 import { isMainThread, resourceLimits } from "node:worker_threads";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { aliasListQuerySchema, type FaultConfig, listQuerySchema } from "../wire/index.js";
+import {
+  type ApiKeySpec,
+  Credentials,
+  type OAuthClientSpec,
+  parseApiKeySpec,
+  parseOAuthClientSpec,
+  routeOperation,
+} from "./auth.js";
 import { ApiError, invalid, invalidField } from "./errors.js";
 import { FaultSpecError, Faults, faultConfig, parseFaultSpec } from "./faults.js";
 import { requestId } from "./ids.js";
@@ -24,10 +32,16 @@ export interface EmulatorOptions {
   /** Journal file: every acknowledged write is on disk before its answer (journal.ts). */
   dataFile?: string;
   /**
-   * The accepted API key. When undefined, `AGENT_ALIAS_API_KEY` from `env` is used; with
-   * neither, any non-empty key is accepted (API.md).
+   * The accepted API key (as `owner`). When neither this nor `apiKeys` is given,
+   * `AGENT_ALIAS_API_KEY` from `env` is used; with none, any non-empty key is accepted (API.md).
    */
   apiKey?: string;
+  /** Accepted API keys with their roles (`ci=agent_developer`, or `{key, role}`); no role is `owner`. */
+  apiKeys?: readonly (string | ApiKeySpec)[];
+  /** OAuth clients (`ID=SECRET[=ROLE]` or `{id, secret, role}`): enables `POST /oauth2/token`. */
+  oauthClients?: readonly (string | OAuthClientSpec)[];
+  /** Lifetime of issued bearer tokens, in seconds (default 1800), on the emulator's clock. */
+  tokenTtlSeconds?: number;
   /** Environment to read `AGENT_ALIAS_API_KEY` from; defaults to process.env. */
   env?: Readonly<Record<string, string | undefined>>;
   /** Agents and aliases to create at start: a YAML/JSON file path or the document itself. */
@@ -71,6 +85,9 @@ export interface Emulator {
   /** Closes the app (and its socket, if listening) and the data file. Idempotent. */
   close(): Promise<void>;
 }
+
+/** Where the emulator issues OAuth tokens (API.md: `POST /oauth2/token`). */
+export const TOKEN_PATH = "/oauth2/token";
 
 const PAGE_KEY_RE = /^([a-z]+):(\d{1,15})$/;
 
@@ -165,21 +182,18 @@ function fromFramework(
   }
 }
 
-function resolveApiKey(options: EmulatorOptions): string | undefined {
-  if (options.apiKey !== undefined && options.apiKey !== "") return options.apiKey;
+/**
+ * The API keys of the options and the seed: `apiKeys` or `apiKey`, and the seed's
+ * `api_keys`; with none of them AGENT_ALIAS_API_KEY; with none at all, any key.
+ */
+function apiKeysOf(options: EmulatorOptions, seeded: readonly ApiKeySpec[] = []): ApiKeySpec[] {
+  const given = (options.apiKeys ?? []).map((k) => (typeof k === "string" ? parseApiKeySpec(k) : k));
+  if (given.length === 0 && options.apiKey !== undefined && options.apiKey !== "")
+    given.push({ key: options.apiKey });
+  given.push(...seeded);
+  if (given.length > 0) return given;
   const fromEnv = (options.env ?? process.env).AGENT_ALIAS_API_KEY;
-  return fromEnv === undefined || fromEnv === "" ? undefined : fromEnv;
-}
-
-function presentedKey(req: FastifyRequest): string | undefined {
-  const h = req.headers["x-api-key"];
-  if (typeof h === "string" && h !== "") return h;
-  const auth = req.headers.authorization;
-  if (typeof auth === "string" && /^bearer /i.test(auth)) {
-    const token = auth.slice(7).trim();
-    return token === "" ? undefined : token;
-  }
-  return undefined;
+  return fromEnv === undefined || fromEnv === "" ? [] : [{ key: fromEnv }];
 }
 
 type KeyParams = { agent_key?: string; alias_key?: string; session_key?: string };
@@ -197,7 +211,7 @@ function sessionPath(params: KeyParams): SessionPath {
 export async function createEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const log = options.log ?? (() => {});
   const bodyLimit = options.bodyLimit ?? EMULATOR_LIMITS.bodyLimit;
-  const apiKey = resolveApiKey(options);
+
   const store = new Store(options.clock, options.maxSessions ?? DEFAULT_MAX_SESSIONS);
   const faults = new Faults(
     options.faults === undefined
@@ -226,8 +240,14 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     if (journal) await journal.append(w.record);
   };
 
-  if (options.seed !== undefined) {
-    const doc = typeof options.seed === "string" ? loadSeed(options.seed) : options.seed;
+  const seedDoc =
+    options.seed === undefined
+      ? undefined
+      : typeof options.seed === "string"
+        ? loadSeed(options.seed)
+        : options.seed;
+  if (options.seed !== undefined && seedDoc !== undefined) {
+    const doc = seedDoc;
     try {
       await seedStore(store, doc, persist, typeof options.seed === "string" ? options.seed : "seed");
     } catch (e) {
@@ -236,6 +256,15 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     }
   }
 
+  const clock = options.clock;
+  const credentials = new Credentials({
+    apiKeys: apiKeysOf(options, seedDoc?.api_keys),
+    oauthClients: [...(options.oauthClients ?? []), ...(seedDoc?.oauth_clients ?? [])].map((c) =>
+      typeof c === "string" ? parseOAuthClientSpec(c) : c,
+    ),
+    tokenTtlSeconds: options.tokenTtlSeconds,
+    now: clock ? () => clock().getTime() : Date.now,
+  });
   const app = Fastify({
     logger: false,
     bodyLimit,
@@ -258,6 +287,19 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     done(null, value);
   });
 
+  // OAuth's token request is a form (RFC 6749); no other call takes one.
+  app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string" }, (req, text, done) => {
+    if (req.url !== TOKEN_PATH) {
+      return done(
+        new ApiError(415, ["body: Content-Type must be application/json"], {
+          body: "Content-Type must be application/json",
+        }),
+        undefined,
+      );
+    }
+    done(null, Object.fromEntries(new URLSearchParams(text as string)));
+  });
+
   app.setErrorHandler((err, req, reply) => {
     if (err instanceof ApiError) return sendError(reply, err, req);
     const e = err as { code?: string; statusCode?: number; message: string };
@@ -273,12 +315,29 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   });
 
   const authorize = (req: FastifyRequest, done: (err?: Error) => void): void => {
-    const key = presentedKey(req);
-    if (key === undefined)
-      done(new ApiError(401, ["Missing API key: send x-api-key or Authorization: Bearer"]));
-    else if (apiKey !== undefined && key !== apiKey) done(new ApiError(401, ["Invalid API key"]));
-    else done();
+    if (req.url === TOKEN_PATH) {
+      done();
+      return;
+    }
+    try {
+      const caller = credentials.identify(req.headers);
+      const method = req.method === "HEAD" ? "GET" : req.method;
+      const operation = routeOperation(method, req.routeOptions.url ?? "");
+      if (operation !== undefined) credentials.authorize(caller, operation);
+    } catch (e) {
+      done(e as Error);
+      return;
+    }
+    done();
   };
+
+  // Every API route declares its operation (auth.ts), so none can skip the roles check.
+  app.addHook("onRoute", (route) => {
+    if (!route.url.startsWith("/v2/")) return;
+    for (const m of [route.method].flat())
+      if (m !== "HEAD" && routeOperation(m, route.url) === undefined)
+        throw new Error(`route ${m} ${route.url} has no operation in the roles table (emulator/auth.ts)`);
+  });
 
   app.addHook("onRequest", (req, reply, done) => {
     const url = req.url;
@@ -373,6 +432,17 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
       throw e;
     }
     res.send(faults.config);
+  });
+
+  // ---- OAuth ----------------------------------------------------------------------------
+  app.post<{ Body: Record<string, string> | undefined }>(TOKEN_PATH, (req, res) => {
+    const body = req.body;
+    const form = body !== null && typeof body === "object" && !Array.isArray(body) ? body : {};
+    const { status, body: answer } = credentials.issue(
+      Object.fromEntries(Object.entries(form).filter(([, v]) => typeof v === "string")),
+      req.headers,
+    );
+    res.code(status).header("cache-control", "no-store").send(answer);
   });
 
   // ---- agents ---------------------------------------------------------------------------

@@ -1,11 +1,13 @@
 /**
- * `agent-alias emulator [--port N] [--host H] [--data FILE] [--api-key KEY] [--seed FILE]
- * [--faults SPEC] [--body-limit BYTES] [--max-sessions N]`: runs the emulator until SIGINT or SIGTERM (or
+ * `agent-alias emulator [--port N] [--host H] [--data FILE] [--api-key KEY[=ROLE]]...
+ * [--oauth-client ID=SECRET[=ROLE]]... [--token-ttl T] [--seed FILE] [--faults SPEC]
+ * [--body-limit BYTES] [--max-sessions N]`: runs the emulator until SIGINT or SIGTERM (or
  * `io.signal`). The first line of stdout is the URL; diagnostics go to stderr.
  */
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { type EmulatorOptions, startEmulator } from "./app.js";
+import { parseApiKeySpec, parseOAuthClientSpec, parseTtl } from "./auth.js";
 import { startEmulatorThread } from "./thread.js";
 
 export interface EmulatorCommandIO {
@@ -32,7 +34,15 @@ Options:
   --port N          port to listen on (0: a free one; default 8742)
   --host H          address to listen on (default 127.0.0.1)
   --data FILE       keep state in FILE: every acknowledged write survives a crash
-  --api-key KEY     the accepted API key (default: AGENT_ALIAS_API_KEY; with neither, any key)
+  --api-key KEY[=ROLE]
+                    an accepted API key and its role (default owner); repeatable.
+                    Roles: owner, administrator, agent_administrator, agent_developer,
+                    agent_user, agent_viewer, viewer. Default: AGENT_ALIAS_API_KEY;
+                    with neither, any key is accepted as owner
+  --oauth-client ID=SECRET[=ROLE]
+                    an OAuth client (default role owner); repeatable. Enables
+                    POST /oauth2/token (client credentials) on the emulator
+  --token-ttl T     lifetime of issued tokens: seconds, or 90s, 30m, 2h (default 30m)
   --seed FILE       YAML/JSON with agents and aliases to create at start
   --faults SPEC     inject faults, e.g. rate=0.2,status=503,latency=50ms,reset=0.05,seed=1
   --body-limit N    largest request body in bytes (default 1048576)
@@ -46,7 +56,7 @@ const EXIT_OK = 0;
 const EXIT_FAILURE = 1;
 const EXIT_INVALID = 2;
 /** Error codes of bad input given on the command line (a file or the fault spec). */
-const INPUT_ERRORS = new Set(["invalid_seed", "bad_data_file", "invalid_faults"]);
+const INPUT_ERRORS = new Set(["invalid_seed", "bad_data_file", "invalid_faults", "invalid_credentials"]);
 
 function integer(name: string, raw: string | undefined, min: number, max: number): number | undefined {
   if (raw === undefined) return undefined;
@@ -69,7 +79,9 @@ export async function runEmulatorCommand(argv: readonly string[], io: EmulatorCo
         port: { type: "string" },
         host: { type: "string" },
         data: { type: "string" },
-        "api-key": { type: "string" },
+        "api-key": { type: "string", multiple: true },
+        "oauth-client": { type: "string", multiple: true },
+        "token-ttl": { type: "string" },
         seed: { type: "string" },
         faults: { type: "string" },
         "body-limit": { type: "string" },
@@ -90,7 +102,10 @@ export async function runEmulatorCommand(argv: readonly string[], io: EmulatorCo
     if (port !== undefined) options.port = port;
     if (values.host !== undefined) options.host = values.host;
     if (values.data !== undefined) options.dataFile = resolve(cwd, values.data);
-    if (values["api-key"] !== undefined) options.apiKey = values["api-key"];
+    if (values["api-key"] !== undefined) options.apiKeys = values["api-key"].map(parseApiKeySpec);
+    if (values["oauth-client"] !== undefined)
+      options.oauthClients = values["oauth-client"].map(parseOAuthClientSpec);
+    if (values["token-ttl"] !== undefined) options.tokenTtlSeconds = parseTtl(values["token-ttl"]);
     if (io.env !== undefined) options.env = io.env;
     if (values.seed !== undefined) options.seed = resolve(cwd, values.seed);
     if (values.faults !== undefined) options.faults = values.faults;

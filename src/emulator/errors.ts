@@ -12,6 +12,7 @@ export interface FieldIssue {
 export type ApiErrorCode =
   | "bad_request"
   | "unauthorized"
+  | "forbidden"
   | "not_found"
   | "conflict"
   | "payload_too_large"
@@ -23,6 +24,7 @@ export type ApiErrorCode =
 const CODES: Readonly<Record<number, ApiErrorCode>> = {
   400: "bad_request",
   401: "unauthorized",
+  403: "forbidden",
   404: "not_found",
   409: "conflict",
   413: "payload_too_large",

@@ -17,7 +17,17 @@ export {
   listen,
   type RunningEmulator,
   startEmulator,
+  TOKEN_PATH,
 } from "./app.js";
+export {
+  type ApiKeySpec,
+  CredentialError,
+  DEFAULT_TOKEN_TTL_S,
+  type OAuthClientSpec,
+  parseApiKeySpec,
+  parseOAuthClientSpec,
+  parseTtl,
+} from "./auth.js";
 export { EMULATOR_USAGE, type EmulatorCommandIO, runEmulatorCommand } from "./command.js";
 export { ApiError, type ApiErrorCode, type FieldIssue } from "./errors.js";
 export { FaultSpecError, NO_FAULTS, parseFaultSpec } from "./faults.js";

@@ -11,24 +11,37 @@
  *     policy: { type: routed, rules: [ { targets: { type: single, agent_key: support-v1 } } ] }
  * ```
  * Each entry is the body of `POST /v2/agents` or `POST /v2/agent_aliases` and is checked the
- * same way. An entry whose key already exists (replayed from `--data`) is skipped, so the same
+ * same way. `api_keys: [{key, role?}]` and `oauth_clients: [{id, secret, role?}]` add
+ * credentials, as `--api-key` and `--oauth-client` do. An entry whose key already exists (replayed from `--data`) is skipped, so the same
  * seed can be given on every start.
  */
 import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
+import { ROLES } from "../wire/index.js";
+import type { ApiKeySpec, OAuthClientSpec } from "./auth.js";
 import { ApiError } from "./errors.js";
 import type { Store, WriteResult } from "./store.js";
 import { checkJsonTree, zodIssues } from "./validation.js";
 
+const roleSchema = z.enum(ROLES);
+
 export const seedDocumentSchema = z.strictObject({
   agents: z.array(z.unknown()).optional(),
   aliases: z.array(z.unknown()).optional(),
+  /** API keys and their roles, beside those of `--api-key`. */
+  api_keys: z.array(z.strictObject({ key: z.string().min(1), role: roleSchema.optional() })).optional(),
+  /** OAuth clients, beside those of `--oauth-client`. */
+  oauth_clients: z
+    .array(z.strictObject({ id: z.string().min(1), secret: z.string().min(1), role: roleSchema.optional() }))
+    .optional(),
 });
 
 export interface SeedDocument {
   agents?: readonly unknown[];
   aliases?: readonly unknown[];
+  api_keys?: readonly ApiKeySpec[];
+  oauth_clients?: readonly OAuthClientSpec[];
 }
 
 export class SeedError extends Error {

@@ -82,9 +82,9 @@ describe("pagination", () => {
       });
       if (enabled) expected.push(`alias-${i}`);
     }
-    expect((await walk("/v2/agent_aliases?enabled=true", "agent_aliases", 4)).flat()).toEqual(expected);
+    expect((await walk("/v2/agent_aliases?enabled=true", "aliases", 4)).flat()).toEqual(expected);
     expect(
-      (await walk("/v2/agent_aliases?aliased_agent_key=agent-00", "agent_aliases", 100)).flat(),
+      (await walk("/v2/agent_aliases?aliased_agent_key=agent-00", "aliases", 100)).flat(),
     ).toHaveLength(33);
   });
 
