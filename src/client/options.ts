@@ -42,7 +42,7 @@ export interface ClientOptions {
    */
   clientId?: string | undefined;
   clientSecret?: string | undefined;
-  /** Token URL for the client credentials; else VECTARA_TOKEN_URL; else DEFAULT_TOKEN_URL. */
+  /** The OAuth token URL for the client credentials; else VECTARA_AUTH_URL; else DEFAULT_TOKEN_URL. */
   tokenUrl?: string | undefined;
   /** Called before each retry (for logging); not called for the first attempt. */
   onRetry?:
@@ -83,7 +83,7 @@ function httpUrl(what: string, raw: string): string {
  * without its secret, or a secret without its id, is an error naming the missing one.
  */
 function resolveCredentials(o: ClientOptions, env: Record<string, string | undefined>): Credentials {
-  const tokenUrl = () => httpUrl("token URL", o.tokenUrl || env.VECTARA_TOKEN_URL || DEFAULT_TOKEN_URL);
+  const tokenUrl = () => httpUrl("token URL", o.tokenUrl || env.VECTARA_AUTH_URL || DEFAULT_TOKEN_URL);
   const pair = (id: string | undefined, secret: string | undefined, names: [string, string]) => {
     if (!id && !secret) return undefined;
     if (!id) throw new TypeError(`${names[1]} is set but ${names[0]} is not: OAuth needs both`);

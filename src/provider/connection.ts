@@ -2,8 +2,8 @@
  * Where the provider's API client comes from: provider configuration (set by `configure`,
  * from the stack config keys `agent-alias:apiUrl`, the secret `agent-alias:apiKey`, or the
  * OAuth client `agent-alias:clientId` with the secret `agent-alias:clientSecret`, and
- * `agent-alias:tokenUrl`), else the environment (`AGENT_ALIAS_API_URL`, `VECTARA_API_KEY`,
- * `VECTARA_CLIENT_ID`, `VECTARA_CLIENT_SECRET`, `VECTARA_TOKEN_URL`). Kept in this module's
+ * `agent-alias:authUrl`), else the environment (`AGENT_ALIAS_API_URL`, `VECTARA_API_KEY`,
+ * `VECTARA_CLIENT_ID`, `VECTARA_CLIENT_SECRET`, `VECTARA_AUTH_URL`). Kept in this module's
  * state, never in the serialized provider, so no credential or token reaches the Pulumi state.
  */
 import { AgentAliasClient, type ClientOptions } from "../client/index.js";
@@ -14,7 +14,8 @@ export const CONFIG_KEYS = Object.freeze({
   apiKey: "agent-alias:apiKey",
   clientId: "agent-alias:clientId",
   clientSecret: "agent-alias:clientSecret",
-  tokenUrl: "agent-alias:tokenUrl",
+  // Not "tokenUrl": the CLI takes a key naming a token for a secret and asks for --secret.
+  authUrl: "agent-alias:authUrl",
 });
 
 export type Connection = { -readonly [K in keyof typeof CONFIG_KEYS]?: string | undefined };
@@ -49,7 +50,7 @@ export function apiClient(): AgentAliasClient {
     apiKey: connection.apiKey ?? extra.apiKey,
     clientId: connection.clientId ?? extra.clientId,
     clientSecret: connection.clientSecret ?? extra.clientSecret,
-    tokenUrl: connection.tokenUrl ?? extra.tokenUrl,
+    tokenUrl: connection.authUrl ?? extra.tokenUrl,
   });
   return cached;
 }

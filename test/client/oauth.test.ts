@@ -178,7 +178,7 @@ describe("the client with client credentials", () => {
       env: {
         VECTARA_CLIENT_ID: "id",
         VECTARA_CLIENT_SECRET: "sec",
-        VECTARA_TOKEN_URL: "http://127.0.0.1:9/t",
+        VECTARA_AUTH_URL: "http://127.0.0.1:9/t",
       },
     });
     expect(oauth.options.credentials).toEqual({
