@@ -12,7 +12,11 @@ import {
   type Sample,
   sampleLabel,
 } from "../policy/index.js";
+import { fieldsUpdatedBy } from "../wire/index.js";
 import { aliasResourceProvider } from "./serialized.js";
+
+/** The outputs the API sets (the field table's `output` fields), declared so the engine shows them. */
+const OUTPUTS_ONLY = Object.fromEntries(fieldsUpdatedBy("output").map((name) => [name, undefined]));
 
 /** A sample session: a routing context, and optionally the agent it must reach. */
 export interface SampleInput {
@@ -90,7 +94,7 @@ export class Alias extends pulumi.dynamic.Resource {
     super(
       aliasResourceProvider,
       name,
-      { ...args, createdAt: undefined, updatedAt: undefined, stateVersion: undefined },
+      { ...args, ...OUTPUTS_ONLY, stateVersion: undefined },
       opts,
       "agent-alias",
       "Alias",
