@@ -16,7 +16,9 @@ import {
   memberLoad,
   memberPath,
   parse,
+  present,
   typeOf,
+  ValueDepthError,
 } from "../userfn/index.js";
 import type { AliasDocument, Rule } from "./schema.js";
 import { type CompiledSplit, compileSplit } from "./split.js";
@@ -110,6 +112,17 @@ function evaluationError(rule: number, field: string, e: unknown): never {
   if (isUserFnError(e))
     throw new RoutingError("evaluation_error", `rule #${rule}: ${field}: ${e.message}`, rule);
   throw e;
+}
+
+/** partitionString, with a value too deep to hash (or cyclic) as the rule's evaluation error. */
+function partitionOfValue(v: unknown, rule: number): string {
+  try {
+    return partitionString(v);
+  } catch (e) {
+    if (e instanceof ValueDepthError)
+      throw new RoutingError("evaluation_error", `rule #${rule}: partition_by: ${e.message}`, rule);
+    throw e;
+  }
 }
 
 /** Turns a partition_by value into the string that is hashed (ROUTING.md §5 step 4). */
@@ -311,8 +324,7 @@ export function compilePolicy(doc: unknown, options: CompileOptions = {}): Compi
       const st = steps[i]!;
       const key = st.matchKey;
       if (key !== null) {
-        const raw = p === null ? undefined : st.matchLoad(p, key);
-        const v = raw === undefined ? null : raw;
+        const v = present(p === null ? undefined : st.matchLoad(p, key));
         if (!eqHolds(v, st.eqValue, st.eqHitWhenNull)) continue;
       }
       const r = st.rule;
@@ -325,10 +337,10 @@ export function compilePolicy(doc: unknown, options: CompileOptions = {}): Compi
         out.partition = undefined;
         return out;
       }
-      const raw = p === null ? undefined : st.partitionLoad(p, st.partitionKey!);
-      const v = raw === undefined || raw === null ? st.partitionFallback : raw;
+      const raw = present(p === null ? undefined : st.partitionLoad(p, st.partitionKey!));
+      const v = raw === null ? st.partitionFallback : raw;
       if (v === null) throw new RoutingError("null_partition", "partition_by evaluated to null", r.number);
-      const partition = partitionString(v);
+      const partition = partitionOfValue(v, r.number);
       const agent_key = r.options[splitFor(r, context).pick(partition)]!.agent_key;
       if (out === null) return { agent_key, rule: r.number, target: "weighted", partition };
       out.agent_key = agent_key;
@@ -399,7 +411,7 @@ export function compilePolicy(doc: unknown, options: CompileOptions = {}): Compi
       evaluationError(r.number, "partition_by", e);
     }
     if (v === null) throw new RoutingError("null_partition", "partition_by evaluated to null", r.number);
-    return partitionString(v);
+    return partitionOfValue(v, r.number);
   }
 
   return {

@@ -13,10 +13,13 @@ import {
   compareCodePoints,
   DateTime,
   Duration,
+  dateTimeOrNull,
+  durationOrNull,
   jsonEquals,
   parseIsoDateTime,
   typeOf,
   type Value,
+  ValueDepthError,
 } from "./values.js";
 
 /** A compiled expression: evaluates against a routing context. */
@@ -203,9 +206,9 @@ class Compiler {
           const b = r(ctx);
           if (a === null || b === null) return null;
           if (typeof a === "number" && typeof b === "number") return finite(a + b);
-          if (a instanceof Duration && b instanceof Duration) return new Duration(a.seconds + b.seconds);
-          if (a instanceof DateTime && b instanceof Duration) return new DateTime(a.ms + b.seconds * 1000);
-          if (a instanceof Duration && b instanceof DateTime) return new DateTime(b.ms + a.seconds * 1000);
+          if (a instanceof Duration && b instanceof Duration) return durationOrNull(a.seconds + b.seconds);
+          if (a instanceof DateTime && b instanceof Duration) return dateTimeOrNull(a.ms + b.seconds * 1000);
+          if (a instanceof Duration && b instanceof DateTime) return dateTimeOrNull(b.ms + a.seconds * 1000);
           return this.typeError(`cannot apply '+' to ${typeOf(a)} and ${typeOf(b)}`, node);
         };
       case "-":
@@ -214,9 +217,9 @@ class Compiler {
           const b = r(ctx);
           if (a === null || b === null) return null;
           if (typeof a === "number" && typeof b === "number") return finite(a - b);
-          if (a instanceof Duration && b instanceof Duration) return new Duration(a.seconds - b.seconds);
-          if (a instanceof DateTime && b instanceof Duration) return new DateTime(a.ms - b.seconds * 1000);
-          if (a instanceof DateTime && b instanceof DateTime) return new Duration((a.ms - b.ms) / 1000);
+          if (a instanceof Duration && b instanceof Duration) return durationOrNull(a.seconds - b.seconds);
+          if (a instanceof DateTime && b instanceof Duration) return dateTimeOrNull(a.ms - b.seconds * 1000);
+          if (a instanceof DateTime && b instanceof DateTime) return durationOrNull((a.ms - b.ms) / 1000);
           return this.typeError(`cannot apply '-' to ${typeOf(a)} and ${typeOf(b)}`, node);
         };
       default: {
@@ -263,7 +266,12 @@ class Compiler {
       const a = l(ctx);
       const b = r(ctx);
       if (a === null || b === null) return false;
-      return valuesEqual(a, b) === isEq;
+      try {
+        return valuesEqual(a, b) === isEq;
+      } catch (e) {
+        if (e instanceof ValueDepthError) return this.typeError(`cannot compare: ${e.message}`, left);
+        throw e;
+      }
     };
   }
 
@@ -310,7 +318,7 @@ class Compiler {
       return (ctx) => {
         const x = a0(ctx);
         if (x === null) return null;
-        if (typeof x === "number") return Number.isFinite(x * unit) ? new Duration(x * unit) : null;
+        if (typeof x === "number") return durationOrNull(x * unit);
         if (x instanceof Duration) return x.seconds / unit;
         return this.typeError(`${name}() expects a number or a duration, got ${typeOf(x)}`, node);
       };
@@ -397,9 +405,19 @@ export function memberPath(
 
 /** A member name (not an array index) that no plain object inherits: `o[name]` reads only an own property. */
 const isPlainName = (s: string | number): s is string => typeof s === "string" && !(s in Object.prototype);
-const isRecord = (o: unknown): o is Record<string, unknown> =>
-  o !== null && typeof o === "object" && !Array.isArray(o);
-const present = (o: unknown): Value => (o === undefined ? null : (o as Value));
+/**
+ * A plain object (JSON's, or one of null prototype): what `get` descends into. Other objects
+ * (a Date, a class instance, a Map) read as having no members, so nothing they inherit is
+ * read and no inherited getter runs (ROUTING.md §3: own properties only).
+ */
+const isRecord = (o: unknown): o is Record<string, unknown> => {
+  if (o === null || typeof o !== "object") return false;
+  const proto = Object.getPrototypeOf(o);
+  return proto === Object.prototype || proto === null;
+};
+/** What `get` answers for a value read: missing (undefined) and non-finite numbers are null. */
+export const present = (o: unknown): Value =>
+  o === undefined || (typeof o === "number" && !Number.isFinite(o)) ? null : (o as Value);
 
 /**
  * Builds a reader for definite path steps. Strings descend into plain objects by own

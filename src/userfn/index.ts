@@ -16,6 +16,7 @@ export {
   equalityWithLiteral,
   literalGet,
   memberPath,
+  present,
 } from "./compiler.js";
 export type { SourceRange, UserFnErrorCode } from "./errors.js";
 export { isUserFnError, renderCaret, UserFnError } from "./errors.js";
@@ -25,7 +26,16 @@ export { type MemberLoad, memberLoad } from "./member.js";
 export { parse } from "./parser.js";
 export { type PathStep, parsePath } from "./path.js";
 export type { Value, ValueType } from "./values.js";
-export { canonicalJson, DateTime, Duration, encodeValue, typeOf } from "./values.js";
+export {
+  canonicalJson,
+  DateTime,
+  Duration,
+  encodeValue,
+  MAX_DATETIME_MS,
+  MAX_VALUE_DEPTH,
+  typeOf,
+  ValueDepthError,
+} from "./values.js";
 
 /**
  * Parses and checks `source`, returning every static diagnostic (a parse error is the only

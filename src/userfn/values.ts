@@ -4,6 +4,31 @@
  * are kept as they are (comparable for equality only).
  */
 
+/** The farthest a datetime may be from 1970-01-01, in ms (ECMAScript's Date range, ROUTING.md §3 rule 4). */
+export const MAX_DATETIME_MS = 8.64e15;
+
+/** Deepest JSON value compared or hashed (`==` of objects, a partition that is an object). */
+export const MAX_VALUE_DEPTH = 256;
+
+/** A value nested deeper than MAX_VALUE_DEPTH levels (or cyclic), met while comparing or hashing it. */
+export class ValueDepthError extends Error {
+  override readonly name = "ValueDepthError";
+  readonly code = "value_too_deep" as const;
+  constructor() {
+    super(`value nested deeper than ${MAX_VALUE_DEPTH} levels (or cyclic)`);
+  }
+}
+
+/** A datetime at `ms`, or null when that is outside what a datetime can hold. */
+export function dateTimeOrNull(ms: number): DateTime | null {
+  return Math.abs(ms) <= MAX_DATETIME_MS ? new DateTime(ms) : null;
+}
+
+/** A duration of `seconds`, or null when it is not finite or longer than a datetime can span. */
+export function durationOrNull(seconds: number): Duration | null {
+  return Math.abs(seconds * 1000) <= MAX_DATETIME_MS ? new Duration(seconds) : null;
+}
+
 export class DateTime {
   /** Milliseconds since the Unix epoch, UTC. */
   constructor(readonly ms: number) {}
@@ -46,13 +71,17 @@ export function typeOf(v: unknown): ValueType {
   return Array.isArray(v) ? "array" : "object";
 }
 
-/** Deep equality by value for JSON arrays and objects (own keys only). */
-export function jsonEquals(a: unknown, b: unknown): boolean {
+/**
+ * Deep equality by value for JSON arrays and objects (own keys only). Throws ValueDepthError
+ * past MAX_VALUE_DEPTH levels (a cyclic value never ends).
+ */
+export function jsonEquals(a: unknown, b: unknown, depth = 0): boolean {
   if (a === b) return true;
   if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (depth >= MAX_VALUE_DEPTH) throw new ValueDepthError();
   if (Array.isArray(a)) {
     if (!Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!jsonEquals(a[i], b[i])) return false;
+    for (let i = 0; i < a.length; i++) if (!jsonEquals(a[i], b[i], depth + 1)) return false;
     return true;
   }
   if (Array.isArray(b)) return false;
@@ -61,7 +90,7 @@ export function jsonEquals(a: unknown, b: unknown): boolean {
   for (const k of ka) {
     if (
       !Object.hasOwn(b, k) ||
-      !jsonEquals((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])
+      !jsonEquals((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], depth + 1)
     ) {
       return false;
     }
@@ -89,9 +118,9 @@ export function compareCodePoints(a: string, b: string): number {
 
 /**
  * Canonical JSON: object keys sorted, no spaces. Datetimes become their ISO-8601 string,
- * durations their length in seconds.
+ * durations their length in seconds. Throws ValueDepthError past MAX_VALUE_DEPTH levels.
  */
-export function canonicalJson(v: unknown): string {
+export function canonicalJson(v: unknown, depth = 0): string {
   if (v === null || v === undefined) return "null";
   switch (typeof v) {
     case "string":
@@ -103,10 +132,11 @@ export function canonicalJson(v: unknown): string {
   }
   if (v instanceof DateTime) return JSON.stringify(v.toISOString());
   if (v instanceof Duration) return canonicalJson(v.seconds);
-  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(",")}]`;
+  if (depth >= MAX_VALUE_DEPTH) throw new ValueDepthError();
+  if (Array.isArray(v)) return `[${v.map((x) => canonicalJson(x, depth + 1)).join(",")}]`;
   const o = v as Record<string, unknown>;
   const keys = Object.keys(o).sort();
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`).join(",")}}`;
+  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k], depth + 1)}`).join(",")}}`;
 }
 
 /** The CLI/`evaluate` encoding of a value: `{type, value}` (CLI.md, `eval`). */
@@ -153,5 +183,5 @@ export function parseIsoDateTime(s: string): DateTime | null {
     if (offH > 23 || offM > 59) return null;
     ms -= sign * (offH * 60 + offM) * 60_000;
   }
-  return Number.isFinite(ms) ? new DateTime(ms) : null;
+  return Number.isFinite(ms) ? dateTimeOrNull(ms) : null;
 }
