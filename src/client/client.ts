@@ -27,6 +27,8 @@ import {
   type Operation,
   type PatchAgentBody,
   type PatchAliasBody,
+  type PatchSessionBody,
+  SESSION_SECRETS,
   type Session,
   type SessionList,
   sessionListSchema,
@@ -87,13 +89,15 @@ export class AgentAliasClient {
     body: Record<string, unknown>,
     schema: z.ZodType<T>,
     readBack: () => Promise<T>,
+    /** What the API answers for what was sent (write-only fields come back masked). */
+    asAnswered: (sent: Record<string, unknown>) => Record<string, unknown> = (sent) => sent,
   ): Promise<T> {
     try {
       return await this.call({ method: "POST", path, body, schema, idempotent: true, operation });
     } catch (e) {
       if (!isApiError(e, "conflict") || e.attempts < 2) throw e;
       const stored = await readBack();
-      if (sameFields(body, stored)) return stored;
+      if (sameFields(asAnswered(body), stored)) return stored;
       throw e;
     }
   }
@@ -253,8 +257,22 @@ export class AgentAliasClient {
         idempotent: false,
         operation: "sessions.create",
       });
-    return this.keyedCreate("sessions.create", path, body, sessionSchema, () =>
-      this.getSession(p, body.key!),
+    return this.keyedCreate(
+      "sessions.create",
+      path,
+      body,
+      sessionSchema,
+      () => this.getSession(p, body.key!),
+      // Secrets are write-only: the API answers each value masked.
+      (sent) =>
+        sent.secrets === undefined
+          ? sent
+          : {
+              ...sent,
+              secrets: Object.fromEntries(
+                Object.keys(sent.secrets as object).map((k) => [k, SESSION_SECRETS.mask]),
+              ),
+            },
     );
   }
   getSession(p: SessionPath, key: string): Promise<Session> {
@@ -266,13 +284,28 @@ export class AgentAliasClient {
       operation: "sessions.get",
     });
   }
-  listSessions(p: SessionPath, q: { limit?: number; page_key?: string } = {}): Promise<SessionList> {
+  /** `filter`: a regular expression over name and description. */
+  listSessions(
+    p: SessionPath,
+    q: { limit?: number; page_key?: string; filter?: string } = {},
+  ): Promise<SessionList> {
     return this.call({
       method: "GET",
       path: `${this.sessionsPath(p)}${query(q)}`,
       schema: sessionListSchema,
       idempotent: true,
       operation: "sessions.list",
+    });
+  }
+  /** Replaces the fields named (metadata whole); secrets merge by name, `null` removes one. */
+  patchSession(p: SessionPath, key: string, body: PatchSessionBody): Promise<Session> {
+    return this.call({
+      method: "PATCH",
+      path: `${this.sessionsPath(p)}/${seg(key)}`,
+      body,
+      schema: sessionSchema,
+      idempotent: true,
+      operation: "sessions.patch",
     });
   }
   deleteSession(p: SessionPath, key: string): Promise<void> {

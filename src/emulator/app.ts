@@ -6,7 +6,12 @@
 import v8 from "node:v8";
 import { isMainThread, resourceLimits } from "node:worker_threads";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
-import { aliasListQuerySchema, type FaultConfig, listQuerySchema } from "../wire/index.js";
+import {
+  aliasListQuerySchema,
+  type FaultConfig,
+  listQuerySchema,
+  sessionListQuerySchema,
+} from "../wire/index.js";
 import {
   type ApiKeySpec,
   Credentials,
@@ -121,8 +126,8 @@ let linearRegExp: boolean | undefined;
 const LINEAR_FLAG = "l";
 
 /**
- * Compiles an alias-list `filter`. User regular expressions run on V8's linear-time engine
- * (the `l` flag; the V8 flag set here only makes that regexp flag available), so no pattern
+ * Compiles a list `filter` (aliases, sessions). User regular expressions run on V8's
+ * linear-time engine (the `l` flag; the V8 flag set here only makes that regexp flag available), so no pattern
  * can stall the server. Patterns that engine cannot run (backreferences, lookahead, large
  * counted repetitions) are a 400. Matching is case-sensitive (`[Ss]upport`).
  */
@@ -271,6 +276,28 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     forceCloseConnections: true,
     genReqId: requestId,
     routerOptions: { maxParamLength: EMULATOR_LIMITS.maxParamLength },
+    // The router's own refusals, in the API's error body.
+    frameworkErrors: (err, req, reply) => {
+      const e =
+        err.code === "FST_ERR_MAX_PARAM_LENGTH"
+          ? new ApiError(414, [`path: longer than ${EMULATOR_LIMITS.maxParamLength} characters`])
+          : new ApiError(400, ["path: is not valid URL encoding"]);
+      sendError(reply, e, req);
+    },
+    // What Node's HTTP parser refuses before any route sees it (headers too large, bad syntax).
+    clientErrorHandler: (err: NodeJS.ErrnoException, socket) => {
+      if (err.code === "ECONNRESET" || socket.destroyed || !socket.writable) return;
+      const [status, reason, message] =
+        err.code === "HPE_HEADER_OVERFLOW"
+          ? [431, "Request Header Fields Too Large", "headers: larger than the server accepts"]
+          : err.code === "ERR_HTTP_REQUEST_TIMEOUT"
+            ? [408, "Request Timeout", "request: not received in time"]
+            : [400, "Bad Request", "request: not valid HTTP"];
+      const body = JSON.stringify({ messages: [message], request_id: requestId() });
+      socket.end(
+        `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
+    },
   });
 
   app.removeAllContentTypeParsers();
@@ -501,16 +528,20 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   );
   for (const base of ["/v2/agent_aliases/:alias_key", "/v2/agents/:agent_key"]) {
     app.get<P>(`${base}/sessions`, (req, res) => {
-      const q = parseWith(listQuerySchema, req.query);
+      const q = parseWith(sessionListQuerySchema, req.query);
       const via =
         req.params.alias_key !== undefined
           ? { alias: checkKeyParam("alias_key", req.params.alias_key) }
           : { agent: checkKeyParam("agent_key", req.params.agent_key ?? "") };
-      res.send(listBody("sessions", "sessions", store.listSessions(via, pageRequest("sessions", q))));
+      const filter = q.filter === undefined ? undefined : compileFilter(q.filter);
+      res.send(listBody("sessions", "sessions", store.listSessions(via, pageRequest("sessions", q), filter)));
     });
     app.get<P>(`${base}/sessions/:session_key`, (req, res) => {
       res.send(store.getSession(sessionPath(req.params)));
     });
+    app.patch<P>(`${base}/sessions/:session_key`, (req, res) =>
+      reply(res, 200, store.patchSession(sessionPath(req.params), req.body)),
+    );
     app.delete<P>(`${base}/sessions/:session_key`, (req, res) =>
       reply(res, 204, store.deleteSession(sessionPath(req.params))),
     );

@@ -6,6 +6,9 @@
  *   then:    one JournalRecord per line (store.ts), e.g.
  *            {"op":"agent.put","agent":{"key":"support-v1",…}}
  *            {"op":"session.create","session":{…},"routing":{"rule":2,"target":"weighted","partition":"u1"}}
+ *            {"op":"session.patch","session":{…},"at":"2026-06-02T10:35:00.000Z"}
+ *          (`JOURNAL_OPS` in store.ts lists every op). Secret values are never written:
+ *          sessions are journaled as answered, each secret value masked.
  * Records are fully determined (generated keys, timestamps, routing decisions), so replaying
  * them in order rebuilds the state exactly, whatever the policies say at replay time.
  *
@@ -20,18 +23,11 @@
 import { closeSync, existsSync, fsyncSync, ftruncateSync, openSync, readFileSync } from "node:fs";
 import { type FileHandle, open } from "node:fs/promises";
 import { dirname } from "node:path";
-import type { JournalRecord } from "./store.js";
+import { JOURNAL_OPS, type JournalRecord } from "./store.js";
 
 const HEADER = { format: "agent-alias-emulator", version: 1 } as const;
-const OPS = new Set([
-  "agent.put",
-  "agent.delete",
-  "alias.put",
-  "alias.delete",
-  "session.create",
-  "session.delete",
-  "events.add",
-]);
+/** The record types, declared once with JournalRecord (store.ts). */
+const OPS: ReadonlySet<string> = new Set(JOURNAL_OPS);
 
 export class JournalError extends Error {
   override readonly name = "JournalError";

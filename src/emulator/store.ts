@@ -10,6 +10,7 @@
  *
  * Everything keyed by user input lives in a Map: keys such as `__proto__` are plain data.
  */
+import type { z } from "zod";
 import {
   type CompiledPolicy,
   compilePolicy,
@@ -30,10 +31,13 @@ import {
   type EventsCreated,
   patchAgentBodySchema,
   patchAliasBodySchema,
+  patchSessionBodySchema,
+  SESSION_SECRETS,
   type Session,
   type SessionEvent,
 } from "../wire/index.js";
 import { ApiError, conflict, type FieldIssue, invalid, notFound } from "./errors.js";
+import { Deadlines } from "./expiry.js";
 import { eventId, generateKey } from "./ids.js";
 import { fastSessionBody, parseWith } from "./validation.js";
 
@@ -44,15 +48,68 @@ export interface RoutingRecord {
   partition?: string;
 }
 
-/** One write, as it is journaled (see journal.ts for the file format). */
+/**
+ * One write, as it is journaled (see journal.ts for the file format). Sessions are journaled
+ * as answered: secret values are masked, never written. `session.patch` holds the whole
+ * session after the PATCH and `at`, the instant of the PATCH (an activity, for `tti_minutes`).
+ * A session's expiry is not journaled: it follows from the records (see `Store.apply`).
+ */
 export type JournalRecord =
   | { op: "agent.put"; agent: Agent }
   | { op: "agent.delete"; key: string }
   | { op: "alias.put"; alias: Alias }
   | { op: "alias.delete"; key: string }
   | { op: "session.create"; session: Session; routing: RoutingRecord | null }
+  | { op: "session.patch"; session: Session; at: string }
   | { op: "session.delete"; agent_key: string; key: string }
   | { op: "events.add"; agent_key: string; session_key: string; events: SessionEvent[] };
+
+/** Every `op` of JournalRecord: the compiler refuses this table when one is missing or extra. */
+const JOURNAL_OP_TABLE = {
+  "agent.put": true,
+  "agent.delete": true,
+  "alias.put": true,
+  "alias.delete": true,
+  "session.create": true,
+  "session.patch": true,
+  "session.delete": true,
+  "events.add": true,
+} as const satisfies Record<JournalRecord["op"], true>;
+
+/** The record types a data file may hold (journal.ts refuses any other `op`). */
+export const JOURNAL_OPS = Object.freeze(Object.keys(JOURNAL_OP_TABLE) as JournalRecord["op"][]);
+
+/** What the emulator answers in `status` (API.md: `unstarted` until the first input, then `running`). */
+export type SessionStatus = "unstarted" | "running" | "stopped";
+
+/**
+ * A session as the emulator stores and answers it: the full form, every field present.
+ * `secrets` is always there (`{}` when none was given, as `metadata` is *(ours)*), each value
+ * masked.
+ */
+export type StoredSession = Session & {
+  status: SessionStatus;
+  tti_minutes: number;
+  secrets: Record<string, string>;
+};
+
+function masked(names: Iterable<string>): Record<string, string> {
+  return Object.fromEntries([...names].map((n) => [n, SESSION_SECRETS.mask]));
+}
+
+/** A session read from a record: data files written before `status`, `tti_minutes` and `secrets` lack them. */
+function storedSession(s: Session): StoredSession {
+  if (s.status !== undefined && s.tti_minutes !== undefined && s.secrets !== undefined)
+    return s as StoredSession;
+  const { created_at, ...rest } = s;
+  return {
+    ...rest,
+    status: (s.status as SessionStatus | undefined) ?? "unstarted",
+    tti_minutes: s.tti_minutes ?? 0,
+    secrets: masked(Object.keys(s.secrets ?? {})),
+    created_at,
+  };
+}
 
 /** The result of a write: the record to journal and the body to answer with. */
 export interface WriteResult<T> {
@@ -62,10 +119,15 @@ export interface WriteResult<T> {
 
 interface SessionEntry {
   readonly seq: number;
-  readonly session: Session;
+  session: StoredSession;
   readonly events: SessionEvent[];
-  /** Deleted or evicted (the eviction queue skips it). */
+  /** Deleted, evicted or expired (the eviction queue skips it). */
   gone: boolean;
+  /**
+   * The instant (ms) after which it has expired: its last activity (creation, an input
+   * event, a PATCH) plus `tti_minutes`; Infinity with `tti_minutes` 0.
+   */
+  deadline: number;
 }
 
 interface AgentEntry {
@@ -109,6 +171,19 @@ export interface AliasFilter {
   enabled?: boolean;
   aliasedAgentKey?: string;
   filter?: RegExp;
+}
+
+/** A list `filter` (app.ts `compileFilter`): true when it matches the name or the description. */
+function matchesFilter(filter: RegExp, o: { name: string; description: string }): boolean {
+  filter.lastIndex = 0;
+  if (filter.test(o.name)) return true;
+  filter.lastIndex = 0;
+  return filter.test(o.description);
+}
+
+/** When a session last active at `at` (ms) expires: never with `tti_minutes` 0. */
+function deadlineOf(at: number, ttiMinutes: number): number {
+  return ttiMinutes > 0 ? at + ttiMinutes * 60_000 : Number.POSITIVE_INFINITY;
 }
 
 function paginate<E extends { seq: number }, T>(
@@ -178,7 +253,10 @@ export class Store {
   private readonly sessionKeys = new Map<string, number>();
   private seq = 0;
   private readonly totals = { created: 0, throughAliases: 0, direct: 0, evicted: 0 };
-  /** Sessions stored now. */
+  /**
+   * Sessions stored now. An expired session stays stored (unseen) until a later session write
+   * passes its deadline: see `apply`.
+   */
   private storedCount = 0;
   /**
    * With a session limit, the stored sessions oldest first: what eviction drops first. A
@@ -190,6 +268,8 @@ export class Store {
   private queueHead = 0;
   /** `gone` entries still in the queue. */
   private queueGone = 0;
+  /** Sessions with a `tti_minutes`, by deadline (stale items are skipped): see `purgeExpired`. */
+  private readonly expiries = new Deadlines<SessionEntry>();
 
   private lastMs = -1;
   private lastIso = "";
@@ -214,6 +294,15 @@ export class Store {
       this.lastIso = new Date(ms).toISOString();
     }
     return this.lastIso;
+  }
+
+  private nowMs(): number {
+    return this.clock ? this.clock().getTime() : Date.now();
+  }
+
+  /** A stored session that has not expired at `at` (ms), else undefined. */
+  private live(e: SessionEntry | undefined, at: number): SessionEntry | undefined {
+    return e !== undefined && at <= e.deadline ? e : undefined;
   }
 
   // ---- reads ----------------------------------------------------------------------------
@@ -246,45 +335,47 @@ export class Store {
     const keep = (e: AliasEntry): boolean => {
       if (f.enabled !== undefined && e.alias.enabled !== f.enabled) return false;
       if (f.aliasedAgentKey !== undefined && !e.agentKeys.includes(f.aliasedAgentKey)) return false;
-      if (f.filter !== undefined) {
-        f.filter.lastIndex = 0;
-        if (f.filter.test(e.alias.name)) return true;
-        f.filter.lastIndex = 0;
-        return f.filter.test(e.alias.description);
-      }
-      return true;
+      return f.filter === undefined || matchesFilter(f.filter, e.alias);
     };
     return paginate(this.aliases.values(), page, (e) => e.alias, keep);
   }
 
-  private aliasSession(aliasKey: string, sessionKey: string): SessionEntry {
+  private aliasSession(aliasKey: string, sessionKey: string, at: number): SessionEntry {
     const alias = this.aliases.get(aliasKey);
     if (!alias) throw notFound("Alias or session not found", aliasKey);
-    const s = alias.sessions.get(sessionKey);
+    const s = this.live(alias.sessions.get(sessionKey), at);
     if (!s) throw notFound("Alias or session not found", sessionKey);
     return s;
   }
 
-  private agentSession(agentKey: string, sessionKey: string): SessionEntry {
+  private agentSession(agentKey: string, sessionKey: string, at: number): SessionEntry {
     const agent = this.agents.get(agentKey);
     if (!agent) throw notFound("Agent or session not found", agentKey);
-    const s = agent.sessions.get(sessionKey);
+    const s = this.live(agent.sessions.get(sessionKey), at);
     if (!s) throw notFound("Agent or session not found", sessionKey);
     return s;
   }
 
-  /** A session by the path it is addressed through: `{alias}` or `{agent}`. */
-  private session(via: SessionPath): SessionEntry {
+  /**
+   * A session by the path it is addressed through: `{alias}` or `{agent}`. One that has
+   * expired at `at` (ms; default now) is not found, though it may still be stored.
+   */
+  private session(via: SessionPath, at = this.nowMs()): SessionEntry {
     return via.alias !== undefined
-      ? this.aliasSession(via.alias, via.session)
-      : this.agentSession(via.agent, via.session);
+      ? this.aliasSession(via.alias, via.session, at)
+      : this.agentSession(via.agent, via.session, at);
   }
 
-  getSession(via: SessionPath): Session {
+  getSession(via: SessionPath): StoredSession {
     return this.session(via).session;
   }
 
-  listSessions(via: { alias: string } | { agent: string }, page: PageRequest): Page<Session> {
+  /** Sessions of an alias or an agent, oldest first; `filter` is over name and description. */
+  listSessions(
+    via: { alias: string } | { agent: string },
+    page: PageRequest,
+    filter?: RegExp,
+  ): Page<StoredSession> {
     let entries: Map<string, SessionEntry>;
     if ("alias" in via) {
       const a = this.aliases.get(via.alias);
@@ -295,7 +386,10 @@ export class Store {
       if (!a) throw notFound(`Agent '${via.agent}' not found`, via.agent);
       entries = a.sessions;
     }
-    return paginate(entries.values(), page, (e) => e.session);
+    const now = this.nowMs();
+    const keep = (e: SessionEntry): boolean =>
+      now <= e.deadline && (filter === undefined || matchesFilter(filter, e.session));
+    return paginate(entries.values(), page, (e) => e.session, keep);
   }
 
   listEvents(via: SessionPath, page: PageRequest): Page<SessionEvent> {
@@ -463,13 +557,24 @@ export class Store {
     return this.write({ op: "alias.delete", key }, null);
   }
 
+  /**
+   * The fields of a new session: `fields` are what routing sees (ROUTING.md §2: key, name,
+   * description, metadata), `rest` the others, defaulted, with the secrets masked.
+   */
   private newSessionFields(body: unknown) {
-    const b =
+    const b: z.output<typeof createSessionBodySchema> =
       fastSessionBody(body ?? {}) ??
       parseWith(createSessionBodySchema, body === undefined ? {} : requireObject(body));
     const key =
       b.key ?? generateKey("ase", b.name, "session", (k) => this.sessionKeys.has(k), this.sessionKeys.size);
-    return { key, name: b.name ?? key, description: b.description ?? "", metadata: b.metadata ?? {} };
+    const fields = { key, name: b.name ?? key, description: b.description ?? "", metadata: b.metadata ?? {} };
+    const rest = {
+      enabled: b.enabled ?? true,
+      status: "unstarted" as const,
+      tti_minutes: b.tti_minutes ?? 0,
+      secrets: masked(Object.keys(b.secrets ?? {})),
+    };
+    return { fields, rest };
   }
 
   /**
@@ -479,9 +584,10 @@ export class Store {
   createAliasSession(aliasKey: string, body: unknown): WriteResult<Session> {
     const entry = this.aliases.get(aliasKey);
     if (!entry?.alias.enabled) throw notFound("Alias not found or not currently active", aliasKey);
-    const fields = this.newSessionFields(body);
+    const { fields, rest } = this.newSessionFields(body);
     const alias = entry.alias;
     const createdAt = this.now();
+    const at = Date.parse(createdAt);
     const context = {
       agent: { key: alias.key, name: alias.name, description: alias.description, metadata: alias.metadata },
       session: fields,
@@ -505,14 +611,15 @@ export class Store {
     const agent = this.agents.get(agentKey);
     // Cannot happen while agent deletion is refused for agents that a policy names.
     if (!agent) throw new ApiError(400, [`Alias references unknown agent(s): [${agentKey}]`]);
-    if (agent.sessions.has(fields.key) || entry.sessions.has(fields.key)) {
+    // An expired session's key is free again (apply drops the expired session).
+    if (this.live(agent.sessions.get(fields.key), at) || this.live(entry.sessions.get(fields.key), at)) {
       throw conflict(`Session '${fields.key}' already exists`);
     }
-    const session: Session = {
+    const session: StoredSession = {
       ...fields,
       agent_key: agentKey,
       alias_key: alias.key,
-      enabled: true,
+      ...rest,
       created_at: createdAt,
     };
     return this.write({ op: "session.create", session, routing }, session);
@@ -521,16 +628,48 @@ export class Store {
   createAgentSession(agentKey: string, body: unknown): WriteResult<Session> {
     const agent = this.agents.get(agentKey);
     if (!agent) throw notFound(`Agent '${agentKey}' not found`, agentKey);
-    const fields = this.newSessionFields(body);
-    if (agent.sessions.has(fields.key)) throw conflict(`Session '${fields.key}' already exists`);
-    const session: Session = {
+    const { fields, rest } = this.newSessionFields(body);
+    const createdAt = this.now();
+    if (this.live(agent.sessions.get(fields.key), Date.parse(createdAt)))
+      throw conflict(`Session '${fields.key}' already exists`);
+    const session: StoredSession = {
       ...fields,
       agent_key: agentKey,
       alias_key: null,
-      enabled: true,
-      created_at: this.now(),
+      ...rest,
+      created_at: createdAt,
     };
     return this.write({ op: "session.create", session, routing: null }, session);
+  }
+
+  /**
+   * `PATCH` on either session path: replaces the fields it names (metadata whole), merges
+   * `secrets` by name (`null` removes one; only names are kept, values are write-only), and
+   * counts as activity for `tti_minutes`.
+   */
+  patchSession(via: SessionPath, body: unknown): WriteResult<StoredSession> {
+    const b = parseWith(patchSessionBodySchema, requireObject(body));
+    const at = this.now();
+    const old = this.session(via, Date.parse(at)).session;
+    let secrets = old.secrets;
+    if (b.secrets !== undefined) {
+      const names = new Set(Object.keys(old.secrets));
+      for (const [name, value] of Object.entries(b.secrets)) {
+        if (value === null) names.delete(name);
+        else names.add(name);
+      }
+      secrets = masked(names);
+    }
+    const session: StoredSession = {
+      ...old,
+      ...(b.name !== undefined && { name: b.name }),
+      ...(b.description !== undefined && { description: b.description }),
+      ...(b.metadata !== undefined && { metadata: b.metadata }),
+      ...(b.enabled !== undefined && { enabled: b.enabled }),
+      ...(b.tti_minutes !== undefined && { tti_minutes: b.tti_minutes }),
+      secrets,
+    };
+    return this.write({ op: "session.patch", session, at }, session);
   }
 
   deleteSession(via: SessionPath): WriteResult<null> {
@@ -541,8 +680,8 @@ export class Store {
   /** Appends the input event and the agent's deterministic answer naming the agent. */
   addEvents(via: SessionPath, body: unknown): WriteResult<EventsCreated> {
     const b = parseWith(createEventBodySchema, requireObject(body));
-    const s = this.session(via).session;
     const createdAt = this.now();
+    const s = this.session(via, Date.parse(createdAt)).session;
     const text = b.messages.map((m) => m.content).join("\n");
     const events: SessionEvent[] = [
       {
@@ -579,6 +718,12 @@ export class Store {
    * Performs one journal record. Trusts it: records are built by the operations above or
    * read back from the data file they wrote. Throws only on a record that contradicts the
    * state (a corrupt file).
+   *
+   * Expiry (`tti_minutes`) needs no record: a session has expired once the clock passes its
+   * deadline (last activity + tti), and reads check that. Expired sessions are dropped from
+   * memory only here, when a session record's own instant passes their deadline, so what is
+   * stored (and so what eviction drops) depends on the records alone, and replaying a data
+   * file rebuilds the same state, whatever the clock reads at replay.
    */
   apply(record: JournalRecord, compiled?: CompiledPolicy): void {
     switch (record.op) {
@@ -616,10 +761,25 @@ export class Store {
         this.aliases.delete(record.key);
         return;
       case "session.create": {
-        const s = record.session;
+        const s = storedSession(record.session);
         const agent = this.agents.get(s.agent_key);
         if (!agent) throw new Error(`session '${s.key}' names agent '${s.agent_key}', which does not exist`);
-        const entry: SessionEntry = { seq: ++this.seq, session: s, events: [], gone: false };
+        const at = Date.parse(s.created_at);
+        this.purgeExpired(at);
+        // Only an expired session can hold the key still (its key is free again).
+        const held = [
+          agent.sessions.get(s.key),
+          s.alias_key === null ? undefined : this.aliases.get(s.alias_key)?.sessions.get(s.key),
+        ];
+        for (const old of held) if (old !== undefined && !old.gone) this.forgetSession(old);
+        const entry: SessionEntry = {
+          seq: ++this.seq,
+          session: s,
+          events: [],
+          gone: false,
+          deadline: deadlineOf(at, s.tti_minutes),
+        };
+        if (entry.deadline !== Number.POSITIVE_INFINITY) this.expiries.push(entry.deadline, entry);
         agent.sessions.set(s.key, entry);
         this.sessionKeys.set(s.key, (this.sessionKeys.get(s.key) ?? 0) + 1);
         this.storedCount++;
@@ -645,6 +805,19 @@ export class Store {
         bump(rule.agents, s.agent_key);
         return;
       }
+      case "session.patch": {
+        const s = storedSession(record.session);
+        const entry = this.agents.get(s.agent_key)?.sessions.get(s.key);
+        if (!entry) {
+          if (this.totals.evicted > 0) return;
+          throw new Error(`PATCH of session '${s.key}', which does not exist`);
+        }
+        const at = Date.parse(record.at);
+        entry.session = s;
+        this.touch(entry, at);
+        this.purgeExpired(at);
+        return;
+      }
       case "session.delete": {
         const entry = this.agents.get(record.agent_key)?.sessions.get(record.key);
         if (entry) {
@@ -661,9 +834,38 @@ export class Store {
           throw new Error(`events for session '${record.session_key}', which does not exist`);
         }
         entry.events.push(...record.events);
+        if (entry.session.status === "unstarted" && record.events.some((e) => e.type === "input_message"))
+          entry.session = { ...entry.session, status: "running" };
+        const at = record.events[0] === undefined ? Number.NaN : Date.parse(record.events[0].created_at);
+        if (!Number.isNaN(at)) {
+          this.touch(entry, at);
+          this.purgeExpired(at);
+        }
         return;
       }
+      default: {
+        const unknown: never = record;
+        throw new Error(`unknown record ${JSON.stringify(unknown)}`);
+      }
     }
+  }
+
+  /** Activity at `at` (ms) on a stored session: its deadline moves to `at` + its `tti_minutes`. */
+  private touch(entry: SessionEntry, at: number): void {
+    entry.deadline = deadlineOf(at, entry.session.tti_minutes);
+    if (entry.deadline !== Number.POSITIVE_INFINITY) this.expiries.push(entry.deadline, entry);
+  }
+
+  /** Drops the stored sessions whose deadline is before `at` (ms): they have expired by then. */
+  private purgeExpired(at: number): void {
+    let dropped = false;
+    for (let d = this.expiries.popBefore(at); d !== undefined; d = this.expiries.popBefore(at)) {
+      // A stale item: the session was dropped already, or has been active since.
+      if (d.item.gone || d.item.deadline !== d.at) continue;
+      this.forgetSession(d.item);
+      dropped = true;
+    }
+    if (dropped) this.compactQueue();
   }
 
   /** Drops the oldest stored session (the limit is exceeded, so there is one). */

@@ -87,6 +87,10 @@ function pathOf(f: Frame): PathPart[] {
   return parts.reverse();
 }
 
+/**
+ * The fields the fast path checks itself. A body with any other field, including the schema's
+ * `enabled`, `tti_minutes` and `secrets`, gets undefined and so goes through zod.
+ */
 const SESSION_FIELDS = new Set(["key", "name", "description", "metadata"]);
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {

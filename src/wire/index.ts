@@ -78,5 +78,18 @@ export {
 } from "./events.js";
 export type { Operation, Role } from "./roles.js";
 export { isRole, mayCall, OPERATIONS, ROLES, refusalMessage, rolesSentence } from "./roles.js";
-export type { CreateSessionBody, Session, SessionList } from "./sessions.js";
-export { createSessionBodySchema, sessionListSchema, sessionSchema } from "./sessions.js";
+export type {
+  CreateSessionBody,
+  PatchSessionBody,
+  Session,
+  SessionList,
+  SessionListQuery,
+} from "./sessions.js";
+export {
+  createSessionBodySchema,
+  patchSessionBodySchema,
+  SESSION_SECRETS,
+  sessionListQuerySchema,
+  sessionListSchema,
+  sessionSchema,
+} from "./sessions.js";

@@ -323,3 +323,46 @@ describe("no 5xx for any JSON body (property)", () => {
     await expectHealthy();
   });
 });
+
+describe("what the router and Node's HTTP parser refuse, in the API's error body", () => {
+  /** Sends raw bytes and returns the status and the parsed body of the answer. */
+  async function raw(text: string): Promise<{ status: number; body: unknown }> {
+    const { connect } = await import("node:net");
+    const u = new URL(e.url);
+    const answer = await new Promise<string>((resolve) => {
+      let out = "";
+      const s = connect(Number(u.port), u.hostname, () => s.write(text));
+      s.on("data", (d) => (out += d));
+      s.on("close", () => resolve(out));
+    });
+    const [head, body] = answer.split("\r\n\r\n");
+    return { status: Number(head!.split(" ")[1]), body: JSON.parse(body!) };
+  }
+  const get = (path: string, headers = "") =>
+    `GET ${path} HTTP/1.1\r\nHost: x\r\nx-api-key: test-key\r\n${headers}Connection: close\r\n\r\n`;
+
+  it.each([
+    [
+      "a path parameter over the router's limit",
+      get(`/v2/agent_aliases/${"a".repeat(600)}`),
+      414,
+      "path: longer than 512 characters",
+    ],
+    ["bad URL encoding", get("/v2/agent_aliases/%E0%A4%A"), 400, "path: is not valid URL encoding"],
+    [
+      "headers too large",
+      get("/v2/agents", `X-Big: ${"b".repeat(20_000)}\r\n`),
+      431,
+      "headers: larger than the server accepts",
+    ],
+    ["a malformed header line", get("/v2/agents", "Bad Header\r\n"), 400, "request: not valid HTTP"],
+  ])("%s: %i", async (_label, request, status, message) => {
+    const r = await raw(request);
+    expect(r.status).toBe(status);
+    expect(errorBodySchema.parse(r.body)).toMatchObject({
+      messages: [message],
+      request_id: expect.any(String),
+    });
+    await expectHealthy();
+  });
+});

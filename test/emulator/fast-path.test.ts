@@ -15,6 +15,12 @@ const nearValid = fc.oneof(
       name: fc.oneof(fc.string({ maxLength: 110 }), fc.jsonValue()),
       description: fc.oneof(fc.string(), fc.jsonValue()),
       metadata: fc.oneof(fc.dictionary(fc.string(), fc.jsonValue()), fc.jsonValue()),
+      enabled: fc.oneof(fc.boolean(), fc.jsonValue()),
+      tti_minutes: fc.oneof(fc.nat(), fc.integer(), fc.double(), fc.jsonValue()),
+      secrets: fc.oneof(
+        fc.dictionary(fc.stringMatching(/^[A-Za-z0-9_ -]{0,8}$/), fc.string()),
+        fc.jsonValue(),
+      ),
       agent_key: fc.string(),
     },
     { requiredKeys: [] },
@@ -47,5 +53,9 @@ describe("fastSessionBody", () => {
     expect(fastSessionBody({ name: "" })).toBeUndefined();
     expect(fastSessionBody({ metadata: [] })).toBeUndefined();
     expect(fastSessionBody({ extra: 1 })).toBeUndefined();
+    // The published fields are zod's to check.
+    expect(fastSessionBody({ tti_minutes: 5 })).toBeUndefined();
+    expect(fastSessionBody({ secrets: { a: "b" } })).toBeUndefined();
+    expect(fastSessionBody({ enabled: false })).toBeUndefined();
   });
 });

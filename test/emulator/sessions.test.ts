@@ -50,6 +50,9 @@ describe("POST /v2/agent_aliases/{alias_key}/sessions", () => {
       alias_key: "direct",
       metadata: { user_id: "u1" },
       enabled: true,
+      status: "unstarted",
+      tti_minutes: 0,
+      secrets: {},
       created_at: "2026-06-02T10:35:00.000Z",
     });
   });

@@ -35,6 +35,8 @@ const say = async (session: Json, text: string): Promise<string> => {
     messages: [{ type: "text", content: text }],
   });
   expect(r.status).toBe(201);
+  // The first input starts the session (API.md: `unstarted`, then `running`).
+  session.status = "running";
   return r.body.events[1].content;
 };
 
