@@ -6,14 +6,7 @@
 import { z } from "zod";
 import { aliasDocumentSchema, answeredPolicySchema, policySchema } from "../policy/index.js";
 import { aliasAnswerShape } from "./alias-fields.js";
-import {
-  keySchema,
-  listMetadataSchema,
-  listQuerySchema,
-  metadataSchema,
-  nameSchema,
-  timestampSchema,
-} from "./common.js";
+import { keySchema, listMetadataSchema, listQuerySchema, metadataSchema, nameSchema } from "./common.js";
 
 export { answeredPolicySchema, policySchema };
 

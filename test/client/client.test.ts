@@ -138,7 +138,10 @@ describe("client against the real emulator", () => {
     const c = new AgentAliasClient({
       env: { AGENT_ALIAS_API_URL: "http://127.0.0.1:1/", VECTARA_API_KEY: "k" },
     });
-    expect([c.baseUrl, c.options.credentials]).toEqual(["http://127.0.0.1:1", { kind: "api_key", apiKey: "k" }]);
+    expect([c.baseUrl, c.options.credentials]).toEqual([
+      "http://127.0.0.1:1",
+      { kind: "api_key", apiKey: "k" },
+    ]);
     expect(new AgentAliasClient({ env: {} }).baseUrl).toBe("https://api.vectara.io");
     expect(() => new AgentAliasClient({ baseUrl: "ftp://x", env: {} })).toThrow('invalid API URL "ftp://x"');
   });

@@ -83,9 +83,9 @@ describe("pagination", () => {
       if (enabled) expected.push(`alias-${i}`);
     }
     expect((await walk("/v2/agent_aliases?enabled=true", "aliases", 4)).flat()).toEqual(expected);
-    expect(
-      (await walk("/v2/agent_aliases?aliased_agent_key=agent-00", "aliases", 100)).flat(),
-    ).toHaveLength(33);
+    expect((await walk("/v2/agent_aliases?aliased_agent_key=agent-00", "aliases", 100)).flat()).toHaveLength(
+      33,
+    );
   });
 
   it("sessions through an alias and through an agent, and events", async () => {

@@ -134,9 +134,7 @@ describe("Check, Diff, Create, Read, Update, Delete through Pulumi's dynamic-pro
       () => null,
       (e: Error & { metadata?: { get(k: string): unknown[] } }) => e,
     );
-    expect(err?.message).toContain(
-      "updating alias 'e2e-half': 400 name: must be at most 100 characters",
-    );
+    expect(err?.message).toContain("updating alias 'e2e-half': 400 name: must be at most 100 characters");
     expect(err?.metadata?.get("grpc-status-details-bin").length).toBe(1);
   });
 
