@@ -2,7 +2,7 @@
  * The emulator's limits, in one frozen place. Input over a limit is a 4xx naming the field,
  * never a 5xx and never a stalled server.
  */
-import { LIST_LIMIT, MAX_FAULT_LATENCY_MS } from "../wire/index.js";
+import { LIST_LIMIT, MAX_EVENT_MESSAGES, MAX_FAULT_LATENCY_MS } from "../wire/index.js";
 
 export const EMULATOR_LIMITS = Object.freeze({
   /** Largest request body, in bytes (413 above it); `bodyLimit` / `--body-limit` override it. */
@@ -17,8 +17,10 @@ export const EMULATOR_LIMITS = Object.freeze({
   maxParamLength: 512,
   /** Random hex characters of a generated key (`ase_support_1c2e`); grows on collisions. */
   generatedKeyHex: 4,
-  /** Messages in one input_message event. */
-  maxEventMessages: 100,
+  /** Messages in one input_message event (the wire schema enforces it). */
+  maxEventMessages: MAX_EVENT_MESSAGES,
+  /** Events one session keeps; an input past it is refused (409), the session must be ended. */
+  maxEventsPerSession: 10_000,
   /** Largest fault latency accepted, in milliseconds. */
   maxLatencyMs: MAX_FAULT_LATENCY_MS,
   /** Seconds a client is told to wait after an injected 503/429, when the fault config does not say. */

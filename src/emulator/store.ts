@@ -39,6 +39,7 @@ import {
 import { ApiError, conflict, type FieldIssue, invalid, notFound } from "./errors.js";
 import { Deadlines } from "./expiry.js";
 import { eventId, generateKey } from "./ids.js";
+import { EMULATOR_LIMITS } from "./limits.js";
 import { fastSessionBody, parseWith } from "./validation.js";
 
 /** What a session's routing decided, kept to rebuild the statistics on replay. */
@@ -681,7 +682,12 @@ export class Store {
   addEvents(via: SessionPath, body: unknown): WriteResult<EventsCreated> {
     const b = parseWith(createEventBodySchema, requireObject(body));
     const createdAt = this.now();
-    const s = this.session(via, Date.parse(createdAt)).session;
+    const entry = this.session(via, Date.parse(createdAt));
+    if (entry.events.length + 2 > EMULATOR_LIMITS.maxEventsPerSession)
+      throw conflict(
+        `Session '${entry.session.key}' has reached the limit of ${EMULATOR_LIMITS.maxEventsPerSession} events; start a new session`,
+      );
+    const s = entry.session;
     const text = b.messages.map((m) => m.content).join("\n");
     const events: SessionEvent[] = [
       {

@@ -10,10 +10,24 @@ export const textMessageSchema = z.strictObject({
   content: z.string(),
 });
 
+/** Messages one input event may hold *(ours)*. */
+export const MAX_EVENT_MESSAGES = 100;
+/** Longest message text, in characters *(ours)*. */
+export const MAX_MESSAGE_LENGTH = 100_000;
+
 /** `POST …/sessions/{session_key}/events`. */
 export const createEventBodySchema = z.strictObject({
   type: z.literal("input_message"),
-  messages: z.array(textMessageSchema).min(1, { error: "at least one message is required" }),
+  messages: z
+    .array(
+      textMessageSchema.extend({
+        content: z
+          .string()
+          .max(MAX_MESSAGE_LENGTH, { error: `must be at most ${MAX_MESSAGE_LENGTH} characters` }),
+      }),
+    )
+    .min(1, { error: "at least one message is required" })
+    .max(MAX_EVENT_MESSAGES, { error: `at most ${MAX_EVENT_MESSAGES} messages in one event` }),
 });
 
 const eventBase = {

@@ -73,6 +73,8 @@ export {
   eventListSchema,
   eventsCreatedSchema,
   inputMessageEventSchema,
+  MAX_EVENT_MESSAGES,
+  MAX_MESSAGE_LENGTH,
   sessionEventSchema,
   textMessageSchema,
 } from "./events.js";
