@@ -4,8 +4,7 @@
  */
 import { readFile, stat } from "node:fs/promises";
 import { resolve as resolvePath } from "node:path";
-import { parseAllDocuments, type YAMLError } from "yaml";
-import { checkJsonTree } from "../emulator/validation.js";
+import { checkJsonTree, DOCUMENT_LIMITS, parseDocument } from "../policy/documents.js";
 import { InputError } from "./io.js";
 
 /**
@@ -19,8 +18,18 @@ export const INPUT_LIMITS = Object.freeze({
   /** Largest JSON-lines file of contexts, in bytes. */
   maxJsonLinesBytes: 256 * 1024 * 1024,
   /** YAML aliases (`*name`) a file may use; a "billion laughs" file uses millions. */
-  maxYamlAliases: 100,
+  maxYamlAliases: DOCUMENT_LIMITS.maxYamlAliases,
 });
+
+/** Parses a file's text (parseDocument) into plain data; a refusal is an InputError naming the file. */
+export function parseData(text: string, file: string): unknown {
+  try {
+    return parseDocument(text, file);
+  } catch (e) {
+    if ((e as { code?: unknown }).code === "invalid_document") throw new InputError((e as Error).message);
+    throw e;
+  }
+}
 
 async function readText(file: string, cwd: string | undefined, maxBytes: number): Promise<string> {
   const path = resolvePath(cwd ?? process.cwd(), file);
@@ -40,52 +49,6 @@ async function readText(file: string, cwd: string | undefined, maxBytes: number)
           : `${file}: cannot read (${(e as Error).message})`,
     );
   }
-}
-
-function yamlProblem(file: string, e: YAMLError): InputError {
-  const where = e.linePos?.[0] ? `:${e.linePos[0].line}:${e.linePos[0].col}` : "";
-  return new InputError(`${file}${where}: not valid YAML or JSON: ${e.message.split("\n")[0]}`);
-}
-
-/**
- * Parses YAML (a superset of JSON) into plain data, once; `__proto__` keys stay ordinary keys.
- * Refused with an InputError naming the file (and line): more than one document, a tag the
- * YAML core schema does not know (`!!js/function`: never run, never taken as a string),
- * more aliases than INPUT_LIMITS allow, and a value nested deeper than the API takes (a YAML
- * alias can make a cycle, which is refused the same way).
- */
-export function parseData(text: string, file: string): unknown {
-  let value: unknown;
-  const trimmed = text.trimStart();
-  let parsed = false;
-  if (trimmed.startsWith("{") || trimmed.startsWith("[")) {
-    try {
-      value = JSON.parse(text);
-      parsed = true;
-    } catch {
-      // Fall through to YAML, which also reads JSON and reports a line and column.
-    }
-  }
-  if (!parsed) {
-    const docs = parseAllDocuments(text, { prettyErrors: true });
-    const list = Array.isArray(docs) ? docs : [docs];
-    if (list.length > 1) throw new InputError(`${file}: holds ${list.length} YAML documents; expected one`);
-    const doc = list[0];
-    if (doc === undefined || !("errors" in doc)) return null;
-    if (doc.errors.length > 0) throw yamlProblem(file, doc.errors[0]!);
-    const tag = doc.warnings.find((w) => w.code === "TAG_RESOLVE_FAILED");
-    if (tag) throw yamlProblem(file, tag);
-    try {
-      value = doc.toJS({ maxAliasCount: INPUT_LIMITS.maxYamlAliases });
-    } catch (e) {
-      throw new InputError(
-        `${file}: not valid YAML or JSON: ${(e as Error).message} (at most ${INPUT_LIMITS.maxYamlAliases} aliases)`,
-      );
-    }
-  }
-  const deep = checkJsonTree(value);
-  if (deep) throw new InputError(`${file}: ${deep.message}`);
-  return value;
 }
 
 export async function readDataFile(file: string, cwd?: string): Promise<unknown> {

@@ -16,8 +16,8 @@
  * seed can be given on every start.
  */
 import { readFileSync } from "node:fs";
-import { parse as parseYaml } from "yaml";
 import { z } from "zod";
+import { DocumentError, parseDocument } from "../policy/documents.js";
 import { ROLES } from "../wire/index.js";
 import type { ApiKeySpec, OAuthClientSpec } from "./auth.js";
 import { ApiError } from "./errors.js";
@@ -65,9 +65,10 @@ export function loadSeed(path: string): SeedDocument {
   }
   let doc: unknown;
   try {
-    doc = parseYaml(text);
+    doc = parseDocument(text, path);
   } catch (e) {
-    throw new SeedError(path, [`not valid YAML or JSON: ${(e as Error).message}`]);
+    if (!(e instanceof DocumentError)) throw e;
+    throw new SeedError(path, [e.at ? `${e.at}: ${e.detail}` : e.detail]);
   }
   return checkSeed(path, doc ?? {});
 }

@@ -6,7 +6,6 @@ import type { z } from "zod";
 import { describeZodIssues, formatPath, KEY_PATTERN, type PathPart } from "../policy/index.js";
 import { KEY_RULE } from "../policy/schema.js";
 import { type FieldIssue, invalid, invalidField } from "./errors.js";
-import { EMULATOR_LIMITS } from "./limits.js";
 
 function label(path: string): string {
   return path === "" ? "body" : path;
@@ -39,58 +38,9 @@ export function checkKeyParam(name: string, value: string): string {
   return value;
 }
 
-/**
- * Walks a parsed JSON body without recursion and reports the first `__proto__` key (which
- * no consumer of ours should ever see as data) or nesting beyond the limit (which would
- * overflow recursive consumers such as JSON.stringify). Returns null when the body is fine.
- */
-export function checkJsonTree(root: unknown): FieldIssue | null {
-  const stack: Frame[] = [{ v: root, key: "", parent: null, depth: 0 }];
-  while (stack.length > 0) {
-    const f = stack.pop()!;
-    const v = f.v;
-    if (v === null || typeof v !== "object") continue;
-    if (f.depth >= EMULATOR_LIMITS.maxJsonDepth) {
-      const p = label(formatPath(pathOf(f)));
-      return { path: p, message: `${p}: nested deeper than ${EMULATOR_LIMITS.maxJsonDepth} levels` };
-    }
-    const depth = f.depth + 1;
-    if (Array.isArray(v)) {
-      for (let i = v.length - 1; i >= 0; i--) stack.push({ v: v[i], key: i, parent: f, depth });
-      continue;
-    }
-    const keys = Object.keys(v);
-    for (let i = keys.length - 1; i >= 0; i--) {
-      const k = keys[i]!;
-      const child: Frame = { v: (v as Record<string, unknown>)[k], key: k, parent: f, depth };
-      if (k === "__proto__") {
-        const p = formatPath(pathOf(child));
-        return { path: p, message: `${p}: the key '__proto__' is not allowed` };
-      }
-      stack.push(child);
-    }
-  }
-  return null;
-}
+/** `checkJsonTree` (policy/documents.ts): `__proto__` keys and nesting past the API's limit. */
+export { checkJsonTree } from "../policy/documents.js";
 
-/** A node of the body being walked; the path is rebuilt from parents only when reporting. */
-interface Frame {
-  v: unknown;
-  key: PathPart;
-  parent: Frame | null;
-  depth: number;
-}
-
-function pathOf(f: Frame): PathPart[] {
-  const parts: PathPart[] = [];
-  for (let at: Frame | null = f; at?.parent; at = at.parent) parts.push(at.key);
-  return parts.reverse();
-}
-
-/**
- * The fields the fast path checks itself. A body with any other field, including the schema's
- * `enabled`, `tti_minutes` and `secrets`, gets undefined and so goes through zod.
- */
 const SESSION_FIELDS = new Set(["key", "name", "description", "metadata"]);
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
