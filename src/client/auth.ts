@@ -26,7 +26,8 @@ const RENEW_AT_MOST_MS = 60_000;
 /** OAuth 2.0 client credentials -> bearer tokens. */
 export class OAuthTokens implements Auth {
   readonly describe: string;
-  private token: string | undefined;
+  // Private fields: the token never shows in a log or JSON of this object.
+  #token: string | undefined;
   /** When the token must be replaced (ms since 1970, the local clock). */
   private renewAt = 0;
   private fetching: Promise<string> | undefined;
@@ -46,15 +47,15 @@ export class OAuthTokens implements Auth {
   }
 
   refused(sent: Record<string, string>): boolean {
-    if (sent.authorization === `Bearer ${this.token}`) {
-      this.token = undefined;
+    if (sent.authorization === `Bearer ${this.#token}`) {
+      this.#token = undefined;
       this.renewAt = 0;
     }
     return true;
   }
 
   private current(): Promise<string> {
-    if (this.token !== undefined && this.now() < this.renewAt) return Promise.resolve(this.token);
+    if (this.#token !== undefined && this.now() < this.renewAt) return Promise.resolve(this.#token);
     this.fetching ??= this.fetchToken().finally(() => {
       this.fetching = undefined;
     });
@@ -106,10 +107,10 @@ export class OAuthTokens implements Auth {
       throw e;
     }
     const lifetimeMs = (answer.expires_in ?? DEFAULT_TOKEN_LIFETIME_S) * 1000;
-    this.token = answer.access_token;
+    this.#token = answer.access_token;
     this.renewAt = asked + lifetimeMs - Math.min(RENEW_AT_MOST_MS, lifetimeMs * RENEW_SHARE);
     this.fetched++;
-    return this.token;
+    return this.#token;
   }
 }
 

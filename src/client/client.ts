@@ -96,8 +96,9 @@ export class AgentAliasClient {
       return await this.call({ method: "POST", path, body, schema, idempotent: true, operation });
     } catch (e) {
       if (!isApiError(e, "conflict") || e.attempts < 2) throw e;
-      const stored = await readBack();
-      if (sameFields(asAnswered(body), stored)) return stored;
+      // A key that may create but not read (agent_user and sessions) keeps the 409.
+      const stored = await readBack().catch(() => undefined);
+      if (stored !== undefined && sameFields(asAnswered(body), stored)) return stored;
       throw e;
     }
   }

@@ -223,7 +223,9 @@ export async function call<T>(o: ResolvedOptions, spec: CallSpec<T>, auth: Auth 
     if (!out.error) return out.value as T;
     const e = out.error;
     if (e.status === 401 && !renewed && auth.refused(sent)) {
+      // Not an attempt of the call: the same attempt again, with a fresh credential.
       renewed = true;
+      n--;
       continue;
     }
     const withAttempts = () => e.afterAttempts(n);

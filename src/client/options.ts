@@ -78,30 +78,30 @@ function httpUrl(what: string, raw: string): string {
 }
 
 /**
- * The credentials, by level: the options (an API key, else client id and secret), then the
- * environment (VECTARA_API_KEY, else VECTARA_CLIENT_ID and VECTARA_CLIENT_SECRET). A client id
- * without its secret, or a secret without its id, is an error naming the missing one.
+ * The credentials: an API key given as an option; else client credentials when either half is
+ * given as an option (the other half may come from the environment); else VECTARA_API_KEY;
+ * else VECTARA_CLIENT_ID and VECTARA_CLIENT_SECRET. A client id without its secret, or a
+ * secret without its id, is an error naming the missing one. The secret is not enumerable.
  */
 function resolveCredentials(o: ClientOptions, env: Record<string, string | undefined>): Credentials {
-  const tokenUrl = () => httpUrl("token URL", o.tokenUrl || env.VECTARA_AUTH_URL || DEFAULT_TOKEN_URL);
-  const pair = (id: string | undefined, secret: string | undefined, names: [string, string]) => {
-    if (!id && !secret) return undefined;
-    if (!id) throw new TypeError(`${names[1]} is set but ${names[0]} is not: OAuth needs both`);
-    if (!secret) throw new TypeError(`${names[0]} is set but ${names[1]} is not: OAuth needs both`);
-    return { kind: "oauth" as const, clientId: id, clientSecret: secret, tokenUrl: tokenUrl() };
-  };
   if (o.apiKey) return { kind: "api_key", apiKey: o.apiKey };
-  const given = pair(o.clientId, o.clientSecret, ["clientId", "clientSecret"]);
-  if (given) return given;
-  if (env.VECTARA_API_KEY) return { kind: "api_key", apiKey: env.VECTARA_API_KEY };
-  return (
-    pair(env.VECTARA_CLIENT_ID, env.VECTARA_CLIENT_SECRET, [
-      "VECTARA_CLIENT_ID",
-      "VECTARA_CLIENT_SECRET",
-    ]) ?? {
-      kind: "none",
-    }
-  );
+  // Each half of the client credentials by its own precedence: the option, then the environment.
+  const id = o.clientId || (o.clientSecret || !env.VECTARA_API_KEY ? env.VECTARA_CLIENT_ID : undefined);
+  const secret =
+    o.clientSecret || (o.clientId || !env.VECTARA_API_KEY ? env.VECTARA_CLIENT_SECRET : undefined);
+  if (!id && !secret)
+    return env.VECTARA_API_KEY ? { kind: "api_key", apiKey: env.VECTARA_API_KEY } : { kind: "none" };
+  if (!id)
+    throw new TypeError("an OAuth client secret is set but no client id (clientId, VECTARA_CLIENT_ID)");
+  if (!secret)
+    throw new TypeError(
+      "an OAuth client id is set but no client secret (clientSecret, VECTARA_CLIENT_SECRET)",
+    );
+  const tokenUrl = httpUrl("token URL", o.tokenUrl || env.VECTARA_AUTH_URL || DEFAULT_TOKEN_URL);
+  const c = { kind: "oauth" as const, clientId: id, tokenUrl } as Extract<Credentials, { kind: "oauth" }>;
+  // Kept out of JSON.stringify and util.inspect of the options.
+  Object.defineProperty(c, "clientSecret", { value: secret, enumerable: false });
+  return c;
 }
 
 export function resolveOptions(o: ClientOptions = {}): ResolvedOptions {

@@ -3,8 +3,9 @@
  * adds", **rev.**): API keys, each with a role (`--api-key ci=agent_developer`; a key without
  * one is `owner`), and OAuth clients (`--oauth-client ID=SECRET[=ROLE]`) that exchange client
  * credentials at `POST /oauth2/token` for bearer tokens that expire (`--token-ttl`) on the
- * emulator's clock. With no key configured any non-empty API key is accepted, as `owner`;
- * with no OAuth client configured a bearer token is taken as an API key.
+ * emulator's clock. With no key and no OAuth client configured any non-empty API key is
+ * accepted, as `owner`; once either is, only those; with no OAuth client configured a bearer
+ * token is taken as an API key.
  */
 import { randomBytes } from "node:crypto";
 import { isRole, mayCall, type Operation, ROLES, type Role, refusalMessage } from "../wire/index.js";
@@ -42,23 +43,24 @@ function role(raw: string, what: string): Role {
  * `KEY` or `KEY=ROLE` (`--api-key`). A key may itself hold `=`: only a last part made of
  * lower-case letters and `_` is read as a role, and then it must be one.
  */
-export function parseApiKeySpec(spec: string): ApiKeySpec {
+export function parseApiKeySpec(spec: string, flag = "--api-key"): ApiKeySpec {
   const at = spec.lastIndexOf("=");
   const tail = at < 0 ? "" : spec.slice(at + 1);
   if (at <= 0 || !/^[a-z_]+$/.test(tail)) {
-    if (spec === "") throw new CredentialError("--api-key: the key is empty");
+    if (spec === "") throw new CredentialError(`${flag}: the key is empty`);
     return { key: spec };
   }
-  return { key: spec.slice(0, at), role: role(tail, `--api-key ${spec.slice(0, at)}=…`) };
+  // Errors never echo the key or secret itself.
+  return { key: spec.slice(0, at), role: role(tail, flag) };
 }
 
 /** `ID=SECRET` or `ID=SECRET=ROLE` (`--oauth-client`). */
 export function parseOAuthClientSpec(spec: string): OAuthClientSpec {
   const first = spec.indexOf("=");
   if (first <= 0 || first === spec.length - 1)
-    throw new CredentialError(`--oauth-client: expected ID=SECRET[=ROLE], got '${spec}'`);
+    throw new CredentialError("--oauth-client: expected ID=SECRET[=ROLE]");
   const id = spec.slice(0, first);
-  const rest = parseApiKeySpec(spec.slice(first + 1));
+  const rest = parseApiKeySpec(spec.slice(first + 1), `--oauth-client ${id}`);
   return { id, secret: rest.key, ...(rest.role !== undefined ? { role: rest.role } : {}) };
 }
 
@@ -169,8 +171,12 @@ export class Credentials {
       const decoded = Buffer.from(basic.slice(6).trim(), "base64").toString("utf8");
       const colon = decoded.indexOf(":");
       if (colon > 0) {
-        id = decodeURIComponent(decoded.slice(0, colon));
-        secret = decodeURIComponent(decoded.slice(colon + 1));
+        try {
+          id = decodeURIComponent(decoded.slice(0, colon));
+          secret = decodeURIComponent(decoded.slice(colon + 1));
+        } catch {
+          return fail(400, "invalid_request", "the Basic credentials are not valid URL encoding");
+        }
       }
     }
     if (id === undefined || secret === undefined)

@@ -6,7 +6,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { isApiError, sameFields } from "../client/index.js";
-import { type Alias, aliasFields } from "../wire/index.js";
+import { type Alias, aliasFields, fieldsUpdatedBy, sameInstant } from "../wire/index.js";
 import { agentKeysOf, checkAliasInputs } from "./check.js";
 import { apiClient, configureConnection, hasCredentials } from "./connection.js";
 import { diffAlias } from "./diff.js";
@@ -194,13 +194,17 @@ async function readAlias(id: string, props?: AliasOutputs): Promise<{ id?: strin
   }
   if (!alias) return {};
   const old = readAliasState((props ?? { key: id }) as unknown as Record<string, unknown>);
-  return {
-    id: alias.key,
-    props: aliasOutputs(
-      { samples: old.samples, ...(old.adopt !== undefined ? { adopt: old.adopt } : {}) },
-      alias,
-    ),
-  };
+  const now = aliasOutputs(
+    { samples: old.samples, ...(old.adopt !== undefined ? { adopt: old.adopt } : {}) },
+    alias,
+  );
+  // Timestamps compare as instants: the same instant written another way is no change.
+  for (const name of fieldsUpdatedBy("output")) {
+    const was = old[name as "createdAt" | "updatedAt"];
+    if (was && sameInstant(was, now[name as "createdAt" | "updatedAt"]))
+      (now as unknown as Record<string, unknown>)[name] = was;
+  }
+  return { id: alias.key, props: now };
 }
 
 async function updateAlias(

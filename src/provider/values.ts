@@ -76,15 +76,6 @@ function givenOr(name: AliasFieldName, v: unknown): unknown {
   return v === undefined || v === null ? f.none?.() : v;
 }
 
-/** The fields the API stores (every input that is sent), with the API's defaults applied. */
-export function apiFields(i: Partial<AliasInputs>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [name, f] of aliasFields())
-    if (f.wire !== undefined && f.update !== "output" && name !== "key")
-      out[name] = givenOr(name, i[name as keyof AliasInputs]);
-  return out;
-}
-
 /** Fields compared by diff, with defaults applied: every field of the table marked `diff`. */
 export function diffFields(i: Record<string, unknown>): [AliasFieldName, unknown][] {
   return aliasFields()

@@ -22,13 +22,19 @@ export function instantOf(ts: string): number | undefined {
   const [, y, mo, d, h, mi, s, frac, sign, oh, om] = m;
   const month = Number(mo);
   const day = Number(d);
-  const daysInMonth = new Date(Date.UTC(Number(y), month, 0)).getUTCDate();
+  const last = new Date(Date.UTC(2000, month, 0));
+  last.setUTCFullYear(Number(y), month, 0);
+  const daysInMonth = last.getUTCDate();
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth) return undefined;
   if (Number(h) > 23 || Number(mi) > 59 || Number(s) > 60) return undefined;
   if (oh !== undefined && (Number(oh) > 23 || Number(om) > 59)) return undefined;
   const ms = frac === undefined ? 0 : Number(frac.slice(0, 3).padEnd(3, "0"));
   const offset = sign === undefined ? 0 : (sign === "-" ? -1 : 1) * (Number(oh) * 60 + Number(om)) * 60_000;
-  return Date.UTC(Number(y), month - 1, day, Number(h), Number(mi), Number(s), ms) - offset;
+  // Not Date.UTC, which reads years 0-99 as 1900-1999.
+  const at = new Date(0);
+  at.setUTCFullYear(Number(y), month - 1, day);
+  at.setUTCHours(Number(h), Number(mi), Number(s), ms);
+  return at.getTime() - offset;
 }
 
 /** True when two date-times name the same instant, however each is written. */

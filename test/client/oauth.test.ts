@@ -132,6 +132,11 @@ describe("the client with client credentials", () => {
     advance(1800_000); // the emulator's clock passes the expiry; the client's has not
     await expect(c.listAgents()).resolves.toMatchObject({ agents: [] });
     expect((c.auth as OAuthTokens).fetched).toBe(2);
+    // The renewed try is not an attempt: a failure after it reads as one attempt.
+    advance(1800_000);
+    const missing = await c.getAgent("nobody").catch((x: unknown) => x as { attempts: number; code: string });
+    expect(missing).toMatchObject({ code: "not_found", attempts: 1 });
+    expect((c.auth as OAuthTokens).fetched).toBe(3);
   });
 
   it("renews before expiry on its own clock", async () => {
@@ -184,9 +189,15 @@ describe("the client with client credentials", () => {
     expect(oauth.options.credentials).toEqual({
       kind: "oauth",
       clientId: "id",
-      clientSecret: "sec",
       tokenUrl: "http://127.0.0.1:9/t",
     });
+    // The secret is there for the token request, and nowhere a log or JSON would show it.
+    expect((oauth.options.credentials as { clientSecret?: string }).clientSecret).toBe("sec");
+    expect(JSON.stringify(oauth.options)).not.toContain('sec"');
+    expect(JSON.stringify(oauth)).not.toContain('"sec"');
+    // Halves from two places: the id from the options, the secret from the environment.
+    const mixed = new AgentAliasClient({ clientId: "cfg-id", env: { VECTARA_CLIENT_SECRET: "env-sec" } });
+    expect(mixed.options.credentials).toMatchObject({ kind: "oauth", clientId: "cfg-id" });
     const key = new AgentAliasClient({
       env: { VECTARA_API_KEY: "k", VECTARA_CLIENT_ID: "id", VECTARA_CLIENT_SECRET: "s" },
     });
@@ -197,7 +208,7 @@ describe("the client with client credentials", () => {
       tokenUrl: "https://auth.vectara.io/oauth2/token",
     });
     expect(() => new AgentAliasClient({ env: { VECTARA_CLIENT_ID: "id" } })).toThrow(
-      "VECTARA_CLIENT_ID is set but VECTARA_CLIENT_SECRET is not: OAuth needs both",
+      "an OAuth client id is set but no client secret (clientSecret, VECTARA_CLIENT_SECRET)",
     );
   });
 });

@@ -221,6 +221,22 @@ describe("timestamps", () => {
     expect(same[0]).toBe(Date.parse("2026-06-02T10:35:00.000Z"));
     for (const bad of ["2026-06-02", "2026-06-02T10:35Z", "2026-02-30T00:00:00Z", "2026-06-02T10:35:00+2:00"])
       expect(instantOf(bad), bad).toBeUndefined();
+    // Years below 100 are themselves (not 1900 + n); a leap second is the next second.
+    expect(instantOf("0050-01-01T00:00:00Z")).not.toBe(instantOf("1950-01-01T00:00:00Z"));
+    expect(instantOf("2026-12-31T23:59:60Z")).toBe(Date.parse("2027-01-01T00:00:00Z"));
+    expect(instantOf("2024-02-29T00:00:00Z")).toBe(Date.parse("2024-02-29T00:00:00Z"));
+  });
+
+  it("a refresh that reads the same instants written another way keeps the state's spelling", async () => {
+    api.answer("GET /v2/agent_aliases/support", { status: 200, body: COMMON });
+    const first = (await aliasProvider.read("support")).props!;
+    api.reset();
+    api.answer("GET /v2/agent_aliases/support", {
+      status: 200,
+      body: { ...COMMON, created_at: "2026-06-02T12:35:00+02:00", updated_at: "2026-06-02T10:36:00Z" },
+    });
+    const again = (await aliasProvider.read("support", first)).props!;
+    expect([again.createdAt, again.updatedAt]).toEqual([COMMON.created_at, COMMON.updated_at]);
   });
 });
 
