@@ -70,3 +70,23 @@ export const hostileContext = fc.record({
   }),
   currentDate: fc.constantFrom("2026-06-02T10:35:00Z", new Date(0), "+275760-09-13T00:00:00Z"),
 });
+
+/** A policy that routes by `match` to v1, else splits v1/v2 on `partition`: both expressions evaluated. */
+export function hostilePolicy(match: string, partition: string) {
+  return {
+    type: "routed" as const,
+    rules: [
+      { match: `(${match}) == true`, targets: { type: "single" as const, agent_key: "v1" } },
+      {
+        targets: {
+          type: "weighted" as const,
+          partition_by: partition,
+          options: [
+            { agent_key: "v1", weight: 1 },
+            { agent_key: "v2", weight: 1 },
+          ],
+        },
+      },
+    ],
+  };
+}

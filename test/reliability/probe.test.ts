@@ -12,7 +12,7 @@ import { runCli } from "../../src/cli/index.js";
 import { diagnose } from "../../src/userfn/index.js";
 import { REPO, tempFiles } from "../helpers/cli.js";
 import { callJson, startTestEmulator } from "../helpers/emulator.js";
-import { hostileExpression } from "../helpers/hostile.js";
+import { hostileExpression, hostilePolicy } from "../helpers/hostile.js";
 import { type ClassFigures, recordFigures } from "../helpers/reliability.js";
 
 const FIGURES: Record<string, ClassFigures> = {};
@@ -141,22 +141,7 @@ describe("reliability probe", () => {
             e.call("POST", "/v2/agent_aliases", {
               key,
               name: key,
-              policy: {
-                type: "routed",
-                rules: [
-                  { match: `(${m}) == true`, targets: { type: "single", agent_key: "v1" } },
-                  {
-                    targets: {
-                      type: "weighted",
-                      partition_by: p,
-                      options: [
-                        { agent_key: "v1", weight: 1 },
-                        { agent_key: "v2", weight: 1 },
-                      ],
-                    },
-                  },
-                ],
-              },
+              policy: hostilePolicy(m, p),
             }),
             f,
           );

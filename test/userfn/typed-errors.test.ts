@@ -8,7 +8,12 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { compilePolicy, evaluate, RoutingError } from "../../src/policy/index.js";
 import { diagnose, isUserFnError } from "../../src/userfn/index.js";
-import { hostileContext as context, cyclic, hostileExpression as expr } from "../helpers/hostile.js";
+import {
+  hostileContext as context,
+  cyclic,
+  hostileExpression as expr,
+  hostilePolicy,
+} from "../helpers/hostile.js";
 
 describe("typed errors only", () => {
   it("evaluate: generated expressions over hostile contexts", () => {
@@ -31,22 +36,7 @@ describe("typed errors only", () => {
         if (diagnose(m).length > 0 || diagnose(p).length > 0) return;
         const policy = compilePolicy({
           key: "a",
-          policy: {
-            type: "routed",
-            rules: [
-              { match: `(${m}) == true`, targets: { type: "single", agent_key: "v1" } },
-              {
-                targets: {
-                  type: "weighted",
-                  partition_by: p,
-                  options: [
-                    { agent_key: "v1", weight: 1 },
-                    { agent_key: "v2", weight: 1 },
-                  ],
-                },
-              },
-            ],
-          },
+          policy: hostilePolicy(m, p),
         });
         try {
           policy.resolve(ctx);
