@@ -23,10 +23,25 @@ import {
 import { ApiError, invalid, invalidField } from "./errors.js";
 import { FaultSpecError, Faults, faultConfig, parseFaultSpec } from "./faults.js";
 import { requestId } from "./ids.js";
-import { JournalError, JournalWriter, readJournal } from "./journal.js";
+import {
+  DataFileLock,
+  dataFileError,
+  JournalError,
+  JournalWriteError,
+  JournalWriter,
+  readCommitted,
+  readJournal,
+} from "./journal.js";
 import { EMULATOR_LIMITS } from "./limits.js";
 import { loadSeed, type SeedDocument, seedStore } from "./seed.js";
-import { type AliasFilter, type PageRequest, type SessionPath, Store, type WriteResult } from "./store.js";
+import {
+  type AliasFilter,
+  type JournalRecord,
+  type PageRequest,
+  type SessionPath,
+  Store,
+  type WriteResult,
+} from "./store.js";
 import { checkJsonTree, checkKeyParam, parseWith } from "./validation.js";
 
 export interface EmulatorOptions {
@@ -187,16 +202,16 @@ function fromFramework(
   }
 }
 
-/**
- * The API keys of the options and the seed: `apiKeys` or `apiKey`, and the seed's
- * `api_keys`; with none of them AGENT_ALIAS_API_KEY; with none at all, any key.
- */
-function apiKeysOf(options: EmulatorOptions, seeded: readonly ApiKeySpec[] = []): ApiKeySpec[] {
+/** The API keys given as options: `apiKeys`, else `apiKey`. */
+function givenKeys(options: EmulatorOptions): ApiKeySpec[] {
   const given = (options.apiKeys ?? []).map((k) => (typeof k === "string" ? parseApiKeySpec(k) : k));
   if (given.length === 0 && options.apiKey !== undefined && options.apiKey !== "")
     given.push({ key: options.apiKey });
-  given.push(...seeded);
-  if (given.length > 0) return given;
+  return given;
+}
+
+/** AGENT_ALIAS_API_KEY, used when neither the options nor the seed name a key. */
+function envKeys(options: EmulatorOptions): ApiKeySpec[] {
   const fromEnv = (options.env ?? process.env).AGENT_ALIAS_API_KEY;
   return fromEnv === undefined || fromEnv === "" ? [] : [{ key: fromEnv }];
 }
@@ -216,8 +231,16 @@ function sessionPath(params: KeyParams): SessionPath {
 export async function createEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const log = options.log ?? (() => {});
   const bodyLimit = options.bodyLimit ?? EMULATOR_LIMITS.bodyLimit;
+  // Credentials given as options are checked before the data file is locked (a bad one
+  // must not leave the lock held).
+  const optionKeys = givenKeys(options);
+  const givenClients = (options.oauthClients ?? []).map((c) =>
+    typeof c === "string" ? parseOAuthClientSpec(c) : c,
+  );
 
-  const store = new Store(options.clock, options.maxSessions ?? DEFAULT_MAX_SESSIONS);
+  const maxSessions = options.maxSessions ?? DEFAULT_MAX_SESSIONS;
+  // `let`: rebuilt from the data file when a write could not be committed (journal.ts).
+  let store = new Store(options.clock, maxSessions);
   const faults = new Faults(
     options.faults === undefined
       ? undefined
@@ -227,46 +250,80 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   );
 
   let journal: JournalWriter | undefined;
-  if (options.dataFile !== undefined) {
-    const { records, tornBytes } = readJournal(options.dataFile);
-    if (tornBytes > 0) log(`data file ${options.dataFile}: cut off a torn last record (${tornBytes} bytes)`);
+  let lock: DataFileLock | undefined;
+  const replay = (into: Store, records: readonly JournalRecord[], legacy: boolean, file: string): void => {
     records.forEach((r, i) => {
       try {
-        store.apply(r);
+        into.replay(r, legacy);
       } catch (e) {
         throw new JournalError(
-          `data file ${options.dataFile}: record ${i + 1} (${r.op}) cannot be replayed: ${(e as Error).message}`,
+          `data file ${file}: record ${i + 1} (${r.op}) cannot be replayed: ${(e as Error).message}`,
         );
       }
     });
-    journal = await JournalWriter.open(options.dataFile);
+  };
+  const closeData = async (): Promise<void> => {
+    try {
+      await journal?.close();
+    } finally {
+      lock?.release();
+    }
+  };
+  if (options.dataFile !== undefined) {
+    const file = options.dataFile;
+    // The lock first: nothing reads (or cuts) the file while another emulator writes it.
+    lock = DataFileLock.acquire(file, log);
+    try {
+      const contents = readJournal(file);
+      for (const line of contents.notices) log(line);
+      replay(store, contents.records, contents.version === 1, file);
+      const writer = await JournalWriter.open(file, contents, log);
+      journal = writer;
+      // A failed commit: the file is back at its committed records; so is the state.
+      writer.onRollback = () => {
+        const fresh = new Store(options.clock, maxSessions);
+        replay(fresh, readCommitted(file, writer.committedBytes), false, file);
+        fresh.carryOver(store);
+        store = fresh;
+      };
+      // Started with a lower --max-sessions than the file was written with.
+      const evictions = store.evictOverLimit();
+      if (evictions.length > 0) {
+        await Promise.all(evictions.map((r) => writer.append(r)));
+        log(`--max-sessions ${maxSessions}: evicted the ${evictions.length} oldest stored session(s)`);
+      }
+    } catch (e) {
+      await closeData().catch(() => {});
+      throw e instanceof JournalWriteError ? new JournalError(e.message) : dataFileError(e, file);
+    }
   }
   const persist = async (w: WriteResult<unknown>): Promise<void> => {
     if (journal) await journal.append(w.record);
   };
 
-  const seedDoc =
-    options.seed === undefined
-      ? undefined
-      : typeof options.seed === "string"
-        ? loadSeed(options.seed)
-        : options.seed;
-  if (options.seed !== undefined && seedDoc !== undefined) {
-    const doc = seedDoc;
-    try {
-      await seedStore(store, doc, persist, typeof options.seed === "string" ? options.seed : "seed");
-    } catch (e) {
-      await journal?.close();
-      throw e;
-    }
+  let seedDoc: SeedDocument | undefined;
+  try {
+    seedDoc =
+      options.seed === undefined
+        ? undefined
+        : typeof options.seed === "string"
+          ? loadSeed(options.seed)
+          : options.seed;
+    if (options.seed !== undefined && seedDoc !== undefined)
+      await seedStore(store, seedDoc, persist, typeof options.seed === "string" ? options.seed : "seed");
+  } catch (e) {
+    await closeData();
+    throw e instanceof JournalWriteError ? new JournalError(e.message) : e;
   }
 
   const clock = options.clock;
   const credentials = new Credentials({
-    apiKeys: apiKeysOf(options, seedDoc?.api_keys),
-    oauthClients: [...(options.oauthClients ?? []), ...(seedDoc?.oauth_clients ?? [])].map((c) =>
-      typeof c === "string" ? parseOAuthClientSpec(c) : c,
-    ),
+    // The keys of the options and the seed; with neither, AGENT_ALIAS_API_KEY; with none, any.
+    apiKeys:
+      optionKeys.length > 0 || seedDoc?.api_keys?.length
+        ? [...optionKeys, ...(seedDoc?.api_keys ?? [])]
+        : envKeys(options),
+    oauthClients: [...givenClients, ...(seedDoc?.oauth_clients ?? [])],
     tokenTtlSeconds: options.tokenTtlSeconds,
     now: clock ? () => clock().getTime() : Date.now,
   });
@@ -316,7 +373,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
 
   // OAuth's token request is a form (RFC 6749); no other call takes one.
   app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string" }, (req, text, done) => {
-    if (req.url !== TOKEN_PATH) {
+    if (req.routeOptions.url !== TOKEN_PATH) {
       return done(
         new ApiError(415, ["body: Content-Type must be application/json"], {
           body: "Content-Type must be application/json",
@@ -342,7 +399,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   });
 
   const authorize = (req: FastifyRequest, done: (err?: Error) => void): void => {
-    if (req.url === TOKEN_PATH) {
+    if (req.routeOptions.url === TOKEN_PATH) {
       done();
       return;
     }
@@ -414,10 +471,15 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
       answer();
       return;
     }
+    // A refused write changed nothing (journal.ts): 507 when the disk is full, else 503.
     journal
       .append(w.record)
       .then(answer, (e: unknown) =>
-        res.send(new ApiError(500, [`could not write the data file: ${(e as Error).message}`])),
+        res.send(
+          e instanceof JournalWriteError
+            ? new ApiError(e.status, [e.message])
+            : new ApiError(500, [`could not write the data file: ${(e as Error).message}`]),
+        ),
       );
   };
 
@@ -560,7 +622,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   const close = (): Promise<void> =>
     (closed ??= (async () => {
       await app.close();
-      await journal?.close();
+      await closeData();
     })());
 
   const emulator: Emulator = {

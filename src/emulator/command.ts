@@ -55,8 +55,19 @@ Options:
 const EXIT_OK = 0;
 const EXIT_FAILURE = 1;
 const EXIT_INVALID = 2;
-/** Error codes of bad input given on the command line (a file or the fault spec). */
-const INPUT_ERRORS = new Set(["invalid_seed", "bad_data_file", "invalid_faults", "invalid_credentials"]);
+/**
+ * Error codes of bad input given on the command line (a file or the fault spec), and of a data
+ * file held by another emulator (`data_file_locked`).
+ */
+const INPUT_ERRORS = new Set([
+  "invalid_seed",
+  "bad_data_file",
+  "data_file_locked",
+  "invalid_faults",
+  "invalid_credentials",
+]);
+/** Errors about the data file, whose messages say `data file PATH` (journal.ts): `--data PATH` here. */
+const DATA_FILE_ERRORS = new Set(["bad_data_file", "data_file_locked"]);
 
 function integer(name: string, raw: string | undefined, min: number, max: number): number | undefined {
   if (raw === undefined) return undefined;
@@ -102,7 +113,7 @@ export async function runEmulatorCommand(argv: readonly string[], io: EmulatorCo
     if (port !== undefined) options.port = port;
     if (values.host !== undefined) options.host = values.host;
     if (values.data !== undefined) options.dataFile = resolve(cwd, values.data);
-    if (values["api-key"] !== undefined) options.apiKeys = values["api-key"].map(parseApiKeySpec);
+    if (values["api-key"] !== undefined) options.apiKeys = values["api-key"].map((k) => parseApiKeySpec(k));
     if (values["oauth-client"] !== undefined)
       options.oauthClients = values["oauth-client"].map(parseOAuthClientSpec);
     if (values["token-ttl"] !== undefined) options.tokenTtlSeconds = parseTtl(values["token-ttl"]);
@@ -126,8 +137,11 @@ export async function runEmulatorCommand(argv: readonly string[], io: EmulatorCo
       running = await startEmulatorThread({ ...data, ...(typeof seed === "string" ? { seed } : {}) }, log);
     }
   } catch (e) {
-    io.stderr.write(`agent-alias emulator: ${(e as Error).message}\n`);
-    return INPUT_ERRORS.has((e as { code?: string }).code ?? "") ? EXIT_INVALID : EXIT_FAILURE;
+    const code = (e as { code?: string }).code ?? "";
+    let message = (e as Error).message;
+    if (DATA_FILE_ERRORS.has(code)) message = message.replace(/^data file /, "--data ");
+    io.stderr.write(`agent-alias emulator: ${message}\n`);
+    return INPUT_ERRORS.has(code) ? EXIT_INVALID : EXIT_FAILURE;
   }
   io.stdout.write(`${running.url}\n`);
 

@@ -6,7 +6,9 @@
  * it), then `apply` performs the record. Both happen in one synchronous step, so no other
  * request can interleave: a policy replacement is atomic and a session is resolved by exactly
  * one policy. Replaying a data file calls `apply` alone, so a session keeps the agent it was
- * given even though the policy may have changed since.
+ * given even though the policy may have changed since. A write is answered only once its
+ * record is on disk (journal.ts); when that fails, the app rebuilds the store from the data
+ * file (app.ts), so a write that was not made leaves nothing behind.
  *
  * Everything keyed by user input lives in a Map: keys such as `__proto__` are plain data.
  */
@@ -49,20 +51,29 @@ export interface RoutingRecord {
   partition?: string;
 }
 
+/** A stored session named by its agent and key (at most one is stored per pair). */
+export interface SessionRef {
+  agent_key: string;
+  key: string;
+}
+
 /**
  * One write, as it is journaled (see journal.ts for the file format). Sessions are journaled
  * as answered: secret values are masked, never written. `session.patch` holds the whole
  * session after the PATCH and `at`, the instant of the PATCH (an activity, for `tti_minutes`).
  * A session's expiry is not journaled: it follows from the records (see `Store.apply`).
+ * `session.create` lists the sessions it evicted (`maxSessions`), and a `session.delete` with
+ * `evicted` is an eviction on its own (a restart with a lower limit: `evictOverLimit`), so
+ * replay gives the same sessions whatever limit it runs with.
  */
 export type JournalRecord =
   | { op: "agent.put"; agent: Agent }
   | { op: "agent.delete"; key: string }
   | { op: "alias.put"; alias: Alias }
   | { op: "alias.delete"; key: string }
-  | { op: "session.create"; session: Session; routing: RoutingRecord | null }
+  | { op: "session.create"; session: Session; routing: RoutingRecord | null; evicted?: SessionRef[] }
   | { op: "session.patch"; session: Session; at: string }
-  | { op: "session.delete"; agent_key: string; key: string }
+  | { op: "session.delete"; agent_key: string; key: string; evicted?: true }
   | { op: "events.add"; agent_key: string; session_key: string; events: SessionEvent[] };
 
 /** Every `op` of JournalRecord: the compiler refuses this table when one is missing or extra. */
@@ -274,6 +285,11 @@ export class Store {
 
   private lastMs = -1;
   private lastIso = "";
+  /**
+   * Replaying records that list their evictions (format version 2): evict exactly those,
+   * not by count, so the limit in force now does not change which sessions come back.
+   */
+  private replaying = false;
 
   /**
    * `clock` pins time for tests; without it, timestamps come from Date.now(). `maxSessions`
@@ -789,9 +805,23 @@ export class Store {
         agent.sessions.set(s.key, entry);
         this.sessionKeys.set(s.key, (this.sessionKeys.get(s.key) ?? 0) + 1);
         this.storedCount++;
-        if (this.maxSessions > 0) {
-          this.queue.push(entry);
-          if (this.storedCount > this.maxSessions) this.evictOldest();
+        if (this.maxSessions > 0) this.queue.push(entry);
+        // What this create evicted when it was made (replay), then what the limit evicts now
+        // (a new write, or a version-1 file), listed in the record for the journal.
+        if (record.evicted !== undefined && this.replaying) {
+          for (const ref of record.evicted) {
+            const old = this.agents.get(ref.agent_key)?.sessions.get(ref.key);
+            if (old === undefined || old === entry) continue; // evicted already (a lower limit)
+            this.forgetSession(old);
+            this.totals.evicted++;
+          }
+          this.compactQueue();
+        }
+        if (this.maxSessions > 0 && !this.replaying) {
+          while (this.storedCount > this.maxSessions) {
+            const gone = this.evictOldest().session;
+            (record.evicted ??= []).push({ agent_key: gone.agent_key, key: gone.key });
+          }
         }
         this.totals.created++;
         if (s.alias_key === null) {
@@ -828,6 +858,7 @@ export class Store {
         const entry = this.agents.get(record.agent_key)?.sessions.get(record.key);
         if (entry) {
           this.forgetSession(entry);
+          if (record.evicted) this.totals.evicted++;
           this.compactQueue();
         }
         return;
@@ -874,8 +905,8 @@ export class Store {
     if (dropped) this.compactQueue();
   }
 
-  /** Drops the oldest stored session (the limit is exceeded, so there is one). */
-  private evictOldest(): void {
+  /** Drops the oldest stored session (the limit is exceeded, so there is one) and returns it. */
+  private evictOldest(): SessionEntry {
     const q = this.queue;
     while (q[this.queueHead]!.gone) {
       this.queueHead++;
@@ -887,6 +918,41 @@ export class Store {
     this.queueGone--; // forgetSession counted it, but the head has passed it
     this.totals.evicted++;
     this.compactQueue();
+    return oldest;
+  }
+
+  /**
+   * Replays one record read from a data file. `legacy` (format version 1, whose records do
+   * not list evictions): evict by count with the limit in force, as `apply` does.
+   */
+  replay(record: JournalRecord, legacy = false): void {
+    this.replaying = !legacy;
+    try {
+      this.apply(record);
+    } finally {
+      this.replaying = false;
+    }
+  }
+
+  /**
+   * After a replay under a lower limit than the file was written with: evicts the oldest
+   * stored sessions down to the limit, and returns a record of each eviction to journal.
+   */
+  evictOverLimit(): JournalRecord[] {
+    const out: JournalRecord[] = [];
+    while (this.maxSessions > 0 && this.storedCount > this.maxSessions) {
+      const s = this.evictOldest().session;
+      out.push({ op: "session.delete", agent_key: s.agent_key, key: s.key, evicted: true });
+    }
+    return out;
+  }
+
+  /** Takes over what is not journaled (routing error counts) from the store this one replaces. */
+  carryOver(from: Store): void {
+    for (const [key, a] of this.aliases) {
+      const old = from.aliases.get(key);
+      if (old !== undefined) a.counters.routingErrors = old.counters.routingErrors;
+    }
   }
 
   /** Drops passed and gone entries once they outnumber the live ones (amortised O(1)). */
@@ -904,7 +970,9 @@ export class Store {
     this.storedCount--;
     if (this.maxSessions > 0) this.queueGone++;
     const s = entry.session;
-    this.agents.get(s.agent_key)?.sessions.delete(s.key);
+    // Only if it is this entry: a newer session may hold the key by now.
+    const agent = this.agents.get(s.agent_key);
+    if (agent?.sessions.get(s.key) === entry) agent.sessions.delete(s.key);
     if (s.alias_key !== null) {
       const alias = this.aliases.get(s.alias_key);
       if (alias?.sessions.get(s.key) === entry) alias.sessions.delete(s.key);
