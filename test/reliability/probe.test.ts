@@ -5,13 +5,15 @@
  * (0 everywhere outside a full disk) and, with `npm run test:reliability`, recorded in
  * BENCHMARKS.md ("Reliability").
  */
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli/index.js";
 import { diagnose } from "../../src/userfn/index.js";
 import { REPO, tempFiles } from "../helpers/cli.js";
-import { callJson, startTestEmulator } from "../helpers/emulator.js";
+import { callJson, spawnEmulator, startTestEmulator } from "../helpers/emulator.js";
 import { hostileExpression, hostilePolicy } from "../helpers/hostile.js";
 import { type ClassFigures, recordFigures } from "../helpers/reliability.js";
 
@@ -235,5 +237,135 @@ describe("reliability probe", () => {
       }
     }
     expect(f).toMatchObject({ crashes: 0, hangs: 0 });
+  });
+
+  it("corrupted journals: every corruption refused or its record kept aside, none replayed changed", async () => {
+    const f = (FIGURES["corrupted journals"] = { ...blank(), lost: 0 });
+    const dir = mkdtempSync(join(tmpdir(), "agent-alias-probe-"));
+    const file = join(dir, "state.jsonl");
+    const e = await startTestEmulator({ dataFile: file });
+    await e.call("POST", "/v2/agents", { key: "v1", name: "v1" });
+    const acked = new Map<string, unknown>();
+    for (let i = 0; i < 40; i++) {
+      const r = await e.call("POST", "/v2/agents/v1/sessions", { key: `s${i}`, metadata: { n: 1000 + i } });
+      if (r.status === 201) acked.set(`s${i}`, r.body);
+    }
+    await e.close();
+    const good = readFileSync(file, "utf8");
+    const lines = good.split("\n").filter((l) => l !== "");
+    let refused = 0;
+    let keptAside = 0;
+    const rng = fc.sample(
+      fc.tuple(
+        fc.nat(),
+        fc.nat(),
+        fc.constantFrom("digit", "duplicate", "truncate", "garbage", "zeros", "swap"),
+      ),
+      {
+        numRuns: 60,
+        seed: 20261203,
+      },
+    );
+    for (const [a, b, kind] of rng) {
+      f.tried++;
+      const n = 1 + (a % (lines.length - 1)); // a record line (not the header)
+      const variant = lines.slice();
+      if (kind === "digit")
+        variant[n] = variant[n]!.replace(/\d(?=[^\d]*$)/, (d) => String((Number(d) + 1 + (b % 8)) % 10));
+      if (kind === "duplicate") variant.splice(n, 0, variant[n]!);
+      if (kind === "swap" && n + 1 < variant.length)
+        [variant[n], variant[n + 1]] = [variant[n + 1]!, variant[n]!];
+      if (kind === "garbage") variant.splice(n, 0, '{"not":"a record"}');
+      let text = `${variant.join("\n")}\n`;
+      if (kind === "truncate") text = good.slice(0, good.length - 1 - (b % 200));
+      if (kind === "zeros") text = `${good}${"\u0000".repeat(1 + (b % 64))}`;
+      const copy = join(dir, `v${f.tried}.jsonl`);
+      writeFileSync(copy, text);
+      let started: Awaited<ReturnType<typeof startTestEmulator>> | undefined;
+      try {
+        started = await startTestEmulator({ dataFile: copy });
+      } catch (err) {
+        if ((err as { code?: string }).code === "bad_data_file") refused++;
+        else f.crashes++;
+        continue;
+      }
+      try {
+        const aside = readdirSync(dir).some((x) => x.startsWith(`v${f.tried}.jsonl.corrupt`));
+        if (aside) keptAside++;
+        for (const [key, body] of acked) {
+          const r = await started.call("GET", `/v2/agents/v1/sessions/${key}`);
+          if (r.status === 404 && aside) continue; // cut off, and kept in the side file
+          if (r.status !== 200 || JSON.stringify(r.body) !== JSON.stringify(body)) f.lost!++;
+        }
+      } finally {
+        await started.close();
+      }
+    }
+    rmSync(dir, { recursive: true, force: true });
+    f.note = `${refused} refused at start naming the line; ${keptAside} started with what was cut kept in a side file; ${f.tried - refused - keptAside} replayed whole`;
+    expect(f).toMatchObject({ crashes: 0, hangs: 0, lost: 0 });
+  });
+
+  it("a shared data file: the second emulator is refused every time", async () => {
+    const f = (FIGURES["shared data file"] = { ...blank(), lost: 0 });
+    const dir = mkdtempSync(join(tmpdir(), "agent-alias-probe-"));
+    const file = join(dir, "state.jsonl");
+    for (let i = 0; i < 10; i++) {
+      f.tried++;
+      const first = await startTestEmulator({ dataFile: file });
+      try {
+        await first.call("POST", "/v2/agents", { key: `a${i}`, name: "a" });
+        const second = await startTestEmulator({ dataFile: file }).catch((err: { code?: string }) => err);
+        if ((second as { code?: string }).code !== "data_file_locked") {
+          f.crashes++;
+          await (second as { close?: () => Promise<void> }).close?.();
+        }
+      } finally {
+        await first.close();
+      }
+    }
+    const last = await startTestEmulator({ dataFile: file });
+    for (let i = 0; i < 10; i++) if ((await last.call("GET", `/v2/agents/a${i}`)).status !== 200) f.lost!++;
+    await last.close();
+    rmSync(dir, { recursive: true, force: true });
+    f.note = "crashes here: a second start that was not refused";
+    expect(f).toMatchObject({ crashes: 0, lost: 0 });
+  });
+
+  it("kill -9 under load: every acknowledged write is there after a restart", async () => {
+    const f = (FIGURES["kill -9 under load"] = { ...blank(), lost: 0 });
+    const dir = mkdtempSync(join(tmpdir(), "agent-alias-probe-"));
+    const file = join(dir, "state.jsonl");
+    const KEY = "probe-key";
+    let p = await spawnEmulator(["--port", "0", "--data", file, "--api-key", KEY]);
+    const h = { "x-api-key": KEY };
+    await callJson(p.url, "POST", "/v2/agents", { key: "v1", name: "v1" }, h);
+    const acked: string[] = [];
+    for (let run = 0; run < 4; run++) {
+      const writes = Array.from({ length: 150 }, (_, i) =>
+        callJson(p.url, "POST", "/v2/agents/v1/sessions", { key: `r${run}-${i}` }, h).then(
+          (r) => {
+            f.tried++;
+            if (r.status === 201) acked.push(`r${run}-${i}`);
+            else if (r.status >= 500) f.fiveHundreds++;
+          },
+          () => {
+            f.tried++; // killed before answering: not acknowledged
+          },
+        ),
+      );
+      setTimeout(() => p.child.kill("SIGKILL"), 30 + run * 20);
+      await Promise.all(writes);
+      await p.exited;
+      p = await spawnEmulator(["--port", "0", "--data", file, "--api-key", KEY]);
+    }
+    for (const key of acked)
+      if ((await callJson(p.url, "GET", `/v2/agents/v1/sessions/${key}`, undefined, h)).status !== 200)
+        f.lost!++;
+    p.child.kill("SIGTERM");
+    await p.exited;
+    rmSync(dir, { recursive: true, force: true });
+    f.note = `4 kills mid-stream; ${acked.length} writes acknowledged before the kills`;
+    expect(f).toMatchObject({ fiveHundreds: 0, lost: 0 });
   });
 });
