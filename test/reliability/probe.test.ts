@@ -5,6 +5,7 @@
  * (0 everywhere outside a full disk) and, with `npm run test:reliability`, recorded in
  * BENCHMARKS.md ("Reliability").
  */
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -367,5 +368,56 @@ describe("reliability probe", () => {
     rmSync(dir, { recursive: true, force: true });
     f.note = `4 kills mid-stream; ${acked.length} writes acknowledged before the kills`;
     expect(f).toMatchObject({ fiveHundreds: 0, lost: 0 });
+  });
+
+  it("a full disk: no acknowledged write lost, no failed write applied", async () => {
+    const f = (FIGURES["full disk (64 KiB tmpfs)"] = { ...blank(), lost: 0 });
+    const mount = mkdtempSync(join(tmpdir(), "agent-alias-probe-disk-"));
+    // Root is needed to mount; CI and the developers' machines run as root (DESIGN.md).
+    execFileSync("mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", mount]);
+    try {
+      const file = join(mount, "state.jsonl");
+      let e = await startTestEmulator({ dataFile: file });
+      await e.call("POST", "/v2/agents", { key: "v1", name: "v1" });
+      const acked: string[] = [];
+      let full = 0;
+      const filler = join(mount, "filler");
+      for (let round = 0; round < 3; round++) {
+        try {
+          writeFileSync(filler, Buffer.alloc(1024 * 1024, 1));
+        } catch {}
+        for (let i = 0; i < 20; i++) {
+          f.tried++;
+          const key = `d${round}-${i}`;
+          const r = await e.call("POST", "/v2/agents/v1/sessions", {
+            key,
+            metadata: { pad: "x".repeat(3000) },
+          });
+          if (r.status === 201) acked.push(key);
+          else if (r.status === 507) full++;
+          else if (r.status >= 500) f.fiveHundreds++;
+        }
+        rmSync(filler, { force: true });
+        // Freed: the same creates now succeed (a failed write left nothing behind, not even a 409).
+        const retry = await e.call("POST", "/v2/agents/v1/sessions", {
+          key: `d${round}-19`,
+          metadata: { pad: "x" },
+        });
+        if (retry.status === 201) acked.push(`d${round}-19`);
+        else if (retry.status !== 409 || !acked.includes(`d${round}-19`)) f.lost!++;
+        await e.close();
+        e = await startTestEmulator({ dataFile: file });
+        for (const key of acked)
+          if ((await e.call("GET", `/v2/agents/v1/sessions/${key}`)).status !== 200) f.lost!++;
+        // Keep the file small enough for the next round.
+        for (const key of acked.splice(0)) await e.call("DELETE", `/v2/agents/v1/sessions/${key}`);
+      }
+      await e.close();
+      f.note = `${full} writes refused 507 (disk full, not counted as 5xx); retries after freeing space succeeded`;
+    } finally {
+      execFileSync("umount", ["-l", mount]);
+      rmSync(mount, { recursive: true, force: true });
+    }
+    expect(f).toMatchObject({ fiveHundreds: 0, crashes: 0, lost: 0 });
   });
 });
