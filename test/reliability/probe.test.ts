@@ -115,6 +115,8 @@ describe("reliability probe", () => {
       );
       const health = await bounded(callJson(e.url, "GET", "/_emulator/health"), f);
       if (health?.status !== 200) f.crashes++;
+      f.note =
+        "methods x paths (odd encodings, over-long, unknown) x bodies (JSON, broken, deep, __proto__) x content types";
     } finally {
       await e.close();
     }
@@ -159,6 +161,7 @@ describe("reliability probe", () => {
       );
       const health = await bounded(callJson(e.url, "GET", "/_emulator/health"), f);
       if (health?.status !== 200) f.crashes++;
+      f.note = `each an alias of two generated expressions (match, partition_by), created and routed a session with hostile metadata: ${2 * f.tried} expressions`;
     } finally {
       await e.close();
     }
@@ -237,6 +240,8 @@ describe("reliability probe", () => {
         f.crashes++;
       }
     }
+    f.note =
+      "alias bombs, cycles, 100,000-deep JSON, unknown tags, two documents, binary, 2 MiB, empty, missing; validate, preview, resolve, eval, diff";
     expect(f).toMatchObject({ crashes: 0, hangs: 0 });
   });
 
