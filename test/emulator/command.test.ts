@@ -9,9 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { runEmulatorCommand } from "../../src/emulator/index.js";
 import { EMULATOR_YOUNG_GENERATION_MB } from "../../src/emulator/thread.js";
-import { buildEmulatorEntry, callJson, spawnEmulator } from "../helpers/emulator.js";
+import { buildEmulatorEntry, callJson, runEmulatorInProcess, spawnEmulator } from "../helpers/emulator.js";
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/seed/${name}`, import.meta.url));
 const dirs: string[] = [];
@@ -19,33 +18,7 @@ afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-/** Runs the command in process; `lines` resolves with stdout's first line (the URL). */
-function run(argv: string[], env: Record<string, string | undefined> = {}) {
-  const controller = new AbortController();
-  let out = "";
-  let err = "";
-  let firstLine: (line: string) => void = () => {};
-  const url = new Promise<string>((resolve) => (firstLine = resolve));
-  const exit = runEmulatorCommand(argv, {
-    stdout: {
-      write(chunk: string) {
-        out += chunk;
-        if (out.includes("\n")) firstLine(out.slice(0, out.indexOf("\n")));
-        return true;
-      },
-    },
-    stderr: {
-      write(chunk: string) {
-        err += chunk;
-        return true;
-      },
-    },
-    env,
-    signal: controller.signal,
-    inProcess: true, // a worker thread cannot load the TypeScript sources; see "as a process"
-  });
-  return { url, exit, stop: () => controller.abort(), out: () => out, err: () => err };
-}
+const run = runEmulatorInProcess;
 
 describe("runEmulatorCommand", () => {
   it("prints the URL first, serves the seed, and stops with exit code 0", async () => {

@@ -8,8 +8,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { JournalError, runEmulatorCommand, startEmulator } from "../../src/emulator/index.js";
-import { buildEmulatorEntry, callJson, spawnEmulator } from "../helpers/emulator.js";
+import { JournalError, startEmulator } from "../../src/emulator/index.js";
+import { buildEmulatorEntry, callJson, runEmulatorInProcess, spawnEmulator } from "../helpers/emulator.js";
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -29,33 +29,7 @@ function deadPid(): number {
   return Number(r.stdout);
 }
 
-/** Runs the command in process until `stop`; `url` resolves with the first stdout line. */
-function run(argv: string[]) {
-  const controller = new AbortController();
-  let out = "";
-  let err = "";
-  let first: (line: string) => void = () => {};
-  const url = new Promise<string>((resolve) => (first = resolve));
-  const exit = runEmulatorCommand(argv, {
-    stdout: {
-      write(chunk: string) {
-        out += chunk;
-        if (out.includes("\n")) first(out.slice(0, out.indexOf("\n")));
-        return true;
-      },
-    },
-    stderr: {
-      write(chunk: string) {
-        err += chunk;
-        return true;
-      },
-    },
-    env: {},
-    signal: controller.signal,
-    inProcess: true,
-  });
-  return { url, exit, stop: () => controller.abort(), err: () => err };
-}
+const run = (argv: string[]) => runEmulatorInProcess(argv);
 
 describe("the data file's lock", () => {
   it("refuses a second emulator on the same file, naming the file and the holder; exit 2", async () => {

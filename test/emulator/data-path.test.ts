@@ -8,7 +8,7 @@ import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { runEmulatorCommand } from "../../src/emulator/index.js";
+import { emulatorCommandOutcome } from "../helpers/emulator.js";
 
 const dirs: string[] = [];
 const mounts: string[] = [];
@@ -25,21 +25,7 @@ function folder(): string {
 
 /** Runs `emulator --port 0 --data PATH` in process; stops it at once if it starts. */
 async function run(path: string): Promise<{ code: number; err: string }> {
-  let err = "";
-  const controller = new AbortController();
-  const code = await runEmulatorCommand(["--port", "0", "--data", path], {
-    stdout: { write: () => controller.abort() },
-    stderr: {
-      write(chunk: string) {
-        err += chunk;
-        return true;
-      },
-    },
-    env: {},
-    signal: controller.signal,
-    inProcess: true,
-  });
-  return { code, err };
+  return emulatorCommandOutcome(["--port", "0", "--data", path]);
 }
 
 const root = process.getuid?.() === 0;

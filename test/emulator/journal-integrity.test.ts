@@ -10,8 +10,13 @@ import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFi
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { JournalError, runEmulatorCommand } from "../../src/emulator/index.js";
-import { type Json, startTestEmulator, type TestEmulator } from "../helpers/emulator.js";
+import { JournalError } from "../../src/emulator/index.js";
+import {
+  emulatorCommandOutcome,
+  type Json,
+  startTestEmulator,
+  type TestEmulator,
+} from "../helpers/emulator.js";
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -129,20 +134,7 @@ describe("corruption before the tail stops the start, naming the line and the re
     const { file, lines } = await written();
     lines[1] = lines[1]!.replace('"tier":2', '"tier":3');
     save(file, lines);
-    let err = "";
-    const controller = new AbortController();
-    const code = await runEmulatorCommand(["--port", "0", "--data", file], {
-      stdout: { write: () => controller.abort() }, // it started: stop it (and fail below)
-      stderr: {
-        write(chunk: string) {
-          err += chunk;
-          return true;
-        },
-      },
-      env: {},
-      signal: controller.signal,
-      inProcess: true,
-    });
+    const { code, err } = await emulatorCommandOutcome(["--port", "0", "--data", file]);
     expect(code).toBe(2);
     expect(err).toMatch(
       new RegExp(

@@ -18,7 +18,12 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type EmulatorOptions, type RunningEmulator, startEmulator } from "../../src/emulator/index.js";
+import {
+  type EmulatorOptions,
+  type RunningEmulator,
+  runEmulatorCommand,
+  startEmulator,
+} from "../../src/emulator/index.js";
 
 export const TEST_API_KEY = "test-key";
 
@@ -183,4 +188,42 @@ export async function spawnEmulator(
     exited.then((code) => reject(new Error(`emulator exited (${code}) before printing its URL:\n${err}`)));
   });
   return { url, child, stderr: () => err, exited };
+}
+
+/**
+ * Runs `agent-alias emulator ARGS` in this process until `stop`: `url` resolves with stdout's
+ * first line (the URL), `exit` with the exit code; `out`/`err` are what it printed so far.
+ */
+export function runEmulatorInProcess(argv: string[], env: Record<string, string | undefined> = {}) {
+  const controller = new AbortController();
+  let out = "";
+  let err = "";
+  let firstLine: (line: string) => void = () => {};
+  const url = new Promise<string>((resolve) => (firstLine = resolve));
+  const exit = runEmulatorCommand(argv, {
+    stdout: {
+      write(chunk: string) {
+        out += chunk;
+        if (out.includes("\n")) firstLine(out.slice(0, out.indexOf("\n")));
+        return true;
+      },
+    },
+    stderr: {
+      write(chunk: string) {
+        err += chunk;
+        return true;
+      },
+    },
+    env,
+    signal: controller.signal,
+    inProcess: true, // a worker thread cannot load the TypeScript sources
+  });
+  return { url, exit, stop: () => controller.abort(), out: () => out, err: () => err };
+}
+
+/** Runs the command once: stopped as soon as it prints its URL; the exit code and stderr. */
+export async function emulatorCommandOutcome(argv: string[]): Promise<{ code: number; err: string }> {
+  const cmd = runEmulatorInProcess(argv);
+  void cmd.url.then(cmd.stop);
+  return { code: await cmd.exit, err: cmd.err() };
 }
