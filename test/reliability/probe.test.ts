@@ -378,8 +378,19 @@ describe("reliability probe", () => {
   it("a full disk: no acknowledged write lost, no failed write applied", async () => {
     const f = (FIGURES["full disk (64 KiB tmpfs)"] = { ...blank(), lost: 0 });
     const mount = mkdtempSync(join(tmpdir(), "agent-alias-probe-disk-"));
-    // Root is needed to mount; CI and the developers' machines run as root (DESIGN.md).
-    execFileSync("mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", mount]);
+    // Mounting needs root: CI and this project's machines have it (and CI must run this
+    // class); elsewhere the class is left out of the figures and says why.
+    try {
+      execFileSync("mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", mount], { stdio: "pipe" });
+    } catch (err) {
+      rmSync(mount, { recursive: true, force: true });
+      if (process.env.CI) throw err;
+      delete FIGURES["full disk (64 KiB tmpfs)"];
+      console.warn(
+        `full-disk class not run: cannot mount a tmpfs (${(err as Error).message.split("\n")[0]})`,
+      );
+      return;
+    }
     try {
       const file = join(mount, "state.jsonl");
       let e = await startTestEmulator({ dataFile: file });
