@@ -238,14 +238,12 @@ function newCounters(): AliasCounters {
   return { sessions: 0, routingErrors: 0, agents: new Map(), rules: new Map() };
 }
 
-/** `policy.rules[i]…` path of the field a routing error is about. */
+/** `policy.rules[i]…` path of the field a routing error is about (from its fields, not its message). */
 function routingErrorPath(e: RoutingError): string {
   if (e.rule === undefined) return "policy.rules";
   const base = `policy.rules[${e.rule - 1}]`;
-  if (e.code === "null_partition") return `${base}.targets.partition_by`;
-  const m = /^rule #\d+: (match|partition_by):/.exec(e.message);
-  if (m?.[1] === "partition_by") return `${base}.targets.partition_by`;
-  if (m?.[1] === "match") return `${base}.match`;
+  if (e.part === "partition_by") return `${base}.targets.partition_by`;
+  if (e.part === "match") return `${base}.match`;
   return base;
 }
 

@@ -53,6 +53,7 @@ export {
   type ResolutionSlot,
   RoutingError,
   type RoutingErrorCode,
+  type RulePart,
   type TargetType,
 } from "./resolve.js";
 export { parseSamples, type Sample, sampleContext, sampleLabel, sampleSchema } from "./samples.js";

@@ -37,6 +37,9 @@ export type RoutingErrorCode =
   /** The document has no `key` and the context no `agent.key`, so there is no hash salt. */
   | "no_alias_key";
 
+/** The part of a rule a routing error is about. */
+export type RulePart = "match" | "partition_by";
+
 export class RoutingError extends Error {
   override readonly name = "RoutingError";
   constructor(
@@ -44,6 +47,8 @@ export class RoutingError extends Error {
     message: string,
     /** The 1-based rule the error is about, when there is one. */
     readonly rule?: number,
+    /** The part of that rule, when the error is about one (a field, not a message to parse). */
+    readonly part?: RulePart,
   ) {
     super(message);
   }
@@ -108,9 +113,9 @@ interface CompiledRule {
   splits: Map<string, CompiledSplit> | null;
 }
 
-function evaluationError(rule: number, field: string, e: unknown): never {
+function evaluationError(rule: number, field: RulePart, e: unknown): never {
   if (isUserFnError(e))
-    throw new RoutingError("evaluation_error", `rule #${rule}: ${field}: ${e.message}`, rule);
+    throw new RoutingError("evaluation_error", `rule #${rule}: ${field}: ${e.message}`, rule, field);
   throw e;
 }
 
@@ -120,7 +125,12 @@ function partitionOfValue(v: unknown, rule: number): string {
     return partitionString(v);
   } catch (e) {
     if (e instanceof ValueDepthError)
-      throw new RoutingError("evaluation_error", `rule #${rule}: partition_by: ${e.message}`, rule);
+      throw new RoutingError(
+        "evaluation_error",
+        `rule #${rule}: partition_by: ${e.message}`,
+        rule,
+        "partition_by",
+      );
     throw e;
   }
 }
@@ -339,7 +349,8 @@ export function compilePolicy(doc: unknown, options: CompileOptions = {}): Compi
       }
       const raw = present(p === null ? undefined : st.partitionLoad(p, st.partitionKey!));
       const v = raw === null ? st.partitionFallback : raw;
-      if (v === null) throw new RoutingError("null_partition", "partition_by evaluated to null", r.number);
+      if (v === null)
+        throw new RoutingError("null_partition", "partition_by evaluated to null", r.number, "partition_by");
       const partition = partitionOfValue(v, r.number);
       const agent_key = r.options[splitFor(r, context).pick(partition)]!.agent_key;
       if (out === null) return { agent_key, rule: r.number, target: "weighted", partition };
@@ -396,6 +407,7 @@ export function compilePolicy(doc: unknown, options: CompileOptions = {}): Compi
           "evaluation_error",
           `rule #${r.number}: match: must evaluate to a boolean or null, got ${typeOf(v)}`,
           r.number,
+          "match",
         );
       }
     }
@@ -410,7 +422,8 @@ export function compilePolicy(doc: unknown, options: CompileOptions = {}): Compi
     } catch (e) {
       evaluationError(r.number, "partition_by", e);
     }
-    if (v === null) throw new RoutingError("null_partition", "partition_by evaluated to null", r.number);
+    if (v === null)
+      throw new RoutingError("null_partition", "partition_by evaluated to null", r.number, "partition_by");
     return partitionOfValue(v, r.number);
   }
 

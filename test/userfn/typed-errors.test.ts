@@ -81,6 +81,8 @@ describe("typed errors only", () => {
       },
     });
     expect(() => policy.resolve(ctx)).toThrow("partition_by evaluated to null");
+    // The rule and the part are fields of the error: nothing parses its message.
+    expect(() => policy.resolve(ctx)).toThrow(expect.objectContaining({ rule: 1, part: "partition_by" }));
     const inf = compilePolicy({
       key: "a",
       policy: {
