@@ -247,6 +247,16 @@ function routingErrorPath(e: RoutingError): string {
   return base;
 }
 
+/**
+ * The fields a PATCH names (API.md: a PATCH replaces the fields it names, metadata whole):
+ * those of a parsed body that are not undefined.
+ */
+function namedFields<T extends object>(body: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined)) as {
+    [K in keyof T]?: Exclude<T[K], undefined>;
+  };
+}
+
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
@@ -466,14 +476,7 @@ export class Store {
   patchAgent(key: string, body: unknown): WriteResult<Agent> {
     const b = parseWith(patchAgentBodySchema, requireObject(body));
     const old = this.getAgent(key);
-    const agent: Agent = {
-      ...old,
-      ...(b.name !== undefined && { name: b.name }),
-      ...(b.description !== undefined && { description: b.description }),
-      ...(b.metadata !== undefined && { metadata: b.metadata }),
-      ...(b.enabled !== undefined && { enabled: b.enabled }),
-      updated_at: this.now(),
-    };
+    const agent: Agent = { ...old, ...namedFields(b), updated_at: this.now() };
     return this.write({ op: "agent.put", agent }, agent);
   }
 
@@ -545,14 +548,7 @@ export class Store {
   patchAlias(key: string, body: unknown): WriteResult<Alias> {
     const b = parseWith(patchAliasBodySchema, requireObject(body));
     const old = this.getAlias(key);
-    const alias: Alias = {
-      ...old,
-      ...(b.name !== undefined && { name: b.name }),
-      ...(b.description !== undefined && { description: b.description }),
-      ...(b.enabled !== undefined && { enabled: b.enabled }),
-      ...(b.metadata !== undefined && { metadata: b.metadata }),
-      updated_at: this.now(),
-    };
+    const alias: Alias = { ...old, ...namedFields(b), updated_at: this.now() };
     return this.write({ op: "alias.put", alias }, alias, this.aliases.get(key)!.compiled);
   }
 
@@ -675,15 +671,8 @@ export class Store {
       }
       secrets = masked(names);
     }
-    const session: StoredSession = {
-      ...old,
-      ...(b.name !== undefined && { name: b.name }),
-      ...(b.description !== undefined && { description: b.description }),
-      ...(b.metadata !== undefined && { metadata: b.metadata }),
-      ...(b.enabled !== undefined && { enabled: b.enabled }),
-      ...(b.tti_minutes !== undefined && { tti_minutes: b.tti_minutes }),
-      secrets,
-    };
+    const { secrets: _given, ...fields } = b;
+    const session: StoredSession = { ...old, ...namedFields(fields), secrets };
     return this.write({ op: "session.patch", session, at }, session);
   }
 
