@@ -15,6 +15,18 @@ import {
   hostilePolicy,
 } from "../helpers/hostile.js";
 
+/** A one-rule policy split on `partition`. */
+const splitOn = (partition: string) =>
+  compilePolicy({
+    key: "a",
+    policy: {
+      type: "routed",
+      rules: [
+        { targets: { type: "weighted", partition_by: partition, options: [{ agent_key: "v1", weight: 1 }] } },
+      ],
+    },
+  });
+
 describe("typed errors only", () => {
   it("evaluate: generated expressions over hostile contexts", () => {
     fc.assert(
@@ -64,40 +76,13 @@ describe("typed errors only", () => {
       type: "null",
       value: null,
     });
-    const policy = compilePolicy({
-      key: "a",
-      policy: {
-        type: "routed",
-        rules: [
-          {
-            targets: {
-              type: "weighted",
-              partition_by:
-                "iso_datetime_parse(get('$.session.metadata.d')) + hours(get('$.session.metadata.h'))",
-              options: [{ agent_key: "v1", weight: 1 }],
-            },
-          },
-        ],
-      },
-    });
+    const policy = splitOn(
+      "iso_datetime_parse(get('$.session.metadata.d')) + hours(get('$.session.metadata.h'))",
+    );
     expect(() => policy.resolve(ctx)).toThrow("partition_by evaluated to null");
     // The rule and the part are fields of the error: nothing parses its message.
     expect(() => policy.resolve(ctx)).toThrow(expect.objectContaining({ rule: 1, part: "partition_by" }));
-    const inf = compilePolicy({
-      key: "a",
-      policy: {
-        type: "routed",
-        rules: [
-          {
-            targets: {
-              type: "weighted",
-              partition_by: "get('$.session.metadata.n')",
-              options: [{ agent_key: "v1", weight: 1 }],
-            },
-          },
-        ],
-      },
-    });
+    const inf = splitOn("get('$.session.metadata.n')");
     expect(() => inf.resolve({ session: { metadata: { n: Number.POSITIVE_INFINITY } } })).toThrow(
       "partition_by evaluated to null",
     );
