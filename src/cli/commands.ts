@@ -2,38 +2,29 @@
  * The offline subcommands of `agent-alias` (CLI.md): validate, resolve, eval, preview.
  * Each is an exported async function of (argv, io) returning an exit code.
  */
-import { type ParseArgsOptionsConfig, parseArgs } from "node:util";
 import {
   fillAgent,
-  parseSamples,
   previewPolicy,
   type Resolution,
   type RoutingContext,
   RoutingError,
+  type Sample,
 } from "../policy/index.js";
 import { compileExpression, encodeValue, isUserFnError } from "../userfn/index.js";
-import { readContext, readDataFile, readJsonLines } from "./files.js";
-import { type CliIO, EXIT, InputError, outputFormat, writeJson } from "./io.js";
-import { formatIssues, loadPolicy, readPolicyDocument } from "./policy-input.js";
+import {
+  COMMAND_FLAGS,
+  COMMAND_FORMATS,
+  onePositional,
+  outputFormat,
+  parseFlags,
+  parseKeys,
+  usageError,
+  writeHelp,
+} from "./args.js";
+import { readContext, readJsonLines } from "./files.js";
+import { type CliIO, EXIT, InputError, writeJson } from "./io.js";
+import { formatIssues, loadPolicy, loadSamples, printedIssue, readPolicyDocument } from "./policy-input.js";
 import { formatPreview } from "./render.js";
-
-const formatFlags = { json: { type: "boolean" }, format: { type: "string" } } as const;
-
-const helpFlag = { help: { type: "boolean", short: "h" } } as const;
-
-function args<T extends ParseArgsOptionsConfig>(argv: string[], options: T) {
-  try {
-    const config = {
-      args: argv,
-      options: { ...options, ...helpFlag },
-      allowPositionals: true,
-      strict: true,
-    } as const;
-    return parseArgs<typeof config>(config);
-  } catch (e) {
-    throw new InputError((e as Error).message);
-  }
-}
 
 function resolutionJson(r: Resolution): Record<string, unknown> {
   const out: Record<string, unknown> = { agent_key: r.agent_key, rule: r.rule, target: r.target };
@@ -50,10 +41,10 @@ function resolutionHuman(r: Resolution): string {
 }
 
 export async function validateCommand(argv: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = args(argv, { ...formatFlags });
+  const { values, positionals } = parseFlags(argv, COMMAND_FLAGS.validate);
   if (values.help) return help(io, "validate");
-  if (positionals.length === 0) throw new InputError("validate: give at least one policy file");
-  const format = outputFormat(values, io);
+  if (positionals.length === 0) throw usageError("validate", "give at least one policy file");
+  const format = outputFormat(values, io, COMMAND_FORMATS.validate);
   let exit: number = EXIT.ok;
   for (const file of positionals) {
     const { issues } = await readPolicyDocument(file, io);
@@ -61,7 +52,7 @@ export async function validateCommand(argv: string[], io: CliIO): Promise<number
     if (format === "json") {
       const result = {
         valid: issues.length === 0,
-        errors: issues.map((i) => ({ path: i.path, message: i.message })),
+        errors: issues.map(printedIssue),
       };
       writeJson(io, positionals.length === 1 ? result : { file, ...result });
     } else if (issues.length === 0) {
@@ -74,19 +65,14 @@ export async function validateCommand(argv: string[], io: CliIO): Promise<number
 }
 
 export async function resolveCommand(argv: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = args(argv, {
-    ...formatFlags,
-    context: { type: "string" },
-    contexts: { type: "string" },
-  });
+  const { values, positionals } = parseFlags(argv, COMMAND_FLAGS.resolve);
   if (values.help) return help(io, "resolve");
-  const [file, ...extra] = positionals;
-  if (file === undefined || extra.length > 0) throw new InputError("resolve: give exactly one policy file");
+  const file = onePositional("resolve", positionals, "policy file");
   if ((values.context === undefined) === (values.contexts === undefined)) {
-    throw new InputError("resolve: give either --context FILE or --contexts FILE.jsonl");
+    throw usageError("resolve", "give either --context FILE or --contexts FILE.jsonl");
   }
-  const format = outputFormat(values, io);
-  const { doc, compiled } = await loadPolicy(file, io);
+  const format = outputFormat(values, io, COMMAND_FORMATS.resolve);
+  const policy = await loadPolicy(file, io);
   const inputs =
     values.context !== undefined
       ? [{ line: 0, value: await readContext(values.context, io.cwd) }]
@@ -99,7 +85,7 @@ export async function resolveCommand(argv: string[], io: CliIO): Promise<number>
   let exit: number = EXIT.ok;
   for (const { value } of inputs) {
     try {
-      const r = compiled.resolve(fillAgent(doc, value as RoutingContext));
+      const r = policy.resolver.resolve(fillAgent(policy.document, value as RoutingContext));
       if (format === "json") writeJson(io, resolutionJson(r));
       else io.stdout.write(`${resolutionHuman(r)}\n`);
     } catch (e) {
@@ -113,12 +99,10 @@ export async function resolveCommand(argv: string[], io: CliIO): Promise<number>
 }
 
 export async function evalCommand(argv: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = args(argv, { ...formatFlags, context: { type: "string" } });
+  const { values, positionals } = parseFlags(argv, COMMAND_FLAGS.eval);
   if (values.help) return help(io, "eval");
-  const [expr, ...extra] = positionals;
-  if (expr === undefined || extra.length > 0)
-    throw new InputError("eval: give exactly one expression (quote it)");
-  const format = outputFormat(values, io);
+  const expr = onePositional("eval", positionals, "expression (quote it)");
+  const format = outputFormat(values, io, COMMAND_FORMATS.eval);
   const context = values.context !== undefined ? await readContext(values.context, io.cwd) : {};
   try {
     const result = encodeValue(compileExpression(expr)(context));
@@ -134,30 +118,14 @@ export async function evalCommand(argv: string[], io: CliIO): Promise<number> {
 }
 
 export async function previewCommand(argv: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = args(argv, {
-    ...formatFlags,
-    samples: { type: "string" },
-    keys: { type: "string" },
-  });
+  const { values, positionals } = parseFlags(argv, COMMAND_FLAGS.preview);
   if (values.help) return help(io, "preview");
-  const [file, ...extra] = positionals;
-  if (file === undefined || extra.length > 0) throw new InputError("preview: give exactly one policy file");
-  const format = outputFormat(values, io);
-  const keys = values.keys === undefined ? 100_000 : Number(values.keys);
-  if (!Number.isInteger(keys) || keys < 1 || keys > 10_000_000) {
-    throw new InputError(`--keys must be a whole number from 1 to 10000000; got '${values.keys}'`);
-  }
-  const { doc } = await loadPolicy(file, io);
-  let samples: ReturnType<typeof parseSamples>["samples"] = [];
-  if (values.samples !== undefined) {
-    const parsed = parseSamples(await readDataFile(values.samples, io.cwd));
-    if (parsed.issues.length > 0) {
-      io.stderr.write(parsed.issues.map((i) => `${values.samples}: ${i.message}\n`).join(""));
-      throw new InputError(`${values.samples}: invalid samples`);
-    }
-    samples = parsed.samples;
-  }
-  const report = previewPolicy(doc, samples, { syntheticKeys: keys });
+  const file = onePositional("preview", positionals, "policy file");
+  const format = outputFormat(values, io, COMMAND_FORMATS.preview);
+  const keys = parseKeys(values.keys);
+  const policy = await loadPolicy(file, io);
+  const samples: Sample[] = values.samples === undefined ? [] : await loadSamples(values.samples, io);
+  const report = previewPolicy(policy, samples, { syntheticKeys: keys });
   if (format === "json") writeJson(io, report);
   else io.stdout.write(formatPreview(file, report));
   return report.ok ? EXIT.ok : EXIT.failure;
@@ -187,6 +155,5 @@ split (tolerance 0.5 points), failed expectations. Exit 1 when an expectation fa
 };
 
 export function help(io: CliIO, command: string): number {
-  io.stdout.write(`${HELP[command]}\n`);
-  return EXIT.ok;
+  return writeHelp(io, HELP[command]!);
 }

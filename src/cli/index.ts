@@ -4,4 +4,5 @@ export { DIFF_HELP, diffCommand } from "./diff.js";
 export { type CliIO, EXIT, InputError } from "./io.js";
 export { main, runCli, USAGE } from "./main.js";
 export { diffHuman, diffMarkdown, REVIEW_MARKER, reviewMarkdown } from "./markdown.js";
-export { REVIEW_HELP, type ReviewFile, type ReviewReport, reviewCommand } from "./review.js";
+export type { ReviewFile, ReviewReport } from "./reports.js";
+export { REVIEW_HELP, reviewCommand } from "./review.js";

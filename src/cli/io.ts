@@ -19,27 +19,6 @@ export class InputError extends Error {
   readonly code = "invalid_input" as const;
 }
 
-export type OutputFormat = "human" | "json" | "markdown";
-
-/**
- * The output format: `--format` or `--json` when given; otherwise human on a terminal and
- * JSON when stdout is a pipe or a file, so scripts get machine output without a flag.
- */
-export function outputFormat(
-  values: { json?: boolean | undefined; format?: string | undefined },
-  io: CliIO,
-  allowed: readonly OutputFormat[] = ["human", "json"],
-): OutputFormat {
-  if (values.json) return "json";
-  if (values.format !== undefined) {
-    if (!(allowed as readonly string[]).includes(values.format)) {
-      throw new InputError(`--format must be one of ${allowed.join(", ")}; got '${values.format}'`);
-    }
-    return values.format as OutputFormat;
-  }
-  return io.stdout.isTTY ? "human" : "json";
-}
-
 export function writeJson(io: CliIO, value: unknown): void {
   io.stdout.write(`${JSON.stringify(value)}\n`);
 }

@@ -4,13 +4,18 @@
  * traffic share before and after per weighted rule), and plain text for a terminal.
  * Output is deterministic (no timestamps, fixed order) so it can be pinned by snapshots.
  */
-import { describeTarget, type PolicyDiff, type RuleDiff, type SplitDiff } from "../policy/index.js";
-import type { ReviewReport } from "./review.js";
+import {
+  describeTarget,
+  type PolicyDiff,
+  percent as pct,
+  type RuleDiff,
+  type SplitDiff,
+} from "../policy/index.js";
+import type { ReviewReport } from "./reports.js";
 
 /** The first line of every report, so a workflow can find and update its own comment. */
 export const REVIEW_MARKER = "<!-- agent-alias-review -->";
 
-const pct = (share: number) => `${(share * 100).toFixed(2)}%`;
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 /** Inline code that survives a GFM table cell: pipes escaped, backticks fenced, one line. */
@@ -247,6 +252,20 @@ export function diffHuman(report: PolicyDiff, title: string): string {
   }
   if (report.warnings.length > 0) {
     out.push("Warnings:", ...report.warnings.map((w) => `  ${w.code}: ${w.message}`));
+  }
+  return `${out.join("\n")}\n`;
+}
+
+/** Terminal rendering of a review: each changed policy file's diff, or its problems. */
+export function reviewHuman(review: ReviewReport): string {
+  const base = `${review.base} (merge base ${review.merge_base.slice(0, 12)})`;
+  if (review.files.length === 0) return `No policy file changed since ${base}.\n`;
+  const out = [`${review.files.length} policy file(s) changed since ${base}.`, ""];
+  for (const f of review.files) {
+    const title = `${f.path}: ${f.status}${f.samples === null ? "" : ` (samples: ${f.samples})`}`;
+    for (const n of f.notes) out.push(`note: ${n}`);
+    if (f.report) out.push(diffHuman(f.report, title));
+    else out.push(title, ...f.errors.map((e) => `  ${e.path}: ${e.message}`), "");
   }
   return `${out.join("\n")}\n`;
 }

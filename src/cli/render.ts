@@ -1,5 +1,5 @@
 /** Human renderings of reports. */
-import type { PreviewReport } from "../policy/index.js";
+import { type PreviewReport, percent } from "../policy/index.js";
 
 export function formatPreview(file: string, report: PreviewReport): string {
   const out: string[] = [`Preview of ${file} (alias ${report.alias ?? "?"})`, ""];
@@ -10,7 +10,7 @@ export function formatPreview(file: string, report: PreviewReport): string {
     if (r.split) {
       for (const s of r.split.shares) {
         out.push(
-          `    ${s.agent_key.padEnd(24)} requested ${s.requested.toFixed(2).padStart(6)}%   realised ${s.realised.toFixed(2).padStart(6)}%`,
+          `    ${s.agent_key.padEnd(24)} requested ${percent(s.requested).padStart(7)}   realised ${percent(s.realised).padStart(7)}`,
         );
       }
       out.push(

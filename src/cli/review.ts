@@ -8,45 +8,30 @@ import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { extname, join, resolve as resolvePath } from "node:path";
 import { promisify } from "node:util";
+import type { CheckedPolicy, PolicyCheck, Sample } from "../policy/index.js";
 import {
-  type AliasDocument,
-  diffPolicies,
-  expandCanaryDocument,
-  type PolicyDiff,
-  type Sample,
-  type ValidationIssue,
-  validatePolicy,
-} from "../policy/index.js";
-import { DIFF_FLAGS, loadSamples, parseFlags, parseKeys } from "./diff.js";
+  COMMAND_FLAGS,
+  COMMAND_FORMATS,
+  outputFormat,
+  parseFlags,
+  parseKeys,
+  usageError,
+  writeHelp,
+} from "./args.js";
 import { parseData } from "./files.js";
-import { type CliIO, EXIT, InputError, outputFormat, writeJson } from "./io.js";
-import { diffHuman, reviewMarkdown } from "./markdown.js";
-import { formatIssues } from "./policy-input.js";
+import { type CliIO, EXIT, InputError, writeJson } from "./io.js";
+import { reviewHuman, reviewMarkdown } from "./markdown.js";
+import {
+  checkPolicyData,
+  diffVersions,
+  formatIssues,
+  loadSamples,
+  type PrintedIssue,
+  printedIssue,
+} from "./policy-input.js";
+import type { ReviewFile, ReviewReport } from "./reports.js";
 
 const run = promisify(execFile);
-
-export interface ReviewFile {
-  /** Path from the repository root, with `/`. */
-  path: string;
-  /** `invalid`: the new version is not a valid policy (see `errors`); exit 2. */
-  status: "added" | "removed" | "changed" | "unchanged" | "invalid";
-  /** The samples file used: as given with --samples, else the sibling's path from the repository root; null when none. */
-  samples: string | null;
-  /** Remarks, e.g. that the base version did not validate. */
-  notes: string[];
-  /** Problems of the new version (status `invalid`). */
-  errors: { path: string; message: string }[];
-  /** The diff; null when the new version is invalid. */
-  report: PolicyDiff | null;
-}
-
-export interface ReviewReport {
-  /** The ref given with --base. */
-  base: string;
-  /** The commit the old versions were read from: `git merge-base REF HEAD`. */
-  merge_base: string;
-  files: ReviewFile[];
-}
 
 export const REVIEW_HELP = `Usage: agent-alias review --base REF [PATH...] [--samples FILE] [--keys N]
                            [--format human|json|markdown] [--json] [--fail-on-warnings]
@@ -127,23 +112,13 @@ function isPolicyLike(v: unknown): boolean {
   return Object.hasOwn(policy, "type") || Object.hasOwn(policy, "rules");
 }
 
-/** The document with a `canary:` block expanded into `policy:`, and all its problems. */
-function expandAndValidate(value: unknown): { doc: unknown; issues: ValidationIssue[] } {
-  const expanded = expandCanaryDocument(value);
-  if (expanded.issues.length > 0) return expanded;
-  return { doc: expanded.doc, issues: validatePolicy(expanded.doc) };
-}
-
 const split0 = (s: string) => s.split("\0").filter((x) => x !== "");
 
 export async function reviewCommand(argv: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = parseFlags(argv, { ...DIFF_FLAGS, base: { type: "string" } });
-  if (values.help) {
-    io.stdout.write(`${REVIEW_HELP}\n`);
-    return EXIT.ok;
-  }
-  if (values.base === undefined || values.base === "") throw new InputError("review: give --base REF");
-  const format = outputFormat(values, io, ["human", "json", "markdown"]);
+  const { values, positionals } = parseFlags(argv, COMMAND_FLAGS.review);
+  if (values.help) return writeHelp(io, REVIEW_HELP);
+  if (values.base === undefined || values.base === "") throw usageError("review", "give --base REF");
+  const format = outputFormat(values, io, COMMAND_FORMATS.review);
   const keys = parseKeys(values.keys);
   const cwd = io.cwd ?? process.cwd();
   const sharedSamples = values.samples === undefined ? null : await loadSamples(values.samples, io);
@@ -173,31 +148,34 @@ export async function reviewCommand(argv: string[], io: CliIO): Promise<number> 
     if (!oldLike && !newLike) continue;
 
     const notes: string[] = [];
-    let oldDoc: AliasDocument | null = null;
+    let oldDoc: CheckedPolicy | null = null;
     if (oldLike) {
-      const { doc, issues } = expandAndValidate((oldData as { value: unknown }).value);
-      if (issues.length === 0) oldDoc = doc as AliasDocument;
+      const checked = checkPolicyData((oldData as { value: unknown }).value);
+      if (checked.ok) oldDoc = checked.policy;
       else notes.push(`The version at ${mergeBase.slice(0, 12)} is not a valid policy; diffed as if absent.`);
     }
 
-    let newDoc: AliasDocument | null = null;
-    let errors: { path: string; message: string }[] = [];
+    let newDoc: CheckedPolicy | null = null;
+    let errors: PrintedIssue[] = [];
     if (newData !== null && "error" in newData) {
       errors = [{ path, message: newData.error }];
     } else if (newData !== null) {
-      const expanded = newLike ? expandAndValidate(newData.value) : null;
-      const issues = expanded
-        ? expanded.issues
-        : [
-            {
-              path: "policy",
-              message: "no longer holds an alias policy (expected 'policy:' with 'type' and 'rules')",
-            },
-          ];
-      if (issues.length === 0) newDoc = expanded!.doc as AliasDocument;
+      const checked: PolicyCheck = newLike
+        ? checkPolicyData(newData.value)
+        : {
+            ok: false,
+            issues: [
+              {
+                code: "required",
+                path: ["policy"],
+                message: "no longer holds an alias policy (expected 'policy:' with 'type' and 'rules')",
+              },
+            ],
+          };
+      if (checked.ok) newDoc = checked.policy;
       else {
-        errors = issues.map((i) => ({ path: i.path, message: i.message }));
-        io.stderr.write(formatIssues(path, issues));
+        errors = checked.issues.map(printedIssue);
+        io.stderr.write(formatIssues(path, checked.issues));
       }
     }
     if (errors.length > 0) {
@@ -217,7 +195,7 @@ export async function reviewCommand(argv: string[], io: CliIO): Promise<number> 
         samples = await loadSamples(join(root, sibling), io);
       }
     }
-    const report = diffPolicies(oldDoc, newDoc, samples, { keys });
+    const report = diffVersions(oldDoc, newDoc, samples, keys);
     if (values["fail-on-warnings"] && report.warnings.length > 0 && exit === EXIT.ok) exit = EXIT.failure;
     const status = newDoc === null ? "removed" : oldDoc === null ? "added" : report.status;
     files.push({ path, status, samples: samplesFile, notes, errors, report });
@@ -238,17 +216,4 @@ async function siblingSamples(root: string, path: string): Promise<string | null
     if ((await readOrNull(resolvePath(root, candidate))) !== null) return candidate;
   }
   return null;
-}
-
-function reviewHuman(review: ReviewReport): string {
-  const base = `${review.base} (merge base ${review.merge_base.slice(0, 12)})`;
-  if (review.files.length === 0) return `No policy file changed since ${base}.\n`;
-  const out = [`${review.files.length} policy file(s) changed since ${base}.`, ""];
-  for (const f of review.files) {
-    const title = `${f.path}: ${f.status}${f.samples === null ? "" : ` (samples: ${f.samples})`}`;
-    for (const n of f.notes) out.push(`note: ${n}`);
-    if (f.report) out.push(diffHuman(f.report, title));
-    else out.push(title, ...f.errors.map((e) => `  ${e.path}: ${e.message}`), "");
-  }
-  return `${out.join("\n")}\n`;
 }

@@ -5,9 +5,18 @@
  * (rendezvous hashing): each step moves users only from the old agent to the new one.
  */
 import { z } from "zod";
-import { describeZodIssues } from "./issues.js";
+import { describeZodIssues, formatPath, type PathPart } from "./issues.js";
 import type { Policy, Rule } from "./schema.js";
-import { formatPath, type ValidationIssue } from "./validate.js";
+import type { ValidationIssue } from "./validate.js";
+
+/** A problem of a canary block: its path as parts, and the message (which names the path). */
+export interface CanaryIssue {
+  readonly parts: readonly PathPart[];
+  readonly message: string;
+}
+
+const formatted = (issues: readonly CanaryIssue[]): ValidationIssue[] =>
+  issues.map((i) => ({ path: formatPath(i.parts), message: i.message }));
 
 export interface CanaryStage {
   name: string;
@@ -66,41 +75,33 @@ export const canaryBlockSchema = z.strictObject({
 
 /** Problems of a canary spec, as `{path, message}` (paths relative to `prefix`). */
 export function validateCanary(spec: CanarySpec, prefix = "canary"): ValidationIssue[] {
-  const issues: ValidationIssue[] = [];
-  const at = (...p: (string | number)[]) => formatPath([prefix, ...p]);
+  return formatted(canaryIssues(spec, prefix));
+}
+
+function canaryIssues(spec: CanarySpec, prefix: string): CanaryIssue[] {
+  const issues: CanaryIssue[] = [];
+  const add = (parts: PathPart[], detail: string) =>
+    issues.push({ parts: [prefix, ...parts], message: `${formatPath([prefix, ...parts])}: ${detail}` });
   const stages = spec.stages ?? DEFAULT_STAGES;
   const seen = new Map<string, number>();
   stages.forEach((s, i) => {
     const first = seen.get(s.name);
     if (first !== undefined) {
-      issues.push({
-        path: at("stages", i, "name"),
-        message: `${at("stages", i, "name")}: duplicate stage name '${s.name}' (first at stages[${first}])`,
-      });
+      add(["stages", i, "name"], `duplicate stage name '${s.name}' (first at stages[${first}])`);
     } else seen.set(s.name, i);
     s.weights.forEach((w, j) => {
       if (!Number.isInteger(w) || w < 0) {
-        issues.push({
-          path: at("stages", i, "weights", j),
-          message: `${at("stages", i, "weights", j)}: weight must be an integer >= 0, got ${w}`,
-        });
+        add(["stages", i, "weights", j], `weight must be an integer >= 0, got ${w}`);
       }
     });
     if (s.weights[0] === 0 && s.weights[1] === 0) {
-      issues.push({
-        path: at("stages", i, "weights"),
-        message: `${at("stages", i, "weights")}: stage '${s.name}' has both weights 0`,
-      });
+      add(["stages", i, "weights"], `stage '${s.name}' has both weights 0`);
     }
   });
   if (!seen.has(spec.current)) {
-    issues.push({
-      path: at("current"),
-      message: `${at("current")}: unknown stage '${spec.current}'; the stages are ${[...seen.keys()].join(", ")}`,
-    });
+    add(["current"], `unknown stage '${spec.current}'; the stages are ${[...seen.keys()].join(", ")}`);
   }
-  if (spec.from === spec.to)
-    issues.push({ path: at("to"), message: `${at("to")}: must differ from 'from' (${spec.from})` });
+  if (spec.from === spec.to) add(["to"], `must differ from 'from' (${spec.from})`);
   return issues;
 }
 
@@ -148,22 +149,28 @@ export function canaryPolicy(spec: CanarySpec): Policy {
  * it has no `canary`, the expanded document, or the issues (paths like `canary.current`).
  */
 export function expandCanaryDocument(doc: unknown): { doc: unknown; issues: ValidationIssue[] } {
+  const expanded = expandCanary(doc);
+  return { doc: expanded.doc, issues: formatted(expanded.issues) };
+}
+
+/** expandCanaryDocument, with the issues' paths as parts (checkPolicyFile). */
+export function expandCanary(doc: unknown): { doc: unknown; issues: CanaryIssue[] } {
   if (typeof doc !== "object" || doc === null || !("canary" in doc)) return { doc, issues: [] };
   const { canary, ...rest } = doc as { canary: unknown; policy?: unknown };
   if (rest.policy !== undefined) {
     return {
       doc,
-      issues: [{ path: "canary", message: "canary: give either `canary` or `policy`, not both" }],
+      issues: [{ parts: ["canary"], message: "canary: give either `canary` or `policy`, not both" }],
     };
   }
   const parsed = canaryBlockSchema.safeParse(canary);
   if (!parsed.success) {
     return {
       doc,
-      issues: describeZodIssues(parsed.error, canary, ["canary"]).map(({ parts, detail }) => {
-        const path = formatPath(parts);
-        return { path, message: `${path}: ${detail}` };
-      }),
+      issues: describeZodIssues(parsed.error, canary, ["canary"]).map(({ parts, detail }) => ({
+        parts,
+        message: `${formatPath(parts)}: ${detail}`,
+      })),
     };
   }
   const c = parsed.data;
@@ -177,7 +184,7 @@ export function expandCanaryDocument(doc: unknown): { doc: unknown; issues: Vali
     others: c.others,
     before: c.before as Rule[] | undefined,
   };
-  const issues = validateCanary(spec);
+  const issues = canaryIssues(spec, "canary");
   if (issues.length > 0) return { doc, issues };
   return { doc: { ...rest, policy: canaryPolicy(spec) }, issues: [] };
 }

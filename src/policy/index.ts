@@ -3,7 +3,7 @@
  * policies (ROUTING.md), and the weighted split. The provider's preview, the CLI and the
  * emulator all route through this one resolver.
  */
-export { evaluate } from "../userfn/index.js";
+export { evaluate, normalizeExpression } from "../userfn/index.js";
 export {
   CanaryError,
   type CanarySpec,
@@ -14,18 +14,30 @@ export {
   expandCanaryDocument,
   validateCanary,
 } from "./canary.js";
+export {
+  agentsOf,
+  asChecked,
+  type CheckedExpression,
+  type CheckedPolicy,
+  type CheckedRule,
+  checkPolicy,
+  checkPolicyFile,
+  compilePolicy,
+  isCheckedPolicy,
+  type PolicyCheck,
+  type PolicyInput,
+  type PolicyIssue,
+  type PolicyIssueCode,
+  PolicyValidationError,
+} from "./check.js";
 export { fillAgent, type RoutingContext } from "./context.js";
-export { describeValue, describeZodIssues, type IssueDetail, type PathPart } from "./issues.js";
-export { murmur3, murmur3Bytes } from "./murmur3.js";
 export {
   type AgentShare,
   type DiffOptions,
   type DiffStatus,
   type DiffWarning,
   type DiffWarningCode,
-  describeTarget,
   diffPolicies,
-  normalizeExpression,
   type PolicyDiff,
   type RuleChangeKind,
   type RuleDiff,
@@ -33,21 +45,30 @@ export {
   type SampleChange,
   type SplitDiff,
   type Transition,
-} from "./policy-diff.js";
+} from "./diff.js";
 export {
+  describeValue,
+  describeZodIssues,
+  formatPath,
+  type IssueDetail,
+  type IssueKind,
+  isRecord,
+  type PathPart,
+} from "./issues.js";
+export { murmur3, murmur3Bytes } from "./murmur3.js";
+export {
+  PREVIEW_REPORT_VERSION,
   type PreviewOptions,
   type PreviewReport,
   previewPolicy,
   type RuleReport,
   type SampleOutcome,
-  syntheticKey,
+  type SplitShare,
 } from "./preview.js";
 export {
   type CompiledPolicy,
   type CompileOptions,
-  compilePolicy,
   newSlot,
-  PolicyValidationError,
   partitionString,
   type Resolution,
   type ResolutionSlot,
@@ -56,14 +77,27 @@ export {
   type RulePart,
   type TargetType,
 } from "./resolve.js";
-export { parseSamples, type Sample, sampleContext, sampleLabel, sampleSchema } from "./samples.js";
+export { describeTarget } from "./rule-pairs.js";
+export {
+  missDetail,
+  parseSamples,
+  type RoutedSample,
+  routeSamples,
+  type Sample,
+  type SampleAlias,
+  sampleContext,
+  sampleLabel,
+  sampleSchema,
+  syntheticKey,
+} from "./samples.js";
 export type { AliasDocument, Policy, Rule, SingleTarget, Target, WeightedTarget } from "./schema.js";
 export { aliasDocumentSchema, answeredPolicySchema, KEY_PATTERN, keySchema, policySchema } from "./schema.js";
+export { percent, roundShare } from "./shares.js";
 export { type CompiledSplit, compileSplit, pickWeighted, type WeightedOption } from "./split.js";
 export {
   type ExpressionIssue,
-  formatPath,
   isExpressionIssue,
   type ValidationIssue,
   validatePolicy,
+  validationIssue,
 } from "./validate.js";

@@ -7,11 +7,29 @@ import type { z } from "zod";
 
 export type PathPart = string | number;
 
+/** What kind of shape problem an issue is: a field the schema does not know, one missing, or a bad value. */
+export type IssueKind = "unknown_field" | "required" | "invalid_value";
+
 export interface IssueDetail {
   /** Path of the faulty field, `prefix` included. */
   readonly parts: PathPart[];
   readonly detail: string;
+  readonly kind: IssueKind;
 }
+
+/** `["policy","rules",1,"match"]` -> `policy.rules[1].match`: how a path is written at the edges. */
+export function formatPath(parts: readonly PathPart[]): string {
+  let out = "";
+  for (const p of parts) {
+    if (typeof p === "number") out += `[${p}]`;
+    else out += out === "" ? String(p) : `.${String(p)}`;
+  }
+  return out;
+}
+
+/** A JSON object (not null, not an array): the one test of the policy layer and those above it. */
+export const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** `null`, `an array`, `an object`, `a string`, … */
 export function describeValue(v: unknown): string {
@@ -45,18 +63,24 @@ export function describeZodIssues(
     const own = issue.path.filter((p): p is PathPart => typeof p !== "symbol");
     const parts = [...prefix, ...own];
     if (issue.code === "unrecognized_keys") {
-      return issue.keys.map((key) => ({ parts: [...parts, key], detail: `unknown field '${key}'` }));
+      return issue.keys.map((key) => ({
+        parts: [...parts, key],
+        detail: `unknown field '${key}'`,
+        kind: "unknown_field" as const,
+      }));
     }
     let detail = issue.message;
+    let kind: IssueKind = "invalid_value";
     if (issue.code === "invalid_type" && detail.startsWith("Invalid input")) {
       const actual = valueAt(input, issue.path);
-      detail =
-        actual === undefined && issue.path.length > 0
-          ? "is required"
-          : `must be ${article(issue.expected)}, got ${describeValue(actual === undefined ? input : actual)}`;
+      const missing = actual === undefined && issue.path.length > 0;
+      if (missing) kind = "required";
+      detail = missing
+        ? "is required"
+        : `must be ${article(issue.expected)}, got ${describeValue(actual === undefined ? input : actual)}`;
     } else if (issue.code === "invalid_value" && detail.startsWith("Invalid input")) {
       detail = `must be ${issue.values.map((v) => JSON.stringify(v)).join(" or ")}`;
     }
-    return [{ parts, detail }];
+    return [{ parts, detail, kind }];
   });
 }

@@ -3,10 +3,11 @@
  * (checking expected agents), counts matches per rule, and measures each weighted rule's
  * realised split over synthetic partition keys against the requested weights.
  */
-import { type CompiledPolicy, compilePolicy, type Resolution, RoutingError } from "./resolve.js";
-import { type Sample, sampleContext, sampleLabel } from "./samples.js";
-import type { AliasDocument } from "./schema.js";
-import { compileSplit } from "./split.js";
+import { asChecked, type PolicyInput } from "./check.js";
+import { compileSide, shares, sweep } from "./key-sweep.js";
+import type { Resolution } from "./resolve.js";
+import { ruleSide } from "./rule-pairs.js";
+import { missDetail, routeSamples, type Sample } from "./samples.js";
 
 export interface PreviewOptions {
   /** Synthetic partition keys per weighted rule (default 100,000). */
@@ -24,12 +25,13 @@ export interface SampleOutcome {
   ok: boolean;
 }
 
+/** One agent's part of a weighted rule's traffic; shares are fractions in [0, 1], as in the diff. */
 export interface SplitShare {
   agent_key: string;
   weight: number;
-  /** Requested share in percent (weight / sum of weights). */
+  /** weight / sum of weights. */
   requested: number;
-  /** Realised share in percent over the synthetic keys. */
+  /** Share of the synthetic keys that went to this agent. */
   realised: number;
 }
 
@@ -41,10 +43,18 @@ export interface RuleReport {
   partition_by?: string;
   /** How many samples this rule resolved. */
   samples: number;
+  /** `tolerance` is in percentage points (0.5: realised within ±0.005 of requested). */
   split?: { keys: number; tolerance: number; within_tolerance: boolean; shares: SplitShare[] };
 }
 
+/**
+ * The version of the report's JSON form (`preview --json`). 2: shares are fractions in [0, 1]
+ * like the diff's (version 1, which had no `report_version`, gave them in percent).
+ */
+export const PREVIEW_REPORT_VERSION = 2;
+
 export interface PreviewReport {
+  report_version: typeof PREVIEW_REPORT_VERSION;
   alias: string | null;
   ok: boolean;
   rules: RuleReport[];
@@ -52,72 +62,53 @@ export interface PreviewReport {
   failures: string[];
 }
 
-/** A synthetic partition key; deterministic so reports are reproducible. */
-export function syntheticKey(i: number): string {
-  return `synthetic-user-${i}`;
-}
-
+/** Previews a policy: a CheckedPolicy, or a document checked here (PolicyValidationError). */
 export function previewPolicy(
-  doc: AliasDocument,
+  input: PolicyInput,
   samples: readonly Sample[],
   options: PreviewOptions = {},
 ): PreviewReport {
   const keys = options.syntheticKeys ?? 100_000;
   const tolerance = options.tolerancePoints ?? 0.5;
-  const compiled: CompiledPolicy = compilePolicy(doc);
-  const rules: RuleReport[] = doc.policy.rules.map((r, i) => {
-    const base = { rule: i + 1, match: r.match ?? null, samples: 0 };
-    const t = r.targets;
+  const policy = asChecked(input);
+  const aliasKey = policy.document.key ?? null;
+  const rules: RuleReport[] = policy.rules.map((r) => {
+    const base = { rule: r.number, match: r.rule.match ?? null, samples: 0 };
+    const t = r.rule.targets;
     if (t.type === "single") return { ...base, target: "single" as const, agent_key: t.agent_key };
     return { ...base, target: "weighted" as const, partition_by: t.partition_by! };
   });
 
   const failures: string[] = [];
-  const outcomes = samples.map((sample, i): SampleOutcome => {
-    const name = sampleLabel(sample, i);
-    let result: Resolution | { error: string };
-    try {
-      result = compiled.resolve(sampleContext(doc, sample));
-      rules[result.rule - 1]!.samples++;
-    } catch (e) {
-      if (!(e instanceof RoutingError)) throw e;
-      result = { error: e.message };
-    }
-    let ok = !("error" in result);
-    if (!ok) failures.push(`sample ${name}: ${(result as { error: string }).error}`);
-    if (sample.expect !== undefined && "agent_key" in result && result.agent_key !== sample.expect) {
-      ok = false;
-      failures.push(
-        `sample ${name}: expected ${sample.expect}, got ${result.agent_key} (rule #${result.rule})`,
-      );
-    }
-    return { name, result, ...(sample.expect !== undefined ? { expect: sample.expect } : {}), ok };
+  const outcomes = routeSamples(policy, samples).map((routed): SampleOutcome => {
+    const { name, sample, resolution, error } = routed;
+    if (resolution !== null) rules[resolution.rule - 1]!.samples++;
+    else failures.push(`sample ${name}: ${error!.message}`);
+    if (routed.missed) failures.push(`sample ${name}: ${missDetail(routed)}`);
+    return {
+      name,
+      result: resolution ?? { error: error!.message },
+      ...(sample.expect !== undefined ? { expect: sample.expect } : {}),
+      ok: resolution !== null && !routed.missed,
+    };
   });
 
-  const aliasKey = doc.key ?? null;
-  doc.policy.rules.forEach((r, i) => {
-    const t = r.targets;
-    if (t.type !== "weighted" || aliasKey === null) return;
-    const split = compileSplit(aliasKey, t.options);
-    const counts = new Array<number>(t.options.length).fill(0);
-    for (let k = 0; k < keys; k++) {
-      const picked = split.pick(syntheticKey(k));
-      counts[picked] = counts[picked]! + 1;
-    }
-    const total = t.options.reduce((s, o) => s + o.weight, 0);
-    const shares = t.options.map((o, j) => ({
-      agent_key: o.agent_key,
-      weight: o.weight,
-      requested: round((100 * o.weight) / total),
-      realised: round((100 * counts[j]!) / keys),
-    }));
-    const within = shares.every((s) => Math.abs(s.realised - s.requested) <= tolerance);
+  for (const r of policy.rules) {
+    if (r.rule.targets.type !== "weighted" || aliasKey === null) continue;
+    const side = ruleSide(r);
+    const split = shares(side, sweep(compileSide(side, aliasKey), null, keys, false), keys, true)!;
+    const within = split.every((s) => Math.abs(s.realised - s.requested) * 100 <= tolerance);
     if (!within)
-      failures.push(`rule #${i + 1}: realised split is off the weights by more than ${tolerance} points`);
-    rules[i]!.split = { keys, tolerance, within_tolerance: within, shares };
-  });
+      failures.push(`rule #${r.number}: realised split is off the weights by more than ${tolerance} points`);
+    rules[r.number - 1]!.split = { keys, tolerance, within_tolerance: within, shares: split };
+  }
 
-  return { alias: aliasKey, ok: failures.length === 0, rules, samples: outcomes, failures };
+  return {
+    report_version: PREVIEW_REPORT_VERSION,
+    alias: aliasKey,
+    ok: failures.length === 0,
+    rules,
+    samples: outcomes,
+    failures,
+  };
 }
-
-const round = (x: number) => Math.round(x * 1000) / 1000;

@@ -6,7 +6,6 @@
  */
 import {
   canonicalJson,
-  compileExpression,
   compilePathReader,
   type Evaluator,
   equalityWithLiteral,
@@ -15,14 +14,13 @@ import {
   type MemberLoad,
   memberLoad,
   memberPath,
-  parse,
+  type Node,
   present,
   typeOf,
   ValueDepthError,
 } from "../userfn/index.js";
 import type { AliasDocument, Rule } from "./schema.js";
 import { type CompiledSplit, compileSplit } from "./split.js";
-import { type ValidationIssue, validatePolicy } from "./validate.js";
 
 export type TargetType = "single" | "weighted";
 
@@ -51,15 +49,6 @@ export class RoutingError extends Error {
     readonly part?: RulePart,
   ) {
     super(message);
-  }
-}
-
-/** Thrown by `compilePolicy` for an invalid document; `issues` are validatePolicy's items. */
-export class PolicyValidationError extends Error {
-  override readonly name = "PolicyValidationError";
-  readonly code = "invalid_policy" as const;
-  constructor(readonly issues: readonly ValidationIssue[]) {
-    super(`invalid policy:\n${issues.map((i) => `  ${i.path}: ${i.message}`).join("\n")}`);
   }
 }
 
@@ -226,6 +215,7 @@ interface SharedStep {
 
 function sharedParent(
   docRules: readonly Rule[],
+  exprs: readonly RuleExpressions[],
   eqShapes: readonly (EqShape | null)[],
   rules: readonly CompiledRule[],
 ): SharedParent | null {
@@ -251,7 +241,7 @@ function sharedParent(
     let partitionKey: string | null = null;
     let partitionFallback: unknown = null;
     if (rule.targets.type === "weighted") {
-      const got = literalGet(parse(rule.targets.partition_by!));
+      const got = literalGet(exprs[i]!.partitionTree!);
       partitionKey = got ? member(got.path) : null;
       if (partitionKey === null) return null;
       partitionFallback = got!.fallback;
@@ -272,23 +262,30 @@ function sharedParent(
   return parent === undefined ? null : { parent, steps };
 }
 
+/** A rule's expressions, parsed and compiled once by checkPolicy (check.ts). */
+export interface RuleExpressions {
+  readonly match: Evaluator | null;
+  readonly matchTree: Node | null;
+  readonly partitionBy: Evaluator | null;
+  readonly partitionTree: Node | null;
+}
+
 /**
- * Compiles a validated alias document. Throws PolicyValidationError (with `issues`) when
- * `validatePolicy` finds anything.
+ * The resolver of a valid alias document whose expressions are already parsed and compiled
+ * (one entry of `exprs` per rule). checkPolicy calls it; `compilePolicy` is the public way in.
  */
-export function compilePolicy(doc: unknown, options: CompileOptions = {}): CompiledPolicy {
-  const issues = validatePolicy(doc);
-  if (issues.length > 0) throw new PolicyValidationError(issues);
-  const alias = doc as AliasDocument;
+export function compileResolver(
+  alias: AliasDocument,
+  exprs: readonly RuleExpressions[],
+  options: CompileOptions = {},
+): CompiledPolicy {
   const aliasKey = alias.key;
-  // Each match's `get(P) == L` shape, parsed once for the rule, dispatch runs and the shared parent.
-  const eqShapes = alias.policy.rules.map((rule) =>
-    typeof rule.match === "string" ? equalityWithLiteral(parse(rule.match)) : null,
-  );
+  // Each match's `get(P) == L` shape, for the rule, dispatch runs and the shared parent.
+  const eqShapes = exprs.map((e) => (e.matchTree === null ? null : equalityWithLiteral(e.matchTree)));
   const rules: CompiledRule[] = alias.policy.rules.map((rule, i) => {
     const t = rule.targets;
     const number = i + 1;
-    const match = rule.match === undefined || rule.match === null ? null : compileExpression(rule.match);
+    const match = exprs[i]!.match;
     const eq = eqShapes[i] ?? null;
     const test = {
       match,
@@ -305,7 +302,7 @@ export function compilePolicy(doc: unknown, options: CompileOptions = {}): Compi
       number,
       ...test,
       single: null,
-      partitionBy: compileExpression(t.partition_by!),
+      partitionBy: exprs[i]!.partitionBy,
       options,
       split: aliasKey === undefined ? null : compileSplit(aliasKey, options),
       splits: aliasKey === undefined ? new Map() : null,
@@ -317,7 +314,7 @@ export function compilePolicy(doc: unknown, options: CompileOptions = {}): Compi
   const shared =
     options.shareParent === false || runs.some(Boolean)
       ? null
-      : sharedParent(alias.policy.rules, eqShapes, rules);
+      : sharedParent(alias.policy.rules, exprs, eqShapes, rules);
 
   /**
    * resolve (out null) and resolveInto (out given) for the shared-parent shape: one read of the

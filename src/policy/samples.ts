@@ -1,12 +1,16 @@
 /**
  * Sample contexts with optional expected agents: `[{name?, context, expect?}]`. The same
- * shape serves `agent-alias preview --samples`, `diff --samples` and the resources' `samples`.
+ * shape serves `agent-alias preview --samples`, `diff --samples` and the resources' `samples`,
+ * and `routeSamples` routes them for all four (preview, diff, the provider's check, the
+ * resources' log lines): one place that says "expected X, got Y".
  */
 import { z } from "zod";
+import type { CheckedPolicy } from "./check.js";
 import { fillAgent, type RoutingContext } from "./context.js";
-import { describeZodIssues } from "./issues.js";
+import { describeZodIssues, formatPath } from "./issues.js";
+import { type Resolution, RoutingError } from "./resolve.js";
 import type { AliasDocument } from "./schema.js";
-import { formatPath, type ValidationIssue } from "./validate.js";
+import type { ValidationIssue } from "./validate.js";
 
 export const sampleSchema = z.strictObject({
   name: z.string().optional(),
@@ -55,4 +59,54 @@ export function sampleLabel(sample: Sample, index: number): string {
 /** The context a sample is resolved with: `agent` filled from the alias when missing. */
 export function sampleContext(doc: AliasDocument, sample: Sample): RoutingContext {
   return fillAgent(doc, sample.context as RoutingContext);
+}
+
+/** The alias fields a sample's `agent` is filled from when the context has none. */
+export type SampleAlias = Pick<AliasDocument, "key" | "name" | "description" | "metadata">;
+
+/** Where one sample went under a policy. */
+export interface RoutedSample {
+  /** 0-based position in the samples. */
+  readonly index: number;
+  /** `sampleLabel`: its name, else `#N`. */
+  readonly name: string;
+  readonly sample: Sample;
+  /** Null when it could not be routed (see `error`). */
+  readonly resolution: Resolution | null;
+  /** The routing error (the API's exact message), when it could not be routed. */
+  readonly error?: RoutingError;
+  /** `expect` was given and another agent was chosen. */
+  readonly missed: boolean;
+}
+
+/**
+ * Routes each sample with the checked policy's resolver, `agent` filled from `alias` (by
+ * default the policy's own document). Routing errors are data; anything else is thrown.
+ */
+export function routeSamples(
+  policy: CheckedPolicy,
+  samples: readonly Sample[],
+  alias: SampleAlias = policy.document,
+): RoutedSample[] {
+  return samples.map((sample, index) => {
+    const name = sampleLabel(sample, index);
+    try {
+      const resolution = policy.resolver.resolve(fillAgent(alias, sample.context as RoutingContext));
+      const missed = sample.expect !== undefined && resolution.agent_key !== sample.expect;
+      return { index, name, sample, resolution, missed };
+    } catch (e) {
+      if (!(e instanceof RoutingError)) throw e;
+      return { index, name, sample, resolution: null, error: e, missed: false };
+    }
+  });
+}
+
+/** `expected support-v1, got support-v2 (rule #3)`, for a sample that missed its `expect`. */
+export function missDetail(r: RoutedSample): string {
+  return `expected ${r.sample.expect}, got ${r.resolution?.agent_key} (rule #${r.resolution?.rule})`;
+}
+
+/** A synthetic partition key; deterministic so reports are reproducible. */
+export function syntheticKey(i: number): string {
+  return `synthetic-user-${i}`;
 }

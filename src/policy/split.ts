@@ -210,21 +210,37 @@ export function compileSplit(aliasKey: string, options: readonly WeightedOption[
       for (let a = 0; direct && a < alignments.length; a++)
         direct = hashAscii(p, alignments[a]!, partition, hashes);
       if (!direct) hashViaBytes(p, partition, hashes);
-      let best = 0;
-      let bestH = hashes[0]!;
-      let bestW = weights[0]!;
-      for (let i = 1; i < count; i++) {
-        const h = hashes[i]!;
-        const w = weights[i]!;
-        if (beats(h, w, bestH, bestW)) {
-          best = i;
-          bestH = h;
-          bestW = w;
-        }
-      }
-      return indexes[best]!;
+      return pickByHashes(hashes, weights, indexes, count);
     },
   };
+}
+
+/**
+ * The option that wins (ROUTING.md §6) among `count` live options, given each one's hash of
+ * the partition: the highest score, the earlier option on an exact tie, by `beats`. Returns
+ * `indexes[i]` of the winner, or -1 when `count` is 0. Every weighted pick goes through this
+ * comparison: the resolver's splits here, and the diff's key sweep (key-sweep.ts).
+ */
+export function pickByHashes(
+  hashes: Int32Array,
+  weights: Float64Array,
+  indexes: Int32Array,
+  count: number,
+): number {
+  if (count === 0) return -1;
+  let best = 0;
+  let bestH = hashes[0]!;
+  let bestW = weights[0]!;
+  for (let i = 1; i < count; i++) {
+    const h = hashes[i]!;
+    const w = weights[i]!;
+    if (beats(h, w, bestH, bestW)) {
+      best = i;
+      bestH = h;
+      bestW = w;
+    }
+  }
+  return indexes[best]!;
 }
 
 /**

@@ -4,15 +4,14 @@
  * values still unknown during preview skipped rather than failed.
  */
 import {
-  type AliasDocument,
-  compilePolicy,
-  fillAgent,
+  agentsOf,
+  checkPolicy,
+  formatPath,
   KEY_PATTERN,
+  missDetail,
+  type PolicyIssue,
   parseSamples,
-  type RoutingContext,
-  RoutingError,
-  sampleLabel,
-  validatePolicy,
+  routeSamples,
 } from "../policy/index.js";
 import { aliasFields, type FieldKind } from "../wire/index.js";
 import { containsUnknown, UNKNOWN } from "./values.js";
@@ -95,30 +94,28 @@ function checkPolicyAndSamples(
   if (containsUnknown(policy)) return;
   // An invalid key is reported once, by the key's own check; samples then wait for a good one.
   const validKey = alias.key.length <= 50 && KEY_PATTERN.test(alias.key);
-  const doc = validKey ? { key: alias.key, policy } : { policy };
-  const issues = validatePolicy(doc);
-  for (const i of issues) out.push({ property: i.path || "policy", reason: i.message });
-  if (issues.length > 0 || !validKey || samples === undefined || containsUnknown(samples)) return;
+  const checked = checkPolicy(validKey ? { key: alias.key, policy } : { policy });
+  out.push(...checked.issues.map(failureOf));
+  if (!checked.ok || !validKey || samples === undefined || containsUnknown(samples)) return;
   const parsed = parseSamples(samples);
   for (const i of parsed.issues) out.push({ property: i.path, reason: i.message });
   if (parsed.issues.length > 0) return;
-  const compiled = compilePolicy(doc);
-  parsed.samples.forEach((sample, n) => {
-    const label = sampleLabel(sample, n);
-    try {
-      const r = compiled.resolve(fillAgent({ ...alias, key: alias.key }, sample.context as RoutingContext));
-      if (sample.expect !== undefined && r.agent_key !== sample.expect) {
-        out.push({
-          property: `samples[${n}].expect`,
-          reason: `sample '${label}' expected ${sample.expect}, got ${r.agent_key} (rule #${r.rule})`,
-        });
-      }
-    } catch (e) {
-      if (!(e instanceof RoutingError)) throw e;
-      out.push({ property: `samples[${n}]`, reason: `sample '${label}' could not be routed: ${e.message}` });
-    }
-  });
+  for (const r of routeSamples(checked.policy, parsed.samples, alias)) {
+    if (r.missed)
+      out.push({ property: `samples[${r.index}].expect`, reason: `sample '${r.name}' ${missDetail(r)}` });
+    if (r.error !== undefined)
+      out.push({
+        property: `samples[${r.index}]`,
+        reason: `sample '${r.name}' could not be routed: ${r.error.message}`,
+      });
+  }
 }
+
+/** A policy issue as a check failure: the property path written out (`policy.rules[1].match`). */
+const failureOf = (i: PolicyIssue): CheckFailure => ({
+  property: formatPath(i.path) || "policy",
+  reason: i.message,
+});
 
 /** `check` of an Alias's inputs; returns the failures (empty when valid). */
 export function checkAliasInputs(news: Record<string, unknown>): CheckFailure[] {
@@ -128,8 +125,7 @@ export function checkAliasInputs(news: Record<string, unknown>): CheckFailure[] 
   const key = typeof news.key === "string" && news.key !== UNKNOWN ? news.key : undefined;
   if (key === undefined) {
     if (news.policy !== undefined && !containsUnknown(news.policy)) {
-      for (const i of validatePolicy({ policy: news.policy }))
-        out.push({ property: i.path || "policy", reason: i.message });
+      out.push(...checkPolicy({ policy: news.policy }).issues.map(failureOf));
     } else if (news.policy === undefined) {
       out.push({ property: "policy", reason: "policy is required" });
     }
@@ -162,12 +158,4 @@ export function checkAliasPolicyInputs(news: Record<string, unknown>): CheckFail
 }
 
 /** Agent keys a policy names, in order of first use (as the API reports unknown ones). */
-export function agentKeysOf(policy: AliasDocument["policy"]): string[] {
-  const keys: string[] = [];
-  for (const rule of policy.rules) {
-    const t = rule.targets;
-    const names = t.type === "single" ? [t.agent_key] : t.options.map((o) => o.agent_key);
-    for (const k of names) if (!keys.includes(k)) keys.push(k);
-  }
-  return keys;
-}
+export const agentKeysOf = agentsOf;

@@ -3,15 +3,7 @@
  * a broken rule or a sample that reaches the wrong agent fails `pulumi preview`.
  */
 import * as pulumi from "@pulumi/pulumi";
-import {
-  compilePolicy,
-  fillAgent,
-  type Policy,
-  type RoutingContext,
-  RoutingError,
-  type Sample,
-  sampleLabel,
-} from "../policy/index.js";
+import { checkPolicy, type Policy, routeSamples, type Sample } from "../policy/index.js";
 import { fieldsUpdatedBy } from "../wire/index.js";
 import { aliasResourceProvider } from "./serialized.js";
 
@@ -58,25 +50,18 @@ export function logSamples(
   samples: readonly Sample[] | undefined,
 ): void {
   if (!samples || samples.length === 0) return;
-  let compiled: ReturnType<typeof compilePolicy>;
-  try {
-    compiled = compilePolicy({ key: alias.key, policy });
-  } catch {
-    return; // check reports the policy's problems with their properties
-  }
-  samples.forEach((sample, i) => {
-    const label = sampleLabel(sample, i);
-    try {
-      const r = compiled.resolve(fillAgent(alias, sample.context as RoutingContext));
-      const split = r.partition !== undefined ? `, weighted on ${JSON.stringify(r.partition)}` : "";
-      const miss =
-        sample.expect !== undefined && sample.expect !== r.agent_key ? ` (expected ${sample.expect})` : "";
-      pulumi.log.info(`sample '${label}' -> ${r.agent_key} (rule #${r.rule}${split})${miss}`, resource);
-    } catch (e) {
-      if (!(e instanceof RoutingError)) throw e;
-      pulumi.log.info(`sample '${label}' -> error: ${e.message}`, resource);
+  const checked = checkPolicy({ key: alias.key, policy });
+  if (!checked.ok) return; // check reports the policy's problems with their properties
+  for (const r of routeSamples(checked.policy, samples, alias)) {
+    if (r.resolution === null) {
+      pulumi.log.info(`sample '${r.name}' -> error: ${r.error!.message}`, resource);
+      continue;
     }
-  });
+    const { agent_key, rule, partition } = r.resolution;
+    const split = partition !== undefined ? `, weighted on ${JSON.stringify(partition)}` : "";
+    const miss = r.missed ? ` (expected ${r.sample.expect})` : "";
+    pulumi.log.info(`sample '${r.name}' -> ${agent_key} (rule #${rule}${split})${miss}`, resource);
+  }
 }
 
 export class Alias extends pulumi.dynamic.Resource {

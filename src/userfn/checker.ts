@@ -1,6 +1,7 @@
 /**
  * The checker: finds every static problem of a parsed expression (unknown functions, wrong
- * arities, `get` paths that are not definite string literals) and returns them as data.
+ * arities, `path` arguments that are not definite string literals) and returns them as data.
+ * What a function accepts comes from its FUNCTIONS entry.
  */
 import type { Node } from "./ast.js";
 import { UserFnError } from "./errors.js";
@@ -33,33 +34,35 @@ function visit(node: Node, source: string, out: UserFnError[]): void {
       visit(node.otherwise, source, out);
       return;
     case "call": {
-      const arity = FUNCTIONS.get(node.name);
+      const fn = FUNCTIONS.get(node.name);
       const nameRange = { start: node.start, end: node.nameEnd };
-      if (!arity) {
+      if (!fn) {
         out.push(new UserFnError("unknown_function", `unknown function '${node.name}'`, nameRange, source));
-      } else if (node.args.length < arity.min || node.args.length > arity.max) {
+      } else if (node.args.length < fn.arity.min || node.args.length > fn.arity.max) {
         out.push(
           new UserFnError(
             "wrong_arity",
-            `function '${node.name}' takes ${describeArity(arity)}, got ${node.args.length}`,
+            `function '${node.name}' takes ${describeArity(fn.arity)}, got ${node.args.length}`,
             nameRange,
             source,
           ),
         );
-      } else if (node.name === "get") {
-        checkPath(node.args[0]!, source, out);
+      } else {
+        node.args.forEach((arg, i) => {
+          if (fn.args[i] === "path") checkPath(node.name, arg, source, out);
+        });
       }
       for (const arg of node.args) visit(arg, source, out);
     }
   }
 }
 
-function checkPath(arg: Node, source: string, out: UserFnError[]): void {
+function checkPath(name: string, arg: Node, source: string, out: UserFnError[]): void {
   if (arg.kind !== "literal" || typeof arg.value !== "string") {
     out.push(
       new UserFnError(
         "invalid_path",
-        "the path given to get() must be a string literal such as '$.session.key'",
+        `the path given to ${name}() must be a string literal such as '$.session.key'`,
         arg,
         source,
       ),

@@ -1,14 +1,15 @@
 /**
- * The compiler: turns a checked syntax tree into nested closures. `get` paths are resolved
- * to property steps at compile time; literals and null tests are specialised so the common
- * rule `get('$.a.b') == 'x'` is one property walk and one `===`.
+ * The compiler: turns a checked syntax tree into nested closures. Calls compile through their
+ * FUNCTIONS entry (`get` paths are resolved to property steps at compile time); literals and
+ * null tests are specialised so the common rule `get('$.a.b') == 'x'` is one property walk
+ * and one `===`.
  *
  * A compiled expression never throws anything but a `type_error` UserFnError.
  */
 import type { BinaryOp, Node } from "./ast.js";
+import { check } from "./checker.js";
 import { UserFnError } from "./errors.js";
-import { memberLoad } from "./member.js";
-import { parsePath } from "./path.js";
+import { type ArgKind, type ArgType, FUNCTIONS } from "./functions.js";
 import {
   compareCodePoints,
   DateTime,
@@ -16,7 +17,6 @@ import {
   dateTimeOrNull,
   durationOrNull,
   jsonEquals,
-  parseIsoDateTime,
   typeOf,
   type Value,
   ValueDepthError,
@@ -25,13 +25,23 @@ import {
 /** A compiled expression: evaluates against a routing context. */
 export type Evaluator = (context: unknown) => Value;
 
-export function compileTree(node: Node, source: string): Evaluator {
-  return new Compiler(source).compile(node);
+/**
+ * Checks and compiles an already parsed tree. Throws the first static UserFnError when the
+ * tree does not check (an unknown function, a wrong arity, an invalid path); `source` is the
+ * text the tree was parsed from, used only to render errors.
+ */
+export function compileTree(node: Node, source = ""): Evaluator {
+  const problems = check(node, source);
+  if (problems.length > 0) throw problems[0];
+  return compileCheckedTree(node, source);
 }
 
-/** A reader of one definite path (as `get(path)` reads it: missing and JSON null are null). */
-export function compilePathReader(path: string): Evaluator {
-  return makeReader(parsePath(path));
+/**
+ * Compiles a tree that `check` has already passed (a checked policy's expressions), without
+ * checking it again. Given a tree that does not check, its evaluator may fail at run time.
+ */
+export function compileCheckedTree(node: Node, source = ""): Evaluator {
+  return new Compiler(source).compile(node);
 }
 
 /**
@@ -65,49 +75,6 @@ export function literalGet(node: Node): { path: string; fallback: Value } | null
 }
 
 const finite = (x: number): number | null => (Number.isFinite(x) ? x : null);
-const DEG = Math.PI / 180;
-
-/** sin/cos/tan in degrees, exact at multiples of 90 degrees. */
-function trigDegrees(name: "sind" | "cosd" | "tand", x: number): number {
-  const r = ((x % 360) + 360) % 360;
-  if (r % 90 === 0) {
-    const q = r / 90; // 0..3
-    const sin = [0, 1, 0, -1][q]!;
-    const cos = [1, 0, -1, 0][q]!;
-    if (name === "sind") return sin;
-    if (name === "cosd") return cos;
-    return cos === 0 ? Number.NaN : sin / cos;
-  }
-  if (name === "sind") return Math.sin(r * DEG);
-  if (name === "cosd") return Math.cos(r * DEG);
-  return Math.tan(r * DEG);
-}
-
-const UNARY_MATH: Record<string, (x: number) => number> = {
-  abs: Math.abs,
-  sqrt: Math.sqrt,
-  trunc: Math.trunc,
-  sign: Math.sign,
-  radians: (x) => x * DEG,
-  degrees: (x) => x / DEG,
-  ln: Math.log,
-  log10: Math.log10,
-  sin: Math.sin,
-  cos: Math.cos,
-  tan: Math.tan,
-  sind: (x) => trigDegrees("sind", x),
-  cosd: (x) => trigDegrees("cosd", x),
-  tand: (x) => trigDegrees("tand", x),
-};
-
-const BINARY_MATH: Record<string, (a: number, b: number) => number> = {
-  power: Math.pow,
-  min: Math.min,
-  max: Math.max,
-  log: (base, x) => (base <= 0 || base === 1 ? Number.NaN : Math.log(x) / Math.log(base)),
-};
-
-const UNIT_SECONDS: Record<string, number> = { seconds: 1, minutes: 60, hours: 3600 };
 
 class Compiler {
   constructor(private readonly source: string) {}
@@ -153,7 +120,7 @@ class Compiler {
       case "binary":
         return this.binary(node.op, node.left, node.right, node);
       case "call":
-        return this.call(node.name, node.args, node);
+        return this.call(node);
     }
   }
 
@@ -275,100 +242,82 @@ class Compiler {
     };
   }
 
-  private call(name: string, args: readonly Node[], node: Node): Evaluator {
-    if (name === "get") return this.get(args);
-    if (name === "now") {
-      return (ctx) => {
-        const cd = (ctx as { currentDate?: unknown } | null)?.currentDate;
-        if (cd === undefined || cd === null) return new DateTime(Date.now());
-        if (typeof cd === "string") {
-          const dt = parseIsoDateTime(cd);
-          if (dt) return dt;
-        }
-        return this.typeError(`currentDate is not an ISO-8601 date-time: ${JSON.stringify(cd)}`, node);
-      };
+  /** A call, compiled by its FUNCTIONS entry: a form compiles itself, a strict function is wrapped here. */
+  private call(node: Node & { kind: "call" }): Evaluator {
+    const fn = FUNCTIONS.get(node.name);
+    // Unreachable after check(), which refuses every name FUNCTIONS does not hold.
+    if (fn === undefined) throw new Error(`internal: no function '${node.name}'`);
+    const fail = (detail: string) => this.typeError(detail, node);
+    const impl = fn.implementation;
+    if (impl.kind === "form") {
+      return impl.compile({ args: node.args, compile: (n) => this.compile(n), fail });
     }
-    const fs = args.map((a) => this.compile(a));
-    const a0 = fs[0]!;
-    const unary = UNARY_MATH[name];
-    if (unary) {
+    const apply = impl.apply;
+    const fs = node.args.map((a) => this.compile(a));
+    const tests = fn.args.map(accepts);
+    const wrong = (...vs: Value[]): never =>
+      fail(`${fn.name}() expects ${expected(fn.args)}, got ${list(vs.map(typeOf))}`);
+    // Arities 1 and 2 unrolled: no array per evaluation.
+    if (fs.length === 1) {
+      const a0 = fs[0]!;
+      const t0 = tests[0]!;
       return (ctx) => {
         const x = a0(ctx);
         if (x === null) return null;
-        if (typeof x !== "number")
-          return this.typeError(`${name}() expects a number, got ${typeOf(x)}`, node);
-        return finite(unary(x));
+        return t0(x) ? apply(x, fail) : wrong(x);
       };
     }
-    const binary = BINARY_MATH[name];
-    if (binary) {
+    if (fs.length === 2) {
+      const a0 = fs[0]!;
       const a1 = fs[1]!;
+      const t0 = tests[0]!;
+      const t1 = tests[1]!;
       return (ctx) => {
         const x = a0(ctx);
         const y = a1(ctx);
         if (x === null || y === null) return null;
-        if (typeof x !== "number" || typeof y !== "number") {
-          return this.typeError(`${name}() expects numbers, got ${typeOf(x)} and ${typeOf(y)}`, node);
-        }
-        return finite(binary(x, y));
+        return t0(x) && t1(y) ? apply(x, y, fail) : wrong(x, y);
       };
     }
-    const unit = UNIT_SECONDS[name];
-    if (unit !== undefined) {
-      return (ctx) => {
-        const x = a0(ctx);
-        if (x === null) return null;
-        if (typeof x === "number") return durationOrNull(x * unit);
-        if (x instanceof Duration) return x.seconds / unit;
-        return this.typeError(`${name}() expects a number or a duration, got ${typeOf(x)}`, node);
-      };
-    }
-    if (name === "iso_datetime_parse") {
-      return (ctx) => {
-        const x = a0(ctx);
-        if (x === null) return null;
-        if (typeof x !== "string")
-          return this.typeError(`iso_datetime_parse() expects a string, got ${typeOf(x)}`, node);
-        return (
-          parseIsoDateTime(x) ??
-          this.typeError(`iso_datetime_parse(): not an ISO-8601 date-time: '${x}'`, node)
-        );
-      };
-    }
-    if (name === "to_unix_timestamp") {
-      return (ctx) => {
-        const x = a0(ctx);
-        if (x === null) return null;
-        if (!(x instanceof DateTime))
-          return this.typeError(`to_unix_timestamp() expects a datetime, got ${typeOf(x)}`, node);
-        return x.ms / 1000;
-      };
-    }
-    // Unreachable after check(): every name in FUNCTIONS is handled above.
-    throw new Error(`internal: no implementation for function '${name}'`);
-  }
-
-  private get(args: readonly Node[]): Evaluator {
-    const steps = parsePath((args[0] as { value: string }).value);
-    const read = makeReader(steps);
-    if (args.length === 1) return read;
-    const d = args[1]!;
-    if (d.kind === "literal") {
-      const value = d.value;
-      return value === null
-        ? read
-        : (ctx) => {
-            const v = read(ctx);
-            return v === null ? value : v;
-          };
-    }
-    const fallback = this.compile(d);
     return (ctx) => {
-      const v = read(ctx);
-      return v === null ? fallback(ctx) : v;
+      const vs = fs.map((f) => f(ctx));
+      if (vs.includes(null)) return null;
+      return vs.every((v, i) => tests[i]!(v)) ? apply(...vs, fail) : wrong(...vs);
     };
   }
 }
+
+const IS: Record<ArgType, (v: Value) => boolean> = {
+  number: (v) => typeof v === "number",
+  string: (v) => typeof v === "string",
+  datetime: (v) => v instanceof DateTime,
+  duration: (v) => v instanceof Duration,
+};
+
+/** The test a strict function's argument value must pass (never null: that returned null before). */
+function accepts(kind: ArgKind): (v: Value) => boolean {
+  if (kind === "any") return () => true;
+  if (kind === "path") return IS.string;
+  if (kind.length === 1) return IS[kind[0]!];
+  const tests = kind.map((t) => IS[t]);
+  return (v) => tests.some((t) => t(v));
+}
+
+/** `a number`, `a number or a duration`; `numbers` when every parameter is of one type. */
+function expected(kinds: readonly ArgKind[]): string {
+  const one = (k: ArgKind) =>
+    k === "any" ? "a value" : k === "path" ? "a path" : k.map((t) => `a ${t}`).join(" or ");
+  const k0 = kinds[0];
+  if (kinds.length > 1 && Array.isArray(k0) && k0.length === 1) {
+    const same = kinds.every((k) => Array.isArray(k) && k.length === 1 && k[0] === k0[0]);
+    if (same) return `${k0[0]}s`;
+  }
+  return list(kinds.map(one));
+}
+
+/** `a`, `a and b`, `a, b and c`. */
+const list = (xs: readonly string[]): string =>
+  xs.length <= 1 ? (xs[0] ?? "") : `${xs.slice(0, -1).join(", ")} and ${xs[xs.length - 1]}`;
 
 /** Equality of two non-null values: same type and same value (arrays and objects by value). */
 function valuesEqual(a: Value, b: Value): boolean {
@@ -378,117 +327,4 @@ function valuesEqual(a: Value, b: Value): boolean {
   if (a instanceof Duration) return b instanceof Duration && a.seconds === b.seconds;
   if (b instanceof DateTime || b instanceof Duration) return false;
   return jsonEquals(a, b);
-}
-
-/**
- * When every step of a definite path is a member name that is not a property of
- * Object.prototype: a reader of the object its last step reads from (null when a step is
- * missing or that is not an object), a `parentId` equal for paths with the same parent steps,
- * and the last step (`key`). `get(path)` is then `parent === null ? null : present(parent[key])`.
- */
-export function memberPath(
-  path: string,
-): { parentId: string; parent: (context: unknown) => Record<string, unknown> | null; key: string } | null {
-  const steps = parsePath(path);
-  if (steps.length === 0 || !steps.every(isPlainName)) return null;
-  const parentSteps = steps.slice(0, -1);
-  const read = makeReader(parentSteps);
-  return {
-    parentId: JSON.stringify(parentSteps),
-    parent: (context) => {
-      const o = read(context);
-      return isRecord(o) ? o : null;
-    },
-    key: steps[steps.length - 1] as string,
-  };
-}
-
-/** A member name (not an array index) that no plain object inherits: `o[name]` reads only an own property. */
-const isPlainName = (s: string | number): s is string => typeof s === "string" && !(s in Object.prototype);
-/**
- * A plain object (JSON's, or one of null prototype): what `get` descends into. Other objects
- * (a Date, a class instance, a Map, an array) read as having no members, so nothing they
- * inherit is read and no inherited getter runs (ROUTING.md §3: own properties only). The
- * `constructor` test first: for JSON objects it is one monomorphic load, where
- * Object.getPrototypeOf on every step doubled the time of a three-step read.
- */
-const isRecord = (o: unknown): o is Record<string, unknown> =>
-  typeof o === "object" &&
-  o !== null &&
-  ((o as { constructor?: unknown }).constructor === Object || plainPrototype(o));
-const plainPrototype = (o: object): boolean => {
-  const proto = Object.getPrototypeOf(o);
-  return proto === Object.prototype || proto === null;
-};
-/** What `get` answers for a value read: missing (undefined) and non-finite numbers are null. */
-export const present = (o: unknown): Value =>
-  o === undefined || (typeof o === "number" && !Number.isFinite(o)) ? null : (o as Value);
-
-/**
- * Builds a reader for definite path steps. Strings descend into plain objects by own
- * property only (so `__proto__`, `constructor`, `prototype` read as missing); numbers into
- * arrays. A missing step, `undefined` or JSON null all read as null.
- *
- * Speed: closures made at one site share V8's feedback, so a generic per-step reader sees
- * every key of every path and its property loads go megamorphic. Paths of up to four plain
- * names (the common `$.session.metadata.x`) get a reader unrolled by length instead, each
- * step read through its name's own load (member.ts), so the loads stay fast whichever other
- * paths the process reads. "Plain" (isPlainName) means the name cannot be inherited, decided
- * at compile time, so `o[name]` on a plain or null-prototype object is an own-property read
- * without the cost of `Object.hasOwn`.
- */
-function makeReader(steps: readonly (string | number)[]): Evaluator {
-  const plain = steps.every(isPlainName);
-  if (plain) {
-    const [a, b, c, d] = steps as string[];
-    const [la, lb, lc, ld] = (steps as string[]).map(memberLoad);
-    switch (steps.length) {
-      case 0:
-        return (x) => present(x);
-      case 1:
-        return (x) => (isRecord(x) ? present(la!(x, a!)) : null);
-      case 2:
-        return (x) => {
-          if (!isRecord(x)) return null;
-          const y = la!(x, a!);
-          return isRecord(y) ? present(lb!(y, b!)) : null;
-        };
-      case 3:
-        return (x) => {
-          if (!isRecord(x)) return null;
-          const y = la!(x, a!);
-          if (!isRecord(y)) return null;
-          const z = lb!(y, b!);
-          return isRecord(z) ? present(lc!(z, c!)) : null;
-        };
-      case 4:
-        return (x) => {
-          if (!isRecord(x)) return null;
-          const y = la!(x, a!);
-          if (!isRecord(y)) return null;
-          const z = lb!(y, b!);
-          if (!isRecord(z)) return null;
-          const w = lc!(z, c!);
-          return isRecord(w) ? present(ld!(w, d!)) : null;
-        };
-    }
-  }
-  const n = steps.length;
-  const names = steps.map((s) => (typeof s === "string" ? s : null));
-  const checkOwn = steps.map((s) => typeof s === "string" && s in Object.prototype);
-  const indexes = steps.map((s) => (typeof s === "number" ? s : -1));
-  return (ctx) => {
-    let o: unknown = ctx;
-    for (let i = 0; i < n; i++) {
-      const name = names[i];
-      if (name !== null && name !== undefined) {
-        if (!isRecord(o) || (checkOwn[i] && !Object.hasOwn(o, name))) return null;
-        o = o[name];
-      } else {
-        if (!Array.isArray(o)) return null;
-        o = o[indexes[i]!];
-      }
-    }
-    return present(o);
-  };
 }

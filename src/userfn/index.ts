@@ -11,20 +11,31 @@ import { encodeValue, type ValueType } from "./values.js";
 export type { Node } from "./ast.js";
 export { check } from "./checker.js";
 export {
-  compilePathReader,
+  compileCheckedTree,
+  compileTree,
   type Evaluator,
   equalityWithLiteral,
   literalGet,
-  memberPath,
-  present,
 } from "./compiler.js";
 export type { SourceRange, UserFnErrorCode } from "./errors.js";
 export { isUserFnError, renderCaret, UserFnError } from "./errors.js";
-export { FUNCTIONS } from "./functions.js";
+export type {
+  ArgKind,
+  ArgType,
+  Arity,
+  CallSite,
+  Fail,
+  Implementation,
+  Reads,
+  UserFunction,
+} from "./functions.js";
+export { FUNCTIONS, readsInput } from "./functions.js";
 export { LIMITS } from "./limits.js";
 export { type MemberLoad, memberLoad } from "./member.js";
 export { parse } from "./parser.js";
 export { type PathStep, parsePath } from "./path.js";
+export { isConstantlyFalse, normalizeExpression, printExpression } from "./print.js";
+export { compilePathReader, memberPath, present } from "./reader.js";
 export type { Value, ValueType } from "./values.js";
 export {
   canonicalJson,
@@ -55,10 +66,7 @@ export function diagnose(source: string): UserFnError[] {
  * expression does not parse or check.
  */
 export function compileExpression(source: string): Evaluator {
-  const tree = parse(source);
-  const problems = check(tree, source);
-  if (problems.length > 0) throw problems[0];
-  return compileTree(tree, source);
+  return compileTree(parse(source), source);
 }
 
 /**

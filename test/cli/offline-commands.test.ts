@@ -184,10 +184,13 @@ describe("agent-alias preview", () => {
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout);
     expect(report.ok).toBe(true);
+    // Report version 2: shares are fractions in [0, 1], as in the diff's report.
+    expect(report.report_version).toBe(2);
     expect(report.rules.map((x: { samples: number }) => x.samples)).toEqual([1, 1, 2]);
     const split = report.rules[2].split;
     expect(split.keys).toBe(20000);
-    expect(split.shares.map((s: { requested: number }) => s.requested)).toEqual([90, 10]);
+    expect(split.shares.map((s: { requested: number }) => s.requested)).toEqual([0.9, 0.1]);
+    for (const s of split.shares) expect(Math.abs(s.realised - s.requested)).toBeLessThan(0.005);
   });
 
   it("a failed expectation names the sample and both agents, exit 1", async () => {

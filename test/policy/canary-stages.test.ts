@@ -133,7 +133,7 @@ describe("canary stages", () => {
     expect(JSON.parse(v.stdout)).toEqual({ valid: true, errors: [] });
     const p = await cli(["preview", "examples/policies/support-canary.yaml", "--keys", "20000", "--json"]);
     expect(JSON.parse(p.stdout).rules[0].split.shares.map((s: { requested: number }) => s.requested)).toEqual(
-      [80, 20],
+      [0.8, 0.2],
     );
   });
 });

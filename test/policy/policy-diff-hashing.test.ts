@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { type AliasDocument, compileSplit, diffPolicies, syntheticKey } from "../../src/policy/index.js";
-import { compileSyntheticSplit, Digits } from "../../src/policy/policy-diff.js";
+import { compileSyntheticSplit, Digits } from "../../src/policy/key-sweep.js";
 
 const OPTION_SETS = [
   [

@@ -1,0 +1,114 @@
+/**
+ * Flag parsing for every `agent-alias` subcommand (CLI.md), in one place: each command's flags
+ * (`COMMAND_FLAGS`), the output formats it takes, `--format`/`--json` and `--keys` validation,
+ * and the usage errors shared by the commands. Every failure is an InputError (exit 2).
+ */
+import { type ParseArgsOptionsConfig, parseArgs } from "node:util";
+import { type CliIO, EXIT, InputError } from "./io.js";
+
+const HELP_FLAG = { help: { type: "boolean", short: "h" } } as const satisfies ParseArgsOptionsConfig;
+
+const FORMAT_FLAGS = {
+  json: { type: "boolean" },
+  format: { type: "string" },
+} as const satisfies ParseArgsOptionsConfig;
+
+const DIFF_FLAGS = {
+  ...FORMAT_FLAGS,
+  samples: { type: "string" },
+  keys: { type: "string" },
+  "fail-on-warnings": { type: "boolean" },
+} as const satisfies ParseArgsOptionsConfig;
+
+/** Each offline subcommand's flags; `--help`/`-h` is added to all of them by `parseFlags`. */
+export const COMMAND_FLAGS = {
+  validate: FORMAT_FLAGS,
+  resolve: { ...FORMAT_FLAGS, context: { type: "string" }, contexts: { type: "string" } },
+  eval: { ...FORMAT_FLAGS, context: { type: "string" } },
+  preview: { ...FORMAT_FLAGS, samples: { type: "string" }, keys: { type: "string" } },
+  diff: DIFF_FLAGS,
+  review: { ...DIFF_FLAGS, base: { type: "string" } },
+} as const satisfies Record<string, ParseArgsOptionsConfig>;
+
+/**
+ * parseArgs with a command's flags plus `--help`, positionals allowed, unknown flags refused.
+ * A bad flag is an InputError carrying parseArgs' message.
+ */
+export function parseFlags<T extends ParseArgsOptionsConfig>(argv: string[], options: T) {
+  try {
+    const config = {
+      args: argv,
+      options: { ...options, ...HELP_FLAG },
+      allowPositionals: true,
+      strict: true,
+    } as const;
+    return parseArgs<typeof config>(config);
+  } catch (e) {
+    throw new InputError((e as Error).message);
+  }
+}
+
+export type OutputFormat = "human" | "json" | "markdown";
+
+/** The formats each command takes with `--format`: diff and review also render Markdown. */
+export const COMMAND_FORMATS = Object.freeze({
+  validate: ["human", "json"],
+  resolve: ["human", "json"],
+  eval: ["human", "json"],
+  preview: ["human", "json"],
+  diff: ["human", "json", "markdown"],
+  review: ["human", "json", "markdown"],
+} as const satisfies Record<keyof typeof COMMAND_FLAGS, readonly OutputFormat[]>);
+
+/**
+ * The output format: `--format` or `--json` when given; otherwise human on a terminal and
+ * JSON when stdout is a pipe or a file, so scripts get machine output without a flag.
+ * A `--format` outside `allowed` is an InputError.
+ */
+export function outputFormat(
+  values: { json?: boolean | undefined; format?: string | undefined },
+  io: CliIO,
+  allowed: readonly OutputFormat[],
+): OutputFormat {
+  if (values.json) return "json";
+  if (values.format !== undefined) {
+    if (!(allowed as readonly string[]).includes(values.format)) {
+      throw new InputError(`--format must be one of ${allowed.join(", ")}; got '${values.format}'`);
+    }
+    return values.format as OutputFormat;
+  }
+  return io.stdout.isTTY ? "human" : "json";
+}
+
+/** `--keys N`: synthetic partition keys per rule (preview, diff, review). */
+export const KEYS_FLAG = Object.freeze({ default: 100_000, min: 1, max: 10_000_000 });
+
+/** The `--keys` value, `KEYS_FLAG.default` when absent; anything but a whole number in range is an InputError. */
+export function parseKeys(value: string | undefined): number {
+  if (value === undefined) return KEYS_FLAG.default;
+  const keys = Number(value);
+  if (!Number.isInteger(keys) || keys < KEYS_FLAG.min || keys > KEYS_FLAG.max) {
+    throw new InputError(
+      `--keys must be a whole number from ${KEYS_FLAG.min} to ${KEYS_FLAG.max}; got '${value}'`,
+    );
+  }
+  return keys;
+}
+
+/** A usage error: `COMMAND: MESSAGE` (main prefixes `agent-alias`), exit 2. */
+export function usageError(command: string, message: string): InputError {
+  return new InputError(`${command}: ${message}`);
+}
+
+/** The one positional argument; otherwise `COMMAND: give exactly one WHAT`. */
+export function onePositional(command: string, positionals: readonly string[], what: string): string {
+  const [first, ...extra] = positionals;
+  if (first === undefined || extra.length > 0) throw usageError(command, `give exactly one ${what}`);
+  return first;
+}
+
+/** Prints a command's help text; exit 0. */
+export function writeHelp(io: CliIO, text: string): number {
+  io.stdout.write(`${text}\n`);
+  return EXIT.ok;
+}
