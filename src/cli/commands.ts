@@ -151,7 +151,9 @@ evaluation error.`,
 
 Runs the policy over sample contexts ([{name?, context, expect?}]) and each weighted rule over
 N synthetic partition keys (default 100000): per-rule sample counts, realised vs requested
-split (tolerance 0.5 points), failed expectations. Exit 1 when an expectation fails.`,
+split (tolerance 0.5 points), failed expectations. Exit 1 when an expectation fails.
+--json prints {report_version: 2, alias, ok, rules, samples, failures}; shares are fractions
+in [0, 1], as in diff --json (report version 1 gave them in percent).`,
 };
 
 export function help(io: CliIO, command: string): number {

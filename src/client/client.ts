@@ -11,6 +11,7 @@ import {
   type Alias,
   type AliasList,
   type AliasListQuery,
+  API_ROUTES,
   agentListSchema,
   agentSchema,
   aliasListSchema,
@@ -28,6 +29,8 @@ import {
   type PatchAgentBody,
   type PatchAliasBody,
   type PatchSessionBody,
+  type PathParams,
+  routePath,
   SESSION_SECRETS,
   type Session,
   type SessionList,
@@ -39,7 +42,6 @@ import { ApiError, isApiError } from "./errors.js";
 import { type Auth, type CallSpec, call } from "./http.js";
 import { type ClientOptions, type ResolvedOptions, resolveOptions } from "./options.js";
 
-const seg = encodeURIComponent;
 const noBody = z.unknown();
 
 function query(params: Record<string, string | number | boolean | undefined>): string {
@@ -61,6 +63,31 @@ export type AliasQuery = Omit<AliasListQuery, "limit" | "enabled"> & { limit?: n
 
 export type SessionPath = { aliasKey: string; agentKey?: never } | { agentKey: string; aliasKey?: never };
 
+/** The path parameters of the alias or agent a session is reached through. */
+function sessionBase(p: SessionPath): { alias_key: string } | { agent_key: string } {
+  return p.aliasKey !== undefined ? { alias_key: p.aliasKey } : { agent_key: p.agentKey! };
+}
+
+/** One call of an operation: its method and path come from the route table (wire/routes.ts). */
+interface OperationCall<O extends Operation, T> {
+  params: PathParams<O>;
+  query?: string;
+  body?: unknown;
+  schema: z.ZodType<T>;
+  idempotent: boolean;
+}
+
+function callSpec<O extends Operation, T>(operation: O, c: OperationCall<O, T>): CallSpec<T> {
+  return {
+    method: API_ROUTES[operation].method,
+    path: routePath(operation, c.params) + (c.query ?? ""),
+    ...(c.body !== undefined ? { body: c.body } : {}),
+    schema: c.schema,
+    idempotent: c.idempotent,
+    operation,
+  };
+}
+
 export class AgentAliasClient {
   readonly options: ResolvedOptions;
   /** The credential every call presents (an OAuth client's tokens are shared by all calls). */
@@ -75,17 +102,17 @@ export class AgentAliasClient {
     return this.options.baseUrl;
   }
 
-  private call<T>(spec: CallSpec<T>): Promise<T> {
-    return call(this.options, spec, this.auth);
+  private call<O extends Operation, T>(operation: O, c: OperationCall<O, T>): Promise<T> {
+    return call(this.options, callSpec(operation, c), this.auth);
   }
 
   /**
    * A keyed create: retried like an idempotent call; a 409 after more than one attempt is
    * resolved by reading the object back and comparing it with what was sent.
    */
-  private async keyedCreate<T extends Record<string, unknown>>(
-    operation: Operation,
-    path: string,
+  private async keyedCreate<O extends Operation, T extends Record<string, unknown>>(
+    operation: O,
+    params: PathParams<O>,
     body: Record<string, unknown>,
     schema: z.ZodType<T>,
     readBack: () => Promise<T>,
@@ -93,7 +120,7 @@ export class AgentAliasClient {
     asAnswered: (sent: Record<string, unknown>) => Record<string, unknown> = (sent) => sent,
   ): Promise<T> {
     try {
-      return await this.call({ method: "POST", path, body, schema, idempotent: true, operation });
+      return await this.call(operation, { params, body, schema, idempotent: true });
     } catch (e) {
       if (!isApiError(e, "conflict") || e.attempts < 2) throw e;
       // A key that may create but not read (agent_user and sessions) keeps the 409.
@@ -107,32 +134,18 @@ export class AgentAliasClient {
 
   createAgent(body: CreateAgentBody): Promise<Agent> {
     if (body.key === undefined)
-      return this.call({
-        method: "POST",
-        path: "/v2/agents",
-        body,
-        schema: agentSchema,
-        idempotent: false,
-        operation: "agents.create",
-      });
-    return this.keyedCreate("agents.create", "/v2/agents", body, agentSchema, () => this.getAgent(body.key!));
+      return this.call("agents.create", { params: {}, body, schema: agentSchema, idempotent: false });
+    return this.keyedCreate("agents.create", {}, body, agentSchema, () => this.getAgent(body.key!));
   }
   getAgent(key: string): Promise<Agent> {
-    return this.call({
-      method: "GET",
-      path: `/v2/agents/${seg(key)}`,
-      schema: agentSchema,
-      idempotent: true,
-      operation: "agents.get",
-    });
+    return this.call("agents.get", { params: { agent_key: key }, schema: agentSchema, idempotent: true });
   }
   listAgents(q: { limit?: number; page_key?: string } = {}): Promise<AgentList> {
-    return this.call({
-      method: "GET",
-      path: `/v2/agents${query(q)}`,
+    return this.call("agents.list", {
+      params: {},
+      query: query(q),
       schema: agentListSchema,
       idempotent: true,
-      operation: "agents.list",
     });
   }
   async *allAgents(limit = 100): AsyncGenerator<Agent> {
@@ -144,40 +157,26 @@ export class AgentAliasClient {
     } while (page_key);
   }
   patchAgent(key: string, body: PatchAgentBody): Promise<Agent> {
-    return this.call({
-      method: "PATCH",
-      path: `/v2/agents/${seg(key)}`,
+    return this.call("agents.patch", {
+      params: { agent_key: key },
       body,
       schema: agentSchema,
       idempotent: true,
-      operation: "agents.patch",
     });
   }
   deleteAgent(key: string): Promise<void> {
-    return this.call({
-      method: "DELETE",
-      path: `/v2/agents/${seg(key)}`,
-      schema: noBody,
-      idempotent: true,
-      operation: "agents.delete",
-    }).then(() => undefined);
+    return this.call("agents.delete", { params: { agent_key: key }, schema: noBody, idempotent: true }).then(
+      () => undefined,
+    );
   }
 
   // Aliases
 
   createAlias(body: CreateAliasBody): Promise<Alias> {
-    return this.keyedCreate("aliases.create", "/v2/agent_aliases", body, aliasSchema, () =>
-      this.getAlias(body.key),
-    );
+    return this.keyedCreate("aliases.create", {}, body, aliasSchema, () => this.getAlias(body.key));
   }
   getAlias(key: string): Promise<Alias> {
-    return this.call({
-      method: "GET",
-      path: `/v2/agent_aliases/${seg(key)}`,
-      schema: aliasSchema,
-      idempotent: true,
-      operation: "aliases.get",
-    });
+    return this.call("aliases.get", { params: { alias_key: key }, schema: aliasSchema, idempotent: true });
   }
   /** The alias, or null when the API answers 404. */
   async findAlias(key: string): Promise<Alias | null> {
@@ -189,12 +188,11 @@ export class AgentAliasClient {
     }
   }
   listAliases(q: AliasQuery = {}): Promise<AliasList> {
-    return this.call({
-      method: "GET",
-      path: `/v2/agent_aliases${query(q)}`,
+    return this.call("aliases.list", {
+      params: {},
+      query: query(q),
       schema: aliasListSchema,
       idempotent: true,
-      operation: "aliases.list",
     });
   }
   async *allAliases(q: Omit<AliasQuery, "page_key" | "limit"> = {}): AsyncGenerator<Alias> {
@@ -206,61 +204,40 @@ export class AgentAliasClient {
     } while (page_key);
   }
   patchAlias(key: string, body: PatchAliasBody): Promise<Alias> {
-    return this.call({
-      method: "PATCH",
-      path: `/v2/agent_aliases/${seg(key)}`,
+    return this.call("aliases.patch", {
+      params: { alias_key: key },
       body,
       schema: aliasSchema,
       idempotent: true,
-      operation: "aliases.patch",
     });
   }
   replacePolicy(key: string, policy: CreateAliasBody["policy"]): Promise<Alias> {
-    return this.call({
-      method: "PUT",
-      path: `/v2/agent_aliases/${seg(key)}/policy`,
+    return this.call("aliases.replacePolicy", {
+      params: { alias_key: key },
       body: { policy },
       schema: aliasSchema,
       idempotent: true,
-      operation: "aliases.replacePolicy",
     });
   }
   deleteAlias(key: string): Promise<void> {
-    return this.call({
-      method: "DELETE",
-      path: `/v2/agent_aliases/${seg(key)}`,
-      schema: noBody,
-      idempotent: true,
-      operation: "aliases.delete",
-    }).then(() => undefined);
+    return this.call("aliases.delete", { params: { alias_key: key }, schema: noBody, idempotent: true }).then(
+      () => undefined,
+    );
   }
 
   // Sessions and events
-
-  private sessionsPath(p: SessionPath): string {
-    return p.aliasKey !== undefined
-      ? `/v2/agent_aliases/${seg(p.aliasKey)}/sessions`
-      : `/v2/agents/${seg(p.agentKey!)}/sessions`;
-  }
 
   /**
    * Creates a session (through an alias, it is routed). Without a `key` the server makes one,
    * so the call is not repeated after an unknown outcome (a retry could create a second one).
    */
   createSession(p: SessionPath, body: CreateSessionBody = {}): Promise<Session> {
-    const path = this.sessionsPath(p);
+    const params = sessionBase(p);
     if (body.key === undefined)
-      return this.call({
-        method: "POST",
-        path,
-        body,
-        schema: sessionSchema,
-        idempotent: false,
-        operation: "sessions.create",
-      });
+      return this.call("sessions.create", { params, body, schema: sessionSchema, idempotent: false });
     return this.keyedCreate(
       "sessions.create",
-      path,
+      params,
       body,
       sessionSchema,
       () => this.getSession(p, body.key!),
@@ -277,12 +254,10 @@ export class AgentAliasClient {
     );
   }
   getSession(p: SessionPath, key: string): Promise<Session> {
-    return this.call({
-      method: "GET",
-      path: `${this.sessionsPath(p)}/${seg(key)}`,
+    return this.call("sessions.get", {
+      params: { ...sessionBase(p), session_key: key },
       schema: sessionSchema,
       idempotent: true,
-      operation: "sessions.get",
     });
   }
   /** `filter`: a regular expression over name and description. */
@@ -290,51 +265,42 @@ export class AgentAliasClient {
     p: SessionPath,
     q: { limit?: number; page_key?: string; filter?: string } = {},
   ): Promise<SessionList> {
-    return this.call({
-      method: "GET",
-      path: `${this.sessionsPath(p)}${query(q)}`,
+    return this.call("sessions.list", {
+      params: sessionBase(p),
+      query: query(q),
       schema: sessionListSchema,
       idempotent: true,
-      operation: "sessions.list",
     });
   }
   /** Replaces the fields named (metadata whole); secrets merge by name, `null` removes one. */
   patchSession(p: SessionPath, key: string, body: PatchSessionBody): Promise<Session> {
-    return this.call({
-      method: "PATCH",
-      path: `${this.sessionsPath(p)}/${seg(key)}`,
+    return this.call("sessions.patch", {
+      params: { ...sessionBase(p), session_key: key },
       body,
       schema: sessionSchema,
       idempotent: true,
-      operation: "sessions.patch",
     });
   }
   deleteSession(p: SessionPath, key: string): Promise<void> {
-    return this.call({
-      method: "DELETE",
-      path: `${this.sessionsPath(p)}/${seg(key)}`,
+    return this.call("sessions.delete", {
+      params: { ...sessionBase(p), session_key: key },
       schema: noBody,
       idempotent: true,
-      operation: "sessions.delete",
     }).then(() => undefined);
   }
   createEvent(p: SessionPath, sessionKey: string, body: CreateEventBody): Promise<EventsCreated> {
-    return this.call({
-      method: "POST",
-      path: `${this.sessionsPath(p)}/${seg(sessionKey)}/events`,
+    return this.call("events.create", {
+      params: { ...sessionBase(p), session_key: sessionKey },
       body,
       schema: eventsCreatedSchema,
       idempotent: false,
-      operation: "events.create",
     });
   }
   listEvents(p: SessionPath, sessionKey: string): Promise<EventList> {
-    return this.call({
-      method: "GET",
-      path: `${this.sessionsPath(p)}/${seg(sessionKey)}/events`,
+    return this.call("events.list", {
+      params: { ...sessionBase(p), session_key: sessionKey },
       schema: eventListSchema,
       idempotent: true,
-      operation: "events.list",
     });
   }
 }

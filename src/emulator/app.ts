@@ -1,27 +1,21 @@
 /**
  * The emulator as an app object (fastify): every call of API.md, `/_emulator/*`, auth,
  * faults, body limits and the error body, with no socket. `createEmulator` gives an object
- * that tests call with `inject`; `listen` puts it on a real socket.
+ * that tests call with `inject`; `listen` puts it on a real socket. The handlers are in
+ * `routes/`, one module per resource, registered from the route table of `wire/routes.ts`;
+ * this module holds the app's setup, its hooks (faults, auth, roles) and its error answers.
  */
-import v8 from "node:v8";
-import { isMainThread, resourceLimits } from "node:worker_threads";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
-import {
-  aliasListQuerySchema,
-  type FaultConfig,
-  listQuerySchema,
-  sessionListQuerySchema,
-} from "../wire/index.js";
+import { type FaultConfig, routeOperation } from "../wire/index.js";
 import {
   type ApiKeySpec,
   Credentials,
   type OAuthClientSpec,
   parseApiKeySpec,
   parseOAuthClientSpec,
-  routeOperation,
 } from "./auth.js";
-import { ApiError, invalid, invalidField } from "./errors.js";
-import { FaultSpecError, Faults, faultConfig, parseFaultSpec } from "./faults.js";
+import { HttpProblem, invalid, invalidField } from "./errors.js";
+import { Faults, faultConfig, parseFaultSpec } from "./faults.js";
 import { requestId } from "./ids.js";
 import {
   DataFileLock,
@@ -33,16 +27,18 @@ import {
   readJournal,
 } from "./journal.js";
 import { EMULATOR_LIMITS } from "./limits.js";
+import { registerAgentRoutes } from "./routes/agents.js";
+import { registerAliasRoutes } from "./routes/aliases.js";
+import type { ApiContext } from "./routes/context.js";
+import { registerEmulatorRoutes } from "./routes/emulator.js";
+import { registerEventRoutes } from "./routes/events.js";
+import { registerOAuthRoutes, TOKEN_PATH } from "./routes/oauth.js";
+import { registerSessionRoutes } from "./routes/sessions.js";
 import { loadSeed, type SeedDocument, seedStore } from "./seed.js";
-import {
-  type AliasFilter,
-  type JournalRecord,
-  type PageRequest,
-  type SessionPath,
-  Store,
-  type WriteResult,
-} from "./store.js";
-import { checkJsonTree, checkKeyParam, parseWith } from "./validation.js";
+import { type JournalRecord, Store, type WriteResult } from "./store.js";
+import { checkJsonTree } from "./validation.js";
+
+export { TOKEN_PATH };
 
 export interface EmulatorOptions {
   /** Port for `listen` (0: a free one). Default 8742. */
@@ -106,73 +102,7 @@ export interface Emulator {
   close(): Promise<void>;
 }
 
-/** Where the emulator issues OAuth tokens (API.md: `POST /oauth2/token`). */
-export const TOKEN_PATH = "/oauth2/token";
-
-const PAGE_KEY_RE = /^([a-z]+):(\d{1,15})$/;
-
-function pageKey(collection: string, seq: number): string {
-  return Buffer.from(`${collection}:${seq}`).toString("base64url");
-}
-
-function readPageKey(collection: string, key: string | undefined): number {
-  if (key === undefined) return 0;
-  const m = PAGE_KEY_RE.exec(Buffer.from(key, "base64url").toString("latin1"));
-  if (!m || m[1] !== collection) throw invalidField("page_key", "is not a page key of this list");
-  return Number(m[2]);
-}
-
-function pageRequest(
-  collection: string,
-  q: { limit?: number | undefined; page_key?: string | undefined },
-): PageRequest {
-  return { limit: q.limit ?? EMULATOR_LIMITS.listLimit.default, after: readPageKey(collection, q.page_key) };
-}
-
-function listBody<T>(name: string, collection: string, page: { items: T[]; next: number | undefined }) {
-  return {
-    [name]: page.items,
-    metadata: page.next === undefined ? {} : { page_key: pageKey(collection, page.next) },
-  };
-}
-
-let linearRegExp: boolean | undefined;
-/** V8's flag for its linear-time regular expression engine. */
-const LINEAR_FLAG = "l";
-
-/**
- * Compiles a list `filter` (aliases, sessions). User regular expressions run on V8's
- * linear-time engine (the `l` flag; the V8 flag set here only makes that regexp flag available), so no pattern
- * can stall the server. Patterns that engine cannot run (backreferences, lookahead, large
- * counted repetitions) are a 400. Matching is case-sensitive (`[Ss]upport`).
- */
-function compileFilter(source: string): RegExp {
-  if (source.length > EMULATOR_LIMITS.maxFilterLength) {
-    throw invalidField("filter", `must be at most ${EMULATOR_LIMITS.maxFilterLength} characters`);
-  }
-  if (linearRegExp === undefined) {
-    try {
-      v8.setFlagsFromString("--enable-experimental-regexp-engine");
-      linearRegExp = new RegExp("a", LINEAR_FLAG).test("a");
-    } catch {
-      linearRegExp = false;
-    }
-  }
-  try {
-    return new RegExp(source, linearRegExp ? LINEAR_FLAG : "");
-  } catch (e) {
-    const msg = (e as Error).message;
-    if (/linear time/.test(msg)) {
-      throw invalidField(
-        "filter",
-        "cannot run in linear time (backreferences, lookahead and large counted repetitions are not supported)",
-      );
-    }
-    throw invalidField("filter", `is not a valid regular expression: ${msg}`);
-  }
-}
-
-function sendError(reply: FastifyReply, e: ApiError, req: FastifyRequest): void {
+function sendError(reply: FastifyReply, e: HttpProblem, req: FastifyRequest): void {
   const body: Record<string, unknown> = { messages: e.messages, request_id: req.id };
   if (e.fieldErrors !== undefined) body.field_errors = e.fieldErrors;
   if (e.id !== undefined) body.id = e.id;
@@ -183,22 +113,22 @@ function sendError(reply: FastifyReply, e: ApiError, req: FastifyRequest): void 
 function fromFramework(
   err: { code?: string; statusCode?: number; message: string },
   bodyLimit: number,
-): ApiError {
+): HttpProblem {
   switch (err.code) {
     case "FST_ERR_CTP_BODY_TOO_LARGE":
-      return new ApiError(413, [`body: larger than the limit of ${bodyLimit} bytes`], {
+      return new HttpProblem(413, [`body: larger than the limit of ${bodyLimit} bytes`], {
         body: `larger than ${bodyLimit} bytes`,
       });
     case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
-      return new ApiError(415, ["body: Content-Type must be application/json"], {
+      return new HttpProblem(415, ["body: Content-Type must be application/json"], {
         body: "Content-Type must be application/json",
       });
     case "FST_ERR_CTP_INVALID_CONTENT_LENGTH":
-      return new ApiError(400, ["body: length does not match Content-Length"], {
+      return new HttpProblem(400, ["body: length does not match Content-Length"], {
         body: "length does not match Content-Length",
       });
     default:
-      return new ApiError(err.statusCode ?? 400, [err.message]);
+      return new HttpProblem(err.statusCode ?? 400, [err.message]);
   }
 }
 
@@ -214,14 +144,6 @@ function givenKeys(options: EmulatorOptions): ApiKeySpec[] {
 function envKeys(options: EmulatorOptions): ApiKeySpec[] {
   const fromEnv = (options.env ?? process.env).AGENT_ALIAS_API_KEY;
   return fromEnv === undefined || fromEnv === "" ? [] : [{ key: fromEnv }];
-}
-
-type KeyParams = { agent_key?: string; alias_key?: string; session_key?: string };
-
-function sessionPath(params: KeyParams): SessionPath {
-  const session = checkKeyParam("session_key", params.session_key ?? "");
-  if (params.alias_key !== undefined) return { alias: checkKeyParam("alias_key", params.alias_key), session };
-  return { agent: checkKeyParam("agent_key", params.agent_key ?? ""), session };
 }
 
 /**
@@ -337,8 +259,8 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     frameworkErrors: (err, req, reply) => {
       const e =
         err.code === "FST_ERR_MAX_PARAM_LENGTH"
-          ? new ApiError(414, [`path: longer than ${EMULATOR_LIMITS.maxParamLength} characters`])
-          : new ApiError(400, ["path: is not valid URL encoding"]);
+          ? new HttpProblem(414, [`path: longer than ${EMULATOR_LIMITS.maxParamLength} characters`])
+          : new HttpProblem(400, ["path: is not valid URL encoding"]);
       sendError(reply, e, req);
     },
     // What Node's HTTP parser refuses before any route sees it (headers too large, bad syntax).
@@ -375,7 +297,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string" }, (req, text, done) => {
     if (req.routeOptions.url !== TOKEN_PATH) {
       return done(
-        new ApiError(415, ["body: Content-Type must be application/json"], {
+        new HttpProblem(415, ["body: Content-Type must be application/json"], {
           body: "Content-Type must be application/json",
         }),
         undefined,
@@ -385,17 +307,17 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   });
 
   app.setErrorHandler((err, req, reply) => {
-    if (err instanceof ApiError) return sendError(reply, err, req);
+    if (err instanceof HttpProblem) return sendError(reply, err, req);
     const e = err as { code?: string; statusCode?: number; message: string };
     if (typeof e.statusCode === "number" && e.statusCode >= 400 && e.statusCode < 500) {
       return sendError(reply, fromFramework(e, bodyLimit), req);
     }
     log(`${req.method} ${req.url} (${req.id}) failed: ${(err as Error).stack ?? String(err)}`);
-    sendError(reply, new ApiError(500, [`internal error: ${e.message}`]), req);
+    sendError(reply, new HttpProblem(500, [`internal error: ${e.message}`]), req);
   });
 
   app.setNotFoundHandler((req, reply) => {
-    sendError(reply, new ApiError(404, [`No such call: ${req.method} ${req.url.split("?")[0]}`]), req);
+    sendError(reply, new HttpProblem(404, [`No such call: ${req.method} ${req.url.split("?")[0]}`]), req);
   });
 
   const authorize = (req: FastifyRequest, done: (err?: Error) => void): void => {
@@ -415,12 +337,12 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     done();
   };
 
-  // Every API route declares its operation (auth.ts), so none can skip the roles check.
+  // Every API route is one of the route table's (wire/routes.ts), so none can skip the roles check.
   app.addHook("onRoute", (route) => {
     if (!route.url.startsWith("/v2/")) return;
     for (const m of [route.method].flat())
       if (m !== "HEAD" && routeOperation(m, route.url) === undefined)
-        throw new Error(`route ${m} ${route.url} has no operation in the roles table (emulator/auth.ts)`);
+        throw new Error(`route ${m} ${route.url} has no operation in the route table (wire/routes.ts)`);
   });
 
   app.addHook("onRequest", (req, reply, done) => {
@@ -451,7 +373,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
       reply.header("retry-after", String(faults.config.retry_after));
       sendError(
         reply,
-        new ApiError(status, [
+        new HttpProblem(status, [
           status === 429 ? "Too many requests (injected fault)" : "Service unavailable (injected fault)",
         ]),
         req,
@@ -462,161 +384,36 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   });
 
   /** Answers a write once it is durable. */
-  const reply = (res: FastifyReply, status: number, w: WriteResult<unknown>): void => {
-    const answer = (): void => {
+  const answerDurable = (res: FastifyReply, status: number, w: WriteResult<unknown>): void => {
+    const send = (): void => {
       if (status === 204) res.code(204).send();
       else res.code(status).send(w.value);
     };
     if (!journal) {
-      answer();
+      send();
       return;
     }
     // A refused write changed nothing (journal.ts): 507 when the disk is full, else 503.
     journal
       .append(w.record)
-      .then(answer, (e: unknown) =>
+      .then(send, (e: unknown) =>
         res.send(
           e instanceof JournalWriteError
-            ? new ApiError(e.status, [e.message])
-            : new ApiError(500, [`could not write the data file: ${(e as Error).message}`]),
+            ? new HttpProblem(e.status, [e.message])
+            : new HttpProblem(500, [`could not write the data file: ${(e as Error).message}`]),
         ),
       );
   };
 
-  type P = { Params: KeyParams; Querystring: Record<string, unknown>; Body: unknown };
-
-  // ---- /_emulator -----------------------------------------------------------------------
-  app.get("/_emulator/health", (_req, res) => {
-    res.send({ status: "ok" });
-  });
-  app.get("/_emulator/stats", (_req, res) => {
-    res.send(store.stats({ ...faults.injected }));
-  });
-  app.get<{ Querystring: { gc?: string } }>("/_emulator/memory", (req, res) => {
-    const gc = (globalThis as { gc?: () => void }).gc;
-    if (req.query.gc === "true") {
-      if (gc === undefined) {
-        throw invalidField("gc", "a full GC needs the emulator's Node started with --expose-gc");
-      }
-      gc();
-    }
-    const m = process.memoryUsage();
-    res.send({
-      rss: m.rss,
-      heap_total: m.heapTotal,
-      heap_used: m.heapUsed,
-      thread: isMainThread ? "main" : "worker",
-      young_generation_limit_mb: resourceLimits.maxYoungGenerationSizeMb ?? null,
-      after_gc: req.query.gc === "true",
-    });
-  });
-  app.get("/_emulator/faults", (_req, res) => {
-    res.send(faults.config);
-  });
-  app.put<P>("/_emulator/faults", (req, res) => {
-    try {
-      faults.configure(faultConfig(req.body ?? {}));
-    } catch (e) {
-      if (e instanceof FaultSpecError) throw invalid(e.issues);
-      throw e;
-    }
-    res.send(faults.config);
-  });
-
-  // ---- OAuth ----------------------------------------------------------------------------
-  app.post<{ Body: Record<string, string> | undefined }>(TOKEN_PATH, (req, res) => {
-    const body = req.body;
-    const form = body !== null && typeof body === "object" && !Array.isArray(body) ? body : {};
-    const { status, body: answer } = credentials.issue(
-      Object.fromEntries(Object.entries(form).filter(([, v]) => typeof v === "string")),
-      req.headers,
-    );
-    res.code(status).header("cache-control", "no-store").send(answer);
-  });
-
-  // ---- agents ---------------------------------------------------------------------------
-  app.post<P>("/v2/agents", (req, res) => reply(res, 201, store.createAgent(req.body)));
-  app.get<P>("/v2/agents", (req, res) => {
-    const q = parseWith(listQuerySchema, req.query);
-    res.send(listBody("agents", "agents", store.listAgents(pageRequest("agents", q))));
-  });
-  app.get<P>("/v2/agents/:agent_key", (req, res) => {
-    res.send(store.getAgent(checkKeyParam("agent_key", req.params.agent_key ?? "")));
-  });
-  app.patch<P>("/v2/agents/:agent_key", (req, res) =>
-    reply(res, 200, store.patchAgent(checkKeyParam("agent_key", req.params.agent_key ?? ""), req.body)),
-  );
-  app.delete<P>("/v2/agents/:agent_key", (req, res) =>
-    reply(res, 204, store.deleteAgent(checkKeyParam("agent_key", req.params.agent_key ?? ""))),
-  );
-
-  // ---- aliases --------------------------------------------------------------------------
-  app.post<P>("/v2/agent_aliases", (req, res) => reply(res, 201, store.createAlias(req.body)));
-  app.get<P>("/v2/agent_aliases", (req, res) => {
-    const q = parseWith(aliasListQuerySchema, req.query);
-    const f: AliasFilter = {};
-    if (q.enabled !== undefined) f.enabled = q.enabled === "true";
-    if (q.aliased_agent_key !== undefined) f.aliasedAgentKey = q.aliased_agent_key;
-    if (q.filter !== undefined) f.filter = compileFilter(q.filter);
-    res.send(listBody("aliases", "aliases", store.listAliases(pageRequest("aliases", q), f)));
-  });
-  app.get<P>("/v2/agent_aliases/:alias_key", (req, res) => {
-    res.send(store.getAlias(checkKeyParam("alias_key", req.params.alias_key ?? "")));
-  });
-  app.patch<P>("/v2/agent_aliases/:alias_key", (req, res) =>
-    reply(res, 200, store.patchAlias(checkKeyParam("alias_key", req.params.alias_key ?? ""), req.body)),
-  );
-  app.put<P>("/v2/agent_aliases/:alias_key/policy", (req, res) =>
-    reply(res, 200, store.replacePolicy(checkKeyParam("alias_key", req.params.alias_key ?? ""), req.body)),
-  );
-  app.delete<P>("/v2/agent_aliases/:alias_key", (req, res) =>
-    reply(res, 204, store.deleteAlias(checkKeyParam("alias_key", req.params.alias_key ?? ""))),
-  );
-
-  // ---- sessions and events, through an alias and through an agent -----------------------
-  app.post<P>("/v2/agent_aliases/:alias_key/sessions", (req, res) =>
-    reply(
-      res,
-      201,
-      store.createAliasSession(checkKeyParam("alias_key", req.params.alias_key ?? ""), req.body),
-    ),
-  );
-  app.post<P>("/v2/agents/:agent_key/sessions", (req, res) =>
-    reply(
-      res,
-      201,
-      store.createAgentSession(checkKeyParam("agent_key", req.params.agent_key ?? ""), req.body),
-    ),
-  );
-  for (const base of ["/v2/agent_aliases/:alias_key", "/v2/agents/:agent_key"]) {
-    app.get<P>(`${base}/sessions`, (req, res) => {
-      const q = parseWith(sessionListQuerySchema, req.query);
-      const via =
-        req.params.alias_key !== undefined
-          ? { alias: checkKeyParam("alias_key", req.params.alias_key) }
-          : { agent: checkKeyParam("agent_key", req.params.agent_key ?? "") };
-      const filter = q.filter === undefined ? undefined : compileFilter(q.filter);
-      res.send(listBody("sessions", "sessions", store.listSessions(via, pageRequest("sessions", q), filter)));
-    });
-    app.get<P>(`${base}/sessions/:session_key`, (req, res) => {
-      res.send(store.getSession(sessionPath(req.params)));
-    });
-    app.patch<P>(`${base}/sessions/:session_key`, (req, res) =>
-      reply(res, 200, store.patchSession(sessionPath(req.params), req.body)),
-    );
-    app.delete<P>(`${base}/sessions/:session_key`, (req, res) =>
-      reply(res, 204, store.deleteSession(sessionPath(req.params))),
-    );
-    app.post<P>(`${base}/sessions/:session_key/events`, (req, res) =>
-      reply(res, 201, store.addEvents(sessionPath(req.params), req.body)),
-    );
-    app.get<P>(`${base}/sessions/:session_key/events`, (req, res) => {
-      const q = parseWith(listQuerySchema, req.query);
-      res.send(
-        listBody("events", "events", store.listEvents(sessionPath(req.params), pageRequest("events", q))),
-      );
-    });
-  }
+  // The handlers, by resource (routes/). The store is read per request: it may be rebuilt.
+  const currentStore = (): Store => store;
+  const api: ApiContext = { store: currentStore, answer: answerDurable };
+  registerEmulatorRoutes(app, { store: currentStore, faults });
+  registerOAuthRoutes(app, credentials);
+  registerAgentRoutes(app, api);
+  registerAliasRoutes(app, api);
+  registerSessionRoutes(app, api);
+  registerEventRoutes(app, api);
 
   let closed: Promise<void> | undefined;
   const close = (): Promise<void> =>

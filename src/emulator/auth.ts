@@ -9,7 +9,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { isRole, mayCall, type Operation, ROLES, type Role, refusalMessage } from "../wire/index.js";
-import { ApiError } from "./errors.js";
+import { HttpProblem } from "./errors.js";
 
 export interface ApiKeySpec {
   key: string;
@@ -123,27 +123,27 @@ export class Credentials {
       const token = auth.slice(7).trim();
       if (token !== "") return this.oauth ? this.byToken(token) : this.byKey(token);
     }
-    throw new ApiError(401, ["Missing API key: send x-api-key or Authorization: Bearer"]);
+    throw new HttpProblem(401, ["Missing API key: send x-api-key or Authorization: Bearer"]);
   }
 
   /** A 403 in the API's words unless the caller's role may make the operation. */
   authorize(caller: Caller, operation: Operation): void {
-    if (!mayCall(caller.role, operation)) throw new ApiError(403, [refusalMessage(operation)]);
+    if (!mayCall(caller.role, operation)) throw new HttpProblem(403, [refusalMessage(operation)]);
   }
 
   private byKey(key: string): Caller {
     if (this.keys === undefined) return { role: "owner" };
     const r = this.keys.get(key);
-    if (r === undefined) throw new ApiError(401, ["Invalid API key"]);
+    if (r === undefined) throw new HttpProblem(401, ["Invalid API key"]);
     return { role: r };
   }
 
   private byToken(token: string): Caller {
     const t = this.tokens.get(token);
-    if (t === undefined) throw new ApiError(401, ["Invalid or unknown bearer token"]);
+    if (t === undefined) throw new HttpProblem(401, ["Invalid or unknown bearer token"]);
     if (this.o.now() >= t.expiresAt) {
       this.tokens.delete(token);
-      throw new ApiError(401, ["The bearer token has expired"]);
+      throw new HttpProblem(401, ["The bearer token has expired"]);
     }
     return { role: t.role };
   }
@@ -203,41 +203,4 @@ export class Credentials {
     for (const [t, v] of this.tokens) if (now >= v.expiresAt) this.tokens.delete(t);
     while (this.tokens.size >= MAX_TOKENS) this.tokens.delete(this.tokens.keys().next().value!);
   }
-}
-
-const SESSION_BASES = ["/v2/agent_aliases/:alias_key", "/v2/agents/:agent_key"] as const;
-
-/** The operation of each route of the API (`METHOD url-pattern`), for the roles check. */
-const ROUTE_OPERATIONS: ReadonlyMap<string, Operation> = new Map<string, Operation>([
-  ["GET /v2/agents", "agents.list"],
-  ["POST /v2/agents", "agents.create"],
-  ["GET /v2/agents/:agent_key", "agents.get"],
-  ["PATCH /v2/agents/:agent_key", "agents.patch"],
-  ["DELETE /v2/agents/:agent_key", "agents.delete"],
-  ["GET /v2/agent_aliases", "aliases.list"],
-  ["POST /v2/agent_aliases", "aliases.create"],
-  ["GET /v2/agent_aliases/:alias_key", "aliases.get"],
-  ["PATCH /v2/agent_aliases/:alias_key", "aliases.patch"],
-  ["PUT /v2/agent_aliases/:alias_key/policy", "aliases.replacePolicy"],
-  ["DELETE /v2/agent_aliases/:alias_key", "aliases.delete"],
-  ["GET /v2/agent_analytics/traces", "traces.list"],
-  ["GET /v2/agent_analytics/traces/:trace_id", "traces.get"],
-  ...SESSION_BASES.flatMap((base): [string, Operation][] => [
-    [`POST ${base}/sessions`, "sessions.create"],
-    [`GET ${base}/sessions`, "sessions.list"],
-    [`GET ${base}/sessions/:session_key`, "sessions.get"],
-    [`PATCH ${base}/sessions/:session_key`, "sessions.patch"],
-    [`DELETE ${base}/sessions/:session_key`, "sessions.delete"],
-    [`POST ${base}/sessions/:session_key/events`, "events.create"],
-    [`GET ${base}/sessions/:session_key/events`, "events.list"],
-  ]),
-]);
-
-/**
- * The operation of a route, by method and URL pattern. Every route under `/v2/` has one: the
- * app refuses to register a route this table does not know, so a new route cannot skip the
- * roles check.
- */
-export function routeOperation(method: string, url: string): Operation | undefined {
-  return ROUTE_OPERATIONS.get(`${method} ${url}`);
 }

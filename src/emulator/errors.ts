@@ -1,6 +1,8 @@
 /**
- * API errors: a status and the API's error body (API.md "Conventions"). Handlers throw
- * ApiError; the app turns it into `{messages, request_id, field_errors?, id?}`.
+ * The error answers the emulator sends: a status and the API's error body (API.md
+ * "Conventions"). Handlers throw an HttpProblem; the app turns it into
+ * `{messages, request_id, field_errors?, id?}`. (Not the client's HttpProblem, which is a failed
+ * call as the client sees it.)
  */
 
 /** A field that failed validation: `path` as in `policy.rules[1].match`. */
@@ -9,7 +11,7 @@ export interface FieldIssue {
   readonly message: string;
 }
 
-export type ApiErrorCode =
+export type HttpProblemCode =
   | "bad_request"
   | "unauthorized"
   | "forbidden"
@@ -21,7 +23,7 @@ export type ApiErrorCode =
   | "unavailable"
   | "internal";
 
-const CODES: Readonly<Record<number, ApiErrorCode>> = {
+const CODES: Readonly<Record<number, HttpProblemCode>> = {
   400: "bad_request",
   401: "unauthorized",
   403: "forbidden",
@@ -33,9 +35,10 @@ const CODES: Readonly<Record<number, ApiErrorCode>> = {
   503: "unavailable",
 };
 
-export class ApiError extends Error {
-  override readonly name = "ApiError";
-  readonly code: ApiErrorCode;
+/** An error answer: thrown by a handler (or the store), sent by the app as the API's error body. */
+export class HttpProblem extends Error {
+  override readonly name = "HttpProblem";
+  readonly code: HttpProblemCode;
   constructor(
     readonly status: number,
     readonly messages: readonly string[],
@@ -49,24 +52,24 @@ export class ApiError extends Error {
 }
 
 /** A 400 from field issues: one message each, and `field_errors` keyed by path. */
-export function invalid(issues: readonly FieldIssue[], messages?: readonly string[]): ApiError {
+export function invalid(issues: readonly FieldIssue[], messages?: readonly string[]): HttpProblem {
   const fieldErrors: Record<string, string> = Object.create(null);
   for (const i of issues) {
     const prev = fieldErrors[i.path];
     fieldErrors[i.path] = prev === undefined ? i.message : `${prev}; ${i.message}`;
   }
-  return new ApiError(400, messages ?? issues.map((i) => i.message), fieldErrors);
+  return new HttpProblem(400, messages ?? issues.map((i) => i.message), fieldErrors);
 }
 
 /** A 400 about one field. */
-export function invalidField(path: string, detail: string): ApiError {
+export function invalidField(path: string, detail: string): HttpProblem {
   return invalid([{ path, message: `${path}: ${detail}` }]);
 }
 
-export function notFound(message: string, id: string): ApiError {
-  return new ApiError(404, [message], undefined, id);
+export function notFound(message: string, id: string): HttpProblem {
+  return new HttpProblem(404, [message], undefined, id);
 }
 
-export function conflict(message: string): ApiError {
-  return new ApiError(409, [message]);
+export function conflict(message: string): HttpProblem {
+  return new HttpProblem(409, [message]);
 }

@@ -29,7 +29,15 @@ export {
   parseTtl,
 } from "./auth.js";
 export { EMULATOR_USAGE, type EmulatorCommandIO, runEmulatorCommand } from "./command.js";
-export { ApiError, type ApiErrorCode, type FieldIssue } from "./errors.js";
+export {
+  type FieldIssue,
+  /** @deprecated the former name of HttpProblem (renamed: the client has an ApiError of its own). */
+  HttpProblem as ApiError,
+  HttpProblem,
+  /** @deprecated the former name of HttpProblemCode. */
+  type HttpProblemCode as ApiErrorCode,
+  type HttpProblemCode,
+} from "./errors.js";
 export { FaultSpecError, NO_FAULTS, parseFaultSpec } from "./faults.js";
 export { JournalError } from "./journal.js";
 export { EMULATOR_LIMITS } from "./limits.js";

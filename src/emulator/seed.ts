@@ -20,7 +20,7 @@ import { z } from "zod";
 import { DocumentError, parseDocument } from "../policy/documents.js";
 import { ROLES } from "../wire/index.js";
 import type { ApiKeySpec, OAuthClientSpec } from "./auth.js";
-import { ApiError } from "./errors.js";
+import { HttpProblem } from "./errors.js";
 import type { Store, WriteResult } from "./store.js";
 import { checkJsonTree, zodIssues } from "./validation.js";
 
@@ -119,7 +119,7 @@ export async function seedStore(
       try {
         w = create(body);
       } catch (e) {
-        if (e instanceof ApiError)
+        if (e instanceof HttpProblem)
           throw new SeedError(
             source,
             e.messages.map((m) => `${name}[${i}]: ${m}`),

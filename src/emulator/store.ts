@@ -14,13 +14,13 @@
  */
 import type { z } from "zod";
 import {
-  type CompiledPolicy,
-  compilePolicy,
+  asChecked,
+  type CheckedPolicy,
+  checkPolicy,
+  formatPath,
   type Policy,
-  PolicyValidationError,
   RoutingError,
   type TargetType,
-  validatePolicy,
 } from "../policy/index.js";
 import {
   type Agent,
@@ -38,7 +38,7 @@ import {
   type Session,
   type SessionEvent,
 } from "../wire/index.js";
-import { ApiError, conflict, type FieldIssue, invalid, notFound } from "./errors.js";
+import { conflict, type FieldIssue, HttpProblem, invalid, notFound } from "./errors.js";
 import { Deadlines } from "./expiry.js";
 import { eventId, generateKey } from "./ids.js";
 import { EMULATOR_LIMITS } from "./limits.js";
@@ -158,9 +158,8 @@ interface AliasCounters {
 interface AliasEntry {
   readonly seq: number;
   readonly alias: Alias;
-  readonly compiled: CompiledPolicy;
-  /** Agents the policy names, in order of first use. */
-  readonly agentKeys: readonly string[];
+  /** The policy, checked once when written (its resolver; `agents`: the agents it names, in order of first use). */
+  readonly checked: CheckedPolicy;
   /** Sessions created through this alias (while it existed), by key. */
   readonly sessions: Map<string, SessionEntry>;
   readonly counters: AliasCounters;
@@ -213,17 +212,6 @@ function paginate<E extends { seq: number }, T>(
     last = e.seq;
   }
   return { items, next: undefined };
-}
-
-/** Agents a policy names, in order of first use (the order of the API's unknown-agent message). */
-export function policyAgents(policy: Policy): string[] {
-  const seen = new Set<string>();
-  for (const rule of policy.rules) {
-    const t = rule.targets;
-    if (t.type === "single") seen.add(t.agent_key);
-    else for (const o of t.options) seen.add(o.agent_key);
-  }
-  return [...seen];
 }
 
 function bump(map: Map<string, number>, key: string): void {
@@ -359,7 +347,7 @@ export class Store {
   listAliases(page: PageRequest, f: AliasFilter): Page<Alias> {
     const keep = (e: AliasEntry): boolean => {
       if (f.enabled !== undefined && e.alias.enabled !== f.enabled) return false;
-      if (f.aliasedAgentKey !== undefined && !e.agentKeys.includes(f.aliasedAgentKey)) return false;
+      if (f.aliasedAgentKey !== undefined && !e.checked.agents.includes(f.aliasedAgentKey)) return false;
       return f.filter === undefined || matchesFilter(f.filter, e.alias);
     };
     return paginate(this.aliases.values(), page, (e) => e.alias, keep);
@@ -482,25 +470,32 @@ export class Store {
 
   deleteAgent(key: string): WriteResult<null> {
     this.getAgent(key);
-    const users = [...this.aliases.values()].filter((a) => a.agentKeys.includes(key)).map((a) => a.alias.key);
+    const users = [...this.aliases.values()]
+      .filter((a) => a.checked.agents.includes(key))
+      .map((a) => a.alias.key);
     if (users.length > 0) throw conflict(`Agent '${key}' is used by alias(es): [${users.join(", ")}]`);
     return this.write({ op: "agent.delete", key }, null);
   }
 
   /**
-   * Validates an alias document against ROUTING.md §4 and the agents that exist; returns the
-   * compiled policy. Throws a 400 whose messages are validatePolicy's (exact API messages).
+   * Checks an alias document against ROUTING.md §4 and the agents that exist; returns the
+   * checked policy. Throws a 400 whose messages are checkPolicy's (exact API messages), each
+   * path written out here, at the HTTP edge.
    */
-  private checkAliasDocument(doc: Record<string, unknown>, extra: FieldIssue[] = []): CompiledPolicy {
-    const issues = [...extra, ...validatePolicy(doc)];
-    if (issues.length > 0) throw invalid(issues);
-    const policy = doc.policy as Policy;
-    const unknown = policyAgents(policy).filter((k) => !this.agents.has(k));
+  private checkAliasDocument(doc: Record<string, unknown>, extra: FieldIssue[] = []): CheckedPolicy {
+    const checked = checkPolicy(doc);
+    const issues = [
+      ...extra,
+      ...checked.issues.map((i) => ({ path: formatPath(i.path), message: i.message })),
+    ];
+    if (!checked.ok || issues.length > 0) throw invalid(issues);
+    const policy = checked.policy;
+    const unknown = policy.agents.filter((k) => !this.agents.has(k));
     if (unknown.length > 0) {
       const message = `Alias references unknown agent(s): [${unknown.join(", ")}]`;
       const where: FieldIssue[] = [];
       const reported = new Set<string>();
-      policy.rules.forEach((rule, i) => {
+      policy.document.policy.rules.forEach((rule, i) => {
         const t = rule.targets;
         const refs =
           t.type === "single"
@@ -517,12 +512,7 @@ export class Store {
       });
       throw invalid(where, [message]);
     }
-    try {
-      return compilePolicy(doc);
-    } catch (e) {
-      if (e instanceof PolicyValidationError) throw invalid(e.issues);
-      throw e;
-    }
+    return policy;
   }
 
   createAlias(body: unknown): WriteResult<Alias> {
@@ -549,7 +539,7 @@ export class Store {
     const b = parseWith(patchAliasBodySchema, requireObject(body));
     const old = this.getAlias(key);
     const alias: Alias = { ...old, ...namedFields(b), updated_at: this.now() };
-    return this.write({ op: "alias.put", alias }, alias, this.aliases.get(key)!.compiled);
+    return this.write({ op: "alias.put", alias }, alias, this.aliases.get(key)!.checked);
   }
 
   replacePolicy(key: string, body: unknown): WriteResult<Alias> {
@@ -607,7 +597,7 @@ export class Store {
     let agentKey: string;
     let routing: RoutingRecord;
     try {
-      const r = entry.compiled.resolve(context);
+      const r = entry.checked.resolver.resolve(context);
       agentKey = r.agent_key;
       routing =
         r.partition === undefined
@@ -621,7 +611,7 @@ export class Store {
     }
     const agent = this.agents.get(agentKey);
     // Cannot happen while agent deletion is refused for agents that a policy names.
-    if (!agent) throw new ApiError(400, [`Alias references unknown agent(s): [${agentKey}]`]);
+    if (!agent) throw new HttpProblem(400, [`Alias references unknown agent(s): [${agentKey}]`]);
     // An expired session's key is free again (apply drops the expired session).
     if (this.live(agent.sessions.get(fields.key), at) || this.live(entry.sessions.get(fields.key), at)) {
       throw conflict(`Session '${fields.key}' already exists`);
@@ -716,8 +706,8 @@ export class Store {
     );
   }
 
-  private write<T>(record: JournalRecord, value: T, compiled?: CompiledPolicy): WriteResult<T> {
-    this.apply(record, compiled);
+  private write<T>(record: JournalRecord, value: T, checked?: CheckedPolicy): WriteResult<T> {
+    this.apply(record, checked);
     return { record, value };
   }
 
@@ -734,7 +724,7 @@ export class Store {
    * stored (and so what eviction drops) depends on the records alone, and replaying a data
    * file rebuilds the same state, whatever the clock reads at replay.
    */
-  apply(record: JournalRecord, compiled?: CompiledPolicy): void {
+  apply(record: JournalRecord, checked?: CheckedPolicy): void {
     switch (record.op) {
       case "agent.put": {
         const old = this.agents.get(record.agent.key);
@@ -759,8 +749,7 @@ export class Store {
         this.aliases.set(a.key, {
           seq: old?.seq ?? ++this.seq,
           alias: a,
-          compiled: compiled ?? compilePolicy({ key: a.key, name: a.name, policy: a.policy }),
-          agentKeys: policyAgents(a.policy),
+          checked: checked ?? asChecked({ key: a.key, policy: a.policy }),
           sessions: old?.sessions ?? new Map(),
           counters: old?.counters ?? newCounters(),
         });

@@ -22,6 +22,7 @@ import { asChecked, type CheckedPolicy, type PolicyInput } from "./check.js";
 import { compileSide, movesOf, splitDiff, sweep } from "./key-sweep.js";
 import { compareRules, orderForReport, pairRules, ratioRose, ruleSide } from "./rule-pairs.js";
 import { missDetail, routeSamples, type Sample } from "./samples.js";
+import { type AliasDocument, aliasDocumentSchema } from "./schema.js";
 import { percent } from "./shares.js";
 
 export interface DiffOptions {
@@ -168,7 +169,10 @@ export interface PolicyDiff {
   warnings: DiffWarning[];
 }
 
-const DOCUMENT_FIELDS = ["key", "name", "description", "enabled", "metadata"] as const;
+/** The document's fields beside its policy (key, name, description, enabled, metadata), from its schema. */
+const DOCUMENT_FIELDS = (Object.keys(aliasDocumentSchema.shape) as (keyof AliasDocument)[]).filter(
+  (f): f is Exclude<keyof AliasDocument, "policy"> => f !== "policy",
+);
 
 /**
  * Compares two versions of an alias document. `oldDoc` null means the policy is new

@@ -149,11 +149,16 @@ export type AliasAnswerShape = {
 export const aliasFields = (): [AliasFieldName, AliasFieldSpec][] =>
   Object.entries(ALIAS_FIELDS) as [AliasFieldName, AliasFieldSpec][];
 
+/** The names of the fields a kind of change updates, as a type: `FieldsUpdatedBy<"patch">`. */
+export type FieldsUpdatedBy<U extends FieldUpdate> = {
+  [K in AliasFieldName]: Fields[K]["update"] extends U ? K : never;
+}[AliasFieldName];
+
 /** Fields that updates `kind` of change: e.g. the fields a PATCH carries. */
-export const fieldsUpdatedBy = (update: FieldUpdate): AliasFieldName[] =>
+export const fieldsUpdatedBy = <U extends FieldUpdate>(update: U): FieldsUpdatedBy<U>[] =>
   aliasFields()
     .filter(([, f]) => f.update === update)
-    .map(([n]) => n);
+    .map(([n]) => n as FieldsUpdatedBy<U>);
 
 /** The answer shape of the table, for `z.object`. */
 export function aliasAnswerShape(): AliasAnswerShape {

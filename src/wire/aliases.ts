@@ -5,8 +5,8 @@
  */
 import { z } from "zod";
 import { aliasDocumentSchema, answeredPolicySchema, policySchema } from "../policy/index.js";
-import { aliasAnswerShape } from "./alias-fields.js";
-import { keySchema, listMetadataSchema, listQuerySchema, metadataSchema, nameSchema } from "./common.js";
+import { aliasAnswerShape, type FieldsUpdatedBy, fieldsUpdatedBy } from "./alias-fields.js";
+import { keySchema, listMetadataSchema, listQuerySchema, nameSchema } from "./common.js";
 
 export { answeredPolicySchema, policySchema };
 
@@ -25,13 +25,16 @@ export const aliasSchema = z.object(aliasAnswerShape());
  */
 export const createAliasBodySchema = aliasDocumentSchema.extend({ key: keySchema, name: nameSchema });
 
-/** `PATCH /v2/agent_aliases/{alias_key}`: the policy changes only through `PUT …/policy`. */
-export const patchAliasBodySchema = z.strictObject({
-  name: nameSchema.optional(),
-  description: z.string().optional(),
-  enabled: z.boolean().optional(),
-  metadata: metadataSchema.optional(),
-});
+/**
+ * `PATCH /v2/agent_aliases/{alias_key}`: the fields the table updates by PATCH
+ * (`fieldsUpdatedBy("patch")`), each optional, with the document's own schema for it; the
+ * policy changes only through `PUT …/policy`.
+ */
+export const patchAliasBodySchema = z.strictObject(
+  Object.fromEntries(
+    fieldsUpdatedBy("patch").map((name) => [name, aliasDocumentSchema.shape[name].optional()]),
+  ) as { [K in FieldsUpdatedBy<"patch">]: z.ZodOptional<(typeof aliasDocumentSchema.shape)[K]> },
+);
 
 /** `PUT /v2/agent_aliases/{alias_key}/policy`: replaces the policy whole and atomically. */
 export const replacePolicyBodySchema = z.strictObject({ policy: policySchema });

@@ -80,6 +80,8 @@ export {
 } from "./events.js";
 export type { Operation, Role } from "./roles.js";
 export { isRole, mayCall, OPERATIONS, ROLES, refusalMessage, rolesSentence } from "./roles.js";
+export type { HttpMethod, PathOf, PathParamNames, PathParams, RouteSpec } from "./routes.js";
+export { API_ROUTES, routeOperation, routePath } from "./routes.js";
 export type {
   CreateSessionBody,
   PatchSessionBody,
