@@ -1,5 +1,5 @@
 /**
- * Roles (API.md "Conventions", **rev.**): which roles may make each call, declared once. The
+ * The operations of the API (API.md "Conventions", **rev.**), declared once: which roles may make each call, and its route. The
  * emulator answers 403 from this table; the client tags each call with its operation, so a
  * refusal can say which roles would have been allowed. No call of the API reveals a key's
  * roles: this table is the only way to know, before a call, what it needs.
@@ -27,34 +27,104 @@ const DEVELOP: readonly Role[] = ABOVE_DEVELOPER;
 const ADMINISTER: readonly Role[] = ADMINISTRATORS;
 const USE: readonly Role[] = ["agent_user", ...ABOVE_DEVELOPER];
 
+export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+
+/** An operation: who may make it, the words of its 403, and its route. */
+export interface OperationSpec {
+  readonly roles: readonly Role[];
+  readonly refusal: string;
+  readonly method: HttpMethod;
+  /** Every path template it is served at (`/v2/agent_aliases/:alias_key`). */
+  readonly paths: readonly string[];
+}
+
+const ALIAS = "/v2/agent_aliases/:alias_key";
+const AGENT = "/v2/agents/:agent_key";
+
+/** A sessions path under both bases: through an alias, then through an agent. */
+function underBoth<S extends string>(suffix: S): readonly [`${typeof ALIAS}${S}`, `${typeof AGENT}${S}`] {
+  return [`${ALIAS}${suffix}`, `${AGENT}${suffix}`];
+}
+
 /**
- * Each operation of the API: the roles that may make it, and the words of the 403 the
- * emulator answers (`Permissions do not allow …`). Events are not in API.md's table: posting
- * an input needs what creating a session needs, listing them what reading needs, and the
- * agent_user who made the session *(ours)*.
+ * Each operation of the API, declared once: the roles that may make it, the words of the 403
+ * the emulator answers (`Permissions do not allow …`), and its method and paths (routes.ts
+ * serves those to the emulator's registration and the client's calls). Events are not in
+ * API.md's table: posting an input needs what creating a session needs, listing them what
+ * reading needs, and the agent_user who made the session *(ours)*.
  */
 export const OPERATIONS = Object.freeze({
-  "agents.list": { roles: READ, refusal: "listing agents" },
-  "agents.get": { roles: READ, refusal: "reading this agent" },
-  "agents.create": { roles: ADMINISTER, refusal: "creating agents" },
-  "agents.patch": { roles: ADMINISTER, refusal: "modifying this agent" },
-  "agents.delete": { roles: ADMINISTER, refusal: "deleting this agent" },
-  "aliases.list": { roles: READ, refusal: "listing aliases" },
-  "aliases.get": { roles: READ, refusal: "reading this alias" },
-  "aliases.create": { roles: DEVELOP, refusal: "creating aliases" },
-  "aliases.patch": { roles: DEVELOP, refusal: "modifying this alias" },
-  "aliases.replacePolicy": { roles: ADMINISTER, refusal: "modifying this alias" },
-  "aliases.delete": { roles: ADMINISTER, refusal: "deleting this alias" },
-  "sessions.create": { roles: USE, refusal: "creating sessions" },
-  "sessions.list": { roles: READ, refusal: "listing sessions" },
-  "sessions.get": { roles: READ, refusal: "reading this session" },
-  "sessions.patch": { roles: DEVELOP, refusal: "modifying this session" },
-  "sessions.delete": { roles: DEVELOP, refusal: "deleting this session" },
-  "events.create": { roles: USE, refusal: "sending input to this session" },
-  "events.list": { roles: [...READ, "agent_user"], refusal: "reading the events of this session" },
-  "traces.list": { roles: READ, refusal: "listing traces" },
-  "traces.get": { roles: READ, refusal: "reading this trace" },
-} satisfies Record<string, { roles: readonly Role[]; refusal: string }>);
+  "agents.list": { roles: READ, refusal: "listing agents", method: "GET", paths: ["/v2/agents"] },
+  "agents.get": { roles: READ, refusal: "reading this agent", method: "GET", paths: [AGENT] },
+  "agents.create": { roles: ADMINISTER, refusal: "creating agents", method: "POST", paths: ["/v2/agents"] },
+  "agents.patch": { roles: ADMINISTER, refusal: "modifying this agent", method: "PATCH", paths: [AGENT] },
+  "agents.delete": { roles: ADMINISTER, refusal: "deleting this agent", method: "DELETE", paths: [AGENT] },
+  "aliases.list": { roles: READ, refusal: "listing aliases", method: "GET", paths: ["/v2/agent_aliases"] },
+  "aliases.get": { roles: READ, refusal: "reading this alias", method: "GET", paths: [ALIAS] },
+  "aliases.create": {
+    roles: DEVELOP,
+    refusal: "creating aliases",
+    method: "POST",
+    paths: ["/v2/agent_aliases"],
+  },
+  "aliases.patch": { roles: DEVELOP, refusal: "modifying this alias", method: "PATCH", paths: [ALIAS] },
+  "aliases.replacePolicy": {
+    roles: ADMINISTER,
+    refusal: "modifying this alias",
+    method: "PUT",
+    paths: [`${ALIAS}/policy`],
+  },
+  "aliases.delete": { roles: ADMINISTER, refusal: "deleting this alias", method: "DELETE", paths: [ALIAS] },
+  "sessions.create": {
+    roles: USE,
+    refusal: "creating sessions",
+    method: "POST",
+    paths: underBoth("/sessions"),
+  },
+  "sessions.list": { roles: READ, refusal: "listing sessions", method: "GET", paths: underBoth("/sessions") },
+  "sessions.get": {
+    roles: READ,
+    refusal: "reading this session",
+    method: "GET",
+    paths: underBoth("/sessions/:session_key"),
+  },
+  "sessions.patch": {
+    roles: DEVELOP,
+    refusal: "modifying this session",
+    method: "PATCH",
+    paths: underBoth("/sessions/:session_key"),
+  },
+  "sessions.delete": {
+    roles: DEVELOP,
+    refusal: "deleting this session",
+    method: "DELETE",
+    paths: underBoth("/sessions/:session_key"),
+  },
+  "events.create": {
+    roles: USE,
+    refusal: "sending input to this session",
+    method: "POST",
+    paths: underBoth("/sessions/:session_key/events"),
+  },
+  "events.list": {
+    roles: [...READ, "agent_user"],
+    refusal: "reading the events of this session",
+    method: "GET",
+    paths: underBoth("/sessions/:session_key/events"),
+  },
+  "traces.list": {
+    roles: READ,
+    refusal: "listing traces",
+    method: "GET",
+    paths: ["/v2/agent_analytics/traces"],
+  },
+  "traces.get": {
+    roles: READ,
+    refusal: "reading this trace",
+    method: "GET",
+    paths: ["/v2/agent_analytics/traces/:trace_id"],
+  },
+} as const satisfies Record<string, OperationSpec>);
 
 export type Operation = keyof typeof OPERATIONS;
 

@@ -1,52 +1,21 @@
 /**
- * The routes of the API (API.md), declared once: each operation (roles.ts) with its method and
- * its path templates (`/v2/agent_aliases/:alias_key`). Sessions and events have two, one under
- * an alias and one under an agent. The emulator registers its handlers from this table (and
- * refuses a `/v2/` route it does not hold) and its roles check reads the operation of a route
- * from it; the client takes the method and path of each call from it. The compiler refuses
- * the table when an operation has no route.
+ * The routes of the API (API.md): each operation's method and path templates
+ * (`/v2/agent_aliases/:alias_key`), declared with its roles in roles.ts's one table of
+ * operations. Sessions and events have two, one under an alias and one under an agent. The
+ * emulator registers its handlers from it (and refuses a `/v2/` route it does not hold) and
+ * its roles check reads the operation of a route from it; the client takes the method and
+ * path of each call from it. An operation without a route does not compile.
  */
-import type { Operation } from "./roles.js";
+import { type HttpMethod, OPERATIONS, type Operation, type OperationSpec } from "./roles.js";
 
-export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+export type { HttpMethod };
 
 /** The route of one operation: its method and every path template it is served at. */
-export interface RouteSpec {
-  readonly method: HttpMethod;
-  readonly paths: readonly string[];
-}
+export type RouteSpec = Pick<OperationSpec, "method" | "paths">;
 
-const ALIAS = "/v2/agent_aliases/:alias_key";
-const AGENT = "/v2/agents/:agent_key";
-
-/** A sessions path under both bases: through an alias, then through an agent. */
-function underBoth<S extends string>(suffix: S): readonly [`${typeof ALIAS}${S}`, `${typeof AGENT}${S}`] {
-  return [`${ALIAS}${suffix}`, `${AGENT}${suffix}`];
-}
-
-/** Every operation's route. */
-export const API_ROUTES = Object.freeze({
-  "agents.list": { method: "GET", paths: ["/v2/agents"] },
-  "agents.create": { method: "POST", paths: ["/v2/agents"] },
-  "agents.get": { method: "GET", paths: [AGENT] },
-  "agents.patch": { method: "PATCH", paths: [AGENT] },
-  "agents.delete": { method: "DELETE", paths: [AGENT] },
-  "aliases.list": { method: "GET", paths: ["/v2/agent_aliases"] },
-  "aliases.create": { method: "POST", paths: ["/v2/agent_aliases"] },
-  "aliases.get": { method: "GET", paths: [ALIAS] },
-  "aliases.patch": { method: "PATCH", paths: [ALIAS] },
-  "aliases.replacePolicy": { method: "PUT", paths: [`${ALIAS}/policy`] },
-  "aliases.delete": { method: "DELETE", paths: [ALIAS] },
-  "sessions.create": { method: "POST", paths: underBoth("/sessions") },
-  "sessions.list": { method: "GET", paths: underBoth("/sessions") },
-  "sessions.get": { method: "GET", paths: underBoth("/sessions/:session_key") },
-  "sessions.patch": { method: "PATCH", paths: underBoth("/sessions/:session_key") },
-  "sessions.delete": { method: "DELETE", paths: underBoth("/sessions/:session_key") },
-  "events.create": { method: "POST", paths: underBoth("/sessions/:session_key/events") },
-  "events.list": { method: "GET", paths: underBoth("/sessions/:session_key/events") },
-  "traces.list": { method: "GET", paths: ["/v2/agent_analytics/traces"] },
-  "traces.get": { method: "GET", paths: ["/v2/agent_analytics/traces/:trace_id"] },
-} as const satisfies Record<Operation, RouteSpec>);
+/** Every operation's route: the `method` and `paths` of roles.ts's table. */
+export const API_ROUTES: { readonly [O in Operation]: Pick<(typeof OPERATIONS)[O], "method" | "paths"> } =
+  OPERATIONS;
 
 type Routes = typeof API_ROUTES;
 
