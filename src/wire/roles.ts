@@ -1,7 +1,7 @@
 /**
- * The operations of the API (API.md "Conventions", **rev.**), declared once: which roles may make each call, and its route. The
- * emulator answers 403 from this table; the client tags each call with its operation, so a
- * refusal can say which roles would have been allowed. No call of the API reveals a key's
+ * The operations of the API (API.md "Conventions", **rev.**), declared once: which roles may
+ * make each call, and its route. The emulator answers 403 from this table; the client tags
+ * each call with its operation, so a refusal can say which roles would have been allowed. No call of the API reveals a key's
  * roles: this table is the only way to know, before a call, what it needs.
  */
 
