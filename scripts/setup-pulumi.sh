@@ -9,6 +9,8 @@
 #   pulumi-language-nodejs         our Node.js language host (tools/pulumi-language-nodejs;
 #                                  the upstream one isn't on the Go module proxy)
 #   pulumi-resource-pulumi-nodejs  launcher for dynamic providers (tools/)
+#   pulumi-language-yaml           the YAML language host, built from the Go module
+#                                  github.com/pulumi/pulumi-yaml@v1.25.0 (its own go.mod)
 # That layout is also what the npm `pulumi` launcher package expects.
 #
 # Needs: Go >= 1.25.11 (on PATH, or /usr/local/go/bin/go, or $GO) and access
@@ -19,7 +21,8 @@
 # Usage: scripts/setup-pulumi.sh [--force]
 #   Safe to rerun: when everything is installed and current it says so and
 #   exits.  If tools/ changed since the last run only the small host is
-#   rebuilt.  --force rebuilds everything.  Each file is built in a temporary
+#   rebuilt (the CLI and the YAML host only when missing or of another
+#   version).  --force rebuilds everything.  Each file is built in a temporary
 #   place and moved into place with a rename, and a stamp file is written
 #   last, so an interrupted run never leaves a half-written cache that looks
 #   complete.  Nothing is written outside PULUMI_HOME and a temporary
@@ -27,6 +30,7 @@
 set -euo pipefail
 
 PULUMI_CLI_VERSION=3.259.0
+PULUMI_YAML_VERSION=1.25.0
 MIN_GO=1.25.11
 
 say() { printf '[setup-pulumi] %s\n' "$*"; }
@@ -36,7 +40,7 @@ force=0
 for arg in "$@"; do
     case "$arg" in
     --force) force=1 ;;
-    -h | --help) sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument: $arg (usage: $0 [--force])" ;;
     esac
 done
@@ -56,15 +60,15 @@ launcher_src="$repo/tools/pulumi-resource-pulumi-nodejs"
 fingerprint() {
     cat "$host_src/go.mod" "$host_src/go.sum" "$host_src"/*.go "$launcher_src" | sha256sum | cut -d' ' -f1
 }
-want_stamp="cli=$PULUMI_CLI_VERSION tools=$(fingerprint)"
+want_stamp="cli=$PULUMI_CLI_VERSION yaml=$PULUMI_YAML_VERSION tools=$(fingerprint)"
 
 cli_ok() {
     [ -x "$bin/pulumi" ] && [ "$("$bin/pulumi" version 2>/dev/null)" = "v$PULUMI_CLI_VERSION" ]
 }
 
-if [ "$force" = 0 ] && cli_ok && [ -x "$bin/pulumi-language-nodejs" ] &&
+if [ "$force" = 0 ] && cli_ok && [ -x "$bin/pulumi-language-nodejs" ] && [ -x "$bin/pulumi-language-yaml" ] &&
     [ -x "$bin/pulumi-resource-pulumi-nodejs" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want_stamp" ]; then
-    say "cached: Pulumi CLI v$PULUMI_CLI_VERSION, language host and dynamic-provider launcher are up to date in $bin"
+    say "cached: Pulumi CLI v$PULUMI_CLI_VERSION, language hosts (nodejs, yaml v$PULUMI_YAML_VERSION) and dynamic-provider launcher are up to date in $bin"
     exit 0
 fi
 
@@ -147,6 +151,37 @@ EOF
     say "built pulumi in $((SECONDS - start))s"
 else
     say "Pulumi CLI v$PULUMI_CLI_VERSION already built"
+fi
+
+# --- the YAML language host -------------------------------------------------
+# Built from its module at its own go.mod (it pins an older pkg/v3 than the CLI, which is
+# fine: a language host talks to the engine over gRPC).  `go version -m` reads the module
+# version the binary was built from, so a host of another version is rebuilt.
+# yaml_ok [FILE]: FILE (default: the installed host) is the YAML host of the pinned version.
+yaml_ok() {
+    local file=${1:-$bin/pulumi-language-yaml}
+    [ -x "$file" ] &&
+        "$GO" version -m "$file" 2>/dev/null |
+        grep -Eq "^[[:space:]]+mod[[:space:]]+github.com/pulumi/pulumi-yaml[[:space:]]+v$PULUMI_YAML_VERSION([[:space:]]|\$)"
+}
+if [ "$force" = 1 ] || ! yaml_ok; then
+    start=$SECONDS
+    say "building pulumi-language-yaml v$PULUMI_YAML_VERSION from github.com/pulumi/pulumi-yaml (first build: a few minutes)..."
+    mkdir -p "$work/yaml-bin"
+    # `go install pkg@version` builds the module with its own go.mod, outside any module of
+    # ours; GOBIN keeps the result in the temporary directory until it is installed.
+    (cd "$work" && GOBIN="$work/yaml-bin" "$GO" install -trimpath \
+        -ldflags "-s -w -X github.com/pulumi/pulumi-yaml/pkg/version.Version=v$PULUMI_YAML_VERSION" \
+        "github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml@v$PULUMI_YAML_VERSION" >"$work/yaml.log" 2>&1) || {
+        tail -n 30 "$work/yaml.log" >&2
+        die "building the YAML language host failed (see above). Is the Go module proxy reachable? (GOPROXY=$("$GO" env GOPROXY))"
+    }
+    yaml_ok "$work/yaml-bin/pulumi-language-yaml" ||
+        die "the freshly built pulumi-language-yaml does not report module version v$PULUMI_YAML_VERSION"
+    install_file "$work/yaml-bin/pulumi-language-yaml" pulumi-language-yaml || die "could not install pulumi-language-yaml into $bin"
+    say "built pulumi-language-yaml in $((SECONDS - start))s"
+else
+    say "pulumi-language-yaml v$PULUMI_YAML_VERSION already built"
 fi
 
 # --- our language host and dynamic-provider launcher ------------------------

@@ -5,6 +5,7 @@
 import { evalCommand, previewCommand, resolveCommand, validateCommand } from "./commands.js";
 import { diffCommand } from "./diff.js";
 import { type CliIO, EXIT } from "./io.js";
+import { pluginCommand } from "./plugin.js";
 import { reviewCommand } from "./review.js";
 
 type Command = (argv: string[], io: CliIO) => Promise<number>;
@@ -16,6 +17,7 @@ const COMMANDS: Record<string, Command> = {
   preview: previewCommand,
   diff: diffCommand,
   review: reviewCommand,
+  plugin: pluginCommand,
   // Loaded on demand: the server's dependencies are not needed by the offline commands.
   emulator: async (argv, io) => (await import("../emulator/index.js")).runEmulatorCommand(argv, io),
 };
@@ -31,6 +33,7 @@ Commands:
   diff OLD NEW [--samples FILE]          compare two versions: rules, samples, keys that move
   review --base REF                      diff every policy file changed since a git ref
   emulator [--port N] [--data FILE] ...  run the local API emulator (prints its URL first)
+  plugin install                         install the native Pulumi provider plugin (any language)
 
 Output is human on a terminal and JSON otherwise; --json or --format forces it (diff and
 review also take --format markdown, for a pull-request comment).

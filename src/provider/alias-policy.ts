@@ -8,7 +8,7 @@ import { checkWithAgents } from "./alias.js";
 import { checkAliasPolicyInputs } from "./check.js";
 import { apiClient, configureConnection } from "./connection.js";
 import { diffAliasPolicy } from "./diff.js";
-import { describeApiFailure } from "./errors.js";
+import { coded, describeApiFailure } from "./errors.js";
 import { type AliasPolicyInputs, type AliasPolicyOutputs, STATE_VERSION, same } from "./values.js";
 
 type Dyn = pulumi.dynamic.ResourceProvider<AliasPolicyInputs, AliasPolicyOutputs>;
@@ -48,7 +48,8 @@ export const aliasPolicyProvider: AliasPolicyProvider = {
       previous = (await client.getAlias(inputs.aliasKey)).policy;
     } catch (e) {
       if (isApiError(e, "not_found")) {
-        throw new Error(
+        throw coded(
+          "not_found",
           `Alias '${inputs.aliasKey}' not found: AliasPolicy manages the policy of an alias that already exists; create the alias first (or use Alias).`,
         );
       }

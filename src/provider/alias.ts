@@ -10,7 +10,7 @@ import { type Alias, aliasFields, fieldsUpdatedBy, sameInstant } from "../wire/i
 import { agentKeysOf, checkAliasInputs } from "./check.js";
 import { apiClient, configureConnection, hasCredentials } from "./connection.js";
 import { diffAlias } from "./diff.js";
-import { describeApiFailure, keepingProvider, PartialFailureError } from "./errors.js";
+import { coded, describeApiFailure, keepingProvider, PartialFailureError } from "./errors.js";
 import {
   type AliasInputs,
   type AliasOutputs,
@@ -81,7 +81,8 @@ export async function unknownAgents(policy: AliasInputs["policy"]): Promise<stri
 
 const ADOPT_HINT = (key: string) =>
   `Alias '${key}' already exists. To manage it from this stack, set \`adopt: true\` on the resource ` +
-  "(`pulumi import` does not work for dynamic providers): the next `pulumi up` takes it over and " +
+  "(`pulumi import` does not work for dynamic providers; with the native agent-alias provider, " +
+  `\`pulumi import agent-alias:index:Alias <name> ${key}\` does): the next \`pulumi up\` takes it over and ` +
   "brings its name, description, enabled, metadata and policy to the values declared here. Or choose another key.";
 
 /**
@@ -169,7 +170,7 @@ async function createAlias(inputs: AliasInputs): Promise<{ id: string; outs: Ali
     throw describeApiFailure(`reading the existing alias '${inputs.key}'`, e);
   }
   if (sameFields(body, current)) return { id: current.key, outs: aliasOutputs(inputs, current) };
-  if (!inputs.adopt) throw new Error(ADOPT_HINT(inputs.key));
+  if (!inputs.adopt) throw coded("conflict", ADOPT_HINT(inputs.key));
   // Adoption: take the existing alias over and bring it to the declared settings.
   try {
     const alias = await converge(inputs.key, current, inputs);

@@ -67,3 +67,7 @@ export async function keepingProvider<T>(props: object, step: () => Promise<T>):
     throw e;
   }
 }
+
+/** An error the caller can branch on: `code` as the client's errors have it (the plugin maps it to a gRPC status). */
+export const coded = (code: "conflict" | "not_found", message: string): Error =>
+  Object.assign(new Error(message), { code });

@@ -17,7 +17,13 @@ const outputs = (over: Record<string, unknown> = {}) => ({
 
 describe("Alias diff (pure)", () => {
   it("no change: changes is explicitly false", () => {
-    expect(diffAlias(outputs(), aliasInputs())).toEqual({ changes: false, replaces: [], changed: [] });
+    expect(diffAlias(outputs(), aliasInputs())).toEqual({
+      changes: false,
+      replaces: [],
+      changed: [],
+      detailed: {},
+      deleteBeforeReplace: true,
+    });
   });
 
   it("defaults compare equal to the API's values (no spurious diff)", () => {
@@ -37,10 +43,16 @@ describe("Alias diff (pure)", () => {
   });
 
   it("a stage change updates the policy in place", () => {
+    // Property-level: exactly the two weights that change, nothing else of the policy.
     expect(diffAlias(outputs(), aliasInputs({ policy: canary(80, 20) }))).toEqual({
       changes: true,
       replaces: [],
       changed: ["policy"],
+      detailed: {
+        "policy.rules[1].targets.options[0].weight": { kind: "UPDATE", inputDiff: true },
+        "policy.rules[1].targets.options[1].weight": { kind: "UPDATE", inputDiff: true },
+      },
+      deleteBeforeReplace: true,
     });
   });
 
@@ -54,6 +66,21 @@ describe("Alias diff (pure)", () => {
       changes: true,
       replaces: ["key"],
       changed: ["key"],
+      detailed: { key: { kind: "UPDATE_REPLACE", inputDiff: true } },
+      // A new key is free already: the new alias is created before the old one is deleted.
+      deleteBeforeReplace: false,
+    });
+    expect(diffAlias(outputs(), aliasInputs({ description: "d" })).detailed).toEqual({
+      description: { kind: "UPDATE", inputDiff: true },
+    });
+    expect(
+      diffAlias(
+        outputs({ metadata: { team: "cx", "odd key": 1 } }),
+        aliasInputs({ metadata: { team: "cx", tier: 2 } }),
+      ).detailed,
+    ).toEqual({
+      'metadata["odd key"]': { kind: "DELETE", inputDiff: true },
+      "metadata.tier": { kind: "ADD", inputDiff: true },
     });
   });
 
@@ -63,6 +90,10 @@ describe("Alias diff (pure)", () => {
     const p = canary(90, 10);
     p.rules[1]!.targets = UNKNOWN as never;
     expect(diffAlias(outputs(), aliasInputs({ policy: p })).changed).toEqual(["policy"]);
+    // The unknown part is the change; the known rules around it are not reported.
+    expect(Object.keys(diffAlias(outputs(), aliasInputs({ policy: p })).detailed)).toEqual([
+      "policy.rules[1].targets",
+    ]);
   });
 
   it("reads state written before stateVersion, with snake_case timestamps and missing defaults", () => {
@@ -91,6 +122,8 @@ describe("AliasPolicy diff (pure)", () => {
       changes: false,
       replaces: [],
       changed: [],
+      detailed: {},
+      deleteBeforeReplace: true,
     });
     expect(diffAliasPolicy(old, { aliasKey: "a", policy: canary(80, 20) }).changed).toEqual(["policy"]);
     expect(diffAliasPolicy(old, { aliasKey: "b", policy: canary(95, 5) }).replaces).toEqual(["aliasKey"]);

@@ -60,7 +60,7 @@ describe("Alias lifecycle against the emulator", () => {
   it("a 409 explains how to adopt; adopt: true takes the alias over and converges it", async () => {
     await api.createAlias({ key: "lc-taken", name: "Made elsewhere", policy: canary(50, 50) });
     await expect(aliasProvider.create(inputs({ key: "lc-taken" }))).rejects.toThrow(
-      "Alias 'lc-taken' already exists. To manage it from this stack, set `adopt: true` on the resource (`pulumi import` does not work for dynamic providers)",
+      "Alias 'lc-taken' already exists. To manage it from this stack, set `adopt: true` on the resource (`pulumi import` does not work for dynamic providers; with the native agent-alias provider, `pulumi import agent-alias:index:Alias <name> lc-taken` does)",
     );
     proxy.seen.length = 0;
     const { outs } = await aliasProvider.create(inputs({ key: "lc-taken", adopt: true }));

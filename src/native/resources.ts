@@ -1,0 +1,163 @@
+/**
+ * The plugin's resources by type token, each a thin adapter over the provider core that the
+ * dynamic resources run (src/provider: check, diff, CRUD), so the two doors open onto one
+ * room. What only a native plugin is asked for lives here, from the same field table:
+ * outputs during preview (Create and Update with `preview`, unknown where the API decides)
+ * and the inputs of an imported resource (Read without state).
+ */
+import { aliasProvider } from "../provider/alias.js";
+import { aliasPolicyProvider } from "../provider/alias-policy.js";
+import type { CheckFailure } from "../provider/check.js";
+import { type DiffResult, diffAlias, diffAliasPolicy } from "../provider/diff.js";
+import {
+  type AliasInputs,
+  type AliasOutputs,
+  type AliasPolicyInputs,
+  type AliasPolicyOutputs,
+  aliasOutputs,
+  changesBetween,
+  readAliasState,
+  STATE_VERSION,
+  same,
+  UNKNOWN,
+} from "../provider/values.js";
+import { type Alias, aliasFields } from "../wire/index.js";
+import { ALIAS_POLICY_TOKEN, ALIAS_TOKEN } from "./schema.js";
+import type { Props } from "./struct.js";
+
+export interface NativeResource {
+  check(olds: Props, news: Props): Promise<{ inputs: Props; failures: CheckFailure[] }>;
+  diff(olds: Props, news: Props): DiffResult;
+  /** With `preview`, nothing is written: the outputs the inputs will give, unknown where the API decides, and id "". */
+  create(inputs: Props, preview: boolean): Promise<{ id: string; outs: Props }>;
+  /**
+   * The live state; null when it is gone. Without `state` (an import) also the inputs that
+   * would manage the resource as it is, default values left out, for `pulumi import` to print.
+   */
+  read(id: string, state: Props | undefined): Promise<{ id: string; outs: Props; inputs?: Props } | null>;
+  update(id: string, olds: Props, news: Props, preview: boolean): Promise<Props>;
+  delete(id: string, olds: Props): Promise<void>;
+}
+
+const asProps = (v: object): Props => v as unknown as Props;
+
+/**
+ * The outputs an alias with these inputs has, the API's defaults applied, each output-only
+ * field (timestamps) as given in `outputs` or else unknown.
+ */
+function expectedAlias(inputs: AliasInputs, outputs: Record<string, string | undefined> = {}): AliasOutputs {
+  const alias: Record<string, unknown> = {};
+  for (const [name, f] of aliasFields()) {
+    if (f.wire === undefined) continue;
+    if (f.update === "output") alias[f.wire] = outputs[name] ?? UNKNOWN;
+    else {
+      const v = inputs[name as keyof AliasInputs];
+      alias[f.wire] = v === undefined || v === null ? f.none?.() : v;
+    }
+  }
+  return aliasOutputs(inputs, alias as unknown as Alias);
+}
+
+/** An imported alias's inputs: every field a program sets, unless it holds the API's default. */
+function aliasImportInputs(outs: Props): Props {
+  const inputs: Props = {};
+  for (const [name, f] of aliasFields()) {
+    if (f.update === "output" || f.update === "state") continue;
+    const v = outs[name];
+    if (v === undefined || (f.none !== undefined && same(v, f.none()))) continue;
+    inputs[name] = v;
+  }
+  return inputs;
+}
+
+const alias: NativeResource = {
+  async check(olds, news) {
+    const r = await aliasProvider.check(olds as unknown as AliasInputs, news as unknown as AliasInputs);
+    return { inputs: asProps(r.inputs ?? news), failures: r.failures ?? [] };
+  },
+  diff: diffAlias,
+  async create(inputs, preview) {
+    const i = inputs as unknown as AliasInputs;
+    if (preview) return { id: "", outs: asProps(expectedAlias(i)) };
+    const r = await aliasProvider.create(i);
+    return { id: r.id, outs: asProps(r.outs) };
+  },
+  async read(id, state) {
+    const r = await aliasProvider.read(id, state as unknown as AliasOutputs | undefined);
+    if (!r.id || !r.props) return null;
+    const outs = asProps(r.props);
+    return state === undefined ? { id: r.id, outs, inputs: aliasImportInputs(outs) } : { id: r.id, outs };
+  },
+  async update(id, olds, news, preview) {
+    const n = news as unknown as AliasInputs;
+    if (preview) {
+      const old = readAliasState(olds);
+      const { patch, policy } = changesBetween(old, n);
+      const writes = policy || Object.keys(patch).length > 0;
+      // An update keeps the creation time; the API stamps a new updatedAt on any write.
+      return asProps(
+        expectedAlias(n, { createdAt: old.createdAt, updatedAt: writes ? undefined : old.updatedAt }),
+      );
+    }
+    return asProps((await aliasProvider.update(id, olds as unknown as AliasOutputs, n)).outs);
+  },
+  async delete(id, olds) {
+    await aliasProvider.delete(id, olds as unknown as AliasOutputs);
+  },
+};
+
+const aliasPolicy: NativeResource = {
+  async check(olds, news) {
+    const r = await aliasPolicyProvider.check(
+      olds as unknown as AliasPolicyInputs,
+      news as unknown as AliasPolicyInputs,
+    );
+    return { inputs: asProps(r.inputs ?? news), failures: r.failures ?? [] };
+  },
+  diff: diffAliasPolicy,
+  async create(inputs, preview) {
+    const i = inputs as unknown as AliasPolicyInputs;
+    if (preview) {
+      const outs: AliasPolicyOutputs = {
+        aliasKey: i.aliasKey,
+        policy: i.policy,
+        samples: i.samples ?? [],
+        previousPolicy: UNKNOWN as unknown as AliasPolicyOutputs["previousPolicy"],
+        updatedAt: UNKNOWN,
+        stateVersion: STATE_VERSION,
+      };
+      return { id: "", outs: asProps(outs) };
+    }
+    const r = await aliasPolicyProvider.create(i);
+    return { id: r.id, outs: asProps(r.outs) };
+  },
+  async read(id, state) {
+    const r = await aliasPolicyProvider.read(id, state as unknown as AliasPolicyOutputs | undefined);
+    if (!r.id || !r.props) return null;
+    const outs = asProps(r.props);
+    if (state !== undefined) return { id: r.id, outs };
+    return { id: r.id, outs, inputs: { aliasKey: r.props.aliasKey, policy: r.props.policy } };
+  },
+  async update(id, olds, news, preview) {
+    const o = olds as unknown as AliasPolicyOutputs;
+    const n = news as unknown as AliasPolicyInputs;
+    if (preview) {
+      const samples = n.samples ?? [];
+      return asProps(
+        same(o.policy, n.policy)
+          ? { ...o, samples }
+          : { ...o, policy: n.policy, samples, updatedAt: UNKNOWN },
+      );
+    }
+    return asProps((await aliasPolicyProvider.update(id, o, n)).outs);
+  },
+  async delete(id, olds) {
+    await aliasPolicyProvider.delete(id, olds as unknown as AliasPolicyOutputs);
+  },
+};
+
+/** The resources of the package, by type token. */
+export const RESOURCES: Readonly<Record<string, NativeResource>> = {
+  [ALIAS_TOKEN]: alias,
+  [ALIAS_POLICY_TOKEN]: aliasPolicy,
+};
