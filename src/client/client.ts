@@ -1,6 +1,6 @@
 /**
- * The typed client of the agent alias API (API.md): agents, aliases, policies, sessions and
- * events. Answers are validated with the wire schemas; failures are ApiErrors with a stable
+ * The typed client of the agent alias API (API.md): agents, aliases, policies, sessions,
+ * events and traces. Answers are validated with the wire schemas; failures are ApiErrors with a stable
  * `code`. Keyed creates are retried, and a 409 met on a retry counts as success only when
  * reading the object back shows exactly what this client sent (its own earlier write).
  */
@@ -36,6 +36,11 @@ import {
   type SessionList,
   sessionListSchema,
   sessionSchema,
+  type Trace,
+  type TraceList,
+  type TraceListQuery,
+  traceListSchema,
+  traceSchema,
 } from "../wire/index.js";
 import { authFor } from "./auth.js";
 import { ApiError, isApiError } from "./errors.js";
@@ -60,6 +65,27 @@ export function sameFields(sent: Record<string, unknown>, stored: Record<string,
 
 /** List query as the client takes it (the wire type is the server's view: strings). */
 export type AliasQuery = Omit<AliasListQuery, "limit" | "enabled"> & { limit?: number; enabled?: boolean };
+
+/**
+ * Trace list query as the client takes it: the API's filters (API.md "Traces"), with numbers
+ * as numbers and instants as a Date or an RFC 3339 string. `started_after` is inclusive and
+ * `started_before` exclusive on the emulator *(ours)*.
+ */
+export type TraceQuery = Omit<
+  TraceListQuery,
+  "limit" | "min_duration_ms" | "max_duration_ms" | "started_after" | "started_before"
+> & {
+  limit?: number;
+  min_duration_ms?: number;
+  max_duration_ms?: number;
+  started_after?: string | Date;
+  started_before?: string | Date;
+};
+
+function traceQuery(q: TraceQuery): string {
+  const instant = (v: string | Date | undefined) => (v instanceof Date ? v.toISOString() : v);
+  return query({ ...q, started_after: instant(q.started_after), started_before: instant(q.started_before) });
+}
 
 export type SessionPath = { aliasKey: string; agentKey?: never } | { agentKey: string; aliasKey?: never };
 
@@ -302,6 +328,31 @@ export class AgentAliasClient {
       schema: eventListSchema,
       idempotent: true,
     });
+  }
+
+  // Traces
+
+  /** One page of traces, newest first, filtered (API.md "Traces"). */
+  listTraces(q: TraceQuery = {}): Promise<TraceList> {
+    return this.call("traces.list", {
+      params: {},
+      query: traceQuery(q),
+      schema: traceListSchema,
+      idempotent: true,
+    });
+  }
+  /** Every trace that matches, newest first, 100 a page; a failed page (after retries) throws. */
+  async *allTraces(q: Omit<TraceQuery, "page_key" | "limit"> = {}): AsyncGenerator<Trace> {
+    let page_key: string | undefined;
+    do {
+      const page = await this.listTraces({ ...q, limit: 100, ...(page_key ? { page_key } : {}) });
+      yield* page.traces;
+      page_key = page.metadata.page_key;
+    } while (page_key);
+  }
+  /** One trace; an ApiError `not_found` when the API does not know it. */
+  getTrace(traceId: string): Promise<Trace> {
+    return this.call("traces.get", { params: { trace_id: traceId }, schema: traceSchema, idempotent: true });
   }
 }
 

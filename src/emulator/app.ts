@@ -5,6 +5,7 @@
  * `routes/`, one module per resource, registered from the route table of `wire/routes.ts`;
  * this module holds the app's setup, its hooks (faults, auth, roles) and its error answers.
  */
+import { randomInt } from "node:crypto";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { type FaultConfig, routeOperation } from "../wire/index.js";
 import {
@@ -27,6 +28,7 @@ import {
   readJournal,
 } from "./journal.js";
 import { EMULATOR_LIMITS } from "./limits.js";
+import { AgentBehaviour, type AgentProfileEntry, parseAgentProfileFlag } from "./profiles.js";
 import { registerAgentRoutes } from "./routes/agents.js";
 import { registerAliasRoutes } from "./routes/aliases.js";
 import type { ApiContext } from "./routes/context.js";
@@ -34,6 +36,7 @@ import { registerEmulatorRoutes } from "./routes/emulator.js";
 import { registerEventRoutes } from "./routes/events.js";
 import { registerOAuthRoutes, TOKEN_PATH } from "./routes/oauth.js";
 import { registerSessionRoutes } from "./routes/sessions.js";
+import { registerTraceRoutes } from "./routes/traces.js";
 import { loadSeed, type SeedDocument, seedStore } from "./seed.js";
 import { type JournalRecord, Store, type WriteResult } from "./store.js";
 import { checkJsonTree } from "./validation.js";
@@ -72,6 +75,22 @@ export interface EmulatorOptions {
    * so a long run at full rate holds flat memory. Default DEFAULT_MAX_SESSIONS.
    */
   maxSessions?: number;
+  /**
+   * Most traces kept in memory (0: no limit). Past it, each new trace evicts the oldest,
+   * which then reads as not found. Default DEFAULT_MAX_TRACES.
+   */
+  maxTraces?: number;
+  /**
+   * How agents behave, for their traces (profiles.ts): `KEY=SPEC` strings as
+   * `--agent-profile` takes them (`support-v2=errors=0.08,latency=120ms..400ms`; KEY `*`:
+   * every agent), or entries. They win over the seed file's profiles, setting by setting.
+   */
+  agentProfiles?: readonly (string | AgentProfileEntry)[];
+  /**
+   * Seeds the agents' draws: the same seed and the same inputs per agent give the same
+   * traces. Default: a random seed.
+   */
+  randomSeed?: number;
   /** The clock for timestamps and `currentDate` (tests pin it). */
   clock?: () => Date;
   /** Where diagnostics go (a failed write, a torn journal tail cut off). Default: nowhere. */
@@ -81,6 +100,8 @@ export interface EmulatorOptions {
 export const DEFAULT_PORT = 8742;
 /** Sessions the emulator keeps by default: ~5 MB of heap at ~500 bytes each. */
 export const DEFAULT_MAX_SESSIONS = 10_000;
+/** Traces the emulator keeps by default: about 18 MB of heap at about 370 bytes each. */
+export const DEFAULT_MAX_TRACES = 50_000;
 export const DEFAULT_HOST = "127.0.0.1";
 
 /** A running emulator on a socket. */
@@ -161,8 +182,13 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   );
 
   const maxSessions = options.maxSessions ?? DEFAULT_MAX_SESSIONS;
+  const behaviour = new AgentBehaviour(
+    options.randomSeed ?? randomInt(0, 2 ** 32),
+    (options.agentProfiles ?? []).map((p) => (typeof p === "string" ? parseAgentProfileFlag(p) : p)),
+  );
+  const traceOptions = { behaviour, maxTraces: options.maxTraces ?? DEFAULT_MAX_TRACES };
   // `let`: rebuilt from the data file when a write could not be committed (journal.ts).
-  let store = new Store(options.clock, maxSessions);
+  let store = new Store(options.clock, maxSessions, traceOptions);
   const faults = new Faults(
     options.faults === undefined
       ? undefined
@@ -203,7 +229,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
       journal = writer;
       // A failed commit: the file is back at its committed records; so is the state.
       writer.onRollback = () => {
-        const fresh = new Store(options.clock, maxSessions);
+        const fresh = new Store(options.clock, maxSessions, traceOptions);
         replay(fresh, readCommitted(file, writer.committedBytes), false, file);
         fresh.carryOver(store);
         store = fresh;
@@ -220,7 +246,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     }
   }
   const persist = async (w: WriteResult<unknown>): Promise<void> => {
-    if (journal) await journal.append(w.record);
+    if (journal) await appendAll(journal, w);
   };
 
   let seedDoc: SeedDocument | undefined;
@@ -231,8 +257,15 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
         : typeof options.seed === "string"
           ? loadSeed(options.seed)
           : options.seed;
-    if (options.seed !== undefined && seedDoc !== undefined)
-      await seedStore(store, seedDoc, persist, typeof options.seed === "string" ? options.seed : "seed");
+    if (options.seed !== undefined && seedDoc !== undefined) {
+      const seeded = await seedStore(
+        store,
+        seedDoc,
+        persist,
+        typeof options.seed === "string" ? options.seed : "seed",
+      );
+      behaviour.setSeedProfiles(seeded.profiles);
+    }
   } catch (e) {
     await closeData();
     throw e instanceof JournalWriteError ? new JournalError(e.message) : e;
@@ -394,15 +427,13 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
       return;
     }
     // A refused write changed nothing (journal.ts): 507 when the disk is full, else 503.
-    journal
-      .append(w.record)
-      .then(send, (e: unknown) =>
-        res.send(
-          e instanceof JournalWriteError
-            ? new HttpProblem(e.status, [e.message])
-            : new HttpProblem(500, [`could not write the data file: ${(e as Error).message}`]),
-        ),
-      );
+    appendAll(journal, w).then(send, (e: unknown) =>
+      res.send(
+        e instanceof JournalWriteError
+          ? new HttpProblem(e.status, [e.message])
+          : new HttpProblem(500, [`could not write the data file: ${(e as Error).message}`]),
+      ),
+    );
   };
 
   // The handlers, by resource (routes/). The store is read per request: it may be rebuilt.
@@ -414,6 +445,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   registerAliasRoutes(app, api);
   registerSessionRoutes(app, api);
   registerEventRoutes(app, api);
+  registerTraceRoutes(app, api);
 
   let closed: Promise<void> | undefined;
   const close = (): Promise<void> =>
@@ -437,6 +469,12 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     },
   };
   return emulator;
+}
+
+/** Journals the records of a write, in order; settles once all are on disk (or one is refused). */
+function appendAll(journal: JournalWriter, w: WriteResult<unknown>): Promise<void> {
+  if (w.records.length === 1) return journal.append(w.records[0]!);
+  return Promise.all(w.records.map((r) => journal.append(r))).then(() => undefined);
 }
 
 /** Creates an emulator and puts it on a socket: `{url, close}`. */

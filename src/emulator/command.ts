@@ -1,13 +1,16 @@
 /**
  * `agent-alias emulator [--port N] [--host H] [--data FILE] [--api-key KEY[=ROLE]]...
  * [--oauth-client ID=SECRET[=ROLE]]... [--token-ttl T] [--seed FILE] [--faults SPEC]
- * [--body-limit BYTES] [--max-sessions N]`: runs the emulator until SIGINT or SIGTERM (or
- * `io.signal`). The first line of stdout is the URL; diagnostics go to stderr.
+ * [--body-limit BYTES] [--max-sessions N] [--max-traces N] [--agent-profile KEY=SPEC]...
+ * [--random-seed N]`: runs the emulator until SIGINT or SIGTERM (or `io.signal`). The first
+ * line of stdout is the URL; diagnostics go to stderr. `agent-alias emulator traffic …`
+ * runs the traffic generator instead (traffic.ts).
  */
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { type EmulatorOptions, startEmulator } from "./app.js";
 import { parseApiKeySpec, parseOAuthClientSpec, parseTtl } from "./auth.js";
+import { parseAgentProfileFlag, profileSpecHelp } from "./profiles.js";
 import { startEmulatorThread } from "./thread.js";
 
 export interface EmulatorCommandIO {
@@ -27,6 +30,7 @@ export interface EmulatorCommandIO {
 }
 
 export const EMULATOR_USAGE = `Usage: agent-alias emulator [options]
+       agent-alias emulator traffic --alias KEY --rate R [options]   (see traffic --help)
 
 Runs the agent alias API (API.md) on loopback. Prints its URL on the first line of stdout.
 
@@ -49,7 +53,20 @@ Options:
   --max-sessions N  most sessions kept; past it each new session evicts the oldest
                     (it then reads as not found; stats count every session). 0: no
                     limit. Default 10000 (~5 MB)
+  --max-traces N    most traces kept; past it each new trace evicts the oldest. 0: no
+                    limit. Default 50000 (~18 MB)
+  --agent-profile KEY=SPEC
+                    how agent KEY ('*': every agent) behaves in its traces; repeatable;
+                    wins over the seed's agents: [{key, name, profile: SPEC}], e.g.
+                    --agent-profile support-v2=errors=0.08,latency=120ms..400ms
+  --random-seed N   seeds the agents' draws: the same seed and the same inputs per agent
+                    give the same traces (default: random)
   -h, --help        show this help
+
+Agent profiles: every input an agent answers yields a trace (GET /v2/agent_analytics/traces)
+drawn from its profile. SPEC is comma-separated settings, e.g.
+errors=0.08,error_types=llm_generation_error:3/stream_error,latency=120ms..400ms,tokens=300
+${profileSpecHelp()}
 `;
 
 const EXIT_OK = 0;
@@ -65,6 +82,7 @@ const INPUT_ERRORS = new Set([
   "data_file_locked",
   "invalid_faults",
   "invalid_credentials",
+  "invalid_profile",
 ]);
 /** Errors about the data file, whose messages say `data file PATH` (journal.ts): `--data PATH` here. */
 const DATA_FILE_ERRORS = new Set(["bad_data_file", "data_file_locked"]);
@@ -82,6 +100,7 @@ function integer(name: string, raw: string | undefined, min: number, max: number
  * (0 after a signal; 2 for bad flags, files or fault spec; 1 when it cannot start otherwise, e.g. the port is taken). Never calls process.exit.
  */
 export async function runEmulatorCommand(argv: readonly string[], io: EmulatorCommandIO): Promise<number> {
+  if (argv[0] === "traffic") return (await import("./traffic.js")).runTrafficCommand(argv.slice(1), io);
   let options: EmulatorOptions;
   try {
     const { values, positionals } = parseArgs({
@@ -97,6 +116,9 @@ export async function runEmulatorCommand(argv: readonly string[], io: EmulatorCo
         faults: { type: "string" },
         "body-limit": { type: "string" },
         "max-sessions": { type: "string" },
+        "max-traces": { type: "string" },
+        "agent-profile": { type: "string", multiple: true },
+        "random-seed": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
       allowPositionals: true,
@@ -124,6 +146,14 @@ export async function runEmulatorCommand(argv: readonly string[], io: EmulatorCo
     if (limit !== undefined) options.bodyLimit = limit;
     const maxSessions = integer("max-sessions", values["max-sessions"], 0, 100_000_000);
     if (maxSessions !== undefined) options.maxSessions = maxSessions;
+    const maxTraces = integer("max-traces", values["max-traces"], 0, 100_000_000);
+    if (maxTraces !== undefined) options.maxTraces = maxTraces;
+    if (values["agent-profile"] !== undefined) {
+      for (const p of values["agent-profile"]) parseAgentProfileFlag(p); // checked here: exit 2
+      options.agentProfiles = values["agent-profile"];
+    }
+    const randomSeed = integer("random-seed", values["random-seed"], 0, 2 ** 32 - 1);
+    if (randomSeed !== undefined) options.randomSeed = randomSeed;
   } catch (e) {
     io.stderr.write(`agent-alias emulator: ${(e as Error).message}\n\n${EMULATOR_USAGE}`);
     return EXIT_INVALID;

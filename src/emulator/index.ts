@@ -5,12 +5,17 @@
  *
  * - `createEmulator(options)`: the app object, callable without a socket (`inject`);
  * - `startEmulator(options)` / `listen(options)`: on a socket, `{url, close}`;
- * - `runEmulatorCommand(argv, io)`: the `agent-alias emulator` subcommand.
+ * - `runEmulatorCommand(argv, io)`: the `agent-alias emulator` subcommand;
+ * - `runTraffic(options)`: the traffic generator of `agent-alias emulator traffic`, which
+ *   creates sessions through an alias and posts an input to each (each yields a trace);
+ * - agent profiles (`parseProfileSpec`, `DEFAULT_AGENT_PROFILE`): how the emulator's agents
+ *   behave in their traces.
  */
 export {
   createEmulator,
   DEFAULT_HOST,
   DEFAULT_MAX_SESSIONS,
+  DEFAULT_MAX_TRACES,
   DEFAULT_PORT,
   type Emulator,
   type EmulatorOptions,
@@ -41,5 +46,30 @@ export {
 export { FaultSpecError, NO_FAULTS, parseFaultSpec } from "./faults.js";
 export { JournalError } from "./journal.js";
 export { EMULATOR_LIMITS } from "./limits.js";
+export {
+  type AgentProfile,
+  type AgentProfileEntry,
+  DEFAULT_AGENT_PROFILE,
+  formatProfile,
+  PROFILE_SETTINGS,
+  type ProfilePatch,
+  ProfileSpecError,
+  parseAgentProfileFlag,
+  parseProfileSpec,
+} from "./profiles.js";
 export { loadSeed, type SeedDocument, SeedError } from "./seed.js";
 export { agentAnswer } from "./store.js";
+export type { StoredTrace } from "./trace-log.js";
+export {
+  formatTrafficSummary,
+  readContexts,
+  runTraffic,
+  runTrafficCommand,
+  type SessionFields,
+  TRAFFIC_USAGE,
+  type TrafficAgentCounts,
+  type TrafficCommandIO,
+  TrafficError,
+  type TrafficOptions,
+  type TrafficResult,
+} from "./traffic.js";

@@ -4,16 +4,21 @@
  * ```yaml
  * agents:
  *   - { key: support-v1, name: Support v1 }
- *   - { key: support-v2, name: Support v2 }
+ *   - key: support-v2
+ *     name: Support v2
+ *     profile: "errors=0.08,latency=120ms..400ms"   # or {errors: 0.08, latency: {p50_ms: 120, p95_ms: 400}}
  * aliases:
  *   - key: support
  *     name: Customer Support
  *     policy: { type: routed, rules: [ { targets: { type: single, agent_key: support-v1 } } ] }
  * ```
  * Each entry is the body of `POST /v2/agents` or `POST /v2/agent_aliases` and is checked the
- * same way. `api_keys: [{key, role?}]` and `oauth_clients: [{id, secret, role?}]` add
- * credentials, as `--api-key` and `--oauth-client` do. An entry whose key already exists (replayed from `--data`) is skipped, so the same
- * seed can be given on every start.
+ * same way; an agent entry may add `profile`, how the agent behaves in its traces
+ * (profiles.ts: a spec string or an object of the same settings), which is not part of the
+ * agent and applies whether the agent is created or exists already. `api_keys: [{key,
+ * role?}]` and `oauth_clients: [{id, secret, role?}]` add credentials, as `--api-key` and
+ * `--oauth-client` do. An entry whose key already exists (replayed from `--data`) is skipped,
+ * so the same seed can be given on every start.
  */
 import { readFileSync } from "node:fs";
 import { z } from "zod";
@@ -21,6 +26,7 @@ import { DocumentError, parseDocument } from "../policy/documents.js";
 import { ROLES } from "../wire/index.js";
 import type { ApiKeySpec, OAuthClientSpec } from "./auth.js";
 import { HttpProblem } from "./errors.js";
+import { type AgentProfileEntry, readProfile } from "./profiles.js";
 import type { Store, WriteResult } from "./store.js";
 import { checkJsonTree, zodIssues } from "./validation.js";
 
@@ -90,28 +96,51 @@ function keyOf(v: unknown): string | undefined {
   return typeof k === "string" ? k : undefined;
 }
 
+/** An agent entry without its `profile`, and the profile read (issues at `agents[i].profile…`). */
+function splitProfile(
+  source: string,
+  body: unknown,
+  i: number,
+): { body: unknown; profile: AgentProfileEntry["profile"] | undefined } {
+  if (typeof body !== "object" || body === null || Array.isArray(body) || !Object.hasOwn(body, "profile"))
+    return { body, profile: undefined };
+  const { profile, ...rest } = body as Record<string, unknown>;
+  const r = readProfile(profile, `agents[${i}].profile`);
+  if (r.issues.length > 0)
+    throw new SeedError(
+      source,
+      r.issues.map((x) => x.message),
+    );
+  return { body: rest, profile: r.patch };
+}
+
 /**
  * Creates the seed's agents, then its aliases, through the store's own checks, persisting
- * each write with `persist`. Returns how many were created and skipped.
+ * each write with `persist`. Returns how many were created and skipped, and the agents'
+ * profiles (by key) for the app to apply.
  */
 export async function seedStore(
   store: Store,
   seed: SeedDocument,
   persist: (w: WriteResult<unknown>) => Promise<void>,
   source = "seed",
-): Promise<{ created: number; skipped: number }> {
+): Promise<{ created: number; skipped: number; profiles: AgentProfileEntry[] }> {
   const doc = checkSeed(source, seed);
   let created = 0;
   let skipped = 0;
+  const profiles: AgentProfileEntry[] = [];
+  const split = (doc.agents ?? []).map((b, i) => splitProfile(source, b, i));
   const run = async (
     list: readonly unknown[] | undefined,
     name: string,
     exists: (key: string) => boolean,
     create: (b: unknown) => WriteResult<unknown>,
+    made: (i: number, key: string) => void = () => {},
   ) => {
     for (const [i, body] of (list ?? []).entries()) {
       const key = keyOf(body);
       if (key !== undefined && exists(key)) {
+        made(i, key);
         skipped++;
         continue;
       }
@@ -127,14 +156,19 @@ export async function seedStore(
         throw e;
       }
       await persist(w);
+      made(i, keyOf(w.value) ?? "");
       created++;
     }
   };
   await run(
-    doc.agents,
+    split.map((s) => s.body),
     "agents",
     (k) => store.hasAgent(k),
     (b) => store.createAgent(b),
+    (i, key) => {
+      const profile = split[i]?.profile;
+      if (profile !== undefined) profiles.push({ key, profile });
+    },
   );
   await run(
     doc.aliases,
@@ -142,5 +176,5 @@ export async function seedStore(
     (k) => store.hasAlias(k),
     (b) => store.createAlias(b),
   );
-  return { created, skipped };
+  return { created, skipped, profiles };
 }

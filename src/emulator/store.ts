@@ -10,6 +10,10 @@
  * record is on disk (journal.ts); when that fails, the app rebuilds the store from the data
  * file (app.ts), so a write that was not made leaves nothing behind.
  *
+ * An input answered in a session yields a trace (API.md "Traces"): its agent's profile
+ * (profiles.ts) decides the trace, which is journaled beside the events as a record of its
+ * own, so a replay gives back the same traces whatever the profiles say at replay time.
+ *
  * Everything keyed by user input lives in a Map: keys such as `__proto__` are plain data.
  */
 import type { z } from "zod";
@@ -42,6 +46,8 @@ import { conflict, type FieldIssue, HttpProblem, invalid, notFound } from "./err
 import { Deadlines } from "./expiry.js";
 import { eventId, generateKey } from "./ids.js";
 import { EMULATOR_LIMITS } from "./limits.js";
+import { AgentBehaviour } from "./profiles.js";
+import { type StoredTrace, type TraceFilter, TraceLog } from "./trace-log.js";
 import { fastSessionBody, parseWith } from "./validation.js";
 
 /** What a session's routing decided, kept to rebuild the statistics on replay. */
@@ -64,7 +70,9 @@ export interface SessionRef {
  * A session's expiry is not journaled: it follows from the records (see `Store.apply`).
  * `session.create` lists the sessions it evicted (`maxSessions`), and a `session.delete` with
  * `evicted` is an eviction on its own (a restart with a lower limit: `evictOverLimit`), so
- * replay gives the same sessions whatever limit it runs with.
+ * replay gives the same sessions whatever limit it runs with. `trace.add` is the trace of an
+ * answered input, written with the `events.add` of that input; the traces kept past
+ * `maxTraces` follow from the order of the records, so their evictions are not journaled.
  */
 export type JournalRecord =
   | { op: "agent.put"; agent: Agent }
@@ -74,7 +82,8 @@ export type JournalRecord =
   | { op: "session.create"; session: Session; routing: RoutingRecord | null; evicted?: SessionRef[] }
   | { op: "session.patch"; session: Session; at: string }
   | { op: "session.delete"; agent_key: string; key: string; evicted?: true }
-  | { op: "events.add"; agent_key: string; session_key: string; events: SessionEvent[] };
+  | { op: "events.add"; agent_key: string; session_key: string; events: SessionEvent[] }
+  | { op: "trace.add"; trace: StoredTrace };
 
 /** Every `op` of JournalRecord: the compiler refuses this table when one is missing or extra. */
 const JOURNAL_OP_TABLE = {
@@ -86,6 +95,7 @@ const JOURNAL_OP_TABLE = {
   "session.patch": true,
   "session.delete": true,
   "events.add": true,
+  "trace.add": true,
 } as const satisfies Record<JournalRecord["op"], true>;
 
 /** The record types a data file may hold (journal.ts refuses any other `op`). */
@@ -123,10 +133,18 @@ function storedSession(s: Session): StoredSession {
   };
 }
 
-/** The result of a write: the record to journal and the body to answer with. */
+/** The result of a write: the records to journal (one, or an input's events and trace) and the body to answer with. */
 export interface WriteResult<T> {
-  readonly record: JournalRecord;
+  readonly records: readonly JournalRecord[];
   readonly value: T;
+}
+
+/** How a store records traces: its agents' behaviour and the most traces it keeps. */
+export interface TraceOptions {
+  /** Default: a behaviour with seed 0 and no profiles (every agent on DEFAULT_AGENT_PROFILE). */
+  behaviour?: AgentBehaviour | undefined;
+  /** Most traces kept (0: no limit); past it each new trace evicts the oldest. Default 0. */
+  maxTraces?: number | undefined;
 }
 
 interface SessionEntry {
@@ -286,17 +304,25 @@ export class Store {
    * not by count, so the limit in force now does not change which sessions come back.
    */
   private replaying = false;
+  private readonly traces: TraceLog;
+  /** What decides each trace (shared with the stores that replace this one). */
+  readonly behaviour: AgentBehaviour;
 
   /**
    * `clock` pins time for tests; without it, timestamps come from Date.now(). `maxSessions`
    * bounds the sessions kept in memory (0: no bound): past it, creating a session evicts the
    * oldest stored one, which then reads as not found, as an expired session would. Counters
-   * (stats) still count every session created.
+   * (stats) still count every session created. `traces`: how traces are drawn and how many
+   * are kept.
    */
   constructor(
     private readonly clock?: () => Date,
     private readonly maxSessions = 0,
-  ) {}
+    traces: TraceOptions = {},
+  ) {
+    this.behaviour = traces.behaviour ?? new AgentBehaviour(0);
+    this.traces = new TraceLog(traces.maxTraces ?? 0);
+  }
 
   private now(): string {
     if (this.clock) return this.clock().toISOString();
@@ -409,6 +435,18 @@ export class Store {
     const events = this.session(via).events;
     const entries = events.map((event, i) => ({ seq: i + 1, event }));
     return paginate(entries, page, (e) => e.event);
+  }
+
+  /** A trace by id; 404 when it is unknown (or evicted). */
+  getTrace(traceId: string): StoredTrace {
+    const t = this.traces.get(traceId);
+    if (t === undefined) throw notFound(`Trace '${traceId}' not found`, traceId);
+    return t;
+  }
+
+  /** Traces newest first; `page.after` is the trace number to continue before (0: the newest). */
+  listTraces(filter: TraceFilter, page: PageRequest): Page<StoredTrace> {
+    return this.traces.list(filter, { limit: page.limit, before: page.after });
   }
 
   /** Usage statistics; see `emulatorStatsSchema` in the wire types for the shape. */
@@ -671,7 +709,11 @@ export class Store {
     return this.write({ op: "session.delete", agent_key: s.agent_key, key: s.key }, null);
   }
 
-  /** Appends the input event and the agent's deterministic answer naming the agent. */
+  /**
+   * Appends the input event and the agent's deterministic answer naming the agent, and
+   * records the invocation's trace, drawn from the agent's profile (the answer is the same
+   * whether the trace says it failed or not).
+   */
   addEvents(via: SessionPath, body: unknown): WriteResult<EventsCreated> {
     const b = parseWith(createEventBodySchema, requireObject(body));
     const createdAt = this.now();
@@ -700,15 +742,33 @@ export class Store {
         created_at: createdAt,
       },
     ];
-    return this.write(
+    const n = this.traces.invocations(s.agent_key);
+    const chars = b.messages.reduce((sum, m) => sum + m.content.length, 0);
+    const drawn = this.behaviour.invocation(s.agent_key, n, chars);
+    const trace: StoredTrace = {
+      // Two draws give the same id with odds of 2^-64 per pair: made unique, still determined.
+      trace_id: this.traces.has(drawn.trace_id) ? `${drawn.trace_id}_${n}` : drawn.trace_id,
+      agent_key: s.agent_key,
+      session_key: s.key,
+      alias_key: s.alias_key,
+      started_at: createdAt,
+      duration_ms: drawn.duration_ms,
+      status: drawn.status,
+      error_type: drawn.error_type,
+      input_tokens: drawn.input_tokens,
+      output_tokens: drawn.output_tokens,
+    };
+    const records: JournalRecord[] = [
       { op: "events.add", agent_key: s.agent_key, session_key: s.key, events },
-      { session_key: s.key, events },
-    );
+      { op: "trace.add", trace },
+    ];
+    for (const r of records) this.apply(r);
+    return { records, value: { session_key: s.key, events } };
   }
 
   private write<T>(record: JournalRecord, value: T, checked?: CheckedPolicy): WriteResult<T> {
     this.apply(record, checked);
-    return { record, value };
+    return { records: [record], value };
   }
 
   // ---- apply ----------------------------------------------------------------------------
@@ -856,6 +916,9 @@ export class Store {
         }
         return;
       }
+      case "trace.add":
+        this.traces.add(record.trace);
+        return;
       default: {
         const unknown: never = record;
         throw new Error(`unknown record ${JSON.stringify(unknown)}`);

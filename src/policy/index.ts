@@ -5,13 +5,26 @@
  */
 export { evaluate, normalizeExpression } from "../userfn/index.js";
 export {
+  CANARY_LIMITS,
+  type CanaryChecks,
   CanaryError,
+  type CanaryGates,
+  type CanaryNaming,
+  type CanaryPlan,
   type CanarySpec,
   type CanaryStage,
+  canaryPlan,
+  canaryPlanOfDocument,
   canaryPolicy,
   canaryRule,
+  DEFAULT_CHECKS,
   DEFAULT_STAGES,
+  type ErrorRateGate,
   expandCanaryDocument,
+  type P95DurationGate,
+  type PlannedGates,
+  type PlannedStage,
+  parseDuration,
   validateCanary,
 } from "./canary.js";
 export {

@@ -97,3 +97,17 @@ export {
   sessionListSchema,
   sessionSchema,
 } from "./sessions.js";
+export type {
+  Trace,
+  TraceErrorType,
+  TraceList,
+  TraceListQuery,
+  TraceStatus,
+} from "./traces.js";
+export {
+  TRACE_ERROR_TYPES,
+  TRACE_STATUSES,
+  traceListQuerySchema,
+  traceListSchema,
+  traceSchema,
+} from "./traces.js";

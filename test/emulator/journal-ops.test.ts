@@ -51,7 +51,7 @@ async function populate(em: TestEmulator): Promise<void> {
   await ok("POST", "/v2/agents/v1/sessions", { key: "s3" }, 201);
   await ok("PATCH", "/v2/agent_aliases/support/sessions/s1", { name: "renamed", tti_minutes: 60 }, 200);
   await ok("DELETE", "/v2/agents/v1/sessions/s3", undefined, 204);
-  // events.add
+  // events.add and trace.add (each answered input yields its trace)
   await ok("POST", "/v2/agent_aliases/support/sessions/s1/events", input("hi"), 201);
   await ok("POST", "/v2/agents/v1/sessions/s2/events", input("hello"), 201);
 }
@@ -77,7 +77,9 @@ async function answers(em: TestEmulator): Promise<Json> {
         events: (await get(`${base}/sessions/${s.key}/events?limit=100`)).events,
       };
   }
-  return { agents, aliases, sessions, stats: await get("/_emulator/stats") };
+  const traces = (await get("/v2/agent_analytics/traces?limit=100")).traces;
+  expect(traces).toHaveLength(2);
+  return { agents, aliases, sessions, traces, stats: await get("/_emulator/stats") };
 }
 
 /** The state of a Store, read through its API (no HTTP). */
@@ -93,6 +95,7 @@ function storeState(store: Store): Json {
         events: store.listEvents({ agent: a.key, session: s.key }, page).items,
       })),
     ),
+    traces: store.listTraces({}, page).items,
   };
 }
 

@@ -16,7 +16,7 @@ export interface ApiContext {
 }
 
 /** The path parameters of the API's routes (which are present depends on the path). */
-export type KeyParams = { agent_key?: string; alias_key?: string; session_key?: string };
+export type KeyParams = { agent_key?: string; alias_key?: string; session_key?: string; trace_id?: string };
 
 type RouteTypes = { Params: KeyParams; Querystring: Record<string, unknown>; Body: unknown };
 export type ApiRequest = FastifyRequest<RouteTypes>;

@@ -1,7 +1,7 @@
 /**
  * A session's events (API.md "Events"), through an alias or an agent: posting an input
- * answers it (the emulator's agents answer deterministically); listing pages through them.
- * Traces (`/v2/agent_analytics/traces`) are in the route table but not served yet.
+ * answers it (the emulator's agents answer deterministically) and records its trace
+ * (routes/traces.ts); listing pages through them.
  */
 import type { FastifyInstance } from "fastify";
 import { listQuerySchema } from "../../wire/index.js";

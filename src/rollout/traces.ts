@@ -1,0 +1,77 @@
+/**
+ * The traces a rollout gate reads, reduced to what a verdict needs, and the one percentile
+ * method the gates use. A trace comes from `GET /v2/agent_analytics/traces` (API.md, "Traces");
+ * `gateTraceOf` is the only place that reads the API's field names.
+ */
+import { instantOf } from "../wire/common.js";
+
+/**
+ * The fields of a trace that a gate reads, as the API answers them: `trace_id`, `started_at`
+ * and `status` are always there, the others may be `null` or absent. Both a raw answer and the
+ * wire's parsed `Trace` (src/wire) fit it.
+ */
+export interface ApiTrace {
+  readonly trace_id: string;
+  readonly agent_key?: string | null | undefined;
+  readonly session_key?: string | null | undefined;
+  /** A date-time, e.g. `2026-01-15T10:35:00Z`. */
+  readonly started_at: string;
+  readonly duration_ms?: number | null | undefined;
+  /** `ok` or `error`. */
+  readonly status: string;
+  readonly input_tokens?: number | null | undefined;
+  readonly output_tokens?: number | null | undefined;
+}
+
+/** What a gate reads of one trace. */
+export interface GateTrace {
+  readonly agentKey: string;
+  /** `status` was `ok` (false: `error`). */
+  readonly ok: boolean;
+  /** null when the trace has no usable `duration_ms` (it still counts for the error rate). */
+  readonly durationMs: number | null;
+  /** `started_at`, in ms since the epoch. */
+  readonly startedAt: number;
+}
+
+/**
+ * The gate's view of an API trace, or undefined when a gate cannot use it: a `status` other
+ * than `ok`/`error`, a `started_at` that is not an RFC 3339 date-time, or no agent (`agent_key` absent and
+ * no `agentKey` given: pass the key the traces were listed by, `?agent_key=`).
+ */
+export function gateTraceOf(trace: ApiTrace, options: { agentKey?: string } = {}): GateTrace | undefined {
+  const agentKey = trace.agent_key ?? options.agentKey;
+  if (typeof agentKey !== "string" || agentKey === "") return undefined;
+  if (trace.status !== "ok" && trace.status !== "error") return undefined;
+  const startedAt = typeof trace.started_at === "string" ? instantOf(trace.started_at) : undefined;
+  if (startedAt === undefined) return undefined;
+  const d = trace.duration_ms;
+  const durationMs = typeof d === "number" && Number.isFinite(d) && d >= 0 ? d : null;
+  return { agentKey, ok: trace.status === "ok", durationMs, startedAt };
+}
+
+/** `gateTraceOf` over a page or more of traces; `dropped` counts the ones it could not use. */
+export function gateTracesOf(
+  traces: readonly ApiTrace[],
+  options: { agentKey?: string } = {},
+): { traces: GateTrace[]; dropped: number } {
+  const out: GateTrace[] = [];
+  for (const t of traces) {
+    const g = gateTraceOf(t, options);
+    if (g !== undefined) out.push(g);
+  }
+  return { traces: out, dropped: traces.length - out.length };
+}
+
+/**
+ * The p-th percentile by nearest rank: the smallest value with at least p% of the values at or
+ * below it (sorted ascending, the value at rank ceil(p/100 * n), from 1). Always one of the
+ * values, never interpolated; null for no values. `p` in (0, 100].
+ */
+export function nearestRank(values: readonly number[], p: number): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  // p * n / 100 rather than p / 100 * n: exact for integer p when the rank is whole.
+  const rank = Math.max(1, Math.ceil((p * sorted.length) / 100));
+  return sorted[Math.min(rank, sorted.length) - 1]!;
+}
