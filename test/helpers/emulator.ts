@@ -91,7 +91,7 @@ let built: Promise<string> | undefined;
 function sourceHash(): string {
   const hash = createHash("sha256");
   const files = ["tsconfig.json", "package-lock.json"];
-  for (const dir of ["src/emulator", "src/policy", "src/userfn", "src/wire"]) {
+  for (const dir of ["src/emulator", "src/policy", "src/userfn", "src/wire", "src/client"]) {
     for (const f of readdirSync(join(ROOT, dir), { recursive: true, encoding: "utf8" }).sort()) {
       if (f.endsWith(".ts")) files.push(join(dir, f));
     }
