@@ -47,34 +47,23 @@ const property = (f: Pick<AliasFieldSpec, "kind" | "doc">, extra: Spec = {}): Sp
   ...extra,
 });
 
+/** A provider setting: a string, read from `env` when not configured; a secret one is marked so. */
+const setting = (description: string, env: string, secret = false): Spec => ({
+  type: "string",
+  ...(secret ? { secret: true } : {}),
+  description: `${description} Falls back to ${env}.`,
+  defaultInfo: { environment: [env] },
+});
+
 /** The provider configuration: the same settings as the dynamic resources' stack config. */
 const CONFIG: Record<string, Spec> = {
-  apiUrl: {
-    type: "string",
-    description: "The alias API's base URL. Falls back to AGENT_ALIAS_API_URL.",
-    defaultInfo: { environment: ["AGENT_ALIAS_API_URL"] },
-  },
-  apiKey: {
-    type: "string",
-    secret: true,
-    description: "An API key (sent as x-api-key). Falls back to VECTARA_API_KEY.",
-    defaultInfo: { environment: ["VECTARA_API_KEY"] },
-  },
-  clientId: {
-    type: "string",
-    description: "An OAuth client id (client-credentials grant). Falls back to VECTARA_CLIENT_ID.",
-    defaultInfo: { environment: ["VECTARA_CLIENT_ID"] },
-  },
-  clientSecret: {
-    type: "string",
-    secret: true,
-    description: "The OAuth client's secret. Falls back to VECTARA_CLIENT_SECRET.",
-    defaultInfo: { environment: ["VECTARA_CLIENT_SECRET"] },
-  },
+  apiUrl: setting("The alias API's base URL.", "AGENT_ALIAS_API_URL"),
+  apiKey: setting("An API key (sent as x-api-key).", "VECTARA_API_KEY", true),
+  clientId: setting("An OAuth client id (client-credentials grant).", "VECTARA_CLIENT_ID"),
+  clientSecret: setting("The OAuth client's secret.", "VECTARA_CLIENT_SECRET", true),
   authUrl: {
-    type: "string",
+    ...setting("The OAuth token endpoint.", "VECTARA_AUTH_URL"),
     description: "The OAuth token endpoint. Falls back to VECTARA_AUTH_URL, else the API's /oauth2/token.",
-    defaultInfo: { environment: ["VECTARA_AUTH_URL"] },
   },
 };
 
