@@ -20,7 +20,7 @@ const DIFF_FLAGS = {
   "fail-on-warnings": { type: "boolean" },
 } as const satisfies ParseArgsOptionsConfig;
 
-/** Each offline subcommand's flags; `--help`/`-h` is added to all of them by `parseFlags`. */
+/** Each subcommand's flags; `--help`/`-h` is added to all of them by `parseFlags`. */
 export const COMMAND_FLAGS = {
   validate: FORMAT_FLAGS,
   resolve: { ...FORMAT_FLAGS, context: { type: "string" }, contexts: { type: "string" } },
@@ -28,6 +28,18 @@ export const COMMAND_FLAGS = {
   preview: { ...FORMAT_FLAGS, samples: { type: "string" }, keys: { type: "string" } },
   diff: DIFF_FLAGS,
   review: { ...DIFF_FLAGS, base: { type: "string" } },
+  rollout: {
+    ...FORMAT_FLAGS,
+    stack: { type: "string" },
+    cwd: { type: "string" },
+    policy: { type: "string" },
+    "config-key": { type: "string" },
+    "config-file": { type: "string" },
+    interval: { type: "string" },
+    "dry-run": { type: "boolean" },
+    resume: { type: "boolean" },
+    "from-stage": { type: "string" },
+  },
 } as const satisfies Record<string, ParseArgsOptionsConfig>;
 
 /**
@@ -58,6 +70,7 @@ export const COMMAND_FORMATS = Object.freeze({
   preview: ["human", "json"],
   diff: ["human", "json", "markdown"],
   review: ["human", "json", "markdown"],
+  rollout: ["human", "json", "markdown"],
 } as const satisfies Record<keyof typeof COMMAND_FLAGS, readonly OutputFormat[]>);
 
 /**

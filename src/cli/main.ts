@@ -18,6 +18,8 @@ const COMMANDS: Record<string, Command> = {
   diff: diffCommand,
   review: reviewCommand,
   plugin: pluginCommand,
+  // Loaded on demand: the Automation API is not needed by the offline commands.
+  rollout: async (argv, io) => (await import("./rollout.js")).rolloutCommand(argv, io),
   // Loaded on demand: the server's dependencies are not needed by the offline commands.
   emulator: async (argv, io) => (await import("../emulator/index.js")).runEmulatorCommand(argv, io),
 };
@@ -33,6 +35,7 @@ Commands:
   diff OLD NEW [--samples FILE]          compare two versions: rules, samples, keys that move
   review --base REF                      diff every policy file changed since a git ref
   emulator [--port N] [--data FILE] ...  run the local API emulator (prints its URL first)
+  rollout --stack S --policy FILE        drive a stack through its canary stages, judged on traces
   plugin install                         install the native Pulumi provider plugin (any language)
 
 Output is human on a terminal and JSON otherwise; --json or --format forces it (diff and

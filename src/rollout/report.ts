@@ -1,0 +1,74 @@
+/**
+ * Renderings of a rollout's report (`agent-alias rollout`): Markdown for a pull request or a
+ * CI job summary (a timeline table of stages, windows, per-agent traces, error rate, p95 and
+ * verdicts, and a Mermaid `xychart-beta` of each agent's error rate per stage), and a short
+ * text summary for a terminal. Deterministic for a given report.
+ */
+import type { AgentReport, CheckReport, RolloutResult, StageReport } from "./runner.js";
+
+const cell = (text: string) => text.replace(/\r?\n/g, " ").replace(/\|/g, "\\|");
+const rate = (a: AgentReport | undefined) =>
+  a === undefined || a.error_rate === null ? "n/a" : `${a.error_rate.toFixed(1)}%`;
+const p95 = (a: AgentReport | undefined) =>
+  a === undefined || a.p95_ms === null ? "n/a" : `${Math.round(a.p95_ms)} ms`;
+const time = (s: string | null) => (s === null || s === "" ? "–" : s.slice(11, 19));
+
+/** The last check that read traces: what a stage is reported by. */
+export function lastJudged(stage: StageReport): CheckReport | undefined {
+  return stage.checks.findLast((c) => c.verdict !== null);
+}
+
+/** A GitHub-flavoured Markdown report of a rollout. */
+export function rolloutMarkdown(r: RolloutResult): string {
+  const lines = [
+    `### Rollout of \`${r.to}\` (baseline \`${r.from}\`): ${r.status}`,
+    "",
+    cell(r.message),
+    "",
+    `| Stage | Weights | Window (UTC) | Checks | ${r.from} traces | ${r.from} errors | ${r.from} p95 | ${r.to} traces | ${r.to} errors | ${r.to} p95 | Outcome |`,
+    "|---|---|---|---|---|---|---|---|---|---|---|",
+  ];
+  for (const s of r.stages) {
+    const c = lastJudged(s);
+    lines.push(
+      `| ${cell(s.name)} | ${s.weights[0]}/${s.weights[1]} | ${time(s.window.start)}–${time(s.window.end)} | ${s.checks.length} | ${c?.baseline?.traces ?? "–"} | ${rate(c?.baseline)} | ${p95(c?.baseline)} | ${c?.canary?.traces ?? "–"} | ${rate(c?.canary)} | ${p95(c?.canary)} | ${s.outcome} |`,
+    );
+  }
+  const verdicts = r.stages.filter((s) => s.verdict !== null);
+  if (verdicts.length > 0) {
+    lines.push("", "Verdicts:", "");
+    for (const s of verdicts) lines.push(`- **${cell(s.name)}**: ${cell(s.verdict!)}`);
+  }
+  const judged = r.stages.filter((s) => lastJudged(s) !== undefined);
+  if (judged.length > 0) {
+    const series = (pick: (c: CheckReport) => AgentReport | undefined) =>
+      judged.map((s) => (pick(lastJudged(s)!)?.error_rate ?? 0).toFixed(2)).join(", ");
+    const max = Math.max(
+      1,
+      ...judged.flatMap((s) => {
+        const c = lastJudged(s)!;
+        return [c.baseline?.error_rate ?? 0, c.canary?.error_rate ?? 0];
+      }),
+    );
+    lines.push(
+      "",
+      "```mermaid",
+      "xychart-beta",
+      `  title "Error rate per stage (%): ${r.from} then ${r.to}"`,
+      `  x-axis [${judged.map((s) => `"${s.name.replace(/"/g, "'")}"`).join(", ")}]`,
+      `  y-axis "error rate (%)" 0 --> ${Math.ceil(max * 1.2)}`,
+      `  line [${series((c) => c.baseline)}]`,
+      `  line [${series((c) => c.canary)}]`,
+      "```",
+    );
+  }
+  if (r.actions !== undefined) lines.push("", "Plan:", "", ...r.actions.map((a) => `- ${cell(a)}`));
+  return `${lines.join("\n")}\n`;
+}
+
+/** A few lines for a terminal: the outcome and each stage's last verdict. */
+export function rolloutHuman(r: RolloutResult): string {
+  const lines = [`rollout ${r.status}: ${r.message}`];
+  for (const s of r.stages) lines.push(`  ${s.name} (${s.weights[0]}/${s.weights[1]}): ${s.outcome}`);
+  return `${lines.join("\n")}\n`;
+}

@@ -1,0 +1,173 @@
+/**
+ * The stack a rollout drives, behind a small interface (`RolloutStack`): read and set the
+ * stage in stack config, `up`, and read the provider's connection settings. `automationStack`
+ * implements it with the Pulumi Automation API (a LocalWorkspace on the user's project);
+ * tests of the loop may give their own.
+ *
+ * Environment: like scripts/pulumi.sh, when this repository's cached CLI exists
+ * (`.pulumi-home/versions/3.259.0`) it is used, with PULUMI_HOME, a local file backend and a
+ * local passphrase as defaults; every variable already set (PULUMI_BACKEND_URL above all) wins.
+ * Elsewhere the `pulumi` on PATH and the user's own settings are used unchanged.
+ */
+import { execFile } from "node:child_process";
+import { existsSync, mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation/index.js";
+
+/** What a rollout needs of a stack. Every method throws (a RolloutStackError) when Pulumi fails. */
+export interface RolloutStack {
+  /** The stage in stack config (the config key), or undefined when unset. */
+  getStage(): Promise<string | undefined>;
+  /** Sets the stage in stack config (`Pulumi.<stack>.yaml`, or the config file given). */
+  setStage(stage: string): Promise<void>;
+  /** `pulumi up` with the stack's config as it is now. */
+  up(): Promise<void>;
+  /** The provider's connection settings in stack config (`agent-alias:apiUrl`, `agent-alias:apiKey`). */
+  apiConfig(): Promise<{ apiUrl?: string | undefined; apiKey?: string | undefined }>;
+}
+
+/** A Pulumi command of a rollout failed; `operation` says which, the message carries Pulumi's output. */
+export class RolloutStackError extends Error {
+  override readonly name = "RolloutStackError";
+  readonly code = "stack_failed" as const;
+  constructor(
+    readonly operation: "select" | "config_get" | "config_set" | "up",
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface AutomationStackOptions {
+  /** The stack name (as `pulumi stack select` takes it). */
+  stack: string;
+  /** The project folder (where Pulumi.yaml is). */
+  workDir: string;
+  /** The config key the program reads its stage from (default `canaryStage`). */
+  configKey?: string;
+  /** Use this config file instead of `Pulumi.<stack>.yaml` (pulumi's `--config-file`). */
+  configFile?: string;
+  /** Extra environment for every Pulumi command (wins over the defaults and process.env). */
+  env?: Readonly<Record<string, string>>;
+  /** The Pulumi installation (its `bin/pulumi`); default this repository's cached CLI, else PATH. */
+  pulumiRoot?: string;
+}
+
+const CLI_VERSION = "3.259.0";
+const REPO = fileURLToPath(new URL("../..", import.meta.url));
+
+/** The defaults scripts/pulumi.sh sets, when this repository's CLI exists; {} otherwise. */
+function repoDefaults(env: NodeJS.ProcessEnv): { root?: string; env: Record<string, string> } {
+  const home = env.PULUMI_HOME ?? join(REPO, ".pulumi-home");
+  const root = join(home, "versions", CLI_VERSION);
+  if (!existsSync(join(root, "bin", "pulumi"))) return { env: {} };
+  const out: Record<string, string> = {
+    PULUMI_HOME: home,
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+    PATH: [join(REPO, "node_modules", ".bin"), join(root, "bin"), env.PATH ?? ""].join(":"),
+  };
+  if (!env.PULUMI_BACKEND_URL) {
+    const state = join(env.TMPDIR ?? tmpdir(), `pulumi-agent-alias-${process.getuid?.() ?? 0}`, "state");
+    mkdirSync(state, { recursive: true });
+    out.PULUMI_BACKEND_URL = `file://${state}`;
+  }
+  if (!env.PULUMI_CONFIG_PASSPHRASE && !env.PULUMI_CONFIG_PASSPHRASE_FILE) {
+    out.PULUMI_CONFIG_PASSPHRASE = "agent-alias-local";
+  }
+  return { root, env: out };
+}
+
+function run(command: string, args: string[], cwd: string, env: Record<string, string>) {
+  return new Promise<{ stdout: string }>((done, fail) =>
+    execFile(
+      command,
+      args,
+      { cwd, env: { ...process.env, ...env }, maxBuffer: 64 << 20 },
+      (err, stdout, stderr) => (err ? fail(new Error(`${err.message}\n${stderr}`)) : done({ stdout })),
+    ),
+  );
+}
+
+const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e)).trim();
+
+/** A RolloutStack over the Automation API. Fails (RolloutStackError `select`) when the stack does not exist. */
+export async function automationStack(options: AutomationStackOptions): Promise<RolloutStack> {
+  const defaults = repoDefaults({ ...process.env, ...options.env });
+  const envVars = { ...defaults.env, ...options.env };
+  const root = options.pulumiRoot ?? defaults.root;
+  const key = options.configKey ?? "canaryStage";
+  let stack: Stack;
+  try {
+    const pulumiCommand = await PulumiCommand.get({
+      ...(root !== undefined ? { root } : {}),
+      skipVersionCheck: true,
+    });
+    stack = await LocalWorkspace.selectStack(
+      { stackName: options.stack, workDir: options.workDir },
+      { pulumiCommand, envVars, ...(envVars.PULUMI_HOME ? { pulumiHome: envVars.PULUMI_HOME } : {}) },
+    );
+  } catch (e) {
+    throw new RolloutStackError("select", `cannot select stack '${options.stack}': ${messageOf(e)}`);
+  }
+  const ws = stack.workspace as LocalWorkspace;
+  const configFile = options.configFile;
+  // The Automation API's config calls have no --config-file; with one, run the same commands.
+  // (PulumiCommand.run is internal to the Automation API; its `command` is the same binary.)
+  const pulumi = (args: string[], operands: string[] = []) =>
+    run(
+      ws.pulumiCommand.command,
+      [
+        ...args,
+        "--stack",
+        options.stack,
+        "--non-interactive",
+        ...(configFile ? ["--config-file", configFile] : []),
+        ...operands,
+      ],
+      ws.workDir,
+      envVars,
+    );
+
+  const get = async (name: string): Promise<string | undefined> => {
+    try {
+      if (configFile === undefined) {
+        const all = await stack.getAllConfig();
+        return all[name]?.value ?? all[`${await projectName()}:${name}`]?.value;
+      }
+      const r = await pulumi(["config", "--show-secrets", "--json"]);
+      const all = JSON.parse(r.stdout) as Record<string, { value?: string }>;
+      return all[name]?.value ?? all[`${await projectName()}:${name}`]?.value;
+    } catch (e) {
+      throw new RolloutStackError(
+        "config_get",
+        `cannot read '${name}' of stack '${options.stack}': ${messageOf(e)}`,
+      );
+    }
+  };
+  let project: string | undefined;
+  const projectName = async () => (project ??= (await ws.projectSettings()).name);
+
+  return {
+    getStage: () => get(key),
+    async setStage(stage) {
+      try {
+        if (configFile === undefined) await stack.setConfig(key, { value: stage });
+        else await pulumi(["config", "set", key, "--plaintext"], ["--", stage]);
+      } catch (e) {
+        throw new RolloutStackError("config_set", `cannot set ${key}=${stage}: ${messageOf(e)}`);
+      }
+    },
+    async up() {
+      try {
+        await stack.up({ color: "never", suppressProgress: true, ...(configFile ? { configFile } : {}) });
+      } catch (e) {
+        throw new RolloutStackError("up", `pulumi up failed on stack '${options.stack}': ${messageOf(e)}`);
+      }
+    },
+    async apiConfig() {
+      return { apiUrl: await get("agent-alias:apiUrl"), apiKey: await get("agent-alias:apiKey") };
+    },
+  };
+}
