@@ -20,14 +20,20 @@
  *
  * Needs the Pulumi CLI set up (npm run setup:pulumi). All traffic stays on 127.0.0.1.
  */
-import { execFile, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { createServer, Agent as HttpAgent, request as httpRequest } from "node:http";
-import { cpus, loadavg, tmpdir } from "node:os";
+import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { AgentAliasClient } from "../dist/client/index.js";
+import {
+  emulatorAliases as aliasesOf,
+  cpuMedians,
+  makeStack as makeStackIn,
+  median,
+  REPO,
+  startCountingProxy,
+  startEmulator,
+  timedStep,
+} from "./engine.mjs";
 import { recordSection } from "./record.ts";
 
 const { values } = parseArgs({
@@ -43,214 +49,14 @@ const ROUNDS = Number(values.rounds);
 const PARALLEL = Number(values.parallel);
 const RATIO_LIMIT = 1.5;
 const KEY = "scale-bench-key";
-const REPO = fileURLToPath(new URL("..", import.meta.url));
-const PULUMI = join(REPO, "scripts/pulumi.sh");
-const STEP_TIMEOUT_MS = 15 * 60_000;
 
-// ---- the emulator, its own process ---------------------------------------------------------
-function startEmulator() {
-  const child = spawn(
-    process.execPath,
-    [join(REPO, "dist/emulator/main.js"), "--port", "0", "--host", "127.0.0.1", "--api-key", KEY],
-    { stdio: ["ignore", "pipe", "inherit"] },
-  );
-  return new Promise((resolve, reject) => {
-    let out = "";
-    child.stdout.setEncoding("utf8").on("data", (d) => {
-      out += d;
-      const nl = out.indexOf("\n");
-      if (nl !== -1) resolve({ url: out.slice(0, nl), child });
-    });
-    child.once("exit", (code) => reject(new Error(`emulator exited with ${code}; run npm run build first`)));
-  });
-}
-
-// ---- a counting proxy: every call the provider makes, as "METHOD /path" ----------------------
-async function startCountingProxy(upstream) {
-  const target = new URL(upstream);
-  const agent = new HttpAgent({ keepAlive: true });
-  const seen = [];
-  const server = createServer((req, res) => {
-    seen.push(`${req.method} ${req.url}`);
-    const up = httpRequest(
-      {
-        host: target.hostname,
-        port: target.port,
-        method: req.method,
-        path: req.url,
-        headers: { ...req.headers, host: target.host },
-        agent,
-      },
-      (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      },
-    );
-    up.on("error", () => req.socket.destroy());
-    req.pipe(up);
-  });
-  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return {
-    url: `http://127.0.0.1:${server.address().port}`,
-    seen,
-    close: () =>
-      new Promise((resolve) => {
-        agent.destroy();
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
-
-// ---- CPU time by process, for the processes a pulumi command starts -------------------------
-/** The role of a process in a Pulumi run, from its command line. */
-function roleOf(cmd) {
-  if (cmd.includes("dynamic-provider")) return "dynamic provider (node)";
-  if (cmd.includes("cmd/run")) return "program (node)";
-  if (cmd.includes("pulumi-language-nodejs")) return "language host (go)";
-  if (cmd.includes("pulumi-resource-pulumi-nodejs")) return "provider launcher";
-  if (/\/pulumi(\s|$)/.test(cmd)) return "engine and CLI (go)";
-  return "other";
-}
-
-/**
- * Samples, every 100 ms, the CPU time (utime + stime from /proc) of every process descended
- * from `root`, keeping each one's last reading; `stop()` gives CPU seconds by role. A process
- * that ends between two samples loses at most its last 100 ms. Linux only (empty elsewhere).
- */
-function watchCpu(root) {
-  const last = new Map();
-  const scan = () => {
-    let pids;
-    try {
-      pids = readdirSync("/proc").filter((p) => /^\d+$/.test(p));
-    } catch {
-      return;
-    }
-    const stat = new Map();
-    for (const pid of pids) {
-      try {
-        stat.set(pid, readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" "));
-      } catch {}
-    }
-    const descends = (pid) => {
-      for (let p = pid, n = 0; p && n < 30; p = stat.get(p)?.[1], n++) if (p === String(root)) return true;
-      return false;
-    };
-    for (const [pid, f] of stat) {
-      if (!descends(pid)) continue;
-      const cpu = (Number(f[11]) + Number(f[12])) / 100;
-      // Read each time (a launcher script execs node under the same pid), but an ended
-      // process has an empty command line: it keeps the role it had.
-      let role = "other";
-      try {
-        role = roleOf(readFileSync(`/proc/${pid}/cmdline`, "utf8").replace(/\0/g, " "));
-      } catch {}
-      if (role === "other") role = last.get(pid)?.role ?? role;
-      last.set(pid, { role, cpu });
-    }
-  };
-  const timer = setInterval(scan, 100);
-  return {
-    stop() {
-      clearInterval(timer);
-      scan();
-      const by = {};
-      for (const { role, cpu } of last.values()) by[role] = Math.round(((by[role] ?? 0) + cpu) * 100) / 100;
-      return by;
-    },
-  };
-}
-
-// ---- a stack with a file backend and a config file in a temporary folder -------------------
-function makeStack(program, name) {
-  const dir = mkdtempSync(join(tmpdir(), "agent-alias-scale-"));
-  const backend = join(dir, "state");
-  mkdirSync(backend);
-  const configFile = join(dir, `Pulumi.${name}.yaml`);
-  const run = (args, { cpu = false } = {}) =>
-    new Promise((resolve) => {
-      const full = [...args, "--stack", name, "--non-interactive"];
-      if (args[0] !== "stack") full.push("--config-file", configFile);
-      const started = performance.now();
-      let watch;
-      const child = execFile(
-        PULUMI,
-        full,
-        {
-          cwd: join(REPO, "test/fixtures/programs", program),
-          timeout: STEP_TIMEOUT_MS,
-          maxBuffer: 256 * 1024 * 1024,
-          env: {
-            ...process.env,
-            PULUMI_BACKEND_URL: `file://${backend}`,
-            PULUMI_CONFIG_PASSPHRASE: "scale-bench-passphrase",
-            PULUMI_SKIP_UPDATE_CHECK: "true",
-            PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-            NO_COLOR: "1",
-          },
-        },
-        (err, stdout, stderr) => {
-          const ms = performance.now() - started;
-          const code = err ? (typeof err.code === "number" ? err.code : 1) : 0;
-          resolve({ code, ms, output: `${stdout}\n${stderr}`, cpu: watch?.stop() });
-        },
-      );
-      if (cpu) watch = watchCpu(child.pid);
-    });
-  const ok = async (args, opts) => {
-    const r = await run(args, opts);
-    if (r.code !== 0) throw new Error(`pulumi ${args.join(" ")} (${program}) exited ${r.code}:\n${r.output}`);
-    return r;
-  };
-  return {
-    run,
-    ok,
-    /** Length of the serialized provider (`__provider`) of the last resource in the state. */
-    providerChars() {
-      const stacks = join(backend, ".pulumi", "stacks");
-      for (const project of readdirSync(stacks)) {
-        try {
-          const state = JSON.parse(readFileSync(join(stacks, project, `${name}.json`), "utf8"));
-          const last = state.checkpoint.latest.resources.at(-1);
-          return String(last.outputs.__provider ?? "").length;
-        } catch {}
-      }
-      return Number.NaN;
-    },
-    async init(config, secrets = {}) {
-      await ok(["stack", "init"]);
-      for (const [k, v] of Object.entries(config)) await ok(["config", "set", k, v]);
-      for (const [k, v] of Object.entries(secrets)) await ok(["config", "set", "--secret", k, v]);
-    },
-    async dispose() {
-      await run(["destroy", "--yes", "--parallel", String(PARALLEL)]);
-      await run(["stack", "rm", "--yes", "--force"]);
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-/** The count of each resource operation in the CLI's summary ("+ 200 created", "200 unchanged"). */
-function summaryOf(output) {
-  const ops = {};
-  for (const m of output.matchAll(
-    /^\s*[+~\-±]*\s*(\d+) (created|updated|unchanged|deleted|replaced|to create|to update|to delete|to replace)\s*$/gm,
-  ))
-    ops[m[2]] = Number(m[1]);
-  return ops;
-}
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-const sec = (ms) => Math.round(ms / 100) / 10;
+/** A stack of one of the test programs (test/fixtures/programs), helpers in bench/engine.mjs. */
+const makeStack = (program, name) =>
+  makeStackIn(join(REPO, "test/fixtures/programs", program), name, { parallel: PARALLEL });
 
 // ---- the run ---------------------------------------------------------------------------------
 const loadBefore = loadavg()[0];
-const emulator = await startEmulator();
+const emulator = await startEmulator(KEY);
 const proxy = await startCountingProxy(emulator.url);
 const api = new AgentAliasClient({ baseUrl: emulator.url, apiKey: KEY, env: {} });
 for (const key of ["agent-a", "agent-b"]) await api.createAgent({ key, name: key });
@@ -265,56 +71,15 @@ const loads = [];
 
 /** Runs one timed step and records the calls the provider made during it. */
 async function step(label, stack, args, { record = true } = {}) {
-  proxy.seen.length = 0;
-  const load = loadavg()[0];
-  const r = await stack.ok([...args, "--parallel", String(PARALLEL)], { cpu: true });
-  const calls = [...proxy.seen];
-  const writes = calls.filter((c) => !c.startsWith("GET "));
-  const s = {
-    step: label,
-    wall_s: sec(r.ms),
-    calls: calls.length,
-    reads: calls.length - writes.length,
-    writes: writes.length,
-    write_kinds: countKinds(writes),
-    read_kinds: countKinds(calls.filter((c) => c.startsWith("GET "))),
-    engine: summaryOf(r.output),
-    cpu_s: r.cpu,
-    load_1m: Math.round(load * 100) / 100,
-  };
-  loads.push(load);
+  // The server counts are native.bench.mjs's; this benchmark's figures stay as they were.
+  const { servers: _, ...s } = await timedStep(label, stack, args, { proxy, parallel: PARALLEL });
+  loads.push(s.load_1m);
   if (record) steps.push(s);
   console.error(`${label}: ${s.wall_s} s, ${s.calls} calls (${s.reads} reads, ${s.writes} writes)`);
   return s;
 }
 
-/** "POST /v2/agent_aliases" x200, "PUT /v2/agent_aliases/:key/policy" x1, … */
-function countKinds(calls) {
-  const kinds = {};
-  for (const c of calls) {
-    const k = c
-      .replace(/\?.*$/, "")
-      .replace(/^(\w+ \/v2\/agent_aliases\/)[^/]+/, "$1:key")
-      .replace(/^(\w+ \/v2\/agents\/)[^/]+/, "$1:key");
-    kinds[k] = (kinds[k] ?? 0) + 1;
-  }
-  return kinds;
-}
-
-async function emulatorAliases() {
-  const out = [];
-  for await (const a of api.allAliases()) out.push(a);
-  return out;
-}
-
-/** Medians, by role, of CPU seconds over rounds. */
-function cpuMedians(runs) {
-  const roles = new Set(runs.flatMap((r) => Object.keys(r.cpu_s ?? {})));
-  const out = {};
-  for (const role of roles) out[role] = median(runs.map((r) => r.cpu_s?.[role] ?? 0));
-  const total = median(runs.map((r) => Object.values(r.cpu_s ?? {}).reduce((x, y) => x + y, 0)));
-  return { ...out, total: Math.round(total * 100) / 100 };
-}
+const emulatorAliases = () => aliasesOf(api);
 
 let summary;
 try {

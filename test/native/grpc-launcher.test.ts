@@ -76,3 +76,25 @@ describe("bin/pulumi-resource-agent-alias", () => {
     );
   });
 });
+
+describe("a plugin whose engine dies", () => {
+  it("exits instead of lingering (the engine could not kill it)", async () => {
+    // sh starts the launcher in the background and exits at once: the plugin is re-parented.
+    const r = spawnSync("sh", ["-c", `"${LAUNCHER}" 127.0.0.1:1 >/dev/null 2>&1 & echo $!`], {
+      encoding: "utf8",
+    });
+    const pid = Number(r.stdout.trim());
+    expect(pid).toBeGreaterThan(0);
+    const alive = () => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const deadline = Date.now() + 15_000;
+    while (alive() && Date.now() < deadline) await new Promise((res) => setTimeout(res, 200));
+    expect(alive()).toBe(false);
+  }, 20_000);
+});
