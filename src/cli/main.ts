@@ -35,6 +35,7 @@ Commands:
   diff OLD NEW [--samples FILE]          compare two versions: rules, samples, keys that move
   review --base REF                      diff every policy file changed since a git ref
   emulator [--port N] [--data FILE] ...  run the local API emulator (prints its URL first)
+  emulator traffic --alias KEY --rate R  send sessions and inputs through an alias (rehearsals)
   rollout --stack S --policy FILE        drive a stack through its canary stages, judged on traces
   plugin install                         install the native Pulumi provider plugin (any language)
 
