@@ -1,124 +1,60 @@
-import { readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { runCli } from "../../src/cli/main.js";
-import { AgentAliasClient } from "../../src/client/index.js";
-import { runTraffic, type TrafficResult } from "../../src/emulator/traffic.js";
-import type { RolloutResult } from "../../src/rollout/runner.js";
-import { REPO } from "../helpers/cli.js";
-import { startTestEmulator, type TestEmulator } from "../helpers/emulator.js";
-import { pulumiAvailable, TestStack } from "../helpers/pulumi.js";
+import { parse } from "yaml";
+import { compilePolicy, expandCanaryDocument } from "../../src/policy/index.js";
+import { pulumiAvailable } from "../helpers/pulumi.js";
+import {
+  configStage,
+  disposeRehearsal,
+  policyText,
+  type Rehearsal,
+  rehearsal,
+  rollout,
+} from "../helpers/rollout.js";
 
 // Real `pulumi up`s through the Automation API (5-30 s each), holds of a few seconds.
 vi.setConfig({ testTimeout: 600_000, hookTimeout: 600_000 });
 
-const PROGRAM = join(REPO, "test/fixtures/programs/rollout-stage");
-const SECRET = "rollout-engine-secret";
+afterEach(disposeRehearsal);
 
-/** A policy file whose canary block is the stage table of the program and of the rollout. */
-function policyText(minTraces: number, hold = "3s", maxWait = "10s"): string {
-  return `key: support
-name: Customer Support
-canary:
-  from: support-v1
-  to: support-v2
-  partition_by: "get('$.session.metadata.user_id', get('$.session.key'))"
-  current: canary-50
-  hold: ${hold}
-  max_wait: ${maxWait}
-  gates:
-    min_traces: ${minTraces}
-    error_rate: { max_increase_points: 3, max: 5 }
-  stages:
-    - { name: baseline, weights: [100, 0] }
-    - { name: canary-50, weights: [50, 50] }
-    - { name: complete, weights: [0, 100] }
-`;
+/** The agent the resolver sends each traffic user (`user-1` … `user-500`) to at `stage`. */
+function routedAt(stage: string): Map<string, string> {
+  const doc = parse(policyText({ minTraces: 1 })) as { canary: Record<string, unknown> };
+  const expanded = expandCanaryDocument({ ...doc, canary: { ...doc.canary, current: stage } });
+  expect(expanded.issues).toEqual([]);
+  const resolver = compilePolicy(expanded.doc);
+  const out = new Map<string, string>();
+  for (let i = 1; i <= 500; i++) {
+    const user = `user-${i}`;
+    out.set(
+      user,
+      resolver.resolve({ session: { key: `probe-${i}`, metadata: { user_id: user } } }).agent_key,
+    );
+  }
+  return out;
 }
 
-interface Rehearsal {
-  emu: TestEmulator;
-  stack: TestStack;
-  policyFile: string;
-  api: AgentAliasClient;
+/** The users of the sessions `agentKey` answered between `start` and `end` (at most `limit`). */
+async function usersServedBy(r: Rehearsal, agentKey: string, start: string, end: string, limit = 40) {
+  const users = new Set<string>();
+  for await (const t of r.api.allTraces({
+    agent_key: agentKey,
+    started_after: new Date(start),
+    started_before: new Date(end),
+  })) {
+    if (t.session_key === null || t.session_key === undefined) continue;
+    const s = await r.api.getSession({ agentKey }, t.session_key);
+    users.add(String(s.metadata?.user_id));
+    if (users.size >= limit) break;
+  }
+  return users;
 }
-
-let open: Rehearsal | undefined;
-afterEach(async () => {
-  vi.unstubAllEnvs();
-  await open?.stack.dispose();
-  await open?.emu.close();
-  open = undefined;
-});
-
-async function rehearsal(profiles: string[], minTraces: number, hold?: string, maxWait?: string) {
-  const emu = await startTestEmulator({ apiKey: SECRET, agentProfiles: profiles, randomSeed: 16 });
-  const api = new AgentAliasClient({ baseUrl: emu.url, apiKey: SECRET, env: {} });
-  for (const key of ["support-v1", "support-v2"]) await api.createAgent({ key, name: key });
-  const stack = new TestStack(PROGRAM, "rollout");
-  open = { emu, stack, policyFile: "", api };
-  const policyFile = join(stack.dir, "policy.yaml");
-  writeFileSync(policyFile, policyText(minTraces, hold, maxWait));
-  open.policyFile = policyFile;
-  await stack.init(
-    { "agent-alias:apiUrl": emu.url, policyFile, canaryStage: "baseline" },
-    { "agent-alias:apiKey": SECRET },
-  );
-  await stack.ok(["up", "--yes"]);
-  // The rollout's Automation API runs pulumi with the process environment.
-  vi.stubEnv("PULUMI_BACKEND_URL", `file://${stack.backend}`);
-  vi.stubEnv("PULUMI_CONFIG_PASSPHRASE", "engine-test-passphrase");
-  vi.stubEnv("PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION", "true");
-  return open;
-}
-
-/** Runs `agent-alias rollout --json` with traffic through the alias until it ends. */
-async function rollout(r: Rehearsal, rate: number, extra: string[] = []) {
-  const controller = new AbortController();
-  const traffic: Promise<TrafficResult> = runTraffic({
-    url: r.emu.url,
-    apiKey: SECRET,
-    alias: "support",
-    rate,
-    durationMs: 10 * 60_000,
-    seed: 7,
-    users: 500,
-    traces: false,
-    signal: controller.signal,
-  });
-  let out = "";
-  let err = "";
-  const code = await runCli(
-    [
-      "rollout",
-      "--stack",
-      r.stack.stack,
-      "--cwd",
-      PROGRAM,
-      "--config-file",
-      r.stack.configFile,
-      "--policy",
-      r.policyFile,
-      "--interval",
-      "1s",
-      "--json",
-      ...extra,
-    ],
-    {
-      stdout: { write: (c: string) => (out += c) },
-      stderr: { write: (c: string) => (err += c) },
-    },
-  ).finally(() => controller.abort());
-  await traffic;
-  return { code, result: JSON.parse(out) as RolloutResult, err };
-}
-
-const configStage = (r: Rehearsal) =>
-  /canaryStage: (\S+)/.exec(readFileSync(r.stack.configFile, "utf8"))?.[1];
 
 describe.skipIf(!pulumiAvailable())("agent-alias rollout on the emulator, with the real Pulumi CLI", () => {
   it("takes a healthy canary through every stage; the stack config ends at the last stage", async () => {
-    const r = await rehearsal(["support-v1=errors=0.01", "support-v2=errors=0.01"], 120);
+    const r = await rehearsal({
+      profiles: ["support-v1=errors=0.01", "support-v2=errors=0.01"],
+      minTraces: 120,
+    });
     const { code, result, err } = await rollout(r, 80);
     expect(code, err).toBe(0);
     expect(result.status).toBe("completed");
@@ -134,7 +70,10 @@ describe.skipIf(!pulumiAvailable())("agent-alias rollout on the emulator, with t
   });
 
   it("aborts a canary with 8% errors against 1% at the first stage, reverts, exits 1 with the verdict", async () => {
-    const r = await rehearsal(["support-v1=errors=0.01", "support-v2=errors=0.08"], 300);
+    const r = await rehearsal({
+      profiles: ["support-v1=errors=0.01", "support-v2=errors=0.08"],
+      minTraces: 300,
+    });
     const { code, result, err } = await rollout(r, 150);
     expect(code).toBe(1);
     expect(result.status).toBe("aborted");
@@ -145,15 +84,30 @@ describe.skipIf(!pulumiAvailable())("agent-alias rollout on the emulator, with t
     );
     expect(err).toContain(`agent-alias rollout: ${result.message}`);
     expect(configStage(r)).toBe("baseline");
-    // After the revert every session goes to the baseline.
-    for (const user of ["u-1", "u-2", "u-3", "u-4", "u-5", "u-6"]) {
+
+    // By partition key: the users canary-50 moved to support-v2 (by the resolver, and the
+    // emulator agrees on the sessions it served in the stage's window) go back to support-v1
+    // after the revert; every other user stays on support-v1.
+    const atCanary = routedAt("canary-50");
+    const moved = [...atCanary].filter(([, agent]) => agent === "support-v2").map(([user]) => user);
+    expect(moved.length).toBeGreaterThan(150);
+    expect(moved.length).toBeLessThan(350);
+    const { start, end } = result.stages[0]!.window;
+    for (const user of await usersServedBy(r, "support-v2", start, end!))
+      expect(atCanary.get(user), user).toBe("support-v2");
+    for (const user of await usersServedBy(r, "support-v1", start, end!))
+      expect(atCanary.get(user), user).toBe("support-v1");
+    const atBaseline = routedAt("baseline");
+    for (const [user, before] of atCanary) {
       const s = await r.api.createSession({ aliasKey: "support" }, { metadata: { user_id: user } });
-      expect(s.agent_key).toBe("support-v1");
+      expect(s.agent_key, user).toBe("support-v1");
+      expect(s.agent_key, user).toBe(atBaseline.get(user));
+      if (before === "support-v1") expect(s.agent_key, `${user} unchanged`).toBe(before);
     }
   });
 
   it("too little traffic is inconclusive after hold + max wait, never a pass", async () => {
-    const r = await rehearsal(["*=errors=0"], 1000, "2s", "3s");
+    const r = await rehearsal({ profiles: ["*=errors=0"], minTraces: 1000, hold: "2s", maxWait: "3s" });
     const { code, result } = await rollout(r, 5);
     expect(code).toBe(1);
     expect(result.status).toBe("aborted");
