@@ -79,10 +79,11 @@ describe("bin/pulumi-resource-agent-alias", () => {
 
 describe("a plugin whose engine dies", () => {
   it("exits instead of lingering (the engine could not kill it)", async () => {
-    // sh starts the launcher in the background and exits at once: the plugin is re-parented.
-    const r = spawnSync("sh", ["-c", `"${LAUNCHER}" 127.0.0.1:1 >/dev/null 2>&1 & echo $!`], {
-      encoding: "utf8",
-    });
+    // sh (the "engine") starts the launcher, waits until the plugin prints its port (it is up),
+    // and dies without killing it: the plugin is re-parented.
+    const portFile = join(tmp, "orphan-port");
+    const script = `"${LAUNCHER}" 127.0.0.1:1 >"${portFile}" 2>/dev/null & echo $!; while [ ! -s "${portFile}" ]; do sleep 0.1; done`;
+    const r = spawnSync("sh", ["-c", script], { encoding: "utf8", timeout: 30_000 });
     const pid = Number(r.stdout.trim());
     expect(pid).toBeGreaterThan(0);
     const alive = () => {
@@ -96,5 +97,5 @@ describe("a plugin whose engine dies", () => {
     const deadline = Date.now() + 15_000;
     while (alive() && Date.now() < deadline) await new Promise((res) => setTimeout(res, 200));
     expect(alive()).toBe(false);
-  }, 20_000);
+  }, 60_000);
 });

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { parse } from "yaml";
 import { compilePolicy, expandCanaryDocument } from "../../src/policy/index.js";
+import { rolloutMarkdown } from "../../src/rollout/report.js";
 import { pulumiAvailable } from "../helpers/pulumi.js";
 import {
   configStage,
@@ -55,9 +56,26 @@ describe.skipIf(!pulumiAvailable())("agent-alias rollout on the emulator, with t
       profiles: ["support-v1=errors=0.01", "support-v2=errors=0.01"],
       minTraces: 120,
     });
+    // --dry-run says what it would do and changes nothing: config, alias, and no stage judged.
+    const before = await r.api.getAlias("support");
+    const dry = await rollout(r, 1, ["--dry-run"]);
+    expect(dry.code, dry.err).toBe(0);
+    expect(dry.result.status).toBe("dry_run");
+    expect(dry.result.stages.map((s) => s.name)).toEqual(["canary-50", "complete"]);
+    expect(dry.result.stages.every((s) => s.checks.length === 0)).toBe(true);
+    expect(configStage(r)).toBe("baseline");
+    expect((await r.api.getAlias("support")).policy).toEqual(before.policy);
+
     const { code, result, err } = await rollout(r, 80);
     expect(code, err).toBe(0);
     expect(result.status).toBe("completed");
+    // The Markdown report: a timeline row per stage with its figures, the verdicts, a chart.
+    const md = rolloutMarkdown(result);
+    expect(md).toMatch(/^### Rollout of `support-v2` \(baseline `support-v1`\): completed/);
+    expect(md).toMatch(/\| canary-50 \| 50\/50 \| .* \| passed \|/);
+    expect(md).toMatch(/\| complete \| 0\/100 \| .* \| passed \|/);
+    expect(md).toContain("- **canary-50**: passed after");
+    expect(md).toContain("```mermaid");
     expect(result.stages.map((s) => [s.name, s.outcome])).toEqual([
       ["canary-50", "passed"],
       ["complete", "passed"],
