@@ -5,12 +5,14 @@
  * folder, one timed step with the API calls it made, and the small statistics they report.
  * Every helper leaves the machine as it found it once its `close`/`dispose` has run.
  */
+
 import { execFile, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer, Agent as HttpAgent, request as httpRequest } from "node:http";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
 
 export const REPO = fileURLToPath(new URL("..", import.meta.url));
 export const PULUMI = join(REPO, "scripts/pulumi.sh");
@@ -317,4 +319,22 @@ export function cpuMedians(runs) {
   for (const role of roles) out[role] = median(runs.map((r) => r.cpu_s?.[role] ?? 0));
   const total = median(runs.map((r) => Object.values(r.cpu_s ?? {}).reduce((x, y) => x + y, 0)));
   return { ...out, total: Math.round(total * 100) / 100 };
+}
+
+/** The flags of the engine benchmarks: `--count` aliases, `--rounds`, `--parallel`, `--record`. */
+export function benchFlags() {
+  const { values } = parseArgs({
+    options: {
+      count: { type: "string", default: "200" },
+      rounds: { type: "string", default: "3" },
+      parallel: { type: "string", default: "8" },
+      record: { type: "boolean", default: false },
+    },
+  });
+  return {
+    values,
+    COUNT: Number(values.count),
+    ROUNDS: Number(values.rounds),
+    PARALLEL: Number(values.parallel),
+  };
 }

@@ -29,10 +29,10 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { stringify } from "yaml";
 import { AgentAliasClient } from "../dist/client/index.js";
 import {
+  benchFlags,
   cpuMedians,
   emulatorAliases,
   makeStack,
@@ -44,17 +44,7 @@ import {
 } from "./engine.mjs";
 import { recordSection } from "./record.ts";
 
-const { values } = parseArgs({
-  options: {
-    count: { type: "string", default: "200" },
-    rounds: { type: "string", default: "3" },
-    parallel: { type: "string", default: "8" },
-    record: { type: "boolean", default: false },
-  },
-});
-const COUNT = Number(values.count);
-const ROUNDS = Number(values.rounds);
-const PARALLEL = Number(values.parallel);
+const { values, COUNT, ROUNDS, PARALLEL } = benchFlags();
 const RATIO_LIMIT = 0.8;
 const KEY = "native-bench-key";
 const AGENTS = ["agent-a", "agent-b"];

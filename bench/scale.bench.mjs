@@ -22,10 +22,10 @@
  */
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { AgentAliasClient } from "../dist/client/index.js";
 import {
   emulatorAliases as aliasesOf,
+  benchFlags,
   cpuMedians,
   makeStack as makeStackIn,
   median,
@@ -36,17 +36,7 @@ import {
 } from "./engine.mjs";
 import { recordSection } from "./record.ts";
 
-const { values } = parseArgs({
-  options: {
-    count: { type: "string", default: "200" },
-    rounds: { type: "string", default: "3" },
-    parallel: { type: "string", default: "8" },
-    record: { type: "boolean", default: false },
-  },
-});
-const COUNT = Number(values.count);
-const ROUNDS = Number(values.rounds);
-const PARALLEL = Number(values.parallel);
+const { values, COUNT, ROUNDS, PARALLEL } = benchFlags();
 const RATIO_LIMIT = 1.5;
 const KEY = "scale-bench-key";
 
