@@ -5,6 +5,7 @@
 import { readFile, stat } from "node:fs/promises";
 import { resolve as resolvePath } from "node:path";
 import { checkJsonTree, DOCUMENT_LIMITS, parseDocument } from "../policy/documents.js";
+import { isRecord } from "../policy/index.js";
 import { InputError } from "./io.js";
 
 /**
@@ -74,13 +75,10 @@ export async function readJsonLines(file: string, cwd?: string): Promise<{ line:
   return out;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
-
 /** Reads a routing context file: a JSON or YAML object. */
 export async function readContext(file: string, cwd?: string): Promise<Record<string, unknown>> {
   const v = await readDataFile(file, cwd);
-  if (!isObject(v))
+  if (!isRecord(v))
     throw new InputError(`${file}: a routing context must be an object with session, agent, currentDate`);
   return v;
 }

@@ -19,6 +19,8 @@
  * concurrent requests interleave; and changing one setting leaves the draws of the others as
  * they were.
  */
+
+import { isRecord } from "../policy/index.js";
 import { TRACE_ERROR_TYPES, type TraceErrorType, type TraceStatus } from "../wire/index.js";
 import { drawsFor, hash32, standardNormal } from "./random.js";
 import { parseDurationMs } from "./units.js";
@@ -87,10 +89,6 @@ type Read<T> = { ok: true; value: T } | { ok: false; detail: string };
 const ok = <T>(value: T): Read<T> => ({ ok: true, value });
 const bad = (detail: string): Read<never> => ({ ok: false, detail });
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
 const got = (v: unknown): string => (typeof v === "string" ? `'${v}'` : JSON.stringify(v));
 
 function readShare(v: unknown): Read<number> {
@@ -126,7 +124,7 @@ function readErrorTypes(v: unknown): Read<ErrorTypeWeight[]> {
       return [name.trim(), weight === undefined ? 1 : weight.trim()];
     });
   else if (Array.isArray(v)) pairs = v.map((name): [string, unknown] => [String(name), 1]);
-  else if (isObject(v)) pairs = Object.entries(v);
+  else if (isRecord(v)) pairs = Object.entries(v);
   else return bad(`must be TYPE[:WEIGHT]/… or a map of type to weight; got ${got(v)}`);
   if (pairs.length === 0) return bad("must name at least one error type");
   const out: ErrorTypeWeight[] = [];
@@ -155,7 +153,7 @@ const LATENCY_RULE = "must be [lognormal:|normal:]P50..P95 or a single duration,
 
 function readLatency(v: unknown): Read<LatencyProfile> {
   if (typeof v === "number") return latencyOf("lognormal", v, v);
-  if (isObject(v)) {
+  if (isRecord(v)) {
     const extra = Object.keys(v).filter((k) => !["distribution", "p50_ms", "p95_ms"].includes(k));
     if (extra.length > 0) return bad(`unknown field '${extra[0]}' (known: distribution, p50_ms, p95_ms)`);
     const d = v.distribution ?? "lognormal";
@@ -193,7 +191,7 @@ function readTokens(v: unknown): Read<{ min: number; max: number }> {
     min = Math.round(v / 2);
     max = Math.round((3 * v) / 2);
     if (!Number.isInteger(v)) return bad(rule);
-  } else if (isObject(v)) {
+  } else if (isRecord(v)) {
     ({ min, max } = v);
   } else if (typeof v === "string") {
     const m = /^\s*(\d+)\s*(?:\.\.\s*(\d+)\s*)?$/.exec(v);
@@ -338,7 +336,7 @@ export function readProfile(value: unknown, where = ""): { patch: ProfilePatch; 
     }
     return { patch, issues };
   }
-  if (!isObject(value)) {
+  if (!isRecord(value)) {
     const at = where === "" ? "profile" : where;
     issues.push({ path: at, message: `${at}: must be a spec string or an object of settings` });
     return { patch, issues };

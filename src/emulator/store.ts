@@ -22,6 +22,7 @@ import {
   type CheckedPolicy,
   checkPolicy,
   formatPath,
+  isRecord,
   type Policy,
   RoutingError,
   type TargetType,
@@ -263,12 +264,8 @@ function namedFields<T extends object>(body: T): { [K in keyof T]?: Exclude<T[K]
   };
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
 function requireObject(body: unknown): Record<string, unknown> {
-  if (isObject(body)) return body;
+  if (isRecord(body)) return body;
   throw invalid([{ path: "body", message: `body: must be a JSON object` }]);
 }
 

@@ -21,6 +21,7 @@ import { AgentAliasClient } from "../client/client.js";
 import { isApiError } from "../client/errors.js";
 import type { ClientOptions } from "../client/options.js";
 import { DocumentError, parseDocument } from "../policy/documents.js";
+import { isRecord } from "../policy/index.js";
 import { randomHex } from "./ids.js";
 import { drawsFor, hash32 } from "./random.js";
 import { formatMs, parseDurationMs, parseRate } from "./units.js";
@@ -115,23 +116,19 @@ const FATAL = new Set(["unauthorized", "forbidden", "not_found"]);
 
 const DEFAULTS = Object.freeze({ durationMs: 60_000, users: 1000, concurrency: 64, message: "hello" });
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
 /** One entry of a contexts file as session fields (see readContexts). */
 function fieldsOf(item: unknown, at: string): SessionFields {
-  if (!isObject(item)) throw new TrafficError(`${at}: must be an object`);
-  const context = isObject(item.context) ? item.context : undefined;
-  const session = isObject(context?.session)
+  if (!isRecord(item)) throw new TrafficError(`${at}: must be an object`);
+  const context = isRecord(item.context) ? item.context : undefined;
+  const session = isRecord(context?.session)
     ? context.session
-    : isObject(item.session)
+    : isRecord(item.session)
       ? item.session
       : undefined;
   if (context !== undefined && session === undefined) return { metadata: {} }; // a sample without session fields: routed on the alias alone
   if (session === undefined) return { metadata: item };
   const metadata = session.metadata ?? {};
-  if (!isObject(metadata)) throw new TrafficError(`${at}.session.metadata: must be an object`);
+  if (!isRecord(metadata)) throw new TrafficError(`${at}.session.metadata: must be an object`);
   const out: SessionFields = { metadata };
   if (typeof session.name === "string") out.name = session.name;
   if (typeof session.description === "string") out.description = session.description;
@@ -161,9 +158,9 @@ export function readContexts(file: string): SessionFields[] {
   }
   const list = Array.isArray(doc)
     ? doc
-    : isObject(doc) && Array.isArray(doc.samples)
+    : isRecord(doc) && Array.isArray(doc.samples)
       ? doc.samples
-      : isObject(doc) && Array.isArray(doc.contexts)
+      : isRecord(doc) && Array.isArray(doc.contexts)
         ? doc.contexts
         : undefined;
   if (list === undefined || list.length === 0)

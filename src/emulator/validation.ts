@@ -3,7 +3,7 @@
  * field, in the same `path: detail` form as the resolver's `validatePolicy`.
  */
 import type { z } from "zod";
-import { describeZodIssues, formatPath, KEY_PATTERN, type PathPart } from "../policy/index.js";
+import { describeZodIssues, formatPath, isRecord, KEY_PATTERN, type PathPart } from "../policy/index.js";
 import { KEY_RULE } from "../policy/schema.js";
 import { type FieldIssue, invalid, invalidField } from "./errors.js";
 
@@ -43,10 +43,6 @@ export { checkJsonTree } from "../policy/documents.js";
 
 const SESSION_FIELDS = new Set(["key", "name", "description", "metadata"]);
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
 /**
  * The hot path of session creation: returns `body` when it is a valid create-session body
  * (`createSessionBodySchema` in the wire types), else undefined, and then the caller lets zod
@@ -56,7 +52,7 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 export function fastSessionBody(
   body: unknown,
 ): { key?: string; name?: string; description?: string; metadata?: Record<string, unknown> } | undefined {
-  if (!isPlainObject(body)) return undefined;
+  if (!isRecord(body)) return undefined;
   for (const k of Object.keys(body)) if (!SESSION_FIELDS.has(k)) return undefined;
   const { key, name, description, metadata } = body;
   if (key !== undefined && !(typeof key === "string" && key.length <= 50 && KEY_PATTERN.test(key)))
@@ -64,6 +60,6 @@ export function fastSessionBody(
   if (name !== undefined && !(typeof name === "string" && name.length >= 1 && name.length <= 100))
     return undefined;
   if (description !== undefined && typeof description !== "string") return undefined;
-  if (metadata !== undefined && !isPlainObject(metadata)) return undefined;
+  if (metadata !== undefined && !isRecord(metadata)) return undefined;
   return body as ReturnType<typeof fastSessionBody>;
 }

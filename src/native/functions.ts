@@ -8,6 +8,7 @@ import {
   type CanarySpec,
   type CanaryStage,
   canaryPolicy,
+  isRecord,
   type Rule,
   validateCanary,
 } from "../policy/index.js";
@@ -19,9 +20,6 @@ export interface NativeFunction {
   /** The outputs, or the failures that stop them (then `outputs` is empty). */
   invoke(args: Props): { outputs: Props; failures: CheckFailure[] };
 }
-
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** The spec the arguments describe, or what is wrong with their shape. */
 function canarySpecOf(args: Props): { spec: CanarySpec; failures: CheckFailure[] } {
@@ -53,7 +51,7 @@ function canarySpecOf(args: Props): { spec: CanarySpec; failures: CheckFailure[]
     else {
       stages.forEach((s, i) => {
         const at = `stages[${i}]`;
-        if (!isObject(s) || typeof s.name !== "string" || s.name === "")
+        if (!isRecord(s) || typeof s.name !== "string" || s.name === "")
           failures.push({ property: `${at}.name`, reason: `${at}.name must be a non-empty string` });
         else if (
           !Array.isArray(s.weights) ||
@@ -70,7 +68,7 @@ function canarySpecOf(args: Props): { spec: CanarySpec; failures: CheckFailure[]
   }
   const before = args.before;
   if (before !== undefined && before !== null) {
-    if (!Array.isArray(before) || !before.every(isObject))
+    if (!Array.isArray(before) || !before.every(isRecord))
       failures.push({ property: "before", reason: "before must be a list of rules" });
     else spec.before = before as Rule[];
   }

@@ -9,6 +9,7 @@
  */
 import { createRequire } from "node:module";
 import type { CheckResponse } from "@pulumi/pulumi/proto/provider_pb.js";
+import { isRecord } from "../policy/index.js";
 
 /** google.protobuf.Struct, as the generated stubs type it. */
 export type StructType = NonNullable<ReturnType<CheckResponse["getInputs"]>>;
@@ -37,10 +38,7 @@ export interface Unwrapped {
   secrets: Path[];
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
-
-export const isSecret = (v: unknown): v is { value?: unknown } => isObject(v) && v[SIG_KEY] === SECRET_SIG;
+export const isSecret = (v: unknown): v is { value?: unknown } => isRecord(v) && v[SIG_KEY] === SECRET_SIG;
 
 /** A value wrapped as a secret. */
 export const secret = (value: unknown): Props => ({ [SIG_KEY]: SECRET_SIG, value });
@@ -52,7 +50,7 @@ function strip(v: unknown, path: (string | number)[], out: Path[], inSecret: boo
     return strip(v.value, path, out, true);
   }
   if (Array.isArray(v)) return v.map((e, i) => strip(e, [...path, i], out, inSecret));
-  if (isObject(v)) {
+  if (isRecord(v)) {
     const o: Props = {};
     for (const [k, e] of Object.entries(v)) o[k] = strip(e, [...path, k], out, inSecret);
     return o;

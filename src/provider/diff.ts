@@ -9,6 +9,8 @@
  * canonical values down to the leaves that differ (`policy.rules[1].targets.options[0].weight`),
  * so a difference the comparison treats as none (`description` absent vs `""`) shows nowhere.
  */
+
+import { isRecord } from "../policy/index.js";
 import { ALIAS_FIELDS, type AliasFieldName } from "../wire/index.js";
 import { canonical, containsUnknown, diffFields, readAliasState } from "./values.js";
 
@@ -48,9 +50,6 @@ function join(path: string, key: string | number): string {
   return `${path}[${JSON.stringify(key)}]`;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
-
 /** Walks two canonical values and records each leaf that differs. */
 function walk(
   path: string,
@@ -74,7 +73,7 @@ function walk(
   }
   // Objects and lists are walked, so a known part that did not change is not reported, and an
   // unknown value is a change at its own path.
-  if (isObject(a) && isObject(b)) {
+  if (isRecord(a) && isRecord(b)) {
     for (const k of new Set([...Object.keys(a), ...Object.keys(b)]))
       walk(join(path, k), a[k], b[k], replace, out);
     return;
