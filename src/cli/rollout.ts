@@ -32,13 +32,14 @@ traces of both agents since the stage took effect and judge the gates:
 The program must read its stage from the config key and use the same stage table as the
 policy file (e.g. canaryPolicy({... current: config.get("canaryStage")}) with the same
 stages); the policy's current: is where a rollout starts unless --resume (the stage in
-stack config) or --from-stage NAME.
+stack config) or --from-stage NAME. A stage already in effect (its up changes nothing)
+counts its hold from when it took effect, by the stack's update history.
 --dry-run reads the stack config and prints the plan; it changes nothing.
 Traces are read with the stack's provider config (agent-alias:apiUrl, agent-alias:apiKey),
 else AGENT_ALIAS_API_URL and VECTARA_API_KEY.
 --json prints {status, exit_code, message, config_key, from, to, initial_stage,
 start_stage, final_stage, reverted_to, stages: [{name, weights, watched, hold_ms,
-max_wait_ms, window: {start, end}, outcome, checks: [{at, elapsed_ms, verdict, message,
+max_wait_ms, window: {start, end}, resumed, outcome, checks: [{at, elapsed_ms, verdict, message,
 baseline, canary, read_error?}], verdict}]}; --format markdown a report with a timeline
 table and a Mermaid chart (for a pull request or a CI job summary).`;
 

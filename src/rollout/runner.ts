@@ -8,7 +8,10 @@
  * - The stage table is the plan's (a policy file's `canary:` block); the program must read its
  *   stage from the config key and use the same table, or the weights judged are not those served.
  * - Where it starts: `fromStage`; else with `resume` the stage in stack config; else the plan's
- *   `current`. A resumed stage is `up`-ed again (a no-op when deployed) and its hold restarts.
+ *   `current`. The first stage is `up`-ed again (a no-op when deployed); when it is the stage
+ *   config already held and that `up` changed nothing, it has been in effect since the stack's
+ *   history says (`stageSince`): the hold, max wait and trace window count from then
+ *   (`resumed: true` in its report), so a rollout killed during a hold does not hold again.
  * - Where an abort reverts to: the last stage that passed in this run, else the plan's
  *   `baseline` (the first stage sending the canary nothing), else the first stage; when that is
  *   the failing stage itself, nothing is reverted and the message says so.
@@ -104,8 +107,10 @@ export interface StageReport {
   watched: boolean;
   hold_ms: number;
   max_wait_ms: number;
-  /** When the stage took effect (after its `up`) and when its last check ran. */
+  /** When the stage took effect (after its `up`, or by the stack's history when resumed) and when its last check ran. */
   window: { start: string; end: string | null };
+  /** The stage was already in effect when the rollout started: its window starts when it took effect. */
+  resumed: boolean;
   outcome: "passed" | "deployed" | "failed" | "inconclusive" | "stopped" | "planned";
   checks: CheckReport[];
   /** The last verdict's line. */
@@ -193,6 +198,7 @@ function stageReport(s: PlannedStage, start: number | null, outcome: StageReport
     max_wait_ms: s.maxWaitMs,
     window: { start: start === null ? "" : iso(start), end: null },
     outcome,
+    resumed: false,
     checks: [],
     verdict: null,
   };
@@ -258,7 +264,18 @@ export async function runRollout(options: RolloutOptions): Promise<RolloutResult
     progress(`${name}: setting ${configKey}=${name}, up`);
     await stack.setStage(name);
     finalStage = name;
-    await stack.up();
+    return stack.up();
+  };
+  /** When the first stage took effect, if it was in effect already and the `up` changed nothing. */
+  const inEffectSince = async (stage: PlannedStage, changes: number, now: number) => {
+    if (stage !== todo[0] || initial !== stage.name || changes !== 0) return undefined;
+    try {
+      const since = await stack.stageSince(stage.name);
+      return since !== undefined && since < now ? since : undefined;
+    } catch (e) {
+      progress(`${stage.name}: the stack's history could not be read (${errorText(e)}); the hold starts now`);
+      return undefined;
+    }
   };
   const read = async (agentKey: string, from: number, to: number) => {
     let last: unknown;
@@ -274,13 +291,21 @@ export async function runRollout(options: RolloutOptions): Promise<RolloutResult
   };
 
   for (const stage of todo) {
+    let changes: number;
     try {
-      await deploy(stage.name);
+      ({ changes } = await deploy(stage.name));
     } catch (e) {
       return result("error", errorText(e), reports);
     }
-    const began = clock();
+    const now = clock();
+    const since = await inEffectSince(stage, changes, now);
+    const began = since ?? now;
     const report = stageReport(stage, began, stage.watched ? "stopped" : "deployed");
+    report.resumed = since !== undefined;
+    if (since !== undefined)
+      progress(
+        `${stage.name}: in effect since ${iso(since)} (the stack's history); the hold counts from then`,
+      );
     reports.push(report);
     if (!stage.watched) {
       report.window.end = iso(began);

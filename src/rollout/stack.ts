@@ -22,8 +22,15 @@ export interface RolloutStack {
   getStage(): Promise<string | undefined>;
   /** Sets the stage in stack config (`Pulumi.<stack>.yaml`, or the config file given). */
   setStage(stage: string): Promise<void>;
-  /** `pulumi up` with the stack's config as it is now. */
-  up(): Promise<void>;
+  /** `pulumi up` with the stack's config as it is now; `changes`: the resources it did not leave the same. */
+  up(): Promise<{ changes: number }>;
+  /**
+   * When `stage` took effect by the stack's update history (ms since the epoch): the end of the
+   * earliest of the latest updates that succeeded with `stage` in config, going back no further
+   * than an update with another stage or one that failed; undefined when the latest update
+   * was not one of them. Read when a rollout resumes, so the hold counts from then.
+   */
+  stageSince(stage: string): Promise<number | undefined>;
   /** The provider's connection settings in stack config (`agent-alias:apiUrl`, `agent-alias:apiKey`). */
   apiConfig(): Promise<{ apiUrl?: string | undefined; apiKey?: string | undefined }>;
 }
@@ -33,7 +40,7 @@ export class RolloutStackError extends Error {
   override readonly name = "RolloutStackError";
   readonly code = "stack_failed" as const;
   constructor(
-    readonly operation: "select" | "config_get" | "config_set" | "up",
+    readonly operation: "select" | "config_get" | "config_set" | "up" | "history",
     message: string,
   ) {
     super(message);
@@ -161,10 +168,39 @@ export async function automationStack(options: AutomationStackOptions): Promise<
     },
     async up() {
       try {
-        await stack.up({ color: "never", suppressProgress: true, ...(configFile ? { configFile } : {}) });
+        const r = await stack.up({
+          color: "never",
+          suppressProgress: true,
+          ...(configFile ? { configFile } : {}),
+        });
+        const ops = r.summary.resourceChanges ?? {};
+        return {
+          changes: Object.entries(ops).reduce((n, [op, count]) => (op === "same" ? n : n + (count ?? 0)), 0),
+        };
       } catch (e) {
         throw new RolloutStackError("up", `pulumi up failed on stack '${options.stack}': ${messageOf(e)}`);
       }
+    },
+    async stageSince(stage) {
+      let history: Awaited<ReturnType<Stack["history"]>>;
+      try {
+        history = await stack.history(100);
+      } catch (e) {
+        throw new RolloutStackError(
+          "history",
+          `cannot read the history of stack '${options.stack}': ${messageOf(e)}`,
+        );
+      }
+      const qualified = `${await projectName()}:${key}`;
+      let since: number | undefined;
+      // Newest first. Refreshes and imports change no config and no policy: passed over.
+      for (const u of history) {
+        if (u.kind !== "update") continue;
+        const value = (u.config[qualified] ?? u.config[key])?.value;
+        if (value !== stage || u.result !== "succeeded") break;
+        since = new Date(u.endTime).getTime();
+      }
+      return since;
     },
     async apiConfig() {
       return { apiUrl: await get("agent-alias:apiUrl"), apiKey: await get("agent-alias:apiKey") };

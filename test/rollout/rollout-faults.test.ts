@@ -77,12 +77,14 @@ describe.skipIf(!pulumiAvailable())("agent-alias rollout under faults, with the 
       for (const c of s.checks) if (c.read_error !== undefined) expect(c.verdict).toBeNull();
   });
 
-  it("a rollout killed (SIGKILL) during a hold resumes from the stack config with --resume and completes", async () => {
+  it("a rollout killed (SIGKILL) during a hold resumes from the stack config with --resume, keeps the hold's start, and completes", async () => {
     const r = await rehearsal({ ...HEALTHY, hold: "8s" });
     const load = traffic(r, 80);
     const child = spawnRollout(r);
+    let killedAt: number;
     try {
       await child.waitFor(/rollout: canary-50: wait: holding/);
+      killedAt = Date.now();
       child.child.kill("SIGKILL");
       expect(await child.exited).toBe("SIGKILL");
     } finally {
@@ -91,11 +93,22 @@ describe.skipIf(!pulumiAvailable())("agent-alias rollout under faults, with the 
     expect(child.stdout()).toBe(""); // killed before any report
     expect(configStage(r)).toBe("canary-50");
 
+    const resumedAt = Date.now();
     const { code, result, err } = await rollout(r, 80, ["--resume"]);
     expect(code, err).toBe(0);
     expect(result.status).toBe("completed");
     expect(result.initial_stage).toBe("canary-50");
     expect(result.start_stage).toBe("canary-50");
+    // canary-50 took effect in the killed run (its up ended before the first "holding" line):
+    // the resumed stage is judged from then, by the stack's history, not from the resume.
+    const resumed = result.stages[0]!;
+    expect(resumed.resumed).toBe(true);
+    expect(Date.parse(resumed.window.start)).toBeLessThan(killedAt!);
+    expect(resumed.checks[0]!.elapsed_ms).toBeGreaterThanOrEqual(
+      resumedAt - Date.parse(resumed.window.start),
+    );
+    expect(err).toMatch(/canary-50: in effect since \S+ \(the stack's history\); the hold counts from then/);
+    expect(result.stages[1]!.resumed).toBe(false);
     expect(result.stages.map((s) => [s.name, s.outcome])).toEqual([
       ["canary-50", "passed"],
       ["complete", "passed"],
