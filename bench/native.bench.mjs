@@ -54,7 +54,7 @@ const PULUMI_BIN = join(REPO, ".pulumi-home/versions/3.259.0/bin");
 const PREFIX = { dynamic: "dyn", native: "nat" };
 
 // ---- the YAML program ------------------------------------------------------------------------
-/** The policy alias `i` declares: many-aliases' `policyOf` with no `changeIndex`, in the schema's names. */
+/** The policy alias `i` declares: many-aliases' `policyOf` with no `changeIndex`. */
 function policyOf(i) {
   const share = 10 + (i % 8) * 10;
   return {
@@ -63,10 +63,10 @@ function policyOf(i) {
       {
         targets: {
           type: "weighted",
-          partitionBy: "get('$.session.metadata.user_id', get('$.session.key'))",
+          partition_by: "get('$.session.metadata.user_id', get('$.session.key'))",
           options: [
-            { agentKey: AGENTS[0], weight: 100 - share },
-            { agentKey: AGENTS[1], weight: share },
+            { agent_key: AGENTS[0], weight: 100 - share },
+            { agent_key: AGENTS[1], weight: share },
           ],
         },
       },

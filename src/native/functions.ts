@@ -13,7 +13,6 @@ import {
   validateCanary,
 } from "../policy/index.js";
 import type { CheckFailure } from "../provider/check.js";
-import { schemaPath, toApiNames, toSchemaNames } from "./names.js";
 import { CANARY_POLICY_TOKEN } from "./schema.js";
 import type { Props } from "./struct.js";
 
@@ -79,16 +78,13 @@ function canarySpecOf(args: Props): { spec: CanarySpec; failures: CheckFailure[]
 
 const canary: NativeFunction = {
   invoke(args) {
-    const { spec, failures } = canarySpecOf(toApiNames(args));
+    const { spec, failures } = canarySpecOf(args);
     if (failures.length > 0) return { outputs: {}, failures };
     // The canary's own rules (known stage, distinct agents, weights), paths from the top: `current`.
     const issues = validateCanary(spec, "");
     if (issues.length > 0)
-      return {
-        outputs: {},
-        failures: issues.map((i) => ({ property: schemaPath(i.path), reason: i.message })),
-      };
-    return { outputs: toSchemaNames({ policy: canaryPolicy(spec) }), failures: [] };
+      return { outputs: {}, failures: issues.map((i) => ({ property: i.path, reason: i.message })) };
+    return { outputs: { policy: canaryPolicy(spec) }, failures: [] };
   },
 };
 

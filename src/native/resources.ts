@@ -22,7 +22,6 @@ import {
   UNKNOWN,
 } from "../provider/values.js";
 import { type Alias, aliasFields } from "../wire/index.js";
-import { schemaPath, toApiNames, toSchemaNames } from "./names.js";
 import { ALIAS_POLICY_TOKEN, ALIAS_TOKEN } from "./schema.js";
 import type { Props } from "./struct.js";
 
@@ -157,59 +156,8 @@ const aliasPolicy: NativeResource = {
   },
 };
 
-/** A partial-failure error's properties (the state the engine keeps) in the schema's names. */
-function withSchemaNamesOnError(e: unknown): never {
-  const err = e as { properties?: unknown };
-  if (typeof e === "object" && e !== null && typeof err.properties === "object" && err.properties !== null)
-    err.properties = toSchemaNames(err.properties as Props);
-  throw e;
-}
-
-/**
- * A resource that speaks the schema's names (names.ts): what comes in is translated to the
- * API's names for the core, what goes out (outputs, imported inputs, failure paths, detailed
- * diff paths, a partial failure's state) back to the schema's.
- */
-function withSchemaNames(r: NativeResource): NativeResource {
-  return {
-    async check(olds, news) {
-      const c = await r.check(toApiNames(olds), toApiNames(news));
-      return {
-        inputs: toSchemaNames(c.inputs),
-        failures: c.failures.map((f) => ({ ...f, property: schemaPath(f.property) })),
-      };
-    },
-    diff(olds, news) {
-      const d = r.diff(toApiNames(olds), toApiNames(news));
-      const detailed = Object.fromEntries(Object.entries(d.detailed).map(([p, v]) => [schemaPath(p), v]));
-      return { ...d, detailed };
-    },
-    async create(inputs, preview) {
-      const c = await r.create(toApiNames(inputs), preview).catch(withSchemaNamesOnError);
-      return { id: c.id, outs: toSchemaNames(c.outs) };
-    },
-    async read(id, state) {
-      const got = await r.read(id, state === undefined ? undefined : toApiNames(state));
-      if (got === null) return null;
-      const outs = toSchemaNames(got.outs);
-      return got.inputs === undefined
-        ? { id: got.id, outs }
-        : { id: got.id, outs, inputs: toSchemaNames(got.inputs) };
-    },
-    async update(id, olds, news, preview) {
-      const outs = await r
-        .update(id, toApiNames(olds), toApiNames(news), preview)
-        .catch(withSchemaNamesOnError);
-      return toSchemaNames(outs);
-    },
-    async delete(id, olds) {
-      await r.delete(id, toApiNames(olds));
-    },
-  };
-}
-
-/** The resources of the package, by type token, in the schema's names. */
+/** The resources of the package, by type token. */
 export const RESOURCES: Readonly<Record<string, NativeResource>> = {
-  [ALIAS_TOKEN]: withSchemaNames(alias),
-  [ALIAS_POLICY_TOKEN]: withSchemaNames(aliasPolicy),
+  [ALIAS_TOKEN]: alias,
+  [ALIAS_POLICY_TOKEN]: aliasPolicy,
 };

@@ -3,9 +3,8 @@
  * field table (src/wire/alias-fields.ts) and the policy document's shape, so the schema, the
  * dynamic classes and the API cannot name a field differently. `GetSchema` serves it;
  * `schema.json` at the repository root is this value written out (`npm run schema`), and a
- * test fails when the two differ. Property names are camelCase, as Pulumi schemas name them,
- * inside `policy` too (`agentKey`, `partitionBy`), so each SDK derives its language's names
- * (Go `AgentKey`, Python `agent_key`); the plugin translates to the API's names (names.ts).
+ * test fails when the two differ. Inside `policy` the names are the API's (`agent_key`,
+ * `partition_by`): the same document as the policy files and the dynamic classes.
  */
 import { ALIAS_FIELDS, type AliasFieldSpec, aliasFields, type FieldKind } from "../wire/index.js";
 
@@ -68,7 +67,7 @@ const CONFIG: Record<string, Spec> = {
   },
 };
 
-/** The policy document's types (ROUTING.md §1), in the schema's names (`agentKey` for `agent_key`). */
+/** The policy document's types (ROUTING.md §1): the API's names, as in the policy files. */
 const TYPES: Record<string, Spec> = {
   Policy: {
     type: "object",
@@ -90,14 +89,14 @@ const TYPES: Record<string, Spec> = {
   },
   Target: {
     type: "object",
-    description: "One agent (`single`), or a sticky weighted split hashed on `partitionBy` (`weighted`).",
+    description: "One agent (`single`), or a sticky weighted split hashed on `partition_by` (`weighted`).",
     properties: {
       type: { type: "string", description: "`single` or `weighted`." },
-      agentKey: { type: "string", description: "The agent of a single target (the API's `agent_key`)." },
-      partitionBy: {
+      agent_key: { type: "string", description: "The agent of a single target." },
+      partition_by: {
         type: "string",
         description:
-          "The UserFn expression a weighted target hashes on, e.g. get('$.session.metadata.user_id', '') (the API's `partition_by`).",
+          "The UserFn expression a weighted target hashes on, e.g. get('$.session.metadata.user_id', '').",
       },
       options: {
         type: "array",
@@ -111,10 +110,10 @@ const TYPES: Record<string, Spec> = {
     type: "object",
     description: "An agent of a weighted target and its weight (an integer >= 0).",
     properties: {
-      agentKey: { type: "string", description: "The agent (the API's `agent_key`)." },
+      agent_key: { type: "string", description: "The agent." },
       weight: { type: "integer", description: "Its weight, relative to the others'." },
     },
-    required: ["agentKey", "weight"],
+    required: ["agent_key", "weight"],
   },
   CanaryStage: {
     type: "object",

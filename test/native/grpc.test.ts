@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AgentAliasClient } from "../../src/client/index.js";
 import { packageSchema } from "../../src/native/schema.js";
-import { canaryPolicy as apiCanaryPolicy } from "../../src/policy/index.js";
+import { canaryPolicy } from "../../src/policy/index.js";
 import { REPO } from "../helpers/cli.js";
 import { startTestEmulator, type TestEmulator } from "../helpers/emulator.js";
 import {
@@ -18,7 +18,7 @@ import {
   startPlugin,
   UNKNOWN,
 } from "../helpers/plugin.js";
-import { aliasInputs as apiAliasInputs, canary as apiCanary } from "../helpers/policies.js";
+import { aliasInputs, canary } from "../helpers/policies.js";
 
 // The native plugin as the engine meets it: the launcher spawned with an engine address, the
 // port read from its first stdout line, every call over gRPC, against a real emulator that
@@ -53,22 +53,6 @@ function plainParts(v: unknown): unknown {
 }
 
 const grpcCode = (e: unknown) => (e as { code?: number }).code;
-
-/**
- * A value with the policy's keys in the schema's names, as the engine sends them and gets them
- * back (`agentKey`, `partitionBy`); the API and the helpers write `agent_key`, `partition_by`.
- * Written here on its own, not with the plugin's translation (src/native/names.ts).
- */
-// biome-ignore lint/suspicious/noExplicitAny: the test's policies are read and changed freely
-const schemaNamed = (v: unknown): any =>
-  JSON.parse(
-    JSON.stringify(v)
-      .replaceAll('"agent_key":', '"agentKey":')
-      .replaceAll('"partition_by":', '"partitionBy":'),
-  );
-const canary = (...a: Parameters<typeof apiCanary>) => schemaNamed(apiCanary(...a));
-const aliasInputs = (over: Props = {}): Props => schemaNamed(apiAliasInputs(over));
-const canaryPolicy = (...a: Parameters<typeof apiCanaryPolicy>) => schemaNamed(apiCanaryPolicy(...a));
 
 describe("the plugin process", () => {
   it("prints its port first and answers GetPluginInfo with the package's version", async () => {
@@ -256,7 +240,7 @@ describe("Alias over gRPC", () => {
     outs = res.properties;
     expect(outs).toMatchObject({ key: "g-alias", description: "", enabled: true, policy: canary(90, 10) });
     expect(typeof outs.createdAt).toBe("string");
-    expect((await api.getAlias("g-alias")).policy).toEqual(apiCanary(90, 10));
+    expect((await api.getAlias("g-alias")).policy).toEqual(canary(90, 10));
   });
 
   it("Diff: no change, and a normalised difference (description absent vs '') is none", async () => {
@@ -318,7 +302,7 @@ describe("Alias over gRPC", () => {
       createdAt: outs.createdAt,
       updatedAt: UNKNOWN,
     });
-    expect((await api.getAlias("g-alias")).policy).toEqual(apiCanary(90, 10));
+    expect((await api.getAlias("g-alias")).policy).toEqual(canary(90, 10));
     // Nothing the API holds changes: updatedAt is known.
     const same = await plugin.update(ALIAS, "g-alias", outs, inputs({ samples: [] }), true);
     expect(same.properties.updatedAt).toBe(outs.updatedAt);
@@ -328,7 +312,7 @@ describe("Alias over gRPC", () => {
     const res = await plugin.update(ALIAS, "g-alias", outs, inputs({ policy: canary(80, 20) }));
     expect(res.properties).toMatchObject({ policy: canary(80, 20), createdAt: outs.createdAt });
     outs = res.properties;
-    expect((await api.getAlias("g-alias")).policy).toEqual(apiCanary(80, 20));
+    expect((await api.getAlias("g-alias")).policy).toEqual(canary(80, 20));
   });
 
   it("Read (refresh) sees drift and leaves the inputs to the engine", async () => {
@@ -350,7 +334,7 @@ describe("Alias over gRPC", () => {
       name: "By hand",
       description: "made in the console",
       metadata: { team: "support" },
-      policy: apiCanary(70, 30),
+      policy: canary(70, 30),
     });
     const res = await plugin.read(ALIAS, "g-by-hand");
     expect(res.id).toBe("g-by-hand");
@@ -424,53 +408,9 @@ describe("Alias over gRPC", () => {
   });
 });
 
-describe("the schema's names inside a policy (agentKey, partitionBy)", () => {
-  const inputs = (over: Props = {}) => aliasInputs({ key: "g-names", ...over });
-
-  it("reach the API as agent_key and partition_by, and come back in the schema's names", async () => {
-    const made = await plugin.create(ALIAS, inputs());
-    expect(made.properties.policy).toEqual(canary(90, 10));
-    expect(JSON.stringify(made.properties)).not.toMatch(/agent_key|partition_by/);
-    expect((await api.getAlias("g-names")).policy).toEqual(apiCanary(90, 10));
-  });
-
-  it("name a check failure's property and a detailed diff's path in the schema's names", async () => {
-    const missing = canary(90, 10);
-    delete missing.rules[0].targets.agentKey;
-    const failures = (await plugin.check(ALIAS, inputs({ policy: missing }))).failures;
-    expect(failures.map((f) => f.property)).toEqual(["policy.rules[0].targets.agentKey"]);
-    const moved = canary(90, 10);
-    moved.rules[0].targets.agentKey = "p-v1";
-    const olds = (await plugin.read(ALIAS, "g-names", { ...inputs(), policy: canary(90, 10) })).properties!;
-    expect((await plugin.diff(ALIAS, "g-names", olds, inputs({ policy: moved }))).detailed).toEqual({
-      "policy.rules[0].targets.agentKey": "UPDATE",
-    });
-  });
-
-  it("leave free-form keys alone: metadata and a sample's context keep agent_key", async () => {
-    const samples = [{ name: "s", context: { session: { metadata: { agent_key: "x", tenant: "eu" } } } }];
-    const res = await plugin.create(
-      ALIAS,
-      { ...inputs({ key: "g-names-free" }), metadata: { agent_key: "kept" }, samples },
-      true,
-    );
-    expect(res.properties).toMatchObject({ metadata: { agent_key: "kept" }, samples });
-  });
-
-  it("read a policy written in the API's names (pasted from a policy file, or older state) as the same", async () => {
-    const olds = (await plugin.read(ALIAS, "g-names", inputs())).properties!;
-    // State with the API's names diffs clean against the same inputs in the schema's names.
-    const apiState = { ...olds, policy: apiCanary(90, 10) };
-    expect((await plugin.diff(ALIAS, "g-names", apiState, inputs())).changes).toBe(DIFF.none);
-    // Inputs with the API's names pass Check and come back in the schema's names.
-    const checked = await plugin.check(ALIAS, inputs({ policy: apiCanary(90, 10) }));
-    expect(checked).toEqual({ inputs: inputs(), failures: [] });
-  });
-});
-
 describe("AliasPolicy over gRPC", () => {
   it("Check, Create (preview and real), Diff, Update, Read (refresh and import), Delete", async () => {
-    await api.createAlias({ key: "g-owned", name: "Owned", policy: apiCanary(100, 0) });
+    await api.createAlias({ key: "g-owned", name: "Owned", policy: canary(100, 0) });
     const p = { aliasKey: "g-owned", policy: canary(95, 5) };
     expect(await plugin.check(ALIAS_POLICY, p)).toEqual({ inputs: p, failures: [] });
     const bad = canary(95, 5);
@@ -484,7 +424,7 @@ describe("AliasPolicy over gRPC", () => {
       id: "",
       properties: { ...p, samples: [], previousPolicy: UNKNOWN, updatedAt: UNKNOWN, stateVersion: 1 },
     });
-    expect((await api.getAlias("g-owned")).policy).toEqual(apiCanary(100, 0));
+    expect((await api.getAlias("g-owned")).policy).toEqual(canary(100, 0));
 
     const created = await plugin.create(ALIAS_POLICY, p);
     expect(created.id).toBe("g-owned");
@@ -517,7 +457,7 @@ describe("AliasPolicy over gRPC", () => {
     expect(imported.inputs).toEqual({ aliasKey: "g-owned", policy: canary(80, 20) });
 
     await plugin.delete(ALIAS_POLICY, "g-owned", updated.properties);
-    expect((await api.getAlias("g-owned")).policy).toEqual(apiCanary(100, 0));
+    expect((await api.getAlias("g-owned")).policy).toEqual(canary(100, 0));
   });
 });
 

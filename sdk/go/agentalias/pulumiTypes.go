@@ -413,14 +413,14 @@ func (o SampleArrayOutput) Index(i pulumi.IntInput) SampleOutput {
 	}).(SampleOutput)
 }
 
-// One agent (`single`), or a sticky weighted split hashed on `partitionBy` (`weighted`).
+// One agent (`single`), or a sticky weighted split hashed on `partition_by` (`weighted`).
 type Target struct {
-	// The agent of a single target (the API's `agent_key`).
-	AgentKey *string `pulumi:"agentKey"`
+	// The agent of a single target.
+	Agent_key *string `pulumi:"agent_key"`
 	// The agents of a weighted target and their weights.
 	Options []WeightedOption `pulumi:"options"`
-	// The UserFn expression a weighted target hashes on, e.g. get('$.session.metadata.user_id', '') (the API's `partition_by`).
-	PartitionBy *string `pulumi:"partitionBy"`
+	// The UserFn expression a weighted target hashes on, e.g. get('$.session.metadata.user_id', '').
+	Partition_by *string `pulumi:"partition_by"`
 	// `single` or `weighted`.
 	Type string `pulumi:"type"`
 }
@@ -436,14 +436,14 @@ type TargetInput interface {
 	ToTargetOutputWithContext(context.Context) TargetOutput
 }
 
-// One agent (`single`), or a sticky weighted split hashed on `partitionBy` (`weighted`).
+// One agent (`single`), or a sticky weighted split hashed on `partition_by` (`weighted`).
 type TargetArgs struct {
-	// The agent of a single target (the API's `agent_key`).
-	AgentKey pulumi.StringPtrInput `pulumi:"agentKey"`
+	// The agent of a single target.
+	Agent_key pulumi.StringPtrInput `pulumi:"agent_key"`
 	// The agents of a weighted target and their weights.
 	Options WeightedOptionArrayInput `pulumi:"options"`
-	// The UserFn expression a weighted target hashes on, e.g. get('$.session.metadata.user_id', '') (the API's `partition_by`).
-	PartitionBy pulumi.StringPtrInput `pulumi:"partitionBy"`
+	// The UserFn expression a weighted target hashes on, e.g. get('$.session.metadata.user_id', '').
+	Partition_by pulumi.StringPtrInput `pulumi:"partition_by"`
 	// `single` or `weighted`.
 	Type pulumi.StringInput `pulumi:"type"`
 }
@@ -460,7 +460,7 @@ func (i TargetArgs) ToTargetOutputWithContext(ctx context.Context) TargetOutput 
 	return pulumi.ToOutputWithContext(ctx, i).(TargetOutput)
 }
 
-// One agent (`single`), or a sticky weighted split hashed on `partitionBy` (`weighted`).
+// One agent (`single`), or a sticky weighted split hashed on `partition_by` (`weighted`).
 type TargetOutput struct{ *pulumi.OutputState }
 
 func (TargetOutput) ElementType() reflect.Type {
@@ -475,9 +475,9 @@ func (o TargetOutput) ToTargetOutputWithContext(ctx context.Context) TargetOutpu
 	return o
 }
 
-// The agent of a single target (the API's `agent_key`).
-func (o TargetOutput) AgentKey() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v Target) *string { return v.AgentKey }).(pulumi.StringPtrOutput)
+// The agent of a single target.
+func (o TargetOutput) Agent_key() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v Target) *string { return v.Agent_key }).(pulumi.StringPtrOutput)
 }
 
 // The agents of a weighted target and their weights.
@@ -485,9 +485,9 @@ func (o TargetOutput) Options() WeightedOptionArrayOutput {
 	return o.ApplyT(func(v Target) []WeightedOption { return v.Options }).(WeightedOptionArrayOutput)
 }
 
-// The UserFn expression a weighted target hashes on, e.g. get('$.session.metadata.user_id', ”) (the API's `partition_by`).
-func (o TargetOutput) PartitionBy() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v Target) *string { return v.PartitionBy }).(pulumi.StringPtrOutput)
+// The UserFn expression a weighted target hashes on, e.g. get('$.session.metadata.user_id', ”).
+func (o TargetOutput) Partition_by() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v Target) *string { return v.Partition_by }).(pulumi.StringPtrOutput)
 }
 
 // `single` or `weighted`.
@@ -497,8 +497,8 @@ func (o TargetOutput) Type() pulumi.StringOutput {
 
 // An agent of a weighted target and its weight (an integer >= 0).
 type WeightedOption struct {
-	// The agent (the API's `agent_key`).
-	AgentKey string `pulumi:"agentKey"`
+	// The agent.
+	Agent_key string `pulumi:"agent_key"`
 	// Its weight, relative to the others'.
 	Weight int `pulumi:"weight"`
 }
@@ -516,8 +516,8 @@ type WeightedOptionInput interface {
 
 // An agent of a weighted target and its weight (an integer >= 0).
 type WeightedOptionArgs struct {
-	// The agent (the API's `agent_key`).
-	AgentKey pulumi.StringInput `pulumi:"agentKey"`
+	// The agent.
+	Agent_key pulumi.StringInput `pulumi:"agent_key"`
 	// Its weight, relative to the others'.
 	Weight pulumi.IntInput `pulumi:"weight"`
 }
@@ -574,9 +574,9 @@ func (o WeightedOptionOutput) ToWeightedOptionOutputWithContext(ctx context.Cont
 	return o
 }
 
-// The agent (the API's `agent_key`).
-func (o WeightedOptionOutput) AgentKey() pulumi.StringOutput {
-	return o.ApplyT(func(v WeightedOption) string { return v.AgentKey }).(pulumi.StringOutput)
+// The agent.
+func (o WeightedOptionOutput) Agent_key() pulumi.StringOutput {
+	return o.ApplyT(func(v WeightedOption) string { return v.Agent_key }).(pulumi.StringOutput)
 }
 
 // Its weight, relative to the others'.

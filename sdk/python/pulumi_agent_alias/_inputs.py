@@ -320,7 +320,7 @@ class SampleArgs:
 
 class TargetDict(TypedDict):
     """
-    One agent (`single`), or a sticky weighted split hashed on `partitionBy` (`weighted`).
+    One agent (`single`), or a sticky weighted split hashed on `partition_by` (`weighted`).
     """
     type: _builtins.str
     """
@@ -328,7 +328,7 @@ class TargetDict(TypedDict):
     """
     agent_key: NotRequired[_builtins.str]
     """
-    The agent of a single target (the API's `agent_key`).
+    The agent of a single target.
     """
     options: NotRequired[Sequence['WeightedOptionDict']]
     """
@@ -336,7 +336,7 @@ class TargetDict(TypedDict):
     """
     partition_by: NotRequired[_builtins.str]
     """
-    The UserFn expression a weighted target hashes on, e.g. get('$.session.metadata.user_id', '') (the API's `partition_by`).
+    The UserFn expression a weighted target hashes on, e.g. get('$.session.metadata.user_id', '').
     """
 
 @pulumi.input_type
@@ -347,12 +347,12 @@ class Target:
                  options: Optional[Sequence['WeightedOption']] = None,
                  partition_by: Optional[_builtins.str] = None):
         """
-        One agent (`single`), or a sticky weighted split hashed on `partitionBy` (`weighted`).
+        One agent (`single`), or a sticky weighted split hashed on `partition_by` (`weighted`).
 
         :param _builtins.str type: `single` or `weighted`.
-        :param _builtins.str agent_key: The agent of a single target (the API's `agent_key`).
+        :param _builtins.str agent_key: The agent of a single target.
         :param Sequence['WeightedOption'] options: The agents of a weighted target and their weights.
-        :param _builtins.str partition_by: The UserFn expression a weighted target hashes on, e.g. get('$.session.metadata.user_id', '') (the API's `partition_by`).
+        :param _builtins.str partition_by: The UserFn expression a weighted target hashes on, e.g. get('$.session.metadata.user_id', '').
         """
         pulumi.set(__self__, "type", type)
         if agent_key is not None:
@@ -375,10 +375,10 @@ class Target:
         pulumi.set(self, "type", value)
 
     @_builtins.property
-    @pulumi.getter(name="agentKey")
+    @pulumi.getter
     def agent_key(self) -> Optional[_builtins.str]:
         """
-        The agent of a single target (the API's `agent_key`).
+        The agent of a single target.
         """
         return pulumi.get(self, "agent_key")
 
@@ -399,10 +399,10 @@ class Target:
         pulumi.set(self, "options", value)
 
     @_builtins.property
-    @pulumi.getter(name="partitionBy")
+    @pulumi.getter
     def partition_by(self) -> Optional[_builtins.str]:
         """
-        The UserFn expression a weighted target hashes on, e.g. get('$.session.metadata.user_id', '') (the API's `partition_by`).
+        The UserFn expression a weighted target hashes on, e.g. get('$.session.metadata.user_id', '').
         """
         return pulumi.get(self, "partition_by")
 
@@ -413,7 +413,7 @@ class Target:
 
 class TargetArgsDict(TypedDict):
     """
-    One agent (`single`), or a sticky weighted split hashed on `partitionBy` (`weighted`).
+    One agent (`single`), or a sticky weighted split hashed on `partition_by` (`weighted`).
     """
     type: pulumi.Input[_builtins.str]
     """
@@ -421,7 +421,7 @@ class TargetArgsDict(TypedDict):
     """
     agent_key: NotRequired[pulumi.Input[Optional[_builtins.str]]]
     """
-    The agent of a single target (the API's `agent_key`).
+    The agent of a single target.
     """
     options: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input['WeightedOptionArgsDict']]]]]
     """
@@ -429,7 +429,7 @@ class TargetArgsDict(TypedDict):
     """
     partition_by: NotRequired[pulumi.Input[Optional[_builtins.str]]]
     """
-    The UserFn expression a weighted target hashes on, e.g. get('$.session.metadata.user_id', '') (the API's `partition_by`).
+    The UserFn expression a weighted target hashes on, e.g. get('$.session.metadata.user_id', '').
     """
 
 @pulumi.input_type
@@ -440,12 +440,12 @@ class TargetArgs:
                  options: pulumi.Input[Optional[Sequence[pulumi.Input['WeightedOptionArgs']]]] = None,
                  partition_by: pulumi.Input[Optional[_builtins.str]] = None):
         """
-        One agent (`single`), or a sticky weighted split hashed on `partitionBy` (`weighted`).
+        One agent (`single`), or a sticky weighted split hashed on `partition_by` (`weighted`).
 
         :param pulumi.Input[_builtins.str] type: `single` or `weighted`.
-        :param pulumi.Input[_builtins.str] agent_key: The agent of a single target (the API's `agent_key`).
+        :param pulumi.Input[_builtins.str] agent_key: The agent of a single target.
         :param pulumi.Input[Sequence[pulumi.Input['WeightedOptionArgs']]] options: The agents of a weighted target and their weights.
-        :param pulumi.Input[_builtins.str] partition_by: The UserFn expression a weighted target hashes on, e.g. get('$.session.metadata.user_id', '') (the API's `partition_by`).
+        :param pulumi.Input[_builtins.str] partition_by: The UserFn expression a weighted target hashes on, e.g. get('$.session.metadata.user_id', '').
         """
         pulumi.set(__self__, "type", type)
         if agent_key is not None:
@@ -468,10 +468,10 @@ class TargetArgs:
         pulumi.set(self, "type", value)
 
     @_builtins.property
-    @pulumi.getter(name="agentKey")
+    @pulumi.getter
     def agent_key(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        The agent of a single target (the API's `agent_key`).
+        The agent of a single target.
         """
         return pulumi.get(self, "agent_key")
 
@@ -492,10 +492,10 @@ class TargetArgs:
         pulumi.set(self, "options", value)
 
     @_builtins.property
-    @pulumi.getter(name="partitionBy")
+    @pulumi.getter
     def partition_by(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        The UserFn expression a weighted target hashes on, e.g. get('$.session.metadata.user_id', '') (the API's `partition_by`).
+        The UserFn expression a weighted target hashes on, e.g. get('$.session.metadata.user_id', '').
         """
         return pulumi.get(self, "partition_by")
 
@@ -510,7 +510,7 @@ class WeightedOptionDict(TypedDict):
     """
     agent_key: _builtins.str
     """
-    The agent (the API's `agent_key`).
+    The agent.
     """
     weight: _builtins.int
     """
@@ -525,17 +525,17 @@ class WeightedOption:
         """
         An agent of a weighted target and its weight (an integer >= 0).
 
-        :param _builtins.str agent_key: The agent (the API's `agent_key`).
+        :param _builtins.str agent_key: The agent.
         :param _builtins.int weight: Its weight, relative to the others'.
         """
         pulumi.set(__self__, "agent_key", agent_key)
         pulumi.set(__self__, "weight", weight)
 
     @_builtins.property
-    @pulumi.getter(name="agentKey")
+    @pulumi.getter
     def agent_key(self) -> _builtins.str:
         """
-        The agent (the API's `agent_key`).
+        The agent.
         """
         return pulumi.get(self, "agent_key")
 
@@ -562,7 +562,7 @@ class WeightedOptionArgsDict(TypedDict):
     """
     agent_key: pulumi.Input[_builtins.str]
     """
-    The agent (the API's `agent_key`).
+    The agent.
     """
     weight: pulumi.Input[_builtins.int]
     """
@@ -577,17 +577,17 @@ class WeightedOptionArgs:
         """
         An agent of a weighted target and its weight (an integer >= 0).
 
-        :param pulumi.Input[_builtins.str] agent_key: The agent (the API's `agent_key`).
+        :param pulumi.Input[_builtins.str] agent_key: The agent.
         :param pulumi.Input[_builtins.int] weight: Its weight, relative to the others'.
         """
         pulumi.set(__self__, "agent_key", agent_key)
         pulumi.set(__self__, "weight", weight)
 
     @_builtins.property
-    @pulumi.getter(name="agentKey")
+    @pulumi.getter
     def agent_key(self) -> pulumi.Input[_builtins.str]:
         """
-        The agent (the API's `agent_key`).
+        The agent.
         """
         return pulumi.get(self, "agent_key")
 

@@ -142,39 +142,20 @@ class Sample(dict):
 @pulumi.output_type
 class Target(dict):
     """
-    One agent (`single`), or a sticky weighted split hashed on `partitionBy` (`weighted`).
+    One agent (`single`), or a sticky weighted split hashed on `partition_by` (`weighted`).
     """
-    @staticmethod
-    def __key_warning(key: str):
-        suggest = None
-        if key == "agentKey":
-            suggest = "agent_key"
-        elif key == "partitionBy":
-            suggest = "partition_by"
-
-        if suggest:
-            pulumi.log.warn(f"Key '{key}' not found in Target. Access the value via the '{suggest}' property getter instead.")
-
-    def __getitem__(self, key: str) -> Any:
-        Target.__key_warning(key)
-        return super().__getitem__(key)
-
-    def get(self, key: str, default = None) -> Any:
-        Target.__key_warning(key)
-        return super().get(key, default)
-
     def __init__(__self__, *,
                  type: _builtins.str,
                  agent_key: Optional[_builtins.str] = None,
                  options: Optional[Sequence['outputs.WeightedOption']] = None,
                  partition_by: Optional[_builtins.str] = None):
         """
-        One agent (`single`), or a sticky weighted split hashed on `partitionBy` (`weighted`).
+        One agent (`single`), or a sticky weighted split hashed on `partition_by` (`weighted`).
 
         :param _builtins.str type: `single` or `weighted`.
-        :param _builtins.str agent_key: The agent of a single target (the API's `agent_key`).
+        :param _builtins.str agent_key: The agent of a single target.
         :param Sequence['WeightedOption'] options: The agents of a weighted target and their weights.
-        :param _builtins.str partition_by: The UserFn expression a weighted target hashes on, e.g. get('$.session.metadata.user_id', '') (the API's `partition_by`).
+        :param _builtins.str partition_by: The UserFn expression a weighted target hashes on, e.g. get('$.session.metadata.user_id', '').
         """
         pulumi.set(__self__, "type", type)
         if agent_key is not None:
@@ -193,10 +174,10 @@ class Target(dict):
         return pulumi.get(self, "type")
 
     @_builtins.property
-    @pulumi.getter(name="agentKey")
+    @pulumi.getter
     def agent_key(self) -> Optional[_builtins.str]:
         """
-        The agent of a single target (the API's `agent_key`).
+        The agent of a single target.
         """
         return pulumi.get(self, "agent_key")
 
@@ -209,10 +190,10 @@ class Target(dict):
         return pulumi.get(self, "options")
 
     @_builtins.property
-    @pulumi.getter(name="partitionBy")
+    @pulumi.getter
     def partition_by(self) -> Optional[_builtins.str]:
         """
-        The UserFn expression a weighted target hashes on, e.g. get('$.session.metadata.user_id', '') (the API's `partition_by`).
+        The UserFn expression a weighted target hashes on, e.g. get('$.session.metadata.user_id', '').
         """
         return pulumi.get(self, "partition_by")
 
@@ -222,40 +203,23 @@ class WeightedOption(dict):
     """
     An agent of a weighted target and its weight (an integer >= 0).
     """
-    @staticmethod
-    def __key_warning(key: str):
-        suggest = None
-        if key == "agentKey":
-            suggest = "agent_key"
-
-        if suggest:
-            pulumi.log.warn(f"Key '{key}' not found in WeightedOption. Access the value via the '{suggest}' property getter instead.")
-
-    def __getitem__(self, key: str) -> Any:
-        WeightedOption.__key_warning(key)
-        return super().__getitem__(key)
-
-    def get(self, key: str, default = None) -> Any:
-        WeightedOption.__key_warning(key)
-        return super().get(key, default)
-
     def __init__(__self__, *,
                  agent_key: _builtins.str,
                  weight: _builtins.int):
         """
         An agent of a weighted target and its weight (an integer >= 0).
 
-        :param _builtins.str agent_key: The agent (the API's `agent_key`).
+        :param _builtins.str agent_key: The agent.
         :param _builtins.int weight: Its weight, relative to the others'.
         """
         pulumi.set(__self__, "agent_key", agent_key)
         pulumi.set(__self__, "weight", weight)
 
     @_builtins.property
-    @pulumi.getter(name="agentKey")
+    @pulumi.getter
     def agent_key(self) -> _builtins.str:
         """
-        The agent (the API's `agent_key`).
+        The agent.
         """
         return pulumi.get(self, "agent_key")
 
