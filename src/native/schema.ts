@@ -194,7 +194,7 @@ function canaryPolicyFunction(): Spec {
   const str = (description: string) => ({ type: "string", description });
   return {
     description:
-      "The policy of a canary rollout at its current stage: `before` rules, then a weighted rule from `from` to `to` at the stage's weights (sticky: each step moves users only from `from` to `to`); with `match`, only matching sessions are in the canary and the others go to `others`. The default stages are canary-5 (95/5), canary-20, canary-50 and complete (0/100).",
+      "The policy of a canary rollout at its current stage: `before` rules, then a weighted rule from `from` to `to` at the stage's weights (sticky: each step moves users only from `from` to `to`); with `match`, only matching sessions are in the canary and the others go to `others`. The default stages are baseline (100/0: where an aborted rollout reverts to), canary-5 (95/5), canary-20, canary-50 and complete (0/100).",
     inputs: {
       properties: {
         from: str("The agent traffic moves away from (the stable one)."),
@@ -206,7 +206,7 @@ function canaryPolicyFunction(): Spec {
         stages: {
           type: "array",
           items: { $ref: T("CanaryStage") },
-          description: "The stage table (default: the four default stages).",
+          description: "The stage table (default: baseline, canary-5, canary-20, canary-50, complete).",
         },
         match: str("Canary only the sessions this UserFn expression matches."),
         others: str("Where the sessions `match` leaves out go (default: `from`)."),

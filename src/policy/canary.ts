@@ -64,7 +64,13 @@ export interface CanaryStage extends CanaryChecks {
   weights: readonly [number, number];
 }
 
+/**
+ * The stage table when a canary gives none. `baseline` sends the canary nothing: where a
+ * guarded rollout that fails its first stage reverts to (without it, an abort at canary-5
+ * would have no earlier stage and leave 5% on the failing agent). It is not judged.
+ */
 export const DEFAULT_STAGES: readonly CanaryStage[] = Object.freeze([
+  { name: "baseline", weights: [100, 0] as const },
   { name: "canary-5", weights: [95, 5] as const },
   { name: "canary-20", weights: [80, 20] as const },
   { name: "canary-50", weights: [50, 50] as const },

@@ -489,7 +489,8 @@ describe("functions over gRPC", () => {
     expect((await plugin.invoke(CANARY, { ...spec, current: "canary-99" })).failures).toEqual([
       {
         property: "current",
-        reason: "current: unknown stage 'canary-99'; the stages are canary-5, canary-20, canary-50, complete",
+        reason:
+          "current: unknown stage 'canary-99'; the stages are baseline, canary-5, canary-20, canary-50, complete",
       },
     ]);
     const { from: _, ...noFrom } = spec;

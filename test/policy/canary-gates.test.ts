@@ -55,9 +55,11 @@ describe("canary plan: defaults and overrides", () => {
     expect(plan.from).toBe("v1");
     expect(plan.to).toBe("v2");
     expect(plan.current).toBe("canary-20");
-    expect(plan.baseline).toBeUndefined();
+    // The default table's baseline sends the canary nothing: not judged, where an abort reverts to.
+    expect(plan.baseline).toBe("baseline");
     expect(plan.stages).toEqual(
       [
+        ["baseline", [100, 0]],
         ["canary-5", [95, 5]],
         ["canary-20", [80, 20]],
         ["canary-50", [50, 50]],
@@ -70,7 +72,7 @@ describe("canary plan: defaults and overrides", () => {
         maxWaitMs: 600_000,
         maxFailedChecks: 1,
         gates: { minTraces: 100 },
-        watched: true,
+        watched: index > 0,
       })),
     );
     expect(Object.isFrozen(plan.stages[0]!.gates)).toBe(true);
@@ -320,6 +322,7 @@ describe("canary check fields: validation (YAML paths)", () => {
       canary: { ...block, hold: "45s", gates: { min_traces: 20 } },
     });
     expect(ok.ok && ok.plan.stages.map((s) => [s.holdMs, s.gates.minTraces])).toEqual([
+      [45_000, 20],
       [45_000, 20],
       [45_000, 20],
       [45_000, 20],

@@ -18,8 +18,9 @@ const spec = {
 };
 
 describe("canary stages", () => {
-  it("default stages are 95/5, 80/20, 50/50, 0/100", () => {
+  it("default stages are 100/0 (baseline), 95/5, 80/20, 50/50, 0/100", () => {
     expect(DEFAULT_STAGES.map((s) => [s.name, ...s.weights])).toEqual([
+      ["baseline", 100, 0],
       ["canary-5", 95, 5],
       ["canary-20", 80, 20],
       ["canary-50", 50, 50],

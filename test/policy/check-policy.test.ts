@@ -153,7 +153,7 @@ describe("checkPolicy", () => {
         code: "canary",
         path: ["canary", "current"],
         message:
-          "canary.current: unknown stage 'nope'; the stages are canary-5, canary-20, canary-50, complete",
+          "canary.current: unknown stage 'nope'; the stages are baseline, canary-5, canary-20, canary-50, complete",
       },
     ]);
   });

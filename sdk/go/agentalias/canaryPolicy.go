@@ -11,7 +11,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// The policy of a canary rollout at its current stage: `before` rules, then a weighted rule from `from` to `to` at the stage's weights (sticky: each step moves users only from `from` to `to`); with `match`, only matching sessions are in the canary and the others go to `others`. The default stages are canary-5 (95/5), canary-20, canary-50 and complete (0/100).
+// The policy of a canary rollout at its current stage: `before` rules, then a weighted rule from `from` to `to` at the stage's weights (sticky: each step moves users only from `from` to `to`); with `match`, only matching sessions are in the canary and the others go to `others`. The default stages are baseline (100/0: where an aborted rollout reverts to), canary-5 (95/5), canary-20, canary-50 and complete (0/100).
 func CanaryPolicy(ctx *pulumi.Context, args *CanaryPolicyArgs, opts ...pulumi.InvokeOption) (*CanaryPolicyResult, error) {
 	opts = internal.PkgInvokeDefaultOpts(opts)
 	var rv CanaryPolicyResult
@@ -35,7 +35,7 @@ type CanaryPolicyArgs struct {
 	Others *string `pulumi:"others"`
 	// The UserFn expression users are hashed on, e.g. get('$.session.metadata.user_id', '').
 	PartitionBy string `pulumi:"partitionBy"`
-	// The stage table (default: the four default stages).
+	// The stage table (default: baseline, canary-5, canary-20, canary-50, complete).
 	Stages []CanaryStage `pulumi:"stages"`
 	// The agent traffic moves to (the new version).
 	To string `pulumi:"to"`
@@ -64,7 +64,7 @@ type CanaryPolicyOutputArgs struct {
 	Others pulumi.StringPtrInput `pulumi:"others"`
 	// The UserFn expression users are hashed on, e.g. get('$.session.metadata.user_id', '').
 	PartitionBy pulumi.StringInput `pulumi:"partitionBy"`
-	// The stage table (default: the four default stages).
+	// The stage table (default: baseline, canary-5, canary-20, canary-50, complete).
 	Stages CanaryStageArrayInput `pulumi:"stages"`
 	// The agent traffic moves to (the new version).
 	To pulumi.StringInput `pulumi:"to"`

@@ -58,7 +58,7 @@ def canary_policy(before: Optional[Sequence[Union['Rule', 'RuleDict']]] = None,
                   to: Optional[_builtins.str] = None,
                   opts: Optional[pulumi.InvokeOptions] = None) -> AwaitableCanaryPolicyResult:
     """
-    The policy of a canary rollout at its current stage: `before` rules, then a weighted rule from `from` to `to` at the stage's weights (sticky: each step moves users only from `from` to `to`); with `match`, only matching sessions are in the canary and the others go to `others`. The default stages are canary-5 (95/5), canary-20, canary-50 and complete (0/100).
+    The policy of a canary rollout at its current stage: `before` rules, then a weighted rule from `from` to `to` at the stage's weights (sticky: each step moves users only from `from` to `to`); with `match`, only matching sessions are in the canary and the others go to `others`. The default stages are baseline (100/0: where an aborted rollout reverts to), canary-5 (95/5), canary-20, canary-50 and complete (0/100).
 
     :param Sequence[Union['Rule', 'RuleDict']] before: Rules placed before the canary rule.
     :param _builtins.str current: The name of the stage in force (e.g. from stack config).
@@ -66,7 +66,7 @@ def canary_policy(before: Optional[Sequence[Union['Rule', 'RuleDict']]] = None,
     :param _builtins.str match: Canary only the sessions this UserFn expression matches.
     :param _builtins.str others: Where the sessions `match` leaves out go (default: `from`).
     :param _builtins.str partition_by: The UserFn expression users are hashed on, e.g. get('$.session.metadata.user_id', '').
-    :param Sequence[Union['CanaryStage', 'CanaryStageDict']] stages: The stage table (default: the four default stages).
+    :param Sequence[Union['CanaryStage', 'CanaryStageDict']] stages: The stage table (default: baseline, canary-5, canary-20, canary-50, complete).
     :param _builtins.str to: The agent traffic moves to (the new version).
     """
     __args__ = dict()
@@ -93,7 +93,7 @@ def canary_policy_output(before: pulumi.Input[Optional[Optional[Sequence[Union['
                          to: pulumi.Input[Optional[_builtins.str]] = None,
                          opts: Optional[Union[pulumi.InvokeOptions, pulumi.InvokeOutputOptions]] = None) -> pulumi.Output[CanaryPolicyResult]:
     """
-    The policy of a canary rollout at its current stage: `before` rules, then a weighted rule from `from` to `to` at the stage's weights (sticky: each step moves users only from `from` to `to`); with `match`, only matching sessions are in the canary and the others go to `others`. The default stages are canary-5 (95/5), canary-20, canary-50 and complete (0/100).
+    The policy of a canary rollout at its current stage: `before` rules, then a weighted rule from `from` to `to` at the stage's weights (sticky: each step moves users only from `from` to `to`); with `match`, only matching sessions are in the canary and the others go to `others`. The default stages are baseline (100/0: where an aborted rollout reverts to), canary-5 (95/5), canary-20, canary-50 and complete (0/100).
 
     :param Sequence[Union['Rule', 'RuleDict']] before: Rules placed before the canary rule.
     :param _builtins.str current: The name of the stage in force (e.g. from stack config).
@@ -101,7 +101,7 @@ def canary_policy_output(before: pulumi.Input[Optional[Optional[Sequence[Union['
     :param _builtins.str match: Canary only the sessions this UserFn expression matches.
     :param _builtins.str others: Where the sessions `match` leaves out go (default: `from`).
     :param _builtins.str partition_by: The UserFn expression users are hashed on, e.g. get('$.session.metadata.user_id', '').
-    :param Sequence[Union['CanaryStage', 'CanaryStageDict']] stages: The stage table (default: the four default stages).
+    :param Sequence[Union['CanaryStage', 'CanaryStageDict']] stages: The stage table (default: baseline, canary-5, canary-20, canary-50, complete).
     :param _builtins.str to: The agent traffic moves to (the new version).
     """
     __args__ = dict()
