@@ -353,6 +353,10 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     sendError(reply, new HttpProblem(404, [`No such call: ${req.method} ${req.url.split("?")[0]}`]), req);
   });
 
+  /** The API operation a request is a call of (the route table's name), if any. */
+  const operationOf = (req: FastifyRequest) =>
+    routeOperation(req.method === "HEAD" ? "GET" : req.method, req.routeOptions.url ?? "");
+
   const authorize = (req: FastifyRequest, done: (err?: Error) => void): void => {
     if (req.routeOptions.url === TOKEN_PATH) {
       done();
@@ -360,8 +364,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     }
     try {
       const caller = credentials.identify(req.headers);
-      const method = req.method === "HEAD" ? "GET" : req.method;
-      const operation = routeOperation(method, req.routeOptions.url ?? "");
+      const operation = operationOf(req);
       if (operation !== undefined) credentials.authorize(caller, operation);
     } catch (e) {
       done(e as Error);
@@ -389,7 +392,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
       authorize(req, done);
       return;
     }
-    const d = faults.decide();
+    const d = faults.decide(operationOf(req));
     const act = (): void => {
       if (d.kind === "none") {
         authorize(req, done);

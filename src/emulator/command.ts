@@ -48,7 +48,8 @@ Options:
                     POST /oauth2/token (client credentials) on the emulator
   --token-ttl T     lifetime of issued tokens: seconds, or 90s, 30m, 2h (default 30m)
   --seed FILE       YAML/JSON with agents and aliases to create at start
-  --faults SPEC     inject faults, e.g. rate=0.2,status=503,latency=50ms,reset=0.05,seed=1
+  --faults SPEC     inject faults, e.g. rate=0.2,status=503,latency=50ms,reset=0.05,seed=1;
+                    ops=traces.list+sessions limits them to those operations (or groups)
   --body-limit N    largest request body in bytes (default 1048576)
   --max-sessions N  most sessions kept; past it each new session evicts the oldest
                     (it then reads as not found; stats count every session). 0: no

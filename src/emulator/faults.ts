@@ -2,10 +2,11 @@
  * Fault injection for testing clients' retries (API.md "What the emulator adds").
  *
  * Spec string (`--faults`): comma-separated `name=value` settings,
- *   `rate=0.2,status=503,retry_after=1,latency=50ms,latency_rate=0.5,reset=0.05,seed=42`
+ *   `rate=0.2,status=503,retry_after=1,latency=50ms,latency_rate=0.5,reset=0.05,seed=42,ops=traces`
  * with the meanings of `faultConfigSchema` in the wire types (`latency` takes `ms` or `s`;
- * a bare number is milliseconds). Each API call draws from a seeded generator (mulberry32),
- * so a given seed and sequence of calls meets the same faults on every run.
+ * a bare number is milliseconds; `ops` lists operations or groups joined by `+`, e.g.
+ * `ops=traces.list+sessions`). Each API call the faults apply to draws from a seeded generator
+ * (mulberry32), so a given seed and sequence of those calls meets the same faults on every run.
  */
 import {
   type FaultConfig,
@@ -24,6 +25,7 @@ export const NO_FAULTS: Readonly<FaultConfig> = Object.freeze({
   latency_ms: 0,
   latency_rate: 1,
   seed: null,
+  operations: null,
 });
 
 /** Thrown for a bad spec string or body; `issues` name each bad setting. */
@@ -56,11 +58,13 @@ const SPEC_NAMES: Readonly<Record<string, keyof FaultConfig>> = {
   latency_ms: "latency_ms",
   latency_rate: "latency_rate",
   seed: "seed",
+  ops: "operations",
+  operations: "operations",
 };
 
 /** Parses `rate=0.2,latency=50ms,…`; throws FaultSpecError naming the bad setting. */
 export function parseFaultSpec(spec: string): FaultConfig {
-  const body: Record<string, number> = {};
+  const body: Record<string, number | string[]> = {};
   const issues: { path: string; message: string }[] = [];
   for (const part of spec.split(",")) {
     const item = part.trim();
@@ -74,6 +78,10 @@ export function parseFaultSpec(spec: string): FaultConfig {
         path: name,
         message: `faults: unknown setting '${name}' (known: ${Object.keys(SPEC_NAMES).join(", ")})`,
       });
+      continue;
+    }
+    if (field === "operations") {
+      body.operations = raw === "" ? [] : raw.split("+").map((o) => o.trim());
       continue;
     }
     const value = field === "latency_ms" ? parseDuration(raw) : raw === "" ? Number.NaN : Number(raw);
@@ -123,7 +131,7 @@ function mulberry32(seed: number): () => number {
 export class Faults {
   private cfg: FaultConfig = NO_FAULTS;
   private random: () => number = Math.random;
-  readonly injected = { status: 0, reset: 0, latency: 0 };
+  readonly injected = { calls: 0, status: 0, reset: 0, latency: 0 };
 
   constructor(config?: FaultConfig) {
     if (config) this.configure(config);
@@ -143,9 +151,21 @@ export class Faults {
     this.random = config.seed === null ? Math.random : mulberry32(config.seed);
   }
 
-  /** Draws the fault for one API call: two draws per call, always, so a seed replays exactly. */
-  decide(): FaultDecision {
+  /** Whether calls of `operation` meet faults (every API call when `operations` is null). */
+  applies(operation: string | undefined): boolean {
+    const ops = this.cfg.operations;
+    if (ops === null) return true;
+    return operation !== undefined && ops.some((o) => o === operation || operation.startsWith(`${o}.`));
+  }
+
+  /**
+   * Draws the fault for one API call of `operation`: two draws per call it applies to, always,
+   * so a seed replays exactly; a call of another operation draws nothing and meets nothing.
+   */
+  decide(operation?: string): FaultDecision {
     const c = this.cfg;
+    if (!this.applies(operation)) return { kind: "none", latencyMs: 0 };
+    this.injected.calls++;
     const u = this.random();
     const v = this.random();
     const latencyMs = c.latency_ms > 0 && v < c.latency_rate ? c.latency_ms : 0;

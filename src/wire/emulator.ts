@@ -3,6 +3,7 @@
  * usage statistics and fault injection. Outside the Vectara-shaped API.
  */
 import { z } from "zod";
+import { OPERATIONS } from "./roles.js";
 
 /** `GET /_emulator/health` -> 200 `{status: "ok"}`; needs no API key. */
 export const healthSchema = z.object({ status: z.literal("ok") });
@@ -29,8 +30,9 @@ export const aliasStatsSchema = z.object({
  *                "agents": { "support-v1": 90, "support-v2": 10 },
  *                "rules": { "1": { "sessions": 100, "agents": { "support-v1": 90, "support-v2": 10 } } } } },
  *   "sessions": { "created": 102, "through_aliases": 100, "direct": 2, "stored": 101, "evicted": 0, "max_sessions": 10000 },
- *   "faults": { "status": 0, "reset": 0, "latency": 0 } }
+ *   "faults": { "calls": 0, "status": 0, "reset": 0, "latency": 0 } }
  * ```
+ * `faults.calls` counts the API calls the faults drew for (those of `operations`, when set).
  * Alias entries disappear with their alias. Counts survive a restart with `--data`, except
  * `routing_errors` and `faults`, which are not writes.
  */
@@ -47,7 +49,7 @@ export const emulatorStatsSchema = z.object({
     /** The emulator's limit on stored sessions (0: none). */
     max_sessions: z.number(),
   }),
-  faults: z.object({ status: z.number(), reset: z.number(), latency: z.number() }),
+  faults: z.object({ calls: z.number(), status: z.number(), reset: z.number(), latency: z.number() }),
 });
 
 /** Longest latency a fault configuration may add, in milliseconds. */
@@ -68,7 +70,10 @@ const nonNegativeInt = z
  * - `rate`: share of calls answered `status` (503 or 429) with `Retry-After: retry_after`;
  * - `reset`: share of calls whose connection is dropped without an answer;
  * - `latency_ms`: delay added to a `latency_rate` share of calls (all of them by default);
- * - `seed`: seeds the fault dice, so that a sequence of calls meets the same faults each run.
+ * - `seed`: seeds the fault dice, so that a sequence of calls meets the same faults each run;
+ * - `operations`: only these API operations meet faults (names of the operation table, e.g.
+ *   `traces.list`, or a group, e.g. `traces` for every `traces.*`); null: every API call.
+ *   Calls of other operations draw nothing, so a seed replays the same faults on these.
  */
 export const faultConfigSchema = z.object({
   rate: share,
@@ -78,7 +83,18 @@ export const faultConfigSchema = z.object({
   latency_ms: nonNegativeInt,
   latency_rate: share,
   seed: z.number().int().nullable(),
+  operations: z.array(z.string()).nullable(),
 });
+
+/** Whether `name` is an API operation (`traces.list`) or a group of them (`traces`). */
+export const isFaultOperation = (name: string): boolean =>
+  Object.keys(OPERATIONS).some((op) => op === name || op.startsWith(`${name}.`));
+
+/** The operation names and groups `operations` may hold, for messages. */
+export const faultOperationNames = (): string[] => {
+  const ops = Object.keys(OPERATIONS);
+  return [...new Set(ops.map((op) => op.split(".")[0]!)), ...ops];
+};
 
 /** `PUT /_emulator/faults`: replaces the whole configuration; omitted fields take their defaults (no faults). */
 export const faultConfigBodySchema = z
@@ -92,6 +108,16 @@ export const faultConfigBodySchema = z
       .optional(),
     latency_rate: share.optional(),
     seed: z.number().int({ error: "must be an integer" }).nullable().optional(),
+    operations: z
+      .array(
+        z.string().refine(isFaultOperation, {
+          error: (i) => `unknown operation '${String(i.input)}' (known: ${faultOperationNames().join(", ")})`,
+        }),
+        { error: 'must be a list of operation names, e.g. ["traces.list"]' },
+      )
+      .min(1, { error: "must name at least one operation (null: every API call)" })
+      .nullable()
+      .optional(),
   })
   .refine((c) => (c.rate ?? 0) + (c.reset ?? 0) <= 1, {
     error: "rate + reset must be at most 1",

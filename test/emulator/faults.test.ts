@@ -13,6 +13,69 @@ afterEach(async () => {
   e = undefined;
 });
 
+describe("faults limited to some operations (ops=)", () => {
+  it("ops=traces.list: only trace listings meet faults; every other call is served and draws nothing", async () => {
+    e = await startTestEmulator({ faults: "rate=1,ops=traces.list" });
+    expect((await e.call("POST", "/v2/agents", { key: "a1", name: "A1" })).status).toBe(201);
+    expect((await e.call("GET", "/v2/agents")).status).toBe(200);
+    expect((await e.call("GET", "/v2/agent_analytics/traces/t-missing")).status).toBe(404); // traces.get
+    const listed = await e.call("GET", "/v2/agent_analytics/traces?agent_key=a1");
+    expect(listed.status).toBe(503);
+    expect(listed.body.messages).toEqual(["Service unavailable (injected fault)"]);
+    expect((await e.call("GET", "/_emulator/stats")).body.faults).toEqual({
+      calls: 1,
+      status: 1,
+      reset: 0,
+      latency: 0,
+    });
+  });
+
+  it("a group (ops=traces) covers every traces.* operation; ops joins with +", async () => {
+    e = await startTestEmulator({ faults: "rate=1,ops=traces+agents.create" });
+    expect((await e.call("GET", "/v2/agent_analytics/traces")).status).toBe(503);
+    expect((await e.call("GET", "/v2/agent_analytics/traces/t-1")).status).toBe(503);
+    expect((await e.call("POST", "/v2/agents", { key: "never", name: "Never" })).status).toBe(503);
+    expect((await e.call("GET", "/v2/agents/never")).status).toBe(404); // agents.get: not faulted
+    expect((await e.call("GET", "/_emulator/faults")).body.operations).toEqual(["traces", "agents.create"]);
+  });
+
+  it("a seed replays the same faults on those operations whatever other calls come between", async () => {
+    e = await startTestEmulator();
+    const run = async (others: number): Promise<number[]> => {
+      await e!.call("PUT", "/_emulator/faults", { rate: 0.5, seed: 7, operations: ["traces.list"] });
+      const statuses: number[] = [];
+      for (let i = 0; i < 30; i++) {
+        for (let j = 0; j < (i % 3) * others; j++) await e!.call("GET", "/v2/agents");
+        statuses.push((await e!.call("GET", "/v2/agent_analytics/traces")).status);
+      }
+      return statuses;
+    };
+    const alone = await run(0);
+    expect(await run(2)).toEqual(alone);
+    expect(new Set(alone)).toEqual(new Set([200, 503]));
+  });
+
+  it("an unknown operation is refused, naming it and the known ones", async () => {
+    expect(() => parseFaultSpec("rate=1,ops=trace.list")).toThrow(
+      /^faults: operations\[0\]: unknown operation 'trace\.list' \(known: agents, aliases, .*traces\.list, traces\.get/,
+    );
+    expect(() => parseFaultSpec("rate=1,ops=")).toThrow(
+      "faults: operations: must name at least one operation (null: every API call)",
+    );
+    expect(parseFaultSpec("rate=0.3,ops=traces.list")).toMatchObject({
+      rate: 0.3,
+      operations: ["traces.list"],
+    });
+    e = await startTestEmulator();
+    const put = await e.call("PUT", "/_emulator/faults", { rate: 1, operations: ["nope"] });
+    expect(put.status).toBe(400);
+    expect(Object.keys(put.body.field_errors)).toEqual(["operations[0]"]);
+    expect(
+      (await e.call("PUT", "/_emulator/faults", { rate: 1, operations: null })).body.operations,
+    ).toBeNull();
+  });
+});
+
 describe("status faults", () => {
   it("rate=1: every API call is answered 503 with Retry-After; /_emulator is untouched", async () => {
     e = await startTestEmulator({ faults: "rate=1,status=503,retry_after=3" });
@@ -32,7 +95,7 @@ describe("status faults", () => {
     expect((await e.call("GET", "/_emulator/health")).status).toBe(200);
     const stats = await e.call("GET", "/_emulator/stats");
     expect(stats.status).toBe(200);
-    expect(stats.body.faults).toEqual({ status: 3, reset: 0, latency: 0 });
+    expect(stats.body.faults).toEqual({ calls: 3, status: 3, reset: 0, latency: 0 });
     // The faulted write did not happen.
     expect((await e.call("PUT", "/_emulator/faults", {})).status).toBe(200);
     expect((await e.call("GET", "/v2/agents/never")).status).toBe(404);
@@ -82,6 +145,7 @@ describe("connection and latency faults", () => {
     e = await startTestEmulator({ faults: "latency=20ms" });
     for (let i = 0; i < 3; i++) expect((await e.call("GET", "/v2/agents")).status).toBe(200);
     expect((await e.call("GET", "/_emulator/stats")).body.faults).toEqual({
+      calls: 3,
       status: 0,
       reset: 0,
       latency: 3,
@@ -111,6 +175,7 @@ describe("fault configuration errors", () => {
       latency_ms: 50,
       latency_rate: 1,
       seed: null,
+      operations: null,
     });
     expect(parseFaultSpec("latency=2s,latency_rate=0.5,seed=7")).toMatchObject({
       latency_ms: 2000,

@@ -7,14 +7,11 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
-import { createServer, type IncomingMessage } from "node:http";
-import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { vi } from "vitest";
 import { runCli } from "../../src/cli/main.js";
 import { AgentAliasClient } from "../../src/client/index.js";
 import { runTraffic, type TrafficResult } from "../../src/emulator/traffic.js";
-import { murmur3 } from "../../src/policy/index.js";
 import type { RolloutResult } from "../../src/rollout/runner.js";
 import { REPO } from "./cli.js";
 import { startTestEmulator, type TestEmulator } from "./emulator.js";
@@ -53,90 +50,33 @@ ${extraGates === undefined ? "" : `    ${extraGates}\n`}  stages:
 `;
 }
 
-/**
- * A proxy in front of `upstream` that answers 503 (without forwarding) to the trace reads
- * `fail` selects, by their 0-based index among the trace reads; everything else is forwarded.
- */
-export interface FaultProxy {
-  url: string;
-  /** Trace reads seen, and how many of them were answered 503. */
-  traceReads: number;
-  failed: number;
-  close(): Promise<void>;
-}
-
-export async function startTraceFaultProxy(
-  upstream: string,
-  fail: (index: number) => boolean,
-): Promise<FaultProxy> {
-  const read = (req: IncomingMessage) =>
-    new Promise<Buffer>((resolve) => {
-      const chunks: Buffer[] = [];
-      req.on("data", (c: Buffer) => chunks.push(c));
-      req.on("end", () => resolve(Buffer.concat(chunks)));
-    });
-  const proxy: FaultProxy = { url: "", traceReads: 0, failed: 0, close: async () => {} };
-  const server = createServer(async (req, res) => {
-    const method = req.method ?? "GET";
-    const path = req.url ?? "/";
-    const body = await read(req);
-    if (method === "GET" && path.startsWith("/v2/agent_analytics/traces")) {
-      const index = proxy.traceReads++;
-      if (fail(index)) {
-        proxy.failed++;
-        res.writeHead(503, { "content-type": "application/json" });
-        res.end(JSON.stringify({ messages: ["injected fault: service unavailable"] }));
-        return;
-      }
-    }
-    const headers: Record<string, string> = {};
-    for (const [k, v] of Object.entries(req.headers))
-      if (typeof v === "string" && k !== "host" && k !== "connection") headers[k] = v;
-    const answer = await fetch(upstream + path, { method, headers, ...(body.length > 0 ? { body } : {}) });
-    const text = await answer.text();
-    const out = Object.fromEntries(answer.headers.entries());
-    delete out["content-encoding"];
-    delete out["content-length"];
-    delete out["transfer-encoding"];
-    res.writeHead(answer.status, out);
-    res.end(text);
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  proxy.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  proxy.close = () =>
-    new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    });
-  return proxy;
-}
-
 export interface Rehearsal {
   emu: TestEmulator;
   stack: TestStack;
   policyFile: string;
   api: AgentAliasClient;
-  /** The API URL in the stack's provider config (the emulator's, or the fault proxy's). */
+  /** The API URL in the stack's provider config (the emulator's). */
   apiUrl: string;
-  proxy?: FaultProxy;
 }
 
 export interface RehearsalOptions extends PolicyOptions {
   /** `--agent-profile` values, e.g. `support-v2=errors=0.08`. */
   profiles: string[];
-  /** Answer this share of the trace reads with 503 (deterministic: by a hash of the read's index). */
+  /**
+   * The emulator's faults answer this share of the trace listings 503 (`--faults
+   * rate=…,ops=traces.list`, seeded: the same faults every run); nothing else is faulted.
+   */
   traceFaults?: number;
 }
 
 let open: Rehearsal | undefined;
 
-/** Ends the rehearsal started last: destroys the stack, stops the proxy and the emulator. */
+/** Ends the rehearsal started last: destroys the stack and stops the emulator. */
 export async function disposeRehearsal(): Promise<void> {
   vi.unstubAllEnvs();
   const r = open;
   open = undefined;
   await r?.stack.dispose();
-  await r?.proxy?.close();
   await r?.emu.close();
 }
 
@@ -151,19 +91,18 @@ export function pulumiEnv(r: Rehearsal): Record<string, string> {
 
 /** Starts an emulator with the profiles, creates the agents, and deploys the program at `baseline`. */
 export async function rehearsal(options: RehearsalOptions): Promise<Rehearsal> {
-  const emu = await startTestEmulator({ apiKey: SECRET, agentProfiles: options.profiles, randomSeed: 16 });
+  const share = options.traceFaults;
+  const emu = await startTestEmulator({
+    apiKey: SECRET,
+    agentProfiles: options.profiles,
+    randomSeed: 16,
+    ...(share === undefined ? {} : { faults: `rate=${share},status=503,ops=traces.list,seed=16` }),
+  });
   const api = new AgentAliasClient({ baseUrl: emu.url, apiKey: SECRET, env: {} });
   for (const key of ["support-v1", "support-v2"]) await api.createAgent({ key, name: key });
   const stack = new TestStack(PROGRAM, "rollout");
   const r: Rehearsal = { emu, stack, policyFile: join(stack.dir, "policy.yaml"), api, apiUrl: emu.url };
   open = r;
-  const share = options.traceFaults;
-  if (share !== undefined) {
-    // Read i fails when a hash of i falls under the share: deterministic, and failures can
-    // come in a row (as an overloaded API's do), so some exhaust the client's own retries.
-    r.proxy = await startTraceFaultProxy(emu.url, (i) => murmur3(`trace-read-${i}`) / 2 ** 32 < share);
-    r.apiUrl = r.proxy.url;
-  }
   writeFileSync(r.policyFile, policyText(options));
   await stack.init(
     { "agent-alias:apiUrl": r.apiUrl, policyFile: r.policyFile, canaryStage: "baseline" },
@@ -172,6 +111,14 @@ export async function rehearsal(options: RehearsalOptions): Promise<Rehearsal> {
   await stack.ok(["up", "--yes"]);
   for (const [k, v] of Object.entries(pulumiEnv(r))) vi.stubEnv(k, v);
   return r;
+}
+
+/** The emulator's fault counts: trace listings it drew for, and those it answered 503. */
+export async function traceFaultStats(r: Rehearsal): Promise<{ reads: number; failed: number }> {
+  const stats = (await r.emu.call("GET", "/_emulator/stats")).body as {
+    faults: { calls: number; status: number };
+  };
+  return { reads: stats.faults.calls, failed: stats.faults.status };
 }
 
 /** Traffic through the alias until `stop` (a pool of 500 users, seed 7: the same users every run). */
