@@ -198,6 +198,9 @@ describe("session limit bookkeeping (the store itself)", () => {
     }
     const queue = (s as unknown as { queue: unknown[] }).queue;
     expect(queue.length).toBeLessThanOrEqual(1025 + 10);
-    expect(s.stats({ calls: 0, status: 0, reset: 0, latency: 0 }).sessions).toMatchObject({ stored: 0, evicted: 0 });
+    expect(s.stats({ calls: 0, status: 0, reset: 0, latency: 0 }).sessions).toMatchObject({
+      stored: 0,
+      evicted: 0,
+    });
   });
 });
