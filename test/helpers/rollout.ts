@@ -81,7 +81,7 @@ export async function disposeRehearsal(): Promise<void> {
 }
 
 /** The environment the rollout's Automation API (and a child rollout) runs pulumi with. */
-export function pulumiEnv(r: Rehearsal): Record<string, string> {
+export function pulumiEnv(r: { stack: TestStack }): Record<string, string> {
   return {
     PULUMI_BACKEND_URL: `file://${r.stack.backend}`,
     PULUMI_CONFIG_PASSPHRASE: PASSPHRASE,
@@ -212,5 +212,5 @@ export function spawnRollout(r: Rehearsal, extra: string[] = []) {
 }
 
 /** The stage in the stack's config file. */
-export const configStage = (r: Rehearsal) =>
+export const configStage = (r: { stack: TestStack }) =>
   /canaryStage: (\S+)/.exec(readFileSync(r.stack.configFile, "utf8"))?.[1];
