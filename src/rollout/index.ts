@@ -28,4 +28,12 @@ export {
   type Shortfall,
   type Verdict,
 } from "./gates.js";
-export { type ApiTrace, type GateTrace, gateTraceOf, gateTracesOf, nearestRank } from "./traces.js";
+export {
+  type ApiTrace,
+  type GateTrace,
+  gateTraceOf,
+  gateTracesOf,
+  MIN_REREAD_MS,
+  nearestRank,
+  TraceWindow,
+} from "./traces.js";

@@ -16,7 +16,8 @@
  *   `baseline` (the first stage sending the canary nothing), else the first stage; when that is
  *   the failing stage itself, nothing is reverted and the message says so.
  * - A stage that sends the canary nothing (`watched: false`) is deployed and not judged.
- * - Reading traces: each read is retried (`readAttempts`, then at the next check); a failed read
+ * - Reading traces: each check reads only what came since the last one, going back a little
+ *   for traces listed late (`TraceWindow`); each read is retried (`readAttempts`, then at the next check); a failed read
  *   is never a verdict. After `maxReadFailures` failed checks in a row the rollout stops where it
  *   is (`stopped`, exit 1, nothing reverted).
  * - `dryRun`: reads the stack config only, and reports the stages it would run.
@@ -33,7 +34,7 @@ import {
   type GateEvaluation,
 } from "./gates.js";
 import type { RolloutStack } from "./stack.js";
-import { type ApiTrace, gateTracesOf } from "./traces.js";
+import { type ApiTrace, TraceWindow } from "./traces.js";
 
 /** Reads the traces of one agent with `start <= started_at < end` (ms since the epoch). */
 export type TraceReader = (query: {
@@ -277,11 +278,14 @@ export async function runRollout(options: RolloutOptions): Promise<RolloutResult
       return undefined;
     }
   };
-  const read = async (agentKey: string, from: number, to: number) => {
+  /** Reads the slice of `window` up to `to` (retried), and gives every trace of the window so far. */
+  const read = async (window: TraceWindow, to: number) => {
     let last: unknown;
+    const range = window.nextRead(to);
     for (let attempt = 1; attempt <= readAttempts; attempt++) {
       try {
-        return gateTracesOf(await traces({ agentKey, start: from, end: to }), { agentKey }).traces;
+        window.add(await traces({ agentKey: window.agentKey, ...range }), to);
+        return window.traces;
       } catch (e) {
         last = e;
         if (attempt < readAttempts) await sleep(Math.min(intervalMs, 1000 * attempt));
@@ -315,6 +319,7 @@ export async function runRollout(options: RolloutOptions): Promise<RolloutResult
     }
     let state = initialCheckState(stage);
     let readFailures = 0;
+    const windows = { baseline: new TraceWindow(plan.from, began), canary: new TraceWindow(plan.to, began) };
     for (;;) {
       await sleep(intervalMs);
       const end = clock();
@@ -322,8 +327,8 @@ export async function runRollout(options: RolloutOptions): Promise<RolloutResult
       let evaluation: GateEvaluation;
       try {
         const [baseline, canary] = await Promise.all([
-          read(plan.from, began, end),
-          read(plan.to, began, end),
+          read(windows.baseline, end),
+          read(windows.canary, end),
         ]);
         evaluation = evaluateGates(
           stage,

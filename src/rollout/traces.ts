@@ -75,3 +75,53 @@ export function nearestRank(values: readonly number[], p: number): number | null
   const rank = Math.max(1, Math.ceil((p * sorted.length) / 100));
   return sorted[Math.min(rank, sorted.length) - 1]!;
 }
+
+/** The least a read re-covers of what the previous one read (see `TraceWindow`). */
+export const MIN_REREAD_MS = 60_000;
+
+/**
+ * The traces of one agent since a stage took effect, read a slice at a time, so a check costs
+ * the traffic since the last one rather than the whole window (an hour's hold at 100 traces/s
+ * is 360,000 traces, 3,600 pages, per agent per check otherwise).
+ *
+ * A trace may be listed only once its invocation has ended, under the `started_at` of its
+ * start: a read at `t` can miss traces that started before `t` and end after it. So each read
+ * goes back over the end of the previous one by `max(MIN_REREAD_MS, 2 x the longest duration
+ * seen)`, and traces are kept by `trace_id`, so one read twice counts once. What started before
+ * the window's start is never read.
+ */
+export class TraceWindow {
+  private readonly byId = new Map<string, GateTrace>();
+  private readUpTo: number;
+  private longestMs = 0;
+
+  constructor(
+    readonly agentKey: string,
+    /** When the stage took effect (ms since the epoch): nothing before it is read. */
+    readonly start: number,
+  ) {
+    this.readUpTo = start;
+  }
+
+  /** The range `[start, end)` the next read, ending at `end`, must list. */
+  nextRead(end: number): { start: number; end: number } {
+    const back = Math.max(MIN_REREAD_MS, 2 * this.longestMs);
+    return { start: Math.max(this.start, this.readUpTo - back), end };
+  }
+
+  /** Adds what a read of `nextRead(end)` listed; the window is then read up to `end`. */
+  add(listed: readonly ApiTrace[], end: number): void {
+    for (const t of listed) {
+      const g = gateTraceOf(t, { agentKey: this.agentKey });
+      if (g === undefined || g.startedAt < this.start || g.startedAt >= end) continue;
+      this.byId.set(t.trace_id, g);
+      if (g.durationMs !== null && g.durationMs > this.longestMs) this.longestMs = g.durationMs;
+    }
+    this.readUpTo = Math.max(this.readUpTo, end);
+  }
+
+  /** Every usable trace of the window read so far, each once. */
+  get traces(): GateTrace[] {
+    return [...this.byId.values()];
+  }
+}
