@@ -1,9 +1,10 @@
-// The Node.js the package needs (package.json "engines"), checked before anything is loaded:
-// an older Node fails on the dependencies' first modern API with a stack trace that does not
-// say why, so the commands say it first. Plain JavaScript with no imports, so any Node runs it.
+// The Node.js the package needs (package.json "engines": undici's own, 22.19, whose first
+// import calls zlib.createZstdDecompress), checked before anything is loaded: an older Node
+// fails there with a stack trace that does not say why, so the commands say it first. Plain
+// JavaScript with no imports, so any Node runs it; the plugin launcher runs it too.
 
 /** The lowest Node.js version the package runs on, as [major, minor]. */
-export const NEEDED = [22, 2];
+export const NEEDED = [22, 19];
 
 /**
  * What is wrong with running on Node.js `version` ("20.20.2", as process.versions.node gives

@@ -32,8 +32,10 @@ traces of both agents since the stage took effect and judge the gates:
 The program must read its stage from the config key and use the same stage table as the
 policy file (e.g. canaryPolicy({... current: config.get("canaryStage")}) with the same
 stages); the policy's current: is where a rollout starts unless --resume (the stage in
-stack config) or --from-stage NAME. A stage already in effect (its up changes nothing)
-counts its hold from when it took effect, by the stack's update history.
+stack config) or --from-stage NAME. The first stage, when stack config already holds it and
+its up changes nothing, counts its hold from when it took effect by the stack's update
+history (and waits at least max_wait from the start before too few traces is inconclusive).
+A check that would pass or abort reads the stage's whole window again and decides on that.
 --dry-run reads the stack config and prints the plan; it changes nothing.
 Traces are read with the stack's provider config (agent-alias:apiUrl, agent-alias:apiKey),
 else AGENT_ALIAS_API_URL and VECTARA_API_KEY.

@@ -81,7 +81,14 @@ export function parseFaultSpec(spec: string): FaultConfig {
       continue;
     }
     if (field === "operations") {
-      body.operations = raw === "" ? [] : raw.split("+").map((o) => o.trim());
+      if (raw === "") {
+        issues.push({
+          path: name,
+          message: `faults: ${name}: must name at least one operation (leave ${name} out for every API call)`,
+        });
+        continue;
+      }
+      body.operations = raw.split("+").map((o) => o.trim());
       continue;
     }
     const value = field === "latency_ms" ? parseDuration(raw) : raw === "" ? Number.NaN : Number(raw);

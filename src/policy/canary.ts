@@ -1,5 +1,5 @@
 /**
- * Declarative canary stages: a stage table (default 95/5 -> 80/20 -> 50/50 -> 0/100) and the
+ * Declarative canary stages: a stage table (default 100/0 -> 95/5 -> 80/20 -> 50/50 -> 0/100) and the
  * current stage become a routing policy, so moving a rollout on is a one-line change (a
  * Pulumi config value, or the `current:` field of a YAML file). The split is sticky
  * (rendezvous hashing): each step moves users only from the old agent to the new one.

@@ -44,6 +44,11 @@ export interface GateOptions {
    * counts when `start <= started_at < end`, as the API's `started_after`/`started_before` read.
    */
   readonly window: { readonly start: number; readonly end: number };
+  /**
+   * ms since the epoch: until then, too few traces is `wait`, after it `inconclusive`. Default
+   * `window.start + hold + max_wait`; a resumed stage is given at least `max_wait` from the resume.
+   */
+  readonly waitUntil?: number | undefined;
 }
 
 /** An agent's figures over the window. */
@@ -265,7 +270,8 @@ export function evaluateGates(stage: PlannedStage, input: GateInput, options: Ga
   let waitingFor: GateEvaluation["waitingFor"] = null;
   if (statuses.includes("fail")) verdict = "fail";
   else if (statuses.includes("wait")) {
-    verdict = elapsedMs < stage.holdMs + stage.maxWaitMs ? "wait" : "inconclusive";
+    const waitUntil = options.waitUntil ?? window.start + stage.holdMs + stage.maxWaitMs;
+    verdict = window.end < waitUntil ? "wait" : "inconclusive";
     if (verdict === "wait") waitingFor = elapsedMs < stage.holdMs ? "hold" : "traces";
   } else if (elapsedMs < stage.holdMs) {
     verdict = "wait";

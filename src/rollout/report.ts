@@ -31,7 +31,7 @@ export function rolloutMarkdown(r: RolloutResult): string {
   for (const s of r.stages) {
     const c = lastJudged(s);
     lines.push(
-      `| ${cell(s.name)} | ${s.weights[0]}/${s.weights[1]} | ${time(s.window.start)}–${time(s.window.end)} | ${s.checks.length} | ${c?.baseline?.traces ?? "–"} | ${rate(c?.baseline)} | ${p95(c?.baseline)} | ${c?.canary?.traces ?? "–"} | ${rate(c?.canary)} | ${p95(c?.canary)} | ${s.outcome} |`,
+      `| ${cell(s.name)} | ${s.weights[0]}/${s.weights[1]} | ${time(s.window.start)}–${time(s.window.end)}${s.resumed ? " (resumed: in effect before the run)" : ""} | ${s.checks.length} | ${c?.baseline?.traces ?? "–"} | ${rate(c?.baseline)} | ${p95(c?.baseline)} | ${c?.canary?.traces ?? "–"} | ${rate(c?.canary)} | ${p95(c?.canary)} | ${s.outcome} |`,
     );
   }
   const verdicts = r.stages.filter((s) => s.verdict !== null);
@@ -69,6 +69,9 @@ export function rolloutMarkdown(r: RolloutResult): string {
 /** A few lines for a terminal: the outcome and each stage's last verdict. */
 export function rolloutHuman(r: RolloutResult): string {
   const lines = [`rollout ${r.status}: ${r.message}`];
-  for (const s of r.stages) lines.push(`  ${s.name} (${s.weights[0]}/${s.weights[1]}): ${s.outcome}`);
+  for (const s of r.stages)
+    lines.push(
+      `  ${s.name} (${s.weights[0]}/${s.weights[1]}): ${s.outcome}${s.resumed ? ` (resumed: in effect since ${s.window.start})` : ""}`,
+    );
   return `${lines.join("\n")}\n`;
 }

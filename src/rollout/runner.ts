@@ -11,13 +11,15 @@
  *   `current`. The first stage is `up`-ed again (a no-op when deployed); when it is the stage
  *   config already held and that `up` changed nothing, it has been in effect since the stack's
  *   history says (`stageSince`): the hold, max wait and trace window count from then
- *   (`resumed: true` in its report), so a rollout killed during a hold does not hold again.
+ *   (`resumed: true` in its report), so a rollout killed during a hold does not hold again;
+ *   too few traces is inconclusive no sooner than `max_wait` after the resume.
  * - Where an abort reverts to: the last stage that passed in this run, else the plan's
  *   `baseline` (the first stage sending the canary nothing), else the first stage; when that is
  *   the failing stage itself, nothing is reverted and the message says so.
  * - A stage that sends the canary nothing (`watched: false`) is deployed and not judged.
  * - Reading traces: each check reads only what came since the last one, going back a little
- *   for traces listed late (`TraceWindow`); each read is retried (`readAttempts`, then at the next check); a failed read
+ *   for traces listed late (`TraceWindow`); a check that would pass or abort reads the whole
+ *   window again and decides on that; each read is retried (`readAttempts`, then at the next check); a failed read
  *   is never a verdict. After `maxReadFailures` failed checks in a row the rollout stops where it
  *   is (`stopped`, exit 1, nothing reverted).
  * - `dryRun`: reads the stack config only, and reports the stages it would run.
@@ -278,13 +280,18 @@ export async function runRollout(options: RolloutOptions): Promise<RolloutResult
       return undefined;
     }
   };
-  /** Reads the slice of `window` up to `to` (retried), and gives every trace of the window so far. */
-  const read = async (window: TraceWindow, to: number) => {
+  /**
+   * Reads `window` up to `to` (retried): the slice since the last read, or with `full` the whole
+   * window; gives every trace of the window so far.
+   */
+  const read = async (window: TraceWindow, to: number, full = false) => {
     let last: unknown;
-    const range = window.nextRead(to);
+    const range = full ? window.fullRead(to) : window.nextRead(to);
     for (let attempt = 1; attempt <= readAttempts; attempt++) {
       try {
-        window.add(await traces({ agentKey: window.agentKey, ...range }), to);
+        const listed = await traces({ agentKey: window.agentKey, ...range });
+        if (full) window.replace(listed, to);
+        else window.add(listed, to);
         return window.traces;
       } catch (e) {
         last = e;
@@ -317,6 +324,8 @@ export async function runRollout(options: RolloutOptions): Promise<RolloutResult
       progress(`${stage.name}: deployed; not judged (sends ${plan.to} nothing)`);
       continue;
     }
+    // A resumed stage may have taken effect long ago: it still gets max_wait from now for traces.
+    const waitUntil = Math.max(began + stage.holdMs + stage.maxWaitMs, now + stage.maxWaitMs);
     let state = initialCheckState(stage);
     let readFailures = 0;
     const windows = { baseline: new TraceWindow(plan.from, began), canary: new TraceWindow(plan.to, began) };
@@ -326,18 +335,23 @@ export async function runRollout(options: RolloutOptions): Promise<RolloutResult
       report.window.end = iso(end);
       let evaluation: GateEvaluation;
       try {
-        const [baseline, canary] = await Promise.all([
-          read(windows.baseline, end),
-          read(windows.canary, end),
-        ]);
-        evaluation = evaluateGates(
-          stage,
-          {
-            baseline: { agentKey: plan.from, traces: baseline },
-            canary: { agentKey: plan.to, traces: canary },
-          },
-          { window: { start: began, end } },
-        );
+        const judge = async (full: boolean) => {
+          const [baseline, canary] = await Promise.all([
+            read(windows.baseline, end, full),
+            read(windows.canary, end, full),
+          ]);
+          return evaluateGates(
+            stage,
+            {
+              baseline: { agentKey: plan.from, traces: baseline },
+              canary: { agentKey: plan.to, traces: canary },
+            },
+            { window: { start: began, end }, waitUntil },
+          );
+        };
+        evaluation = await judge(false);
+        // A pass or an abort is taken on one full read of the window, never on the slices alone.
+        if (nextState(state, evaluation.verdict).decision !== "continue") evaluation = await judge(true);
         readFailures = 0;
       } catch (e) {
         readFailures++;

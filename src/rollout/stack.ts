@@ -14,7 +14,13 @@ import { existsSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation/index.js";
+import {
+  LocalWorkspace,
+  type OpMap,
+  PulumiCommand,
+  type Stack,
+  type UpdateSummary,
+} from "@pulumi/pulumi/automation/index.js";
 
 /** What a rollout needs of a stack. Every method throws (a RolloutStackError) when Pulumi fails. */
 export interface RolloutStack {
@@ -22,13 +28,12 @@ export interface RolloutStack {
   getStage(): Promise<string | undefined>;
   /** Sets the stage in stack config (`Pulumi.<stack>.yaml`, or the config file given). */
   setStage(stage: string): Promise<void>;
-  /** `pulumi up` with the stack's config as it is now; `changes`: the resources it did not leave the same. */
+  /** `pulumi up` with the stack's config as it is now; `changes`: the resources it changed (Infinity: unknown). */
   up(): Promise<{ changes: number }>;
   /**
-   * When `stage` took effect by the stack's update history (ms since the epoch): the end of the
-   * earliest of the latest updates that succeeded with `stage` in config, going back no further
-   * than an update with another stage or one that failed; undefined when the latest update
-   * was not one of them. Read when a rollout resumes, so the hold counts from then.
+   * When `stage` took effect by the stack's update history (ms since the epoch; `stageSinceIn`);
+   * undefined when the latest update was not made with it. Read when a rollout resumes, so the
+   * hold counts from then.
    */
   stageSince(stage: string): Promise<number | undefined>;
   /** The provider's connection settings in stack config (`agent-alias:apiUrl`, `agent-alias:apiKey`). */
@@ -98,6 +103,41 @@ function run(command: string, args: string[], cwd: string, env: Record<string, s
 }
 
 const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e)).trim();
+
+/** Operations that change nothing deployed (a resource left alone, read or refreshed). */
+const NO_CHANGE: ReadonlySet<string> = new Set(["same", "read", "refresh"]);
+
+/** The resources an update changed; unknown (Infinity) when it does not say. */
+export function changesOf(ops: OpMap | undefined): number {
+  if (ops === undefined) return Number.POSITIVE_INFINITY;
+  return Object.entries(ops).reduce((n, [op, count]) => (NO_CHANGE.has(op) ? n : n + (count ?? 0)), 0);
+}
+
+/**
+ * When `stage` took effect by a stack's history (newest first), or undefined: walking back over
+ * successful updates made with `stage` in config (at any of `keys`), the end of the first that
+ * changed resources (it put the stage in place), or of the earliest when none did. The walk stops
+ * at an update with another stage, one that did not succeed, and a destroy or an import;
+ * refreshes, renames and previews are passed over.
+ */
+export function stageSinceIn(
+  history: readonly UpdateSummary[],
+  stage: string,
+  keys: readonly string[],
+): number | undefined {
+  let since: number | undefined;
+  for (const u of history) {
+    if (u.kind === "refresh" || u.kind === "rename" || u.kind === "preview") continue;
+    if (u.kind !== "update" || u.result !== "succeeded") break;
+    const value = keys.map((k) => u.config[k]?.value).find((v) => v !== undefined);
+    if (value !== stage) break;
+    const end = new Date(u.endTime).getTime();
+    if (!Number.isFinite(end)) break;
+    since = end;
+    if (changesOf(u.resourceChanges) > 0) break;
+  }
+  return since;
+}
 
 /** A RolloutStack over the Automation API. Fails (RolloutStackError `select`) when the stack does not exist. */
 export async function automationStack(options: AutomationStackOptions): Promise<RolloutStack> {
@@ -173,10 +213,7 @@ export async function automationStack(options: AutomationStackOptions): Promise<
           suppressProgress: true,
           ...(configFile ? { configFile } : {}),
         });
-        const ops = r.summary.resourceChanges ?? {};
-        return {
-          changes: Object.entries(ops).reduce((n, [op, count]) => (op === "same" ? n : n + (count ?? 0)), 0),
-        };
+        return { changes: changesOf(r.summary.resourceChanges) };
       } catch (e) {
         throw new RolloutStackError("up", `pulumi up failed on stack '${options.stack}': ${messageOf(e)}`);
       }
@@ -184,7 +221,7 @@ export async function automationStack(options: AutomationStackOptions): Promise<
     async stageSince(stage) {
       let history: Awaited<ReturnType<Stack["history"]>>;
       try {
-        history = await stack.history(100);
+        history = await stack.history(100, undefined, false);
       } catch (e) {
         throw new RolloutStackError(
           "history",
@@ -192,15 +229,7 @@ export async function automationStack(options: AutomationStackOptions): Promise<
         );
       }
       const qualified = `${await projectName()}:${key}`;
-      let since: number | undefined;
-      // Newest first. Refreshes and imports change no config and no policy: passed over.
-      for (const u of history) {
-        if (u.kind !== "update") continue;
-        const value = (u.config[qualified] ?? u.config[key])?.value;
-        if (value !== stage || u.result !== "succeeded") break;
-        since = new Date(u.endTime).getTime();
-      }
-      return since;
+      return stageSinceIn(history, stage, [qualified, key]);
     },
     async apiConfig() {
       return { apiUrl: await get("agent-alias:apiUrl"), apiKey: await get("agent-alias:apiKey") };

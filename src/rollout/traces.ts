@@ -88,7 +88,8 @@ export const MIN_REREAD_MS = 60_000;
  * start: a read at `t` can miss traces that started before `t` and end after it. So each read
  * goes back over the end of the previous one by `max(MIN_REREAD_MS, 2 x the longest duration
  * seen)`, and traces are kept by `trace_id`, so one read twice counts once. What started before
- * the window's start is never read.
+ * the window's start is never read. A trace longer than the re-read can still be missed by the
+ * slices, so the runner takes a decision only on a full read of the window (`fullRead`, `replace`).
  */
 export class TraceWindow {
   private readonly byId = new Map<string, GateTrace>();
@@ -101,6 +102,11 @@ export class TraceWindow {
     readonly start: number,
   ) {
     this.readUpTo = start;
+  }
+
+  /** The whole window up to `end`. */
+  fullRead(end: number): { start: number; end: number } {
+    return { start: this.start, end };
   }
 
   /** The range `[start, end)` the next read, ending at `end`, must list. */
@@ -118,6 +124,16 @@ export class TraceWindow {
       if (g.durationMs !== null && g.durationMs > this.longestMs) this.longestMs = g.durationMs;
     }
     this.readUpTo = Math.max(this.readUpTo, end);
+  }
+
+  /**
+   * Replaces what was read with one read of the whole window up to `end`: what a decision
+   * (pass or abort) is taken on, since a trace longer than the re-read can end after its start
+   * left every slice.
+   */
+  replace(listed: readonly ApiTrace[], end: number): void {
+    this.byId.clear();
+    this.add(listed, end);
   }
 
   /** Every usable trace of the window read so far, each once. */

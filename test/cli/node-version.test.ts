@@ -18,10 +18,12 @@ describe("the Node.js version check of the agent-alias command", () => {
 
   it("refuses an older Node by name and version, accepts the needed one and later", () => {
     expect(nodeVersionProblem("20.20.2", "/usr/bin/node")).toBe(
-      "needs Node.js 22.2 or later; this is 20.20.2 (/usr/bin/node). Install a newer Node.js, or take one from npm (npm install node@24) and put node_modules/node/bin first on PATH",
+      "needs Node.js 22.19 or later; this is 20.20.2 (/usr/bin/node). Install a newer Node.js, or take one from npm (npm install node@24) and put node_modules/node/bin first on PATH",
     );
-    expect(nodeVersionProblem("22.1.9")).toMatch(/^needs Node.js 22.2 or later; this is 22.1.9/);
-    for (const ok of ["22.2.0", "22.11.0", "23.0.0", "24.21.0", "30.1.2"])
+    // 22.2 to 22.18 start, then crash in undici (zlib.createZstdDecompress is newer).
+    expect(nodeVersionProblem("22.18.0")).toMatch(/^needs Node.js 22.19 or later; this is 22.18.0/);
+    expect(nodeVersionProblem("22.2.0")).toMatch(/^needs Node.js 22.19 or later/);
+    for (const ok of ["22.19.0", "22.20.1", "23.0.0", "24.21.0", "30.1.2"])
       expect(nodeVersionProblem(ok)).toBeUndefined();
   });
 
@@ -39,7 +41,7 @@ describe("the Node.js version check of the agent-alias command", () => {
     expect(old.status).toBe(1);
     expect(old.stdout.toString()).toBe("");
     expect(old.stderr.toString()).toBe(
-      `agent-alias: needs Node.js 22.2 or later; this is 20.1.0 (${process.execPath}). Install a newer Node.js, or take one from npm (npm install node@24) and put node_modules/node/bin first on PATH\n`,
+      `agent-alias: needs Node.js 22.19 or later; this is 20.1.0 (${process.execPath}). Install a newer Node.js, or take one from npm (npm install node@24) and put node_modules/node/bin first on PATH\n`,
     );
     const current = spawnSync(process.execPath, [join(REPO, "bin/agent-alias.js"), "--help"]);
     expect(current.status).toBe(0);

@@ -60,7 +60,7 @@ describe("faults limited to some operations (ops=)", () => {
       /^faults: operations\[0\]: unknown operation 'trace\.list' \(known: agents, aliases, .*traces\.list, traces\.get/,
     );
     expect(() => parseFaultSpec("rate=1,ops=")).toThrow(
-      "faults: operations: must name at least one operation (null: every API call)",
+      "faults: ops: must name at least one operation (leave ops out for every API call)",
     );
     expect(parseFaultSpec("rate=0.3,ops=traces.list")).toMatchObject({
       rate: 0.3,

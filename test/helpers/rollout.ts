@@ -64,7 +64,8 @@ export interface RehearsalOptions extends PolicyOptions {
   profiles: string[];
   /**
    * The emulator's faults answer this share of the trace listings 503 (`--faults
-   * rate=…,ops=traces.list`, seeded: the same faults every run); nothing else is faulted.
+   * rate=…,ops=traces.list`, seeded: the same sequence of draws every run, though which read
+   * meets which draw depends on timing); nothing else is faulted.
    */
   traceFaults?: number;
 }
