@@ -62,37 +62,36 @@ describe("bin/pulumi-resource-agent-alias", () => {
   );
 
   it("refuses a PULUMI_NODEJS_NODE that is not Node.js 22.19 or newer, and prints nothing on stdout", () => {
-    const fake = join(tmp, "old-node");
-    writeFileSync(fake, "#!/bin/sh\nexit 1\n");
-    chmodSync(fake, 0o755);
-    const r = spawnSync(LAUNCHER, ["127.0.0.1:1"], {
-      env: { ...process.env, PULUMI_NODEJS_NODE: fake },
-      encoding: "utf8",
-    });
-    expect(r.status).toBe(1);
-    expect(r.stdout).toBe("");
-    expect(r.stderr).toBe(
-      `pulumi-resource-agent-alias: PULUMI_NODEJS_NODE=${fake} is not Node.js 22.19 or newer\n`,
-    );
+    expectRefused(script("old-node", "#!/bin/sh\nexit 1\n"));
   });
 });
+
+/** An executable shell script in the test's folder. */
+function script(name: string, text: string): string {
+  const file = join(tmp, name);
+  writeFileSync(file, text);
+  chmodSync(file, 0o755);
+  return file;
+}
+
+/** The launcher, given `node` as PULUMI_NODEJS_NODE, refuses it: exit 1, nothing on stdout, one line. */
+function expectRefused(node: string): void {
+  const r = spawnSync(LAUNCHER, ["127.0.0.1:1"], {
+    env: { ...process.env, PULUMI_NODEJS_NODE: node },
+    encoding: "utf8",
+  });
+  expect(r.status).toBe(1);
+  expect(r.stdout).toBe("");
+  expect(r.stderr).toBe(
+    `pulumi-resource-agent-alias: PULUMI_NODEJS_NODE=${node} is not Node.js 22.19 or newer\n`,
+  );
+}
 
 describe("the launcher's Node.js check is bin/node-version.js's", () => {
   it("refuses a real Node that reports 22.18.0 (undici needs 22.19), naming the version needed", () => {
     const preload = join(tmp, "node-22-18.mjs");
     writeFileSync(preload, 'Object.defineProperty(process.versions, "node", { value: "22.18.0" });\n');
-    const wrapper = join(tmp, "node-22-18");
-    writeFileSync(wrapper, `#!/bin/sh\nexec "${process.execPath}" --import "${preload}" "$@"\n`);
-    chmodSync(wrapper, 0o755);
-    const r = spawnSync(LAUNCHER, ["127.0.0.1:1"], {
-      env: { ...process.env, PULUMI_NODEJS_NODE: wrapper },
-      encoding: "utf8",
-    });
-    expect(r.status).toBe(1);
-    expect(r.stdout).toBe("");
-    expect(r.stderr).toBe(
-      `pulumi-resource-agent-alias: PULUMI_NODEJS_NODE=${wrapper} is not Node.js 22.19 or newer\n`,
-    );
+    expectRefused(script("node-22-18", `#!/bin/sh\nexec "${process.execPath}" --import "${preload}" "$@"\n`));
   });
 });
 
