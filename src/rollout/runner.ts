@@ -19,8 +19,8 @@
  * - A stage that sends the canary nothing (`watched: false`) is deployed and not judged.
  * - Reading traces: each check reads only what came since the last one, going back a little
  *   for traces listed late (`TraceWindow`); a check that would pass or abort reads the whole
- *   window again and decides on that; each read is retried (`readAttempts`, then at the next check); a failed read
- *   is never a verdict. After `maxReadFailures` failed checks in a row the rollout stops where it
+ *   window again and decides on that. Each read is retried (`readAttempts`, then at the next
+ *   check); a failed read is never a verdict. After `maxReadFailures` failed checks in a row the rollout stops where it
  *   is (`stopped`, exit 1, nothing reverted).
  * - `dryRun`: reads the stack config only, and reports the stages it would run.
  * Never throws for a verdict; a failing Pulumi command ends the rollout as `error` (exit 1).
