@@ -9,7 +9,7 @@ import { AgentAliasClient } from "../client/client.js";
 import { canaryPlanOfDocument, parseDuration } from "../policy/index.js";
 import { rolloutHuman, rolloutMarkdown } from "../rollout/report.js";
 import { clientTraceReader, type RolloutOptions, runRollout } from "../rollout/runner.js";
-import { automationStack, type RolloutStack } from "../rollout/stack.js";
+import { automationStack, PROVIDER_API_KEYS, type RolloutStack } from "../rollout/stack.js";
 import { COMMAND_FLAGS, COMMAND_FORMATS, outputFormat, parseFlags, usageError, writeHelp } from "./args.js";
 import { readDataFile } from "./files.js";
 import { type CliIO, EXIT, InputError, writeJson } from "./io.js";
@@ -17,6 +17,7 @@ import { type CliIO, EXIT, InputError, writeJson } from "./io.js";
 export const ROLLOUT_HELP = `Usage: agent-alias rollout --stack S --policy FILE [--cwd DIR] [--config-key K]
                          [--config-file FILE] [--interval 10s] [--dry-run]
                          [--resume | --from-stage NAME] [--json] [--format human|json|markdown]
+                         [--api-url-config KEY] [--api-key-config KEY]
 
 Drives the Pulumi stack S of the project in --cwd (default: the working directory) through
 the stages of the policy file's canary: block (from, to, stages with hold and gates). For
@@ -38,7 +39,9 @@ history (and waits at least max_wait from the start before too few traces is inc
 A check that would pass or abort reads the stage's whole window again and decides on that.
 --dry-run reads the stack config and prints the plan; it changes nothing.
 Traces are read with the stack's provider config (agent-alias:apiUrl, agent-alias:apiKey),
-else AGENT_ALIAS_API_URL and VECTARA_API_KEY.
+else AGENT_ALIAS_API_URL and VECTARA_API_KEY. A program with an explicit provider on its
+own config keys names them: --api-url-config apiUrl --api-key-config apiKey (a key
+without a namespace is the project's).
 --json prints {status, exit_code, message, config_key, from, to, initial_stage,
 start_stage, final_stage, reverted_to, stages: [{name, weights, watched, hold_ms,
 max_wait_ms, window: {start, end}, resumed, outcome, checks: [{at, elapsed_ms, verdict, message,
@@ -92,7 +95,19 @@ export async function rolloutCommand(argv: string[], io: CliIO, seams: RolloutSe
       }));
     let traces = seams.traces;
     if (traces === undefined && !values["dry-run"]) {
-      const api = await stack.apiConfig();
+      const api = await stack.apiConfig({
+        apiUrl: values["api-url-config"] ?? PROVIDER_API_KEYS.apiUrl,
+        apiKey: values["api-key-config"] ?? PROVIDER_API_KEYS.apiKey,
+      });
+      // A key named on the command line must be there: no silent fall-back to the environment.
+      for (const [flag, value] of [
+        ["api-url-config", api.apiUrl],
+        ["api-key-config", api.apiKey],
+      ] as const) {
+        const key = values[flag];
+        if (key !== undefined && value === undefined)
+          throw new InputError(`--${flag} ${key}: stack '${values.stack}' has no config '${key}'`);
+      }
       const client = new AgentAliasClient({
         ...(api.apiUrl !== undefined ? { baseUrl: api.apiUrl } : {}),
         ...(api.apiKey !== undefined ? { apiKey: api.apiKey } : {}),

@@ -36,9 +36,25 @@ export interface RolloutStack {
    * hold counts from then.
    */
   stageSince(stage: string): Promise<number | undefined>;
-  /** The provider's connection settings in stack config (`agent-alias:apiUrl`, `agent-alias:apiKey`). */
-  apiConfig(): Promise<{ apiUrl?: string | undefined; apiKey?: string | undefined }>;
+  /**
+   * The API's connection settings in stack config: by default the provider's
+   * (`agent-alias:apiUrl`, `agent-alias:apiKey`); `keys` names others (a key without a
+   * namespace is the project's, as `pulumi config` reads it).
+   */
+  apiConfig(keys?: ApiConfigKeys): Promise<{ apiUrl?: string | undefined; apiKey?: string | undefined }>;
 }
+
+/** The stack config keys a rollout reads the API's URL and key from. */
+export interface ApiConfigKeys {
+  apiUrl: string;
+  apiKey: string;
+}
+
+/** The provider's own keys: what the dynamic resources and a default provider read. */
+export const PROVIDER_API_KEYS: Readonly<ApiConfigKeys> = Object.freeze({
+  apiUrl: "agent-alias:apiUrl",
+  apiKey: "agent-alias:apiKey",
+});
 
 /** A Pulumi command of a rollout failed; `operation` says which, the message carries Pulumi's output. */
 export class RolloutStackError extends Error {
@@ -231,8 +247,8 @@ export async function automationStack(options: AutomationStackOptions): Promise<
       const qualified = `${await projectName()}:${key}`;
       return stageSinceIn(history, stage, [qualified, key]);
     },
-    async apiConfig() {
-      return { apiUrl: await get("agent-alias:apiUrl"), apiKey: await get("agent-alias:apiKey") };
+    async apiConfig(keys = PROVIDER_API_KEYS) {
+      return { apiUrl: await get(keys.apiUrl), apiKey: await get(keys.apiKey) };
     },
   };
 }

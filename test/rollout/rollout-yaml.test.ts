@@ -63,10 +63,9 @@ async function yamlRehearsal(errors: number) {
   writeFileSync(policyFile, POLICY);
   const r = { emu, api, stack, policyFile };
   for (const [k, v] of Object.entries(pulumiEnv(r))) vi.stubEnv(k, v);
-  // The program's explicit provider reads its own config keys (apiUrl, apiKey), not the
-  // agent-alias: ones the rollout looks for, so the rollout reads traces with the environment.
-  vi.stubEnv("AGENT_ALIAS_API_URL", emu.url);
-  vi.stubEnv("VECTARA_API_KEY", KEY);
+  // Nothing in the environment: the rollout must read the API from the program's own keys.
+  vi.stubEnv("AGENT_ALIAS_API_URL", undefined);
+  vi.stubEnv("VECTARA_API_KEY", undefined);
   return r;
 }
 
@@ -85,7 +84,21 @@ async function rolloutYaml(r: Awaited<ReturnType<typeof yamlRehearsal>>) {
   });
   let out = "";
   let err = "";
-  const args = ["rollout", "--stack", r.stack.stack, "--cwd", PROJECT, "--config-file", r.stack.configFile];
+  // The program's explicit provider reads its own config keys (apiUrl, and the secret apiKey),
+  // not the agent-alias: ones the rollout reads by default.
+  const args = [
+    "rollout",
+    "--stack",
+    r.stack.stack,
+    "--cwd",
+    PROJECT,
+    "--config-file",
+    r.stack.configFile,
+    "--api-url-config",
+    "apiUrl",
+    "--api-key-config",
+    "apiKey",
+  ];
   const code = await runCli([...args, "--policy", r.policyFile, "--interval", "1s", "--json"], {
     stdout: { write: (c: string) => (out += c) },
     stderr: { write: (c: string) => (err += c) },

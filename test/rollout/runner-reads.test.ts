@@ -4,8 +4,13 @@
  * traces API may), and a clock that moves only when the loop sleeps. The real Pulumi CLI and
  * emulator runs are in rollout-engine, rollout-faults and rollout-yaml.
  */
+
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { UpdateSummary } from "@pulumi/pulumi/automation/index.js";
 import { describe, expect, it } from "vitest";
+import { rolloutCommand } from "../../src/cli/rollout.js";
 import { canaryPlan } from "../../src/policy/index.js";
 import type { ApiTrace } from "../../src/rollout/index.js";
 import { rolloutHuman, rolloutMarkdown } from "../../src/rollout/report.js";
@@ -238,5 +243,55 @@ describe("when a stage took effect, by the stack's history", () => {
   it("an update that does not say what it changed counts as a change", () => {
     const { resourceChanges: _, ...unknown } = update(200, "canary-50");
     expect(since([update(300, "canary-50"), unknown, update(100, "canary-50")])).toBe(200);
+  });
+});
+
+describe("agent-alias rollout: where the trace API comes from", () => {
+  const policy = () => {
+    const file = join(mkdtempSync(join(tmpdir(), "rollout-api-")), "policy.yaml");
+    writeFileSync(
+      file,
+      "key: chat\nname: Chat\ncanary:\n  from: v1\n  to: v2\n  partition_by: \"get('$.session.key')\"\n  current: canary-5\n",
+    );
+    return file;
+  };
+  const io = () => {
+    const out = { stdout: "", stderr: "" };
+    return {
+      out,
+      io: {
+        stdout: { write: (c: string) => (out.stdout += c) },
+        stderr: { write: (c: string) => (out.stderr += c) },
+      },
+    };
+  };
+
+  it("reads the keys --api-url-config and --api-key-config name, and refuses one the stack lacks", async () => {
+    const asked: unknown[] = [];
+    const stack = {
+      ...fakeStack("baseline"),
+      apiConfig: async (keys?: unknown) => {
+        asked.push(keys);
+        return { apiUrl: "http://127.0.0.1:9" };
+      },
+    };
+    const { out, io: cli } = io();
+    const argv = [
+      "--stack",
+      "dev",
+      "--policy",
+      policy(),
+      "--api-url-config",
+      "apiUrl",
+      "--api-key-config",
+      "apiKey",
+    ];
+    // No silent fall-back to the environment's key when the one named is missing.
+    await expect(rolloutCommand(argv, cli, { stack, env: { VECTARA_API_KEY: "from-env" } })).rejects.toThrow(
+      "--api-key-config apiKey: stack 'dev' has no config 'apiKey'",
+    );
+    expect(asked).toEqual([{ apiUrl: "apiUrl", apiKey: "apiKey" }]);
+    expect(stack.stages).toEqual([]); // refused before any stage was set
+    expect(out.stdout).toBe("");
   });
 });
