@@ -9,6 +9,7 @@
  * (mulberry32), so a given seed and sequence of those calls meets the same faults on every run.
  */
 import {
+  coversOperation,
   type FaultConfig,
   type FaultConfigBody,
   faultConfigBodySchema,
@@ -162,7 +163,7 @@ export class Faults {
   applies(operation: string | undefined): boolean {
     const ops = this.cfg.operations;
     if (ops === null) return true;
-    return operation !== undefined && ops.some((o) => o === operation || operation.startsWith(`${o}.`));
+    return operation !== undefined && ops.some((o) => coversOperation(o, operation));
   }
 
   /**

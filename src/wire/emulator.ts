@@ -86,9 +86,13 @@ export const faultConfigSchema = z.object({
   operations: z.array(z.string()).nullable(),
 });
 
+/** Whether `name` (an operation, `traces.list`, or a group, `traces`) covers `operation`. */
+export const coversOperation = (name: string, operation: string): boolean =>
+  operation === name || operation.startsWith(`${name}.`);
+
 /** Whether `name` is an API operation (`traces.list`) or a group of them (`traces`). */
 export const isFaultOperation = (name: string): boolean =>
-  Object.keys(OPERATIONS).some((op) => op === name || op.startsWith(`${name}.`));
+  Object.keys(OPERATIONS).some((op) => coversOperation(name, op));
 
 /** The operation names and groups `operations` may hold, for messages. */
 export const faultOperationNames = (): string[] => {

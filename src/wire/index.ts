@@ -52,6 +52,7 @@ export {
 export type { AliasStats, EmulatorStats, FaultConfig, FaultConfigBody, Health } from "./emulator.js";
 export {
   aliasStatsSchema,
+  coversOperation,
   emulatorStatsSchema,
   faultConfigBodySchema,
   faultConfigSchema,
