@@ -7,7 +7,7 @@
  */
 import { randomInt } from "node:crypto";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
-import { type FaultConfig, routeOperation } from "../wire/index.js";
+import { controlOf, type FaultConfig, routeOperation } from "../wire/index.js";
 import {
   type ApiKeySpec,
   Credentials,
@@ -357,45 +357,55 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   const operationOf = (req: FastifyRequest) =>
     routeOperation(req.method === "HEAD" ? "GET" : req.method, req.routeOptions.url ?? "");
 
-  const authorize = (req: FastifyRequest, done: (err?: Error) => void): void => {
-    if (req.routeOptions.url === TOKEN_PATH) {
-      done();
-      return;
-    }
+  /**
+   * Who the caller is and whether its role may make the call: 401 or 403 (null when allowed).
+   * The token request carries its own credentials; health needs none; another `/_emulator`
+   * call needs the role its control declares (wire/emulator.ts), an API call its operation's.
+   */
+  const refusal = (req: FastifyRequest): Error | null => {
+    if (req.routeOptions.url === TOKEN_PATH) return null;
+    const [path = "", query = ""] = req.url.split("?", 2);
+    const control = path.startsWith("/_emulator/")
+      ? controlOf(req.method, path, new URLSearchParams(query))
+      : undefined;
+    if (control === "health") return null;
     try {
       const caller = credentials.identify(req.headers);
+      if (control !== undefined) credentials.authorizeControl(caller, control);
       const operation = operationOf(req);
       if (operation !== undefined) credentials.authorize(caller, operation);
     } catch (e) {
-      done(e as Error);
-      return;
+      return e as Error;
     }
-    done();
+    return null;
   };
 
   // Every API route is one of the route table's (wire/routes.ts), so none can skip the roles check.
   app.addHook("onRoute", (route) => {
+    if (route.url.startsWith("/_emulator/")) {
+      for (const m of [route.method].flat())
+        if (m !== "HEAD" && controlOf(m, route.url, new URLSearchParams()) === undefined)
+          throw new Error(`route ${m} ${route.url} has no entry in EMULATOR_CONTROLS (wire/emulator.ts)`);
+      return;
+    }
     if (!route.url.startsWith("/v2/")) return;
     for (const m of [route.method].flat())
       if (m !== "HEAD" && routeOperation(m, route.url) === undefined)
         throw new Error(`route ${m} ${route.url} has no operation in the route table (wire/routes.ts)`);
   });
 
+  // Authentication and roles first, then faults: a caller without a credential learns it
+  // needs one (401), not that the server is down, and `/_emulator/*` never meets faults.
   app.addHook("onRequest", (req, reply, done) => {
-    const url = req.url;
-    if (url.startsWith("/_emulator/")) {
-      if (url === "/_emulator/health" || url.startsWith("/_emulator/health?")) done();
-      else authorize(req, done);
-      return;
-    }
-    if (!faults.active) {
-      authorize(req, done);
+    const refused = refusal(req);
+    if (refused !== null || req.url.startsWith("/_emulator/") || !faults.active) {
+      done(refused ?? undefined);
       return;
     }
     const d = faults.decide(operationOf(req));
     const act = (): void => {
       if (d.kind === "none") {
-        authorize(req, done);
+        done();
         return;
       }
       if (d.kind === "reset") {
@@ -468,10 +478,20 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
       if (address === null || typeof address === "string")
         throw new Error(`unexpected server address ${String(address)}`);
       const h = address.family === "IPv6" ? `[${address.address}]` : address.address;
+      if (credentials.open && !isLoopback(address.address))
+        log(
+          `warning: listening on ${h} with no API key or OAuth client configured: anyone who can reach ` +
+            "this address is accepted as owner, faults included; give --api-key KEY (or AGENT_ALIAS_API_KEY)",
+        );
       return { url: `http://${h}:${address.port}`, emulator, close };
     },
   };
   return emulator;
+}
+
+/** Whether a bound address is reachable only from this machine (127.0.0.0/8, ::1, ::ffff:127.x). */
+export function isLoopback(address: string): boolean {
+  return address === "::1" || /^(::ffff:)?127\./.test(address);
 }
 
 /** Journals the records of a write, in order; settles once all are on disk (or one is refused). */

@@ -8,7 +8,16 @@
  * token is taken as an API key.
  */
 import { randomBytes } from "node:crypto";
-import { isRole, mayCall, type Operation, ROLES, type Role, refusalMessage } from "../wire/index.js";
+import {
+  EMULATOR_CONTROLS,
+  type EmulatorControl,
+  isRole,
+  mayCall,
+  type Operation,
+  ROLES,
+  type Role,
+  refusalMessage,
+} from "../wire/index.js";
 import { HttpProblem } from "./errors.js";
 
 export interface ApiKeySpec {
@@ -114,6 +123,11 @@ export class Credentials {
     return this.clients.size > 0;
   }
 
+  /** No key and no OAuth client configured: any non-empty key is accepted, as `owner`. */
+  get open(): boolean {
+    return this.keys === undefined && !this.oauth;
+  }
+
   /** The caller of a request, or a 401 saying what is missing or wrong. */
   identify(headers: Headers): Caller {
     const key = headers["x-api-key"];
@@ -129,6 +143,13 @@ export class Credentials {
   /** A 403 in the API's words unless the caller's role may make the operation. */
   authorize(caller: Caller, operation: Operation): void {
     if (!mayCall(caller.role, operation)) throw new HttpProblem(403, [refusalMessage(operation)]);
+  }
+
+  /** A 403 unless the caller's role may make the emulator's own call `control` (wire/emulator.ts). */
+  authorizeControl(caller: Caller, control: EmulatorControl): void {
+    const c = EMULATOR_CONTROLS[control];
+    if (c.roles !== undefined && !(c.roles as readonly Role[]).includes(caller.role))
+      throw new HttpProblem(403, [`Permissions do not allow ${c.refusal}.`]);
   }
 
   private byKey(key: string): Caller {

@@ -1,9 +1,68 @@
 /**
  * What the emulator adds under `/_emulator` (API.md "What the emulator adds"): health,
- * usage statistics and fault injection. Outside the Vectara-shaped API.
+ * usage statistics, memory and fault injection, and who may call each. Outside the
+ * Vectara-shaped API.
  */
 import { z } from "zod";
-import { OPERATIONS } from "./roles.js";
+import { OPERATIONS, ROLES, type Role } from "./roles.js";
+
+/** A call of the emulator's own: the roles that may make it (none: no credential needed) and its 403's words. */
+export interface ControlSpec {
+  readonly method: "GET" | "PUT";
+  readonly path: string;
+  /** A query parameter that makes a call of this path this control (`gc=true`). */
+  readonly query?: readonly [string, string];
+  /** Undefined: public (no credential read at all). */
+  readonly roles: readonly Role[] | undefined;
+  readonly refusal: string;
+}
+
+/**
+ * The emulator's own calls, declared once: reading is open to every accepted credential
+ * (any role), changing what every caller meets (faults) or forcing a full GC needs `owner`,
+ * so a viewer's key or an agent_user's token cannot break the emulator for everyone. The
+ * emulator's hook reads this table; its route table test holds every `/_emulator` route to it.
+ */
+export const EMULATOR_CONTROLS = Object.freeze({
+  health: { method: "GET", path: "/_emulator/health", roles: undefined, refusal: "" },
+  stats: { method: "GET", path: "/_emulator/stats", roles: ROLES, refusal: "reading usage statistics" },
+  memory: {
+    method: "GET",
+    path: "/_emulator/memory",
+    roles: ROLES,
+    refusal: "reading the emulator's memory",
+  },
+  "memory.gc": {
+    method: "GET",
+    path: "/_emulator/memory",
+    query: ["gc", "true"],
+    roles: ["owner"],
+    refusal: "forcing a garbage collection",
+  },
+  "faults.get": { method: "GET", path: "/_emulator/faults", roles: ROLES, refusal: "reading the faults" },
+  "faults.put": {
+    method: "PUT",
+    path: "/_emulator/faults",
+    roles: ["owner"],
+    refusal: "changing the faults",
+  },
+} as const satisfies Record<string, ControlSpec>);
+
+export type EmulatorControl = keyof typeof EMULATOR_CONTROLS;
+
+/**
+ * The control a request to `/_emulator/...` is a call of, by method, path and query (`gc=true`
+ * asks for `memory.gc`); undefined for anything else (then a 404 once authenticated).
+ */
+export function controlOf(method: string, path: string, query: URLSearchParams): EmulatorControl | undefined {
+  const m = method === "HEAD" ? "GET" : method;
+  const matching = (Object.entries(EMULATOR_CONTROLS) as [EmulatorControl, ControlSpec][]).filter(
+    ([, c]) =>
+      c.method === m && c.path === path && (c.query === undefined || query.get(c.query[0]) === c.query[1]),
+  );
+  // The most specific: one that names a query wins over the plain path.
+  return (matching.find(([, c]) => c.query !== undefined) ?? matching[0])?.[0];
+}
 
 /** `GET /_emulator/health` -> 200 `{status: "ok"}`; needs no API key. */
 export const healthSchema = z.object({ status: z.literal("ok") });

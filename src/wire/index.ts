@@ -49,10 +49,20 @@ export {
   sameInstant,
   timestampSchema,
 } from "./common.js";
-export type { AliasStats, EmulatorStats, FaultConfig, FaultConfigBody, Health } from "./emulator.js";
+export type {
+  AliasStats,
+  ControlSpec,
+  EmulatorControl,
+  EmulatorStats,
+  FaultConfig,
+  FaultConfigBody,
+  Health,
+} from "./emulator.js";
 export {
   aliasStatsSchema,
+  controlOf,
   coversOperation,
+  EMULATOR_CONTROLS,
   emulatorStatsSchema,
   faultConfigBodySchema,
   faultConfigSchema,

@@ -1,7 +1,8 @@
 /**
  * What the emulator adds under `/_emulator` (API.md): health, usage statistics, memory, and
- * the fault configuration. Not API operations: any accepted credential may call them, and
- * health needs none.
+ * the fault configuration. Not API operations: who may call each is EMULATOR_CONTROLS
+ * (wire/emulator.ts), checked by the app's hook before a handler runs (health needs no
+ * credential; reading needs any accepted one; changing the faults or forcing a GC, `owner`).
  */
 import { isMainThread, resourceLimits } from "node:worker_threads";
 import type { FastifyInstance } from "fastify";
