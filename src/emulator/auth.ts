@@ -191,14 +191,24 @@ export class Credentials {
     if (typeof basic === "string" && /^basic /i.test(basic)) {
       const decoded = Buffer.from(basic.slice(6).trim(), "base64").toString("utf8");
       const colon = decoded.indexOf(":");
-      if (colon > 0) {
-        try {
-          id = decodeURIComponent(decoded.slice(0, colon));
-          secret = decodeURIComponent(decoded.slice(colon + 1));
-        } catch {
-          return fail(400, "invalid_request", "the Basic credentials are not valid URL encoding");
-        }
+      if (colon <= 0)
+        return fail(400, "invalid_request", "the Basic credentials must be client_id:client_secret");
+      let basicId: string;
+      try {
+        basicId = decodeURIComponent(decoded.slice(0, colon));
+        secret = decodeURIComponent(decoded.slice(colon + 1));
+      } catch {
+        return fail(400, "invalid_request", "the Basic credentials are not valid URL encoding");
       }
+      // RFC 6749 §2.3: one client authentication per request. A form client_id may name the
+      // same client; a form secret, or another client, is a second authentication.
+      if (form.client_secret !== undefined || (id !== undefined && id !== basicId))
+        return fail(
+          400,
+          "invalid_request",
+          "more than one client authentication: send the client credentials either as HTTP Basic or in the form, not both",
+        );
+      id = basicId;
     }
     if (id === undefined || secret === undefined)
       return fail(400, "invalid_request", "client_id and client_secret are required");

@@ -70,6 +70,32 @@ describe("the emulator's token endpoint", () => {
     expect([missing.status, missing.body.error]).toEqual([400, "invalid_request"]);
   });
 
+  it("refuses two client authentications in one request (RFC 6749 §2.3), whichever would win", async () => {
+    const { emu } = await emulatorWithClock();
+    const viewerBasic = `Basic ${Buffer.from("ci:s3cret").toString("base64")}`;
+    const post = (body: Record<string, string>, authorization: string) =>
+      callJson(emu.url, "POST", "/oauth2/token", form({ grant_type: "client_credentials", ...body }), {
+        ...formHeaders,
+        authorization,
+      });
+    // A lower client in Basic, the owner in the form: neither is chosen.
+    for (const body of [
+      { client_id: "boss", client_secret: "b0ss" },
+      { client_id: "ci", client_secret: "s3cret" },
+      { client_secret: "b0ss" },
+      { client_id: "boss" },
+    ]) {
+      const r = await post(body, viewerBasic);
+      expect([r.status, r.body.error], JSON.stringify(body)).toEqual([400, "invalid_request"]);
+      expect(r.body.access_token).toBeUndefined();
+      expect(r.body.error_description).toContain("more than one client authentication");
+    }
+    // The same client named in the form beside Basic is one authentication.
+    expect((await post({ client_id: "ci" }, viewerBasic)).status).toBe(200);
+    const malformed = await post({ client_id: "boss", client_secret: "b0ss" }, "Basic bm9jb2xvbg==");
+    expect([malformed.status, malformed.body.error]).toEqual([400, "invalid_request"]);
+  });
+
   it("a token carries its client's role and expires on the emulator's clock", async () => {
     const { emu, advance } = await emulatorWithClock({ tokenTtlSeconds: 60 });
     const t = await callJson(
