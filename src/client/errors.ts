@@ -5,6 +5,7 @@
  * them once and never parsed back.
  */
 import type { Operation } from "../wire/index.js";
+import { cut } from "./redact.js";
 
 export type ApiErrorCode =
   | "bad_request" // 400
@@ -59,7 +60,7 @@ export class ApiError extends Error {
     const rid = d.requestId ? ` (request_id ${d.requestId})` : "";
     const tries = d.attempts && d.attempts > 1 ? ` after ${d.attempts} attempts` : "";
     super(
-      `${d.method} ${d.url}: ${summary}${rid}${tries}`,
+      `${d.method} ${cut(d.url, 300)}: ${summary}${rid}${tries}`,
       d.cause === undefined ? undefined : { cause: d.cause },
     );
     this.code = code;

@@ -11,6 +11,7 @@ import type { z } from "zod";
 import type { Operation } from "../wire/index.js";
 import { ApiError, type ApiErrorCode, codeForStatus } from "./errors.js";
 import type { ResolvedOptions } from "./options.js";
+import { cut, MESSAGE_LIMITS, redactJson, redactor } from "./redact.js";
 
 export interface CallSpec<T> {
   method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
@@ -94,6 +95,32 @@ function errorWords(b: { messages?: unknown; error?: unknown; error_description?
   return [];
 }
 
+/** Messages of an error body kept at most: more say only how many more there were. */
+const MAX_MESSAGES = 20;
+
+/**
+ * The credentials a request carried (the API key, the bearer token, the form's client
+ * secret): an answer that echoes one (a proxy, a token URL, a debugging API) must not carry
+ * it into an error.
+ */
+function sentSecrets(sent: Record<string, string>, form: Record<string, string> | undefined): string[] {
+  const out: string[] = [];
+  for (const [name, value] of Object.entries(sent)) {
+    const n = name.toLowerCase();
+    if (n === "x-api-key") out.push(value);
+    if (n === "authorization") out.push(value, value.replace(/^\S+\s+/, ""));
+  }
+  if (form?.client_secret !== undefined) out.push(form.client_secret);
+  return out;
+}
+
+/** An error body's words, redacted and cut: each message to a bound, and at most MAX_MESSAGES of them. */
+function boundedWords(words: readonly string[], clean: (text: string) => string): string[] {
+  const kept = words.slice(0, MAX_MESSAGES).map((m) => cut(clean(m), MESSAGE_LIMITS.reason));
+  if (words.length > MAX_MESSAGES) kept.push(`… and ${words.length - MAX_MESSAGES} more messages`);
+  return kept;
+}
+
 async function attempt<T>(
   o: ResolvedOptions,
   spec: CallSpec<T>,
@@ -158,6 +185,8 @@ async function attempt<T>(
     throw e;
   }
 
+  // What the server said may echo what was sent: the credentials go, and long text is cut.
+  const clean = redactor(sentSecrets(sent, spec.form));
   let json: unknown;
   if (text !== "") {
     try {
@@ -176,7 +205,7 @@ async function attempt<T>(
         error: new ApiError("invalid_response", `${status} with an unexpected body (${where})`, {
           ...base,
           status,
-          body: json ?? text,
+          body: json !== undefined ? redactJson(json, clean) : cut(clean(text), MESSAGE_LIMITS.reason),
         }),
       };
     }
@@ -188,18 +217,27 @@ async function attempt<T>(
     request_id?: unknown;
     field_errors?: unknown;
   };
-  const messages = errorWords(b);
+  const messages = boundedWords(errorWords(b), clean);
   const code: ApiErrorCode = codeForStatus(status);
-  const summary = `${status}${messages.length > 0 ? ` ${messages.join("; ")}` : text && !json ? ` ${text.slice(0, 200)}` : ""}`;
+  const summary = `${status}${messages.length > 0 ? ` ${messages.join("; ")}` : text && !json ? ` ${cut(clean(text), 200)}` : ""}`;
+  const fieldErrors =
+    b.field_errors && typeof b.field_errors === "object"
+      ? Object.fromEntries(
+          Object.entries(b.field_errors as Record<string, unknown>)
+            .slice(0, MAX_MESSAGES)
+            .map(([k, v]) => [
+              cut(clean(k), MESSAGE_LIMITS.property),
+              cut(clean(String(v)), MESSAGE_LIMITS.reason),
+            ]),
+        )
+      : undefined;
   const error = new ApiError(code, summary, {
     ...base,
     status,
     messages,
-    ...(typeof b.request_id === "string" ? { requestId: b.request_id } : {}),
-    ...(b.field_errors && typeof b.field_errors === "object"
-      ? { fieldErrors: b.field_errors as Record<string, string> }
-      : {}),
-    body: json ?? text,
+    ...(typeof b.request_id === "string" ? { requestId: cut(clean(b.request_id), 100) } : {}),
+    ...(fieldErrors !== undefined ? { fieldErrors } : {}),
+    body: json !== undefined ? redactJson(json, clean) : cut(clean(text), MESSAGE_LIMITS.reason),
   });
   if (REFUSED.has(status))
     return { error, retry: { reason: String(status), afterMs: retryAfterMs(retryAfter) } };

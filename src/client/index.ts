@@ -6,3 +6,4 @@ export { AgentAliasClient, type AliasQuery, type SessionPath, sameFields } from 
 export { ApiError, type ApiErrorCode, codeForStatus, isApiError } from "./errors.js";
 export { retryAfterMs } from "./http.js";
 export { CLIENT_DEFAULTS, type ClientOptions, DEFAULT_API_URL, type RetryOptions } from "./options.js";
+export { cut, MESSAGE_LIMITS, redact, redactJson, redactor, SECRET, shown } from "./redact.js";

@@ -1,15 +1,14 @@
 /**
- * The emulator's limits, in one frozen place. Input over a limit is a 4xx naming the field,
- * never a 5xx and never a stalled server.
+ * The emulator's limits, in one frozen place: the API's (wire/limits.ts) and its own. Input
+ * over a limit is a 4xx naming the field, never a 5xx and never a stalled server.
  */
-import { MAX_JSON_DEPTH } from "../policy/documents.js";
-import { LIST_LIMIT, MAX_EVENT_MESSAGES, MAX_FAULT_LATENCY_MS } from "../wire/index.js";
+import { API_LIMITS, LIST_LIMIT, MAX_EVENT_MESSAGES, MAX_FAULT_LATENCY_MS } from "../wire/index.js";
 
 export const EMULATOR_LIMITS = Object.freeze({
   /** Largest request body, in bytes (413 above it); `bodyLimit` / `--body-limit` override it. */
-  bodyLimit: 1024 * 1024,
+  bodyLimit: API_LIMITS.bodyBytes,
   /** Most levels of objects and arrays in a request body (the body itself is level 1). */
-  maxJsonDepth: MAX_JSON_DEPTH,
+  maxJsonDepth: API_LIMITS.jsonDepth,
   /** `?limit=` bounds and default of every list call (API.md). */
   listLimit: LIST_LIMIT,
   /** Longest `?filter=` regular expression of the alias list, in characters. */

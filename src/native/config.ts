@@ -6,8 +6,10 @@
  * provider server answers none of these calls (its Configure ignores its arguments), so an
  * explicit provider's settings would never arrive through it.
  */
+import { cut, shown as shownValue } from "../client/index.js";
 import { CONFIG_KEYS, type Connection } from "../provider/connection.js";
 import type { PropertyDiff } from "../provider/diff.js";
+import { redactFailures } from "../provider/secrets.js";
 import { UNKNOWN } from "../provider/values.js";
 import { PACKAGE, packageSchema } from "./schema.js";
 import { isSecret, type Props, rewrap, secret, unwrap } from "./struct.js";
@@ -52,10 +54,10 @@ const isUrl = (v: string): boolean => {
   }
 };
 
-function checkSetting(name: string, value: unknown): string | undefined {
+function checkSetting(name: string, value: unknown, secret: boolean): string | undefined {
   if (value === undefined || value === null || value === UNKNOWN) return undefined;
-  // A secret's value never appears in a reason.
-  const shown = SECRET_CONFIG.has(name) ? "" : `, got ${JSON.stringify(value)}`;
+  // A secret's value (by the schema, or sent as one) never appears in a reason.
+  const shown = secret || SECRET_CONFIG.has(name) ? "" : `, got ${shownValue(value)}`;
   if (typeof value !== "string") return `${name} must be a string${shown}`;
   if (URL_CONFIG.has(name) && value !== "" && !isUrl(value))
     return `${name} must be an http(s) URL such as https://api.example.com${shown}`;
@@ -70,6 +72,7 @@ function checkSetting(name: string, value: unknown): string | undefined {
  */
 export function checkConfig(news: Props): { inputs: Props; failures: ConfigFailure[] } {
   const { props, secrets } = unwrap(news);
+  const sentSecret = new Set(secrets.map((p) => p[0]));
   const failures: ConfigFailure[] = [];
   // The provider's settings in their order, then the keys it does not know, sorted.
   const known = CONFIG_NAMES.filter((n) => n in props);
@@ -84,19 +87,19 @@ export function checkConfig(news: Props): { inputs: Props; failures: ConfigFailu
       failures.push({
         property: name,
         reason:
-          `unknown configuration key '${name}' of the ${PACKAGE} provider` +
+          `unknown configuration key '${cut(name)}' of the ${PACKAGE} provider` +
           (near ? ` (did you mean '${near}'?)` : `; it takes ${CONFIG_NAMES.join(", ")}`),
       });
       continue;
     }
-    const reason = checkSetting(name, value);
+    const reason = checkSetting(name, value, sentSecret.has(name));
     if (reason !== undefined) failures.push({ property: name, reason });
   }
   const inputs = rewrap(props, secrets);
   for (const name of SECRET_CONFIG)
     if (inputs[name] !== undefined && inputs[name] !== null && !isSecret(inputs[name]))
       inputs[name] = secret(inputs[name]);
-  return { inputs, failures };
+  return { inputs, failures: redactFailures(failures, props, secrets) };
 }
 
 /** A setting as the client sees it: an empty string is no setting (the environment's applies). */

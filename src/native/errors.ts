@@ -8,6 +8,7 @@
  * as an ErrorResourceInitFailed detail, so the engine keeps it in state.
  */
 import type { status as grpcStatus, Metadata, ServiceError } from "@grpc/grpc-js";
+import { cut, MESSAGE_LIMITS } from "../client/index.js";
 import { AnyMessage, grpc, pb, statusPb } from "./proto.js";
 import { type Path, type Props, rewrap, toStruct } from "./struct.js";
 
@@ -47,14 +48,17 @@ interface Coded {
 /** The gRPC status of a thrown value; `secrets` mark the partial state's secret properties. */
 export function toServiceError(e: unknown, secrets: readonly Path[] = []): Partial<ServiceError> {
   const err = (typeof e === "object" && e !== null ? e : {}) as Coded;
-  const message = typeof err.message === "string" ? err.message : String(e);
+  // Bounded: a status travels in HTTP/2 trailers, and an oversized one breaks the channel.
+  const message = cut(typeof err.message === "string" ? err.message : String(e), MESSAGE_LIMITS.message);
   const code = typeof err.code === "string" ? err.code : undefined;
   if (code === "unsupported") return { code: status.UNIMPLEMENTED, details: message, message };
   if (code === "partial_failure" && typeof err.id === "string") {
     const detail = new pb.ErrorResourceInitFailed();
     detail.setId(err.id);
     detail.setProperties(toStruct(rewrap((err.properties ?? {}) as Props, secrets)));
-    detail.setReasonsList(Array.isArray(err.reasons) ? err.reasons.map(String) : [message]);
+    detail.setReasonsList(
+      Array.isArray(err.reasons) ? err.reasons.map((r) => cut(String(r), MESSAGE_LIMITS.reason)) : [message],
+    );
     const any = new AnyMessage();
     any.pack(detail.serializeBinary(), "pulumirpc.ErrorResourceInitFailed");
     const st = new statusPb.Status();

@@ -5,10 +5,11 @@
  * outputs during preview (Create and Update with `preview`, unknown where the API decides)
  * and the inputs of an imported resource (Read without state).
  */
-import { aliasProvider } from "../provider/alias.js";
-import { aliasPolicyProvider } from "../provider/alias-policy.js";
+import { aliasProvider, checkAlias } from "../provider/alias.js";
+import { aliasPolicyProvider, checkAliasPolicy } from "../provider/alias-policy.js";
 import type { CheckFailure } from "../provider/check.js";
 import { type DiffResult, diffAlias, diffAliasPolicy } from "../provider/diff.js";
+import type { InputPath } from "../provider/secrets.js";
 import {
   type AliasInputs,
   type AliasOutputs,
@@ -26,7 +27,8 @@ import { ALIAS_POLICY_TOKEN, ALIAS_TOKEN } from "./schema.js";
 import type { Props } from "./struct.js";
 
 export interface NativeResource {
-  check(olds: Props, news: Props): Promise<{ inputs: Props; failures: CheckFailure[] }>;
+  /** The failures of `news`; `secrets` are where the engine sent secrets (never shown in a reason). */
+  check(news: Props, secrets: readonly InputPath[]): Promise<{ inputs: Props; failures: CheckFailure[] }>;
   diff(olds: Props, news: Props): DiffResult;
   /** With `preview`, nothing is written: the outputs the inputs will give, unknown where the API decides, and id "". */
   create(inputs: Props, preview: boolean): Promise<{ id: string; outs: Props }>;
@@ -71,9 +73,8 @@ function aliasImportInputs(outs: Props): Props {
 }
 
 const alias: NativeResource = {
-  async check(olds, news) {
-    const r = await aliasProvider.check(olds as unknown as AliasInputs, news as unknown as AliasInputs);
-    return { inputs: asProps(r.inputs ?? news), failures: r.failures ?? [] };
+  async check(news, secrets) {
+    return { inputs: news, failures: await checkAlias(news, secrets) };
   },
   diff: diffAlias,
   async create(inputs, preview) {
@@ -107,12 +108,8 @@ const alias: NativeResource = {
 };
 
 const aliasPolicy: NativeResource = {
-  async check(olds, news) {
-    const r = await aliasPolicyProvider.check(
-      olds as unknown as AliasPolicyInputs,
-      news as unknown as AliasPolicyInputs,
-    );
-    return { inputs: asProps(r.inputs ?? news), failures: r.failures ?? [] };
+  async check(news, secrets) {
+    return { inputs: news, failures: await checkAliasPolicy(news, secrets) };
   },
   diff: diffAliasPolicy,
   async create(inputs, preview) {

@@ -18,11 +18,22 @@
  * process state (src/provider/connection.ts).
  */
 import { readFileSync } from "node:fs";
-import type { ServerUnaryCall, sendUnaryData, UntypedServiceImplementation } from "@grpc/grpc-js";
+import type {
+  MethodDefinition,
+  ServerUnaryCall,
+  ServiceDefinition,
+  sendUnaryData,
+  UntypedServiceImplementation,
+} from "@grpc/grpc-js";
 import type { DiffResponse, PropertyDiff } from "@pulumi/pulumi/proto/provider_pb.js";
+import { cut, MESSAGE_LIMITS, redactor } from "../client/index.js";
+import { formatPath } from "../policy/index.js";
 import { apiClient, setConnection } from "../provider/connection.js";
 import type { PropertyDiffKind } from "../provider/diff.js";
-import { checkConfig, connectionFrom, diffConfig } from "./config.js";
+import { redactFailures, secretStrings } from "../provider/secrets.js";
+import { API_LIMITS } from "../wire/index.js";
+import { CONFIG_NAMES, checkConfig, connectionFrom, diffConfig } from "./config.js";
+import { deepestPath } from "./depth.js";
 import { PluginError, toServiceError } from "./errors.js";
 import { FUNCTIONS } from "./functions.js";
 import {
@@ -72,7 +83,7 @@ function resourceOf(req: { getType(): string; getUrn(): string }): NativeResourc
   if (!r)
     throw new PluginError(
       "unknown_type",
-      `unknown resource type '${type}': the ${PACKAGE} provider has ${Object.keys(RESOURCES).join(", ")}`,
+      `unknown resource type '${cut(type)}': the ${PACKAGE} provider has ${Object.keys(RESOURCES).join(", ")}`,
     );
   return r;
 }
@@ -101,9 +112,65 @@ interface CallContext {
 
 type Handler<M extends Method> = (req: RequestOf<M>, ctx: CallContext) => Promise<ResponseOf<M>>;
 
-function unary<M extends Method>(handler: Handler<M>) {
+/** A request the generated stubs could not read (see depth.ts), in place of the message. */
+class UnreadableRequest {
+  constructor(
+    /** The property that nests too deep, when that is why. */
+    readonly path: (string | number)[] | null,
+    readonly error: string,
+  ) {}
+
+  /** A check failure, or an error message, naming the property. */
+  failure(): { property: string; reason: string } {
+    if (this.path === null)
+      return { property: "", reason: `the request could not be read: ${cut(this.error, 200)}` };
+    const property = cut(formatPath(this.path), MESSAGE_LIMITS.property);
+    return {
+      property,
+      reason: `nested deeper than ${API_LIMITS.jsonDepth} levels (the API's limit)`,
+    };
+  }
+}
+
+/**
+ * The service's definition with each request's deserializer kept from throwing: a request it
+ * cannot read becomes an UnreadableRequest, which the handler answers (Check with a failure
+ * naming the property, any other call INVALID_ARGUMENT) instead of grpc-js's nameless INTERNAL.
+ */
+function readableService(definition: typeof services.ResourceProviderService): ServiceDefinition {
+  const out: Record<string, unknown> = {};
+  for (const [name, m] of Object.entries(
+    definition as unknown as Record<string, MethodDefinition<unknown, unknown>>,
+  ))
+    out[name] = {
+      ...m,
+      requestDeserialize: (bytes: Buffer) => {
+        try {
+          return m.requestDeserialize(bytes);
+        } catch (e) {
+          return new UnreadableRequest(deepestPath(bytes), (e as Error).message ?? String(e));
+        }
+      },
+    };
+  return out as unknown as ServiceDefinition;
+}
+
+function unary<M extends Method>(handler: Handler<M>, method: string) {
   return (call: ServerUnaryCall<RequestOf<M>, ResponseOf<M>>, callback: sendUnaryData<ResponseOf<M>>) => {
     const ctx: CallContext = { secrets: [] };
+    const request = call.request as unknown;
+    if (request instanceof UnreadableRequest) {
+      const f = request.failure();
+      if (method === "check" || method === "checkConfig") {
+        const resp = new pb.CheckResponse();
+        resp.setFailuresList([failure(f)]);
+        callback(null, resp as ResponseOf<M>);
+      } else {
+        const message = f.property === "" ? f.reason : `${f.property}: ${f.reason}`;
+        callback({ code: grpc.status.INVALID_ARGUMENT, details: message, message }, null);
+      }
+      return;
+    }
     handler(call.request, ctx).then(
       (res) => callback(null, res),
       (e: unknown) => {
@@ -172,11 +239,26 @@ export function providerService(version: string = pluginVersion()): UntypedServi
     async configure(req) {
       const args = req.hasArgs() ? fromStruct(req.getArgs()) : undefined;
       const variables = new Map(req.getVariablesMap().toArray() as [string, string][]);
+      // The settings as CheckConfig words them (a secret never shown), then the client's own
+      // refusal, with what was sent as a secret redacted.
+      const refused = (args === undefined ? [] : checkConfig(args).failures).filter((f) =>
+        (CONFIG_NAMES as string[]).includes(f.property),
+      );
+      if (refused.length > 0)
+        throw new PluginError(
+          "invalid_config",
+          `${PACKAGE} provider configuration: ${refused.map((f) => f.reason).join("; ")}`,
+        );
       setConnection(connectionFrom(args, variables));
       try {
         apiClient();
       } catch (e) {
-        throw new PluginError("invalid_config", `${PACKAGE} provider configuration: ${(e as Error).message}`);
+        const sent = args === undefined ? { props: {}, secrets: [] } : unwrap(args);
+        const clean = redactor(secretStrings(sent.props, sent.secrets));
+        throw new PluginError(
+          "invalid_config",
+          `${PACKAGE} provider configuration: ${clean((e as Error).message)}`,
+        );
       }
       const resp = new pb.ConfigureResponse();
       resp.setAcceptsecrets(true);
@@ -189,10 +271,14 @@ export function providerService(version: string = pluginVersion()): UntypedServi
     async check(req) {
       const res = resourceOf(req);
       const news = unwrap(fromStruct(req.getNews()));
-      const olds = unwrap(fromStruct(req.getOlds()));
-      const r = await res.check(withoutNulls(olds.props), withoutNulls(news.props));
+      const given = withoutNulls(news.props);
+      const r = await res.check(given, news.secrets);
       const resp = new pb.CheckResponse();
-      resp.setInputs(toStruct(rewrap(r.inputs, news.secrets)));
+      // Inputs the core returns as given go back as the engine sent them: no second conversion
+      // of what may be a large Struct (google-protobuf builds one at about 30 µs an entry).
+      const unchanged = r.inputs === given && Object.keys(given).length === Object.keys(news.props).length;
+      const sent = req.getNews();
+      resp.setInputs(unchanged && sent !== undefined ? sent : toStruct(rewrap(r.inputs, news.secrets)));
       resp.setFailuresList(r.failures.map(failure));
       return resp;
     },
@@ -256,10 +342,12 @@ export function providerService(version: string = pluginVersion()): UntypedServi
       if (!fn)
         throw new PluginError(
           "unknown_type",
-          `unknown function '${req.getTok()}': the ${PACKAGE} provider has ${Object.keys(FUNCTIONS).join(", ")}`,
+          `unknown function '${cut(req.getTok())}': the ${PACKAGE} provider has ${Object.keys(FUNCTIONS).join(", ")}`,
         );
       const args = unwrap(fromStruct(req.getArgs()));
-      const { outputs, failures } = fn.invoke(withoutNulls(args.props));
+      const invoked = fn.invoke(withoutNulls(args.props));
+      const { outputs } = invoked;
+      const failures = redactFailures(invoked.failures, args.props, args.secrets);
       // A result made from a secret argument is as secret as it.
       const secretResult = args.secrets.length > 0;
       const resp = new pb.InvokeResponse();
@@ -277,7 +365,7 @@ export function providerService(version: string = pluginVersion()): UntypedServi
 
   const impl: UntypedServiceImplementation = {};
   for (const [name, handler] of Object.entries(handlers))
-    impl[name] = unary(handler as Handler<Method>) as UntypedServiceImplementation[string];
+    impl[name] = unary(handler as Handler<Method>, name) as UntypedServiceImplementation[string];
   return impl;
 }
 
@@ -299,7 +387,7 @@ export async function serve(options: { port?: number; version?: string } = {}): 
     "grpc.max_receive_message_length": MAX_MESSAGE,
     "grpc.max_send_message_length": MAX_MESSAGE,
   });
-  server.addService(services.ResourceProviderService, providerService(options.version));
+  server.addService(readableService(services.ResourceProviderService), providerService(options.version));
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(`127.0.0.1:${options.port ?? 0}`, grpc.ServerCredentials.createInsecure(), (err, p) =>
       err ? reject(err) : resolve(p),

@@ -253,13 +253,13 @@ export function policyIssues(doc: unknown): { issues: PolicyIssue[]; parsed: Par
 
 /** Agents a policy names, in order of first use. */
 export function agentsOf(policy: Policy): string[] {
-  const keys: string[] = [];
+  const keys = new Set<string>();
   for (const rule of policy.rules) {
     const t = rule.targets;
-    const names = t.type === "single" ? [t.agent_key] : t.options.map((o) => o.agent_key);
-    for (const k of names) if (!keys.includes(k)) keys.push(k);
+    if (t.type === "single") keys.add(t.agent_key);
+    else for (const o of t.options) keys.add(o.agent_key);
   }
-  return keys;
+  return [...keys];
 }
 
 /** The values checkPolicy made: a CheckedPolicy cannot be put together by hand. */

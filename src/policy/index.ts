@@ -104,7 +104,14 @@ export {
   syntheticKey,
 } from "./samples.js";
 export type { AliasDocument, Policy, Rule, SingleTarget, Target, WeightedTarget } from "./schema.js";
-export { aliasDocumentSchema, answeredPolicySchema, KEY_PATTERN, keySchema, policySchema } from "./schema.js";
+export {
+  aliasDocumentSchema,
+  answeredPolicySchema,
+  KEY_PATTERN,
+  keySchema,
+  POLICY_LIMITS,
+  policySchema,
+} from "./schema.js";
 export { percent, roundShare } from "./shares.js";
 export { type CompiledSplit, compileSplit, pickWeighted, type WeightedOption } from "./split.js";
 export {

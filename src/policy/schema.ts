@@ -6,6 +6,13 @@
 import { z } from "zod";
 
 export const KEY_PATTERN = /^[0-9a-zA-Z_-]+$/;
+
+/**
+ * How many rules a policy, and options a weighted target, may hold *(ours: API.md is silent;
+ * the API's body limit of 1 MiB allows about 25,000 options)*. Frozen; the API's limits
+ * gather them with the body's (wire/limits.ts).
+ */
+export const POLICY_LIMITS = Object.freeze({ maxRules: 1000, maxOptions: 1000 });
 export const KEY_RULE = "1 to 50 characters of letters, digits, '_' or '-'";
 
 export const keySchema = z
@@ -46,7 +53,10 @@ export const weightedTargetSchema = z.strictObject({
   type: z.literal("weighted"),
   // Optional here so validation can report the API's exact `partition_by is required.`
   partition_by: z.string().optional(),
-  options: z.array(weightedOptionSchema).min(1, { error: "at least one option is required" }),
+  options: z
+    .array(weightedOptionSchema)
+    .min(1, { error: "at least one option is required" })
+    .max(POLICY_LIMITS.maxOptions, { error: `at most ${POLICY_LIMITS.maxOptions} options` }),
 });
 
 export const targetSchema = z.discriminatedUnion("type", [singleTargetSchema, weightedTargetSchema], {
@@ -60,7 +70,10 @@ export const ruleSchema = z.strictObject({
 
 export const policySchema = z.strictObject({
   type: policyTypeSchema,
-  rules: z.array(ruleSchema).min(1, { error: "at least one rule is required" }),
+  rules: z
+    .array(ruleSchema)
+    .min(1, { error: "at least one rule is required" })
+    .max(POLICY_LIMITS.maxRules, { error: `at most ${POLICY_LIMITS.maxRules} rules` }),
 });
 
 /**

@@ -3,12 +3,13 @@
  * Create remembers the policy it replaces; delete puts that policy back.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { isApiError } from "../client/index.js";
+import { cut, isApiError } from "../client/index.js";
 import { checkWithAgents } from "./alias.js";
-import { checkAliasPolicyInputs } from "./check.js";
+import { type CheckFailure, checkAliasPolicyInputs } from "./check.js";
 import { apiClient, configureConnection } from "./connection.js";
 import { diffAliasPolicy } from "./diff.js";
 import { coded, describeApiFailure } from "./errors.js";
+import { type InputPath, markedSecrets, redactFailures } from "./secrets.js";
 import { type AliasPolicyInputs, type AliasPolicyOutputs, STATE_VERSION, same } from "./values.js";
 
 type Dyn = pulumi.dynamic.ResourceProvider<AliasPolicyInputs, AliasPolicyOutputs>;
@@ -23,14 +24,26 @@ export type AliasPolicyProvider = Omit<Required<Dyn>, "create" | "update"> & {
   ): Promise<{ outs: AliasPolicyOutputs }>;
 };
 
+/** `check` of an AliasPolicy: failures by property, secret inputs (at `secrets`) never shown. */
+export async function checkAliasPolicy(
+  news: Record<string, unknown>,
+  secrets: readonly InputPath[],
+): Promise<CheckFailure[]> {
+  const failures = await checkWithAgents(
+    checkAliasPolicyInputs(news),
+    news.policy as AliasPolicyInputs["policy"],
+  );
+  return redactFailures(failures, news, secrets);
+}
+
 export const aliasPolicyProvider: AliasPolicyProvider = {
   async configure(req) {
     configureConnection(req.config);
   },
 
   async check(_olds, news) {
-    const failures = checkAliasPolicyInputs(news as unknown as Record<string, unknown>);
-    return { inputs: news, failures: await checkWithAgents(failures, news.policy) };
+    const inputs = news as unknown as Record<string, unknown>;
+    return { inputs: news, failures: await checkAliasPolicy(inputs, markedSecrets(inputs)) };
   },
 
   async diff(_id, olds, news) {
@@ -50,10 +63,10 @@ export const aliasPolicyProvider: AliasPolicyProvider = {
       if (isApiError(e, "not_found")) {
         throw coded(
           "not_found",
-          `Alias '${inputs.aliasKey}' not found: AliasPolicy manages the policy of an alias that already exists; create the alias first (or use Alias).`,
+          `Alias '${cut(inputs.aliasKey)}' not found: AliasPolicy manages the policy of an alias that already exists; create the alias first (or use Alias).`,
         );
       }
-      throw describeApiFailure(`reading alias '${inputs.aliasKey}'`, e);
+      throw describeApiFailure(`reading alias '${cut(inputs.aliasKey)}'`, e);
     }
     try {
       const alias = await client.replacePolicy(inputs.aliasKey, inputs.policy);
@@ -69,7 +82,7 @@ export const aliasPolicyProvider: AliasPolicyProvider = {
         },
       };
     } catch (e) {
-      throw describeApiFailure(`replacing the policy of alias '${inputs.aliasKey}'`, e);
+      throw describeApiFailure(`replacing the policy of alias '${cut(inputs.aliasKey)}'`, e);
     }
   },
 
@@ -78,7 +91,7 @@ export const aliasPolicyProvider: AliasPolicyProvider = {
     try {
       alias = await apiClient().findAlias(id);
     } catch (e) {
-      throw describeApiFailure(`reading alias '${id}'`, e);
+      throw describeApiFailure(`reading alias '${cut(id)}'`, e);
     }
     if (!alias) return {};
     const old = (props ?? {}) as Partial<AliasPolicyOutputs>;
@@ -108,7 +121,7 @@ export const aliasPolicyProvider: AliasPolicyProvider = {
         },
       };
     } catch (e) {
-      throw describeApiFailure(`replacing the policy of alias '${id}'`, e);
+      throw describeApiFailure(`replacing the policy of alias '${cut(id)}'`, e);
     }
   },
 
@@ -119,7 +132,7 @@ export const aliasPolicyProvider: AliasPolicyProvider = {
       await apiClient().replacePolicy(id, previous);
     } catch (e) {
       if (isApiError(e, "not_found")) return;
-      throw describeApiFailure(`restoring the previous policy of alias '${id}'`, e);
+      throw describeApiFailure(`restoring the previous policy of alias '${cut(id)}'`, e);
     }
   },
 };

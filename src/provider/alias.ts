@@ -5,12 +5,13 @@
  * delete (404 is done). A step that fails after the alias exists keeps its id in state.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { isApiError, sameFields } from "../client/index.js";
+import { cut, isApiError, sameFields } from "../client/index.js";
 import { type Alias, aliasFields, fieldsUpdatedBy, sameInstant } from "../wire/index.js";
-import { agentKeysOf, checkAliasInputs } from "./check.js";
+import { agentKeysOf, type CheckFailure, checkAliasInputs } from "./check.js";
 import { apiClient, configureConnection, hasCredentials } from "./connection.js";
 import { diffAlias } from "./diff.js";
 import { coded, describeApiFailure, keepingProvider, PartialFailureError } from "./errors.js";
+import { type InputPath, markedSecrets, redactFailures } from "./secrets.js";
 import {
   type AliasInputs,
   type AliasOutputs,
@@ -37,6 +38,13 @@ export type AliasProvider = Omit<Required<Dyn>, "create" | "update"> & {
 const knownAgents = new Map<string, Set<string>>();
 
 /**
+ * How check asks about agents: at most `concurrent` reads at a time, and past `listFrom`
+ * agents to ask about, one listing of every agent (pages of 100) instead of a read each, so
+ * the calls a check makes are bounded by the account's agents, not by the policy's options.
+ */
+export const AGENT_LOOKUP = Object.freeze({ concurrent: 8, listFrom: 16 });
+
+/**
  * `check` of either resource: the pure checks, then (when they pass, the policy is known and
  * credentials are available) the API's word on agents that do not exist.
  */
@@ -56,31 +64,51 @@ export async function checkWithAgents(
   return failures;
 }
 
-/** Asks the API which of the agents a policy names do not exist. Null when it cannot tell. */
+/** `check` of an Alias: failures by property, secret inputs (at `secrets`) never shown. */
+export async function checkAlias(
+  news: Record<string, unknown>,
+  secrets: readonly InputPath[],
+): Promise<CheckFailure[]> {
+  const failures = await checkWithAgents(checkAliasInputs(news), news.policy as AliasInputs["policy"]);
+  return redactFailures(failures, news, secrets);
+}
+
+/**
+ * Asks the API which of the agents a policy names do not exist, in the policy's order. Null
+ * when it cannot tell. Each agent is asked about once (AGENT_LOOKUP bounds the calls).
+ */
 export async function unknownAgents(policy: AliasInputs["policy"]): Promise<string[] | null> {
   const client = apiClient();
   let known = knownAgents.get(client.baseUrl);
   if (!known) knownAgents.set(client.baseUrl, (known = new Set()));
+  const wanted = agentKeysOf(policy);
+  const ask = wanted.filter((k) => !known.has(k));
   try {
-    const missing: string[] = [];
-    for (const key of agentKeysOf(policy)) {
-      if (known.has(key)) continue;
-      try {
-        await client.getAgent(key);
-        known.add(key);
-      } catch (e) {
-        if (isApiError(e, "not_found")) missing.push(key);
-        else throw e;
-      }
+    if (ask.length > AGENT_LOOKUP.listFrom) {
+      for await (const agent of client.allAgents()) known.add(agent.key);
+    } else {
+      let next = 0;
+      const worker = async (): Promise<void> => {
+        while (next < ask.length) {
+          const key = ask[next++]!;
+          try {
+            await client.getAgent(key);
+            known.add(key);
+          } catch (e) {
+            if (!isApiError(e, "not_found")) throw e;
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(AGENT_LOOKUP.concurrent, ask.length) }, worker));
     }
-    return missing;
+    return ask.filter((k) => !known.has(k));
   } catch {
     return null;
   }
 }
 
 const ADOPT_HINT = (key: string) =>
-  `Alias '${key}' already exists. To manage it from this stack, set \`adopt: true\` on the resource ` +
+  `Alias '${cut(key)}' already exists. To manage it from this stack, set \`adopt: true\` on the resource ` +
   "(`pulumi import` does not work for dynamic providers; with the native agent-alias provider, " +
   `\`pulumi import agent-alias:index:Alias <name> ${key}\` does): the next \`pulumi up\` takes it over and ` +
   "brings its name, description, enabled, metadata and policy to the values declared here. Or choose another key.";
@@ -99,14 +127,14 @@ async function converge(key: string, current: Alias, desired: AliasInputs): Prom
     try {
       result = await client.replacePolicy(key, desired.policy);
     } catch (e) {
-      throw describeApiFailure(`replacing the policy of alias '${key}'`, e);
+      throw describeApiFailure(`replacing the policy of alias '${cut(key)}'`, e);
     }
   }
   if (Object.keys(patch).length > 0) {
     try {
       result = await client.patchAlias(key, patch);
     } catch (e) {
-      const err = describeApiFailure(`updating alias '${key}'`, e);
+      const err = describeApiFailure(`updating alias '${cut(key)}'`, e);
       if (!policy) throw err;
       throw new PartialFailureError(err.message, key, aliasOutputs(desired, result));
     }
@@ -120,8 +148,8 @@ export const aliasProvider: AliasProvider = {
   },
 
   async check(_olds, news) {
-    const failures = checkAliasInputs(news as unknown as Record<string, unknown>);
-    return { inputs: news, failures: await checkWithAgents(failures, news.policy) };
+    const inputs = news as unknown as Record<string, unknown>;
+    return { inputs: news, failures: await checkAlias(inputs, markedSecrets(inputs)) };
   },
 
   async diff(_id, olds, news) {
@@ -147,7 +175,7 @@ export const aliasProvider: AliasProvider = {
       await apiClient().deleteAlias(id);
     } catch (e) {
       if (isApiError(e, "not_found")) return;
-      throw describeApiFailure(`deleting alias '${id}'`, e);
+      throw describeApiFailure(`deleting alias '${cut(id)}'`, e);
     }
   },
 };
@@ -159,7 +187,7 @@ async function createAlias(inputs: AliasInputs): Promise<{ id: string; outs: Ali
     const alias = await client.createAlias(body);
     return { id: alias.key, outs: aliasOutputs(inputs, alias) };
   } catch (e) {
-    if (!isApiError(e, "conflict")) throw describeApiFailure(`creating alias '${inputs.key}'`, e);
+    if (!isApiError(e, "conflict")) throw describeApiFailure(`creating alias '${cut(inputs.key)}'`, e);
   }
   // 409: the key is taken. An alias identical in every field this create sends is our own
   // create whose answer was lost (the API went away before the state recorded it): take it.
@@ -167,7 +195,7 @@ async function createAlias(inputs: AliasInputs): Promise<{ id: string; outs: Ali
   try {
     current = await client.getAlias(inputs.key);
   } catch (e) {
-    throw describeApiFailure(`reading the existing alias '${inputs.key}'`, e);
+    throw describeApiFailure(`reading the existing alias '${cut(inputs.key)}'`, e);
   }
   if (sameFields(body, current)) return { id: current.key, outs: aliasOutputs(inputs, current) };
   if (!inputs.adopt) throw coded("conflict", ADOPT_HINT(inputs.key));
@@ -191,7 +219,7 @@ async function readAlias(id: string, props?: AliasOutputs): Promise<{ id?: strin
   try {
     alias = await apiClient().findAlias(id);
   } catch (e) {
-    throw describeApiFailure(`reading alias '${id}'`, e);
+    throw describeApiFailure(`reading alias '${cut(id)}'`, e);
   }
   if (!alias) return {};
   const old = readAliasState((props ?? { key: id }) as unknown as Record<string, unknown>);

@@ -3,6 +3,8 @@
  * messages, every sample resolved (a missed `expect` names the sample and both agents), and
  * values still unknown during preview skipped rather than failed.
  */
+import { cut, MESSAGE_LIMITS, shown } from "../client/index.js";
+import { checkJsonTree } from "../policy/documents.js";
 import {
   agentsOf,
   checkPolicy,
@@ -13,8 +15,8 @@ import {
   parseSamples,
   routeSamples,
 } from "../policy/index.js";
-import { aliasFields, type FieldKind } from "../wire/index.js";
-import { containsUnknown, UNKNOWN } from "./values.js";
+import { API_LIMITS, aliasFields, type FieldKind } from "../wire/index.js";
+import { type AliasInputs, containsUnknown, createBody, UNKNOWN } from "./values.js";
 
 export interface CheckFailure {
   property: string;
@@ -27,7 +29,7 @@ function checkKey(value: unknown, property: string, out: CheckFailure[]): void {
   if (value === UNKNOWN) return;
   if (value === undefined) out.push({ property, reason: `${property} is required` });
   else if (typeof value !== "string" || value.length < 1 || value.length > 50 || !KEY_PATTERN.test(value)) {
-    out.push({ property, reason: `${property} ${KEY_RULE}, got ${JSON.stringify(value)}` });
+    out.push({ property, reason: `${property} ${KEY_RULE}, got ${shown(value)}` });
   }
 }
 
@@ -101,12 +103,13 @@ function checkPolicyAndSamples(
   for (const i of parsed.issues) out.push({ property: i.path, reason: i.message });
   if (parsed.issues.length > 0) return;
   for (const r of routeSamples(checked.policy, parsed.samples, alias)) {
+    const name = cut(r.name);
     if (r.missed)
-      out.push({ property: `samples[${r.index}].expect`, reason: `sample '${r.name}' ${missDetail(r)}` });
+      out.push({ property: `samples[${r.index}].expect`, reason: `sample '${name}' ${missDetail(r)}` });
     if (r.error !== undefined)
       out.push({
         property: `samples[${r.index}]`,
-        reason: `sample '${r.name}' could not be routed: ${r.error.message}`,
+        reason: `sample '${name}' could not be routed: ${r.error.message}`,
       });
   }
 }
@@ -117,8 +120,53 @@ const failureOf = (i: PolicyIssue): CheckFailure => ({
   reason: i.message,
 });
 
+const MiB = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+
+/**
+ * What the API would refuse of a request body whatever its fields hold (API_LIMITS): nesting
+ * deeper than it takes (named by the path that goes too deep), and a body larger than it takes
+ * (named by the property that makes most of it). `what` names the request for the message.
+ * Checked before anything reads the body further, so an outsize input costs a walk and one
+ * serialisation, never a validation, a compilation or a call per element.
+ */
+export function apiLimitFailures(body: Record<string, unknown>, what: string): CheckFailure[] {
+  const deep = checkJsonTree(body);
+  if (deep) {
+    const property = cut(deep.path, MESSAGE_LIMITS.property);
+    return [{ property, reason: `${deep.message.slice(deep.path.length + 2)} (the API's limit)` }];
+  }
+  const size = Buffer.byteLength(JSON.stringify(body));
+  if (size <= API_LIMITS.bodyBytes) return [];
+  const [largest] = Object.entries(body)
+    .map(([k, v]) => [k, v === undefined ? 0 : Buffer.byteLength(JSON.stringify(v))] as const)
+    .sort((a, b) => b[1] - a[1]);
+  const property = largest?.[0] ?? "body";
+  return [
+    {
+      property,
+      reason: `${what} would be ${MiB(size)} (${property}: ${MiB(largest?.[1] ?? size)}), larger than the API takes (${API_LIMITS.bodyBytes} bytes)`,
+    },
+  ];
+}
+
+/** Samples are not sent to the API, but are read as contexts are: no deeper than a document may be. */
+function sampleLimitFailures(samples: unknown): CheckFailure[] {
+  const deep = samples === undefined ? null : checkJsonTree({ samples });
+  if (!deep) return [];
+  const property = cut(deep.path, MESSAGE_LIMITS.property);
+  return [{ property, reason: deep.message.slice(deep.path.length + 2) }];
+}
+
 /** `check` of an Alias's inputs; returns the failures (empty when valid). */
 export function checkAliasInputs(news: Record<string, unknown>): CheckFailure[] {
+  const limits = [
+    ...apiLimitFailures(
+      createBody(news as unknown as AliasInputs) as Record<string, unknown>,
+      "the alias's create body",
+    ),
+    ...sampleLimitFailures(news.samples),
+  ];
+  if (limits.length > 0) return limits;
   const out: CheckFailure[] = [];
   for (const [name, f] of aliasFields()) checkField(name, f.kind, news[name], out);
   // Samples hash on the alias key: without a known key they cannot be resolved yet.
@@ -150,6 +198,11 @@ export function checkAliasInputs(news: Record<string, unknown>): CheckFailure[] 
 
 /** `check` of an AliasPolicy's inputs. */
 export function checkAliasPolicyInputs(news: Record<string, unknown>): CheckFailure[] {
+  const limits = [
+    ...apiLimitFailures({ policy: news.policy }, "the policy's body"),
+    ...sampleLimitFailures(news.samples),
+  ];
+  if (limits.length > 0) return limits;
   const out: CheckFailure[] = [];
   checkKey(news.aliasKey, "aliasKey", out);
   const key = typeof news.aliasKey === "string" && news.aliasKey !== UNKNOWN ? news.aliasKey : "policy-check";

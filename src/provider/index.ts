@@ -4,12 +4,19 @@
  * serialized providers load this module at call time and delegate to them.
  */
 
-export { type AliasProvider, aliasProvider, unknownAgents } from "./alias.js";
-export { type AliasPolicyProvider, aliasPolicyProvider } from "./alias-policy.js";
-export { agentKeysOf, type CheckFailure, checkAliasInputs, checkAliasPolicyInputs } from "./check.js";
+export { AGENT_LOOKUP, type AliasProvider, aliasProvider, checkAlias, unknownAgents } from "./alias.js";
+export { type AliasPolicyProvider, aliasPolicyProvider, checkAliasPolicy } from "./alias-policy.js";
+export {
+  agentKeysOf,
+  apiLimitFailures,
+  type CheckFailure,
+  checkAliasInputs,
+  checkAliasPolicyInputs,
+} from "./check.js";
 export { apiClient, CONFIG_KEYS, configureConnection, hasCredentials, setConnection } from "./connection.js";
 export { type DiffResult, diffAlias, diffAliasPolicy } from "./diff.js";
 export { describeApiFailure, PartialFailureError } from "./errors.js";
+export { type InputPath, markedSecrets, redactFailures, secretStrings } from "./secrets.js";
 export {
   type AliasInputs,
   type AliasOutputs,
@@ -17,6 +24,7 @@ export {
   type AliasPolicyOutputs,
   containsUnknown,
   readAliasState,
+  SECRETS_KEY,
   STATE_VERSION,
   UNKNOWN,
 } from "./values.js";

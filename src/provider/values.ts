@@ -18,6 +18,15 @@ import {
 /** The engine's stand-in for a value not known until apply (rpc.unknownValue). */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
+/**
+ * The input of the dynamic resources that lists the names of their inputs given as secrets:
+ * the engine hands a dynamic provider plain values, so the resource class records which were
+ * secret (provider/secrets.ts keeps them out of check failures). The engine treats properties
+ * starting with `__` as internal (not shown in diffs); no diff compares it and nothing sends
+ * it to the API.
+ */
+export const SECRETS_KEY = "__secrets";
+
 /** Version of the outputs' layout; older state (no version) is still read. */
 export const STATE_VERSION = 1;
 

@@ -4,7 +4,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { Policy, Sample } from "../policy/index.js";
-import { logSamples, type SampleInput } from "./alias.js";
+import { SECRETS_KEY } from "../provider/values.js";
+import { logSamples, type SampleInput, secretInputNames, valuesNamed } from "./alias.js";
 import { aliasPolicyResourceProvider } from "./serialized.js";
 
 export interface AliasPolicyArgs {
@@ -23,18 +24,31 @@ export class AliasPolicy extends pulumi.dynamic.Resource {
   declare readonly updatedAt: pulumi.Output<string>;
 
   constructor(name: string, args: AliasPolicyArgs, opts?: pulumi.CustomResourceOptions) {
+    const secrets = secretInputNames(args);
     super(
       aliasPolicyResourceProvider,
       name,
-      { ...args, previousPolicy: undefined, updatedAt: undefined, stateVersion: undefined },
+      {
+        ...args,
+        previousPolicy: undefined,
+        updatedAt: undefined,
+        stateVersion: undefined,
+        [SECRETS_KEY]: secrets,
+      },
       opts,
       "agent-alias",
       "AliasPolicy",
     );
     pulumi
-      .all([args.aliasKey, args.policy, args.samples])
-      .apply(([aliasKey, policy, samples]) =>
-        logSamples(this, { key: aliasKey }, policy as Policy, samples as Sample[] | undefined),
+      .all([args.aliasKey, args.policy, args.samples, secrets])
+      .apply(([aliasKey, policy, samples, secretNames]) =>
+        logSamples(
+          this,
+          { key: aliasKey },
+          policy as Policy,
+          samples as Sample[] | undefined,
+          valuesNamed({ aliasKey, policy, samples }, secretNames),
+        ),
       );
   }
 }

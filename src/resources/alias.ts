@@ -3,7 +3,9 @@
  * a broken rule or a sample that reaches the wrong agent fails `pulumi preview`.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { redactor } from "../client/redact.js";
 import { checkPolicy, type Policy, routeSamples, type Sample } from "../policy/index.js";
+import { SECRETS_KEY } from "../provider/values.js";
 import { fieldsUpdatedBy } from "../wire/index.js";
 import { aliasResourceProvider } from "./serialized.js";
 
@@ -37,7 +39,41 @@ export interface AliasArgs {
   adopt?: pulumi.Input<boolean>;
 }
 
-/** Logs, at preview and up, where each sample goes; silent when inputs are not known yet. */
+/**
+ * The names of the inputs given as secrets (an Output marked secret, or one holding a secret),
+ * recorded as the input SECRETS_KEY: the engine hands a dynamic provider plain values, and
+ * check must know what never to show.
+ */
+export function secretInputNames(args: object): pulumi.Output<string[]> {
+  const names = Promise.all(
+    Object.entries(args).map(async ([name, v]) =>
+      v !== undefined && (await pulumi.isSecret(pulumi.output(v))) ? name : undefined,
+    ),
+  ).then((list) => list.filter((n): n is string => n !== undefined));
+  return pulumi.output(names);
+}
+
+/** Every string (and object key) of the secret inputs, for redacting what is logged. */
+function secretStringsOf(values: readonly unknown[]): string[] {
+  const out: string[] = [];
+  const stack = [...values];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v === "string") out.push(v);
+    else if (Array.isArray(v)) stack.push(...v);
+    else if (v !== null && typeof v === "object")
+      for (const [k, e] of Object.entries(v)) {
+        out.push(k);
+        stack.push(e);
+      }
+  }
+  return out;
+}
+
+/**
+ * Logs, at preview and up, where each sample goes; silent when inputs are not known yet.
+ * `secrets` are the values of the inputs given as secrets: never shown in a line.
+ */
 export function logSamples(
   resource: pulumi.Resource,
   alias: {
@@ -48,21 +84,28 @@ export function logSamples(
   },
   policy: Policy,
   samples: readonly Sample[] | undefined,
+  secrets: readonly unknown[] = [],
 ): void {
   if (!samples || samples.length === 0) return;
   const checked = checkPolicy({ key: alias.key, policy });
   if (!checked.ok) return; // check reports the policy's problems with their properties
+  const clean = redactor(secretStringsOf(secrets));
+  const log = (line: string) => pulumi.log.info(clean(line), resource);
   for (const r of routeSamples(checked.policy, samples, alias)) {
     if (r.resolution === null) {
-      pulumi.log.info(`sample '${r.name}' -> error: ${r.error!.message}`, resource);
+      log(`sample '${r.name}' -> error: ${r.error!.message}`);
       continue;
     }
     const { agent_key, rule, partition } = r.resolution;
     const split = partition !== undefined ? `, weighted on ${JSON.stringify(partition)}` : "";
     const miss = r.missed ? ` (expected ${r.sample.expect})` : "";
-    pulumi.log.info(`sample '${r.name}' -> ${agent_key} (rule #${rule}${split})${miss}`, resource);
+    log(`sample '${r.name}' -> ${agent_key} (rule #${rule}${split})${miss}`);
   }
 }
+
+/** The values of `args` whose names are in `names`. */
+export const valuesNamed = (args: object, names: readonly string[]): unknown[] =>
+  names.map((n) => (args as Record<string, unknown>)[n]);
 
 export class Alias extends pulumi.dynamic.Resource {
   declare readonly key: pulumi.Output<string>;
@@ -76,22 +119,24 @@ export class Alias extends pulumi.dynamic.Resource {
   declare readonly updatedAt: pulumi.Output<string>;
 
   constructor(name: string, args: AliasArgs, opts?: pulumi.CustomResourceOptions) {
+    const secrets = secretInputNames(args);
     super(
       aliasResourceProvider,
       name,
-      { ...args, ...OUTPUTS_ONLY, stateVersion: undefined },
+      { ...args, ...OUTPUTS_ONLY, stateVersion: undefined, [SECRETS_KEY]: secrets },
       opts,
       "agent-alias",
       "Alias",
     );
     pulumi
-      .all([args.key, args.name, args.description, args.metadata, args.policy, args.samples])
-      .apply(([key, aliasName, description, metadata, policy, samples]) =>
+      .all([args.key, args.name, args.description, args.metadata, args.policy, args.samples, secrets])
+      .apply(([key, aliasName, description, metadata, policy, samples, secretNames]) =>
         logSamples(
           this,
           { key, name: aliasName, description, metadata },
           policy as Policy,
           samples as Sample[] | undefined,
+          valuesNamed({ key, name: aliasName, description, metadata, policy, samples }, secretNames),
         ),
       );
   }

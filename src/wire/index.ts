@@ -89,6 +89,7 @@ export {
   sessionEventSchema,
   textMessageSchema,
 } from "./events.js";
+export { API_LIMITS } from "./limits.js";
 export type { Operation, Role } from "./roles.js";
 export { isRole, mayCall, OPERATIONS, ROLES, refusalMessage, rolesSentence } from "./roles.js";
 export type { HttpMethod, PathOf, PathParamNames, PathParams, RouteSpec } from "./routes.js";

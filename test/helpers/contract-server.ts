@@ -18,6 +18,8 @@ export interface SeenRequest {
 export interface Answer {
   status: number;
   body?: unknown;
+  /** A body sent as it is (not JSON), instead of `body`. */
+  text?: string;
   headers?: Record<string, string>;
 }
 
@@ -56,6 +58,11 @@ export async function startContractServer(): Promise<ContractServer> {
           ? route[1](r)
           : route[1]
         : { status: 404, body: { messages: [`no answer for ${line}`] } };
+      if (a.text !== undefined) {
+        res.writeHead(a.status, { "content-type": "text/plain", ...a.headers });
+        res.end(a.text);
+        return;
+      }
       res.writeHead(a.status, { "content-type": "application/json", ...a.headers });
       res.end(a.body === undefined ? "" : JSON.stringify(a.body));
     });

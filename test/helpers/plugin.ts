@@ -138,6 +138,8 @@ export async function startPlugin(
   const client = new providerGrpc.ResourceProviderClient(
     `127.0.0.1:${port}`,
     grpc.credentials.createInsecure(),
+    // The engine's own limits (Pulumi sends and takes messages of up to 400 MiB).
+    { "grpc.max_receive_message_length": 400 * 1024 * 1024, "grpc.max_send_message_length": 400 * 1024 * 1024 },
   );
   return {
     port,

@@ -187,8 +187,13 @@ describe("provider configuration", () => {
     const err = await p.configure({ apiUrl: "nonsense" }).catch((e: Error) => e);
     expect(grpcCode(err)).toBe(3);
     expect((err as Error).message).toContain(
-      'agent-alias provider configuration: invalid API URL "nonsense": expected http(s)://host[:port]',
+      'agent-alias provider configuration: apiUrl must be an http(s) URL such as https://api.example.com, got "nonsense"',
     );
+    // Sent as a secret, the value is never shown.
+    const hidden = await p.configure({ apiUrl: secret("nonsense-S3CRET") }).catch((e: Error) => e);
+    expect(grpcCode(hidden)).toBe(3);
+    expect((hidden as Error).message).toContain("apiUrl must be an http(s) URL");
+    expect((hidden as Error).message).not.toContain("S3CRET");
   });
 });
 

@@ -92,6 +92,36 @@ describe("Alias under mocks", () => {
   });
 });
 
+describe("secret inputs under mocks", () => {
+  it("records which inputs were given as secrets (check never shows them), and logs samples without them", async () => {
+    const lines: string[] = [];
+    vi.spyOn(pulumi.log, "info").mockImplementation(async (msg: string) => {
+      lines.push(msg);
+    });
+    const { Alias, AliasPolicy } = await import("../../dist/resources/index.js");
+    const a = new Alias("hidden", {
+      key: pulumi.secret("hidden"),
+      name: "Hidden",
+      metadata: { team: pulumi.secret("ZqTeamSecret") },
+      policy: canary(90, 10),
+      samples: pulumi.secret([
+        { name: "ZqSampleName", context: { session: { metadata: { user_id: "ZqUserId01" } } } },
+      ]),
+    });
+    const open = new Alias("open", { key: "open", name: "Open", policy: canary(90, 10) });
+    const p = new AliasPolicy("hidden-policy", { aliasKey: "support", policy: pulumi.secret(canary(95, 5)) });
+    await Promise.all([value(a.urn), value(open.urn), value(p.urn)]);
+    await new Promise((r) => setTimeout(r, 50));
+    const inputs = (name: string) => registered.find((x) => x.name === name)!.inputs;
+    expect(inputs("hidden").__secrets).toEqual(["key", "metadata", "samples"]);
+    expect(inputs("open").__secrets).toEqual([]);
+    expect(inputs("hidden-policy").__secrets).toEqual(["policy"]);
+    expect(lines).toEqual([
+      expect.stringMatching(/^sample \[secret\] -> p-v[12] \(rule #2, weighted on \[secret\]\)$/),
+    ]);
+  });
+});
+
 describe("AliasPolicy under mocks", () => {
   it("registers its inputs and exposes previousPolicy", async () => {
     const { AliasPolicy } = await import("../../dist/resources/index.js");
