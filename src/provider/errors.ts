@@ -47,10 +47,22 @@ export function describeApiFailure(what: string, e: unknown): Error {
     api.status === undefined
       ? `${api.message}`
       : `${api.status} ${api.apiMessage}${api.attempts > 1 ? ` (after ${api.attempts} attempts)` : ""}`;
-  const err = new Error(`${what}: ${detail}${fields}`, { cause: e });
+  const hint = api.code === "unauthorized" ? `\n${ROTATION_HINT}` : "";
+  const err = new Error(`${what}: ${detail}${fields}${hint}`, { cause: e });
   (err as Error & { code?: string }).code = api.code;
   return err;
 }
+
+/**
+ * Said with every refused credential (401): the engine configures a provider from the stack
+ * config only when the program runs; `refresh` and `destroy` otherwise reuse the settings
+ * stored with the provider at the last `up`, so a key or secret set since then does not
+ * reach them.
+ */
+export const ROTATION_HINT =
+  "If the key or client secret was changed in stack config since the last successful `pulumi up`, " +
+  "`pulumi refresh` and `pulumi destroy` still use the one stored with the stack's provider: " +
+  "run them with --run-program (or run `pulumi up` first).";
 
 /**
  * Runs a lifecycle step; a PartialFailureError leaving it gets the `__provider` of `props`
