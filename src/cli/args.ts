@@ -22,7 +22,7 @@ const DIFF_FLAGS = {
 
 /** Each subcommand's flags; `--help`/`-h` is added to all of them by `parseFlags`. */
 export const COMMAND_FLAGS = {
-  validate: FORMAT_FLAGS,
+  validate: { ...FORMAT_FLAGS, api: { type: "string" } },
   resolve: { ...FORMAT_FLAGS, context: { type: "string" }, contexts: { type: "string" } },
   eval: { ...FORMAT_FLAGS, context: { type: "string" } },
   preview: { ...FORMAT_FLAGS, samples: { type: "string" }, keys: { type: "string" } },
@@ -85,13 +85,12 @@ export function outputFormat(
   io: CliIO,
   allowed: readonly OutputFormat[],
 ): OutputFormat {
+  if (values.format !== undefined && !(allowed as readonly string[]).includes(values.format))
+    throw new InputError(`--format must be one of ${allowed.join(", ")}; got '${values.format}'`);
+  if (values.json && values.format !== undefined && values.format !== "json")
+    throw new InputError(`--json and --format ${values.format} ask for two formats; give one`);
   if (values.json) return "json";
-  if (values.format !== undefined) {
-    if (!(allowed as readonly string[]).includes(values.format)) {
-      throw new InputError(`--format must be one of ${allowed.join(", ")}; got '${values.format}'`);
-    }
-    return values.format as OutputFormat;
-  }
+  if (values.format !== undefined) return values.format as OutputFormat;
   return io.stdout.isTTY ? "human" : "json";
 }
 

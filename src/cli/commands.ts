@@ -2,8 +2,10 @@
  * The offline subcommands of `agent-alias` (CLI.md): validate, resolve, eval, preview.
  * Each is an exported async function of (argv, io) returning an exit code.
  */
+import { AgentAliasClient } from "../client/index.js";
 import {
   fillAgent,
+  type PolicyIssue,
   previewPolicy,
   type Resolution,
   type RoutingContext,
@@ -40,15 +42,62 @@ function resolutionHuman(r: Resolution): string {
   return `${r.agent_key}  (${why})`;
 }
 
+/** The client of `validate --api URL`, credentials from the environment; a bad URL is an InputError. */
+function apiOf(url: string, io: CliIO): AgentAliasClient {
+  try {
+    return new AgentAliasClient({ baseUrl: url, env: { ...(io.env ?? process.env) } });
+  } catch (e) {
+    throw usageError("validate", `--api: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * A valid policy's issues against an API: the agents it names that the API does not know
+ * (the API's own message), or why the API could not tell (then `failed`).
+ */
+async function agentIssues(
+  api: AgentAliasClient,
+  agents: readonly string[],
+): Promise<{ issues: PolicyIssue[]; failed?: string }> {
+  try {
+    const missing = await api.missingAgents(agents);
+    if (missing.length === 0) return { issues: [] };
+    return {
+      issues: [
+        {
+          code: "unknown_agents",
+          path: ["policy"],
+          message: `Alias references unknown agent(s): [${missing.join(", ")}]`,
+        },
+      ],
+    };
+  } catch (e) {
+    return { issues: [], failed: (e as Error).message };
+  }
+}
+
 export async function validateCommand(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseFlags(argv, COMMAND_FLAGS.validate);
   if (values.help) return help(io, "validate");
   if (positionals.length === 0) throw usageError("validate", "give at least one policy file");
   const format = outputFormat(values, io, COMMAND_FORMATS.validate);
-  let exit: number = EXIT.ok;
+  const api = values.api === undefined ? undefined : apiOf(values.api, io);
+  let invalid = false;
+  let failed = false;
   for (const file of positionals) {
-    const { issues } = await readPolicyDocument(file, io);
-    if (issues.length > 0) exit = EXIT.invalid;
+    const checked = await readPolicyDocument(file, io);
+    let issues = checked.issues;
+    if (checked.ok && api !== undefined) {
+      const r = await agentIssues(api, checked.policy.agents);
+      issues = r.issues;
+      if (r.failed !== undefined) {
+        failed = true;
+        io.stderr.write(
+          `agent-alias validate: ${file}: could not check its agents at ${values.api}: ${r.failed}\n`,
+        );
+      }
+    }
+    if (issues.length > 0) invalid = true;
     if (format === "json") {
       const result = {
         valid: issues.length === 0,
@@ -61,7 +110,7 @@ export async function validateCommand(argv: string[], io: CliIO): Promise<number
       io.stdout.write(formatIssues(file, issues));
     }
   }
-  return exit;
+  return invalid ? EXIT.invalid : failed ? EXIT.failure : EXIT.ok;
 }
 
 export async function resolveCommand(argv: string[], io: CliIO): Promise<number> {
@@ -132,9 +181,12 @@ export async function previewCommand(argv: string[], io: CliIO): Promise<number>
 }
 
 export const HELP: Record<string, string> = {
-  validate: `Usage: agent-alias validate POLICY... [--json]
+  validate: `Usage: agent-alias validate POLICY... [--api URL] [--json]
 
-Validates each policy file offline (ROUTING.md §4). Exit 0 when all are valid, 2 otherwise.
+Validates each policy file offline (ROUTING.md §4). With --api URL, also asks that API
+whether the agents each valid policy names exist (credentials from VECTARA_API_KEY, or
+VECTARA_CLIENT_ID and VECTARA_CLIENT_SECRET); an unknown one is an error at "policy" with
+the API's message. Exit 0 when all are valid, 2 otherwise, 1 when the API could not tell.
 --json prints {"valid", "errors": [{"path", "message"}]} (one object per line, with "file",
 when several files are given).`,
   resolve: `Usage: agent-alias resolve POLICY (--context FILE | --contexts FILE.jsonl) [--json]

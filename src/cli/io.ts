@@ -8,6 +8,8 @@ export interface CliIO {
   readonly stderr: { write(chunk: string): unknown };
   /** Working directory for relative paths (defaults to process.cwd()). */
   readonly cwd?: string;
+  /** Environment for the API client's credentials (`validate --api`); defaults to process.env. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 /** Exit codes (CLI.md): 0 success, 1 a routing or check failure, 2 invalid input. */

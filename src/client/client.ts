@@ -45,7 +45,7 @@ import {
 import { authFor } from "./auth.js";
 import { ApiError, isApiError } from "./errors.js";
 import { type Auth, type CallSpec, call } from "./http.js";
-import { type ClientOptions, type ResolvedOptions, resolveOptions } from "./options.js";
+import { AGENT_LOOKUP, type ClientOptions, type ResolvedOptions, resolveOptions } from "./options.js";
 
 const noBody = z.unknown();
 
@@ -181,6 +181,34 @@ export class AgentAliasClient {
       yield* page.agents;
       page_key = page.metadata.page_key;
     } while (page_key);
+  }
+  /**
+   * Which of `keys` name no agent, in their order; each asked about once. At most
+   * AGENT_LOOKUP.concurrent reads at a time, and past AGENT_LOOKUP.listFrom keys to ask about,
+   * one listing of every agent instead of a read each, so the calls are bounded by the
+   * account's agents, not by the keys. `known` (agents known to exist) skips those and gains
+   * the ones found. Any failure but a 404 rejects.
+   */
+  async missingAgents(keys: Iterable<string>, known: Set<string> = new Set()): Promise<string[]> {
+    const ask = [...new Set(keys)].filter((k) => !known.has(k));
+    if (ask.length > AGENT_LOOKUP.listFrom) {
+      for await (const agent of this.allAgents()) known.add(agent.key);
+    } else {
+      let next = 0;
+      const worker = async (): Promise<void> => {
+        while (next < ask.length) {
+          const key = ask[next++]!;
+          try {
+            await this.getAgent(key);
+            known.add(key);
+          } catch (e) {
+            if (!isApiError(e, "not_found")) throw e;
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(AGENT_LOOKUP.concurrent, ask.length) }, worker));
+    }
+    return ask.filter((k) => !known.has(k));
   }
   patchAgent(key: string, body: PatchAgentBody): Promise<Agent> {
     return this.call("agents.patch", {

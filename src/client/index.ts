@@ -5,5 +5,12 @@
 export { AgentAliasClient, type AliasQuery, type SessionPath, sameFields } from "./client.js";
 export { ApiError, type ApiErrorCode, codeForStatus, isApiError } from "./errors.js";
 export { retryAfterMs } from "./http.js";
-export { CLIENT_DEFAULTS, type ClientOptions, DEFAULT_API_URL, type RetryOptions } from "./options.js";
+export {
+  AGENT_LOOKUP,
+  CLIENT_DEFAULTS,
+  type ClientOptions,
+  DEFAULT_API_URL,
+  isHttpUrl,
+  type RetryOptions,
+} from "./options.js";
 export { cut, MESSAGE_LIMITS, redact, redactJson, redactor, SECRET, shown } from "./redact.js";

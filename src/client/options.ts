@@ -19,6 +19,12 @@ export const CLIENT_DEFAULTS = Object.freeze({
   maxRetryAfterMs: 30_000,
 });
 
+/**
+ * How `missingAgents` asks about agents: at most `concurrent` reads at a time, and past
+ * `listFrom` agents to ask about, one listing of every agent (pages of 100) instead.
+ */
+export const AGENT_LOOKUP = Object.freeze({ concurrent: 8, listFrom: 16 });
+
 export interface RetryOptions {
   maxAttempts?: number;
   baseDelayMs?: number;
@@ -64,6 +70,16 @@ export interface ResolvedOptions {
   timeoutMs: number;
   retry: Required<RetryOptions>;
   onRetry: ClientOptions["onRetry"];
+}
+
+/** Whether `v` is an absolute http(s) URL (the only kind the client calls). */
+export function isHttpUrl(v: string): boolean {
+  try {
+    const u = new URL(v);
+    return u.protocol === "http:" || u.protocol === "https:";
+  } catch {
+    return false;
+  }
 }
 
 function httpUrl(what: string, raw: string): string {

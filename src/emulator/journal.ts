@@ -427,7 +427,7 @@ export function dataFileError(e: unknown, path: string, doing?: string): Error {
   switch (err.code) {
     case "ENOENT":
     case "ENOTDIR":
-      return say(missingFolder(path));
+      return say(missingFolder(path, target, err.code));
     case "EISDIR":
       return say("is a folder, not a file");
     case "EACCES":
@@ -443,8 +443,12 @@ export function dataFileError(e: unknown, path: string, doing?: string): Error {
   }
 }
 
-/** Why the folder of `path` cannot hold it: the nearest ancestor that is missing or not a folder. */
-function missingFolder(path: string): string {
+/**
+ * Why the folder of `path` cannot hold it: the nearest ancestor that is missing or not a
+ * folder; or, when the folder is there, that it takes no new file (`/proc`, a pseudo file
+ * system that answers ENOENT to a create).
+ */
+function missingFolder(path: string, target: string, code: string): string {
   let dir = dirname(path);
   let missing = dir;
   for (;;) {
@@ -454,6 +458,8 @@ function missingFolder(path: string): string {
     } catch {
       st = undefined;
     }
+    if (st !== undefined && st.isDirectory() && dir === dirname(path))
+      return `the folder ${dir} exists but ${target} cannot be created in it (${code}: a file system that takes no new files, such as /proc?)`;
     if (st !== undefined)
       return st.isDirectory() ? `the folder ${missing} does not exist` : `${dir} is not a folder`;
     missing = dir;
@@ -471,7 +477,8 @@ export function checkDataPath(path: string): void {
   } catch (e) {
     throw dataFileError(e, path);
   }
-  if (!dir.isDirectory()) throw new JournalError(`data file ${path}: ${missingFolder(path)}`);
+  if (!dir.isDirectory())
+    throw new JournalError(`data file ${path}: ${missingFolder(path, path, "ENOTDIR")}`);
   let file: Stats | undefined;
   try {
     file = statSync(path);

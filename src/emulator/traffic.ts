@@ -19,9 +19,11 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { AgentAliasClient } from "../client/client.js";
 import { isApiError } from "../client/errors.js";
-import type { ClientOptions } from "../client/options.js";
+import { type ClientOptions, isHttpUrl } from "../client/options.js";
+import { cut } from "../client/redact.js";
 import { DocumentError, parseDocument } from "../policy/documents.js";
-import { isRecord } from "../policy/index.js";
+import { isRecord, KEY_PATTERN } from "../policy/index.js";
+import { KEY_RULE } from "../policy/schema.js";
 import { randomHex } from "./ids.js";
 import { drawsFor, hash32 } from "./random.js";
 import { formatMs, parseDurationMs, parseRate } from "./units.js";
@@ -178,6 +180,10 @@ function percentile(values: number[], p: number): number | undefined {
 }
 
 function checkOptions(o: TrafficOptions): void {
+  if (!(o.alias.length <= 50 && KEY_PATTERN.test(o.alias)))
+    throw new TrafficError(`alias must be ${KEY_RULE}; got '${cut(o.alias)}'`);
+  if (o.client === undefined && o.url !== undefined && !isHttpUrl(o.url))
+    throw new TrafficError(`url must be an http(s) URL such as http://127.0.0.1:8742; got '${cut(o.url)}'`);
   const positive = (v: number | undefined, what: string, integer: boolean) => {
     if (v !== undefined && !(v > 0 && Number.isFinite(v) && (!integer || Number.isInteger(v))))
       throw new TrafficError(`${what} must be ${integer ? "a whole number" : "a number"} above 0; got ${v}`);
@@ -437,8 +443,8 @@ Options:
   --json             print the result as JSON instead of the line
   -h, --help         show this help
 
-Exit status: 0 when sessions were created; 1 when none was, or a call failed for good
-(401, 403, 404); 2 for bad options.
+Exit status: 0 when at least one session had its input answered; 1 when none had (every
+session or input failed), or a call failed for good (401, 403, 404); 2 for bad options.
 `;
 
 export interface TrafficCommandIO {
@@ -551,5 +557,9 @@ export async function runTrafficCommand(argv: readonly string[], io: TrafficComm
     io.stderr.write(`agent-alias emulator traffic: stopped: ${result.fatal}\n`);
     return 1;
   }
-  return result.sessions > 0 ? 0 : 1;
+  if (result.inputs === 0)
+    io.stderr.write(
+      `agent-alias emulator traffic: no input was answered (${result.failures.sessions} session and ${result.failures.inputs} input calls failed)\n`,
+    );
+  return result.inputs > 0 ? 0 : 1;
 }

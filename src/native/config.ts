@@ -6,7 +6,7 @@
  * provider server answers none of these calls (its Configure ignores its arguments), so an
  * explicit provider's settings would never arrive through it.
  */
-import { cut, shown as shownValue } from "../client/index.js";
+import { cut, isHttpUrl, shown as shownValue } from "../client/index.js";
 import { CONFIG_KEYS, type Connection } from "../provider/connection.js";
 import type { PropertyDiff } from "../provider/diff.js";
 import { redactFailures } from "../provider/secrets.js";
@@ -45,21 +45,12 @@ export interface ConfigFailure {
   reason: string;
 }
 
-const isUrl = (v: string): boolean => {
-  try {
-    const u = new URL(v);
-    return u.protocol === "http:" || u.protocol === "https:";
-  } catch {
-    return false;
-  }
-};
-
 function checkSetting(name: string, value: unknown, secret: boolean): string | undefined {
   if (value === undefined || value === null || value === UNKNOWN) return undefined;
   // A secret's value (by the schema, or sent as one) never appears in a reason.
   const shown = secret || SECRET_CONFIG.has(name) ? "" : `, got ${shownValue(value)}`;
   if (typeof value !== "string") return `${name} must be a string${shown}`;
-  if (URL_CONFIG.has(name) && value !== "" && !isUrl(value))
+  if (URL_CONFIG.has(name) && value !== "" && !isHttpUrl(value))
     return `${name} must be an http(s) URL such as https://api.example.com${shown}`;
   return undefined;
 }

@@ -130,7 +130,8 @@ export function parseDuration(text: string): number | undefined {
 // ---- the check fields, declared once ---------------------------------------------------------
 // One table gives the YAML schema, the YAML -> spec renaming and the validation of both doors.
 
-type LeafKind = "duration" | "percent" | "ratio" | "traces" | "checks";
+/** `duration` may be 0 (`max_wait: 0s`: no waiting past the hold); `period` may not (a hold, a p95 limit). */
+type LeafKind = "duration" | "period" | "percent" | "ratio" | "traces" | "checks";
 interface Leaf {
   readonly yaml: string;
   readonly kind: LeafKind;
@@ -159,13 +160,13 @@ const GATE_FIELDS: Readonly<Record<keyof CanaryGates, Field>> = {
     needsOne: true,
     fields: {
       maxRatio: { yaml: "max_ratio", kind: "ratio" },
-      max: { yaml: "max", kind: "duration" },
+      max: { yaml: "max", kind: "period" },
     } satisfies Record<keyof P95DurationGate, Leaf>,
   },
 };
 
 const CHECK_FIELDS: Readonly<Record<keyof CanaryChecks, Field>> = {
-  hold: { yaml: "hold", kind: "duration" },
+  hold: { yaml: "hold", kind: "period" },
   maxWait: { yaml: "max_wait", kind: "duration" },
   maxFailedChecks: { yaml: "max_failed_checks", kind: "checks" },
   gates: { yaml: "gates", fields: GATE_FIELDS },
@@ -200,9 +201,12 @@ const shown = (v: unknown): string =>
 function leafProblem(kind: LeafKind, v: unknown): string | undefined {
   const L = CANARY_LIMITS;
   switch (kind) {
-    case "duration": {
+    case "duration":
+    case "period": {
       const ms = typeof v === "string" ? parseDuration(v) : undefined;
       if (ms === undefined) return `must be a duration like 30m, 45s or 2h, got ${shown(v)}`;
+      if (kind === "period" && ms === 0)
+        return `must be a duration longer than 0 (30m, 45s, 2h), got ${shown(v)}`;
       return ms > L.maxDurationMs
         ? `must be a duration of at most ${L.maxDurationMs / UNIT_MS.h}h, got ${shown(v)}`
         : undefined;

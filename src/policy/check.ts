@@ -46,7 +46,9 @@ export type PolicyIssueCode =
   /** Every option of a weighted target has weight 0. */
   | "zero_weights"
   /** A problem of a `canary:` block (checkPolicyFile). */
-  | "canary";
+  | "canary"
+  /** Agents an API does not know (checked against one: `validate --api`). */
+  | "unknown_agents";
 
 export interface PolicyIssue {
   readonly code: PolicyIssueCode;

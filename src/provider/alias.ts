@@ -38,13 +38,6 @@ export type AliasProvider = Omit<Required<Dyn>, "create" | "update"> & {
 const knownAgents = new Map<string, Set<string>>();
 
 /**
- * How check asks about agents: at most `concurrent` reads at a time, and past `listFrom`
- * agents to ask about, one listing of every agent (pages of 100) instead of a read each, so
- * the calls a check makes are bounded by the account's agents, not by the policy's options.
- */
-export const AGENT_LOOKUP = Object.freeze({ concurrent: 8, listFrom: 16 });
-
-/**
  * `check` of either resource: the pure checks, then (when they pass, the policy is known and
  * credentials are available) the API's word on agents that do not exist.
  */
@@ -75,33 +68,14 @@ export async function checkAlias(
 
 /**
  * Asks the API which of the agents a policy names do not exist, in the policy's order. Null
- * when it cannot tell. Each agent is asked about once (AGENT_LOOKUP bounds the calls).
+ * when it cannot tell. Each agent is asked about once (client.missingAgents bounds the calls).
  */
 export async function unknownAgents(policy: AliasInputs["policy"]): Promise<string[] | null> {
   const client = apiClient();
   let known = knownAgents.get(client.baseUrl);
   if (!known) knownAgents.set(client.baseUrl, (known = new Set()));
-  const wanted = agentKeysOf(policy);
-  const ask = wanted.filter((k) => !known.has(k));
   try {
-    if (ask.length > AGENT_LOOKUP.listFrom) {
-      for await (const agent of client.allAgents()) known.add(agent.key);
-    } else {
-      let next = 0;
-      const worker = async (): Promise<void> => {
-        while (next < ask.length) {
-          const key = ask[next++]!;
-          try {
-            await client.getAgent(key);
-            known.add(key);
-          } catch (e) {
-            if (!isApiError(e, "not_found")) throw e;
-          }
-        }
-      };
-      await Promise.all(Array.from({ length: Math.min(AGENT_LOOKUP.concurrent, ask.length) }, worker));
-    }
-    return ask.filter((k) => !known.has(k));
+    return await client.missingAgents(agentKeysOf(policy), known);
   } catch {
     return null;
   }

@@ -4,7 +4,7 @@
  * serialized providers load this module at call time and delegate to them.
  */
 
-export { AGENT_LOOKUP, type AliasProvider, aliasProvider, checkAlias, unknownAgents } from "./alias.js";
+export { type AliasProvider, aliasProvider, checkAlias, unknownAgents } from "./alias.js";
 export { type AliasPolicyProvider, aliasPolicyProvider, checkAliasPolicy } from "./alias-policy.js";
 export {
   agentKeysOf,

@@ -206,6 +206,26 @@ describe("canary check fields: validation (YAML paths)", () => {
       [{ path: "canary.hold", message: "canary.hold: must be a duration like 30m, 45s or 2h, got 30" }],
     ],
     [
+      "a hold of 0s (as hold: 0 is refused: nothing would be watched)",
+      { hold: "0s" },
+      [
+        {
+          path: "canary.hold",
+          message: "canary.hold: must be a duration longer than 0 (30m, 45s, 2h), got '0s'",
+        },
+      ],
+    ],
+    [
+      "a p95 limit of 0ms",
+      { gates: { p95_duration: { max: "0ms" } } },
+      [
+        {
+          path: "canary.gates.p95_duration.max",
+          message: "canary.gates.p95_duration.max: must be a duration longer than 0 (30m, 45s, 2h), got '0ms'",
+        },
+      ],
+    ],
+    [
       "a hold over the limit",
       { hold: "200h" },
       [{ path: "canary.hold", message: "canary.hold: must be a duration of at most 168h, got '200h'" }],

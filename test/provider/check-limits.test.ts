@@ -6,7 +6,7 @@
  * leaves the plugin answering; an outsize id is cut in messages and breaks no channel.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AGENT_LOOKUP } from "../../src/provider/index.js";
+import { AGENT_LOOKUP } from "../../src/client/index.js";
 import { API_LIMITS } from "../../src/wire/index.js";
 import { type ProviderHost, serializeProvider, startProviderHost } from "../helpers/dynamic-provider.js";
 import { startTestEmulator, type TestEmulator } from "../helpers/emulator.js";
