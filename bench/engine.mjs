@@ -13,6 +13,7 @@ import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { stringify } from "yaml";
 
 export const REPO = fileURLToPath(new URL("..", import.meta.url));
 export const PULUMI = join(REPO, "scripts/pulumi.sh");
@@ -172,7 +173,7 @@ export function makeStack(programDir, name, { parallel, tmpPrefix = "agent-alias
   const backend = join(dir, "state");
   mkdirSync(backend);
   const configFile = join(dir, `Pulumi.${name}.yaml`);
-  const run = (args, { cpu = false } = {}) =>
+  const run = (args, { cpu = false, env = {} } = {}) =>
     new Promise((resolve) => {
       const full = [...args, "--stack", name, "--non-interactive"];
       if (args[0] !== "stack") full.push("--config-file", configFile);
@@ -192,6 +193,7 @@ export function makeStack(programDir, name, { parallel, tmpPrefix = "agent-alias
             PULUMI_SKIP_UPDATE_CHECK: "true",
             PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
             NO_COLOR: "1",
+            ...env,
           },
         },
         (err, stdout, stderr) => {
@@ -240,7 +242,10 @@ export function makeStack(programDir, name, { parallel, tmpPrefix = "agent-alias
       for (const [k, v] of Object.entries(secrets)) await ok(["config", "set", "--secret", k, v]);
     },
     async dispose() {
-      await run(["destroy", "--yes", "--parallel", String(parallel)]);
+      // Nothing is measured here: no checkpoint per step, however large the stack.
+      await run(["destroy", "--yes", "--parallel", String(parallel)], {
+        env: { PULUMI_SKIP_CHECKPOINTS: "true" },
+      });
       await run(["stack", "rm", "--yes", "--force"]);
       rmSync(dir, { recursive: true, force: true });
     },
@@ -254,10 +259,10 @@ export function makeStack(programDir, name, { parallel, tmpPrefix = "agent-alias
  * GETs, writes everything else, each also counted by kind), the engine's summary, CPU seconds
  * and provider server counts by role, and the load average when it started.
  */
-export async function timedStep(label, stack, args, { proxy, parallel }) {
+export async function timedStep(label, stack, args, { proxy, parallel, env = {} }) {
   proxy.seen.length = 0;
   const load = loadavg()[0];
-  const r = await stack.ok([...args, "--parallel", String(parallel)], { cpu: true });
+  const r = await stack.ok([...args, "--parallel", String(parallel)], { cpu: true, env });
   const calls = [...proxy.seen];
   const writes = calls.filter((c) => !c.startsWith("GET "));
   return {
@@ -319,6 +324,57 @@ export function cpuMedians(runs) {
   for (const role of roles) out[role] = median(runs.map((r) => r.cpu_s?.[role] ?? 0));
   const total = median(runs.map((r) => Object.values(r.cpu_s ?? {}).reduce((x, y) => x + y, 0)));
   return { ...out, total: Math.round(total * 100) / 100 };
+}
+
+// ---- the native bench program ----------------------------------------------------------------
+/** The agents the bench programs route to (they must exist). */
+export const BENCH_AGENTS = ["agent-a", "agent-b"];
+
+/** The policy alias `i` declares: test/fixtures/programs/many-aliases' `policyOf` with no `changeIndex`. */
+export function benchPolicyOf(i) {
+  const share = 10 + (i % 8) * 10;
+  return {
+    type: "routed",
+    rules: [
+      {
+        targets: {
+          type: "weighted",
+          partition_by: "get('$.session.metadata.user_id', get('$.session.key'))",
+          options: [
+            { agent_key: BENCH_AGENTS[0], weight: 100 - share },
+            { agent_key: BENCH_AGENTS[1], weight: share },
+          ],
+        },
+      },
+    ],
+  };
+}
+
+/**
+ * Pulumi.yaml of a program that declares many-aliases' resources through the native plugin:
+ * `alias-<i>` with key `<prefix>-<i>`, name `Alias <i>`, metadata `{index: i}`, benchPolicyOf(i).
+ */
+export function nativeYamlProgram(count, prefix) {
+  const resources = {};
+  for (let i = 0; i < count; i++) {
+    resources[`alias-${i}`] = {
+      type: "agent-alias:index:Alias",
+      properties: {
+        key: `${prefix}-${i}`,
+        name: `Alias ${i}`,
+        metadata: { index: i },
+        policy: benchPolicyOf(i),
+      },
+    };
+  }
+  return stringify({
+    name: "native-many-aliases",
+    runtime: "yaml",
+    description: `Benchmark program (bench/): ${count} aliases through the native agent-alias provider, as test/fixtures/programs/many-aliases declares them.`,
+    plugins: { providers: [{ name: "agent-alias", path: join(REPO, "bin") }] },
+    resources,
+    outputs: { aliasCount: count },
+  });
 }
 
 /** The flags of the engine benchmarks: `--count` aliases, `--rounds`, `--parallel`, `--record`. */

@@ -98,9 +98,16 @@ export interface EmulatorOptions {
 }
 
 export const DEFAULT_PORT = 8742;
-/** Sessions the emulator keeps by default: ~5 MB of heap at ~500 bytes each. */
+/**
+ * What stored data costs in heap, measured by the soak bench (BENCHMARKS.md, "Emulator
+ * soak"): a session alone, a session with one input's two events, a trace. Nothing else
+ * grows with traffic, so the defaults bound the heap: about 11 MB of sessions (with an input
+ * each) and 18 MB of traces.
+ */
+export const STORED_BYTES = Object.freeze({ session: 550, sessionWithInput: 1150, trace: 370 });
+/** Sessions the emulator keeps by default: ~5.5 MB of heap (~11 MB with an input each). */
 export const DEFAULT_MAX_SESSIONS = 10_000;
-/** Traces the emulator keeps by default: about 18 MB of heap at about 370 bytes each. */
+/** Traces the emulator keeps by default: about 18 MB of heap. */
 export const DEFAULT_MAX_TRACES = 50_000;
 export const DEFAULT_HOST = "127.0.0.1";
 

@@ -21,6 +21,7 @@ export {
   type EmulatorOptions,
   listen,
   type RunningEmulator,
+  STORED_BYTES,
   startEmulator,
   TOKEN_PATH,
 } from "./app.js";

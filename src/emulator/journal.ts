@@ -458,7 +458,7 @@ function missingFolder(path: string, target: string, code: string): string {
     } catch {
       st = undefined;
     }
-    if (st !== undefined && st.isDirectory() && dir === dirname(path))
+    if (st?.isDirectory() && dir === dirname(path))
       return `the folder ${dir} exists but ${target} cannot be created in it (${code}: a file system that takes no new files, such as /proc?)`;
     if (st !== undefined)
       return st.isDirectory() ? `the folder ${missing} does not exist` : `${dir} is not a folder`;

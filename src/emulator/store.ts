@@ -285,9 +285,11 @@ export class Store {
    * With a session limit, the stored sessions oldest first: what eviction drops first. A
    * queue, not a Set: a Set keeps the holes of deleted entries until it rehashes, and finding
    * its first live entry walked thousands of them per eviction. Entries deleted meanwhile stay
-   * (marked `gone`) until eviction passes them or the queue is compacted.
+   * (marked `gone`, their events already let go) until eviction passes them or the queue is
+   * compacted; a slot the head has passed is emptied at once, so an evicted session is garbage
+   * as soon as it is evicted.
    */
-  private queue: SessionEntry[] = [];
+  private queue: (SessionEntry | undefined)[] = [];
   private queueHead = 0;
   /** `gone` entries still in the queue. */
   private queueGone = 0;
@@ -945,11 +947,11 @@ export class Store {
   private evictOldest(): SessionEntry {
     const q = this.queue;
     while (q[this.queueHead]!.gone) {
-      this.queueHead++;
+      q[this.queueHead++] = undefined;
       this.queueGone--;
     }
     const oldest = q[this.queueHead]!;
-    this.queueHead++;
+    q[this.queueHead++] = undefined;
     this.forgetSession(oldest);
     this.queueGone--; // forgetSession counted it, but the head has passed it
     this.totals.evicted++;
@@ -996,13 +998,15 @@ export class Store {
     if (this.maxSessions === 0) return;
     if (this.queueHead + this.queueGone <= 1024 || this.queueHead + this.queueGone <= this.storedCount)
       return;
-    this.queue = this.queue.slice(this.queueHead).filter((e) => !e.gone);
+    this.queue = this.queue.slice(this.queueHead).filter((e) => e !== undefined && !e.gone);
     this.queueHead = 0;
     this.queueGone = 0;
   }
 
   private forgetSession(entry: SessionEntry): void {
     entry.gone = true;
+    // Nothing reads a forgotten session's events; the queue may hold the entry a while longer.
+    entry.events.length = 0;
     this.storedCount--;
     if (this.maxSessions > 0) this.queueGone++;
     const s = entry.session;

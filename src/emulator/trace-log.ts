@@ -57,8 +57,12 @@ function matches(f: TraceFilter, e: Entry): boolean {
 }
 
 export class TraceLog {
-  /** Stored traces, oldest first, from `head`; their seqs are consecutive. */
-  private entries: Entry[] = [];
+  /**
+   * Stored traces, oldest first, from `head`; their seqs are consecutive. The slots before
+   * `head` are emptied as their traces are evicted, so an evicted trace is garbage at once,
+   * not when the array is next compacted.
+   */
+  private entries: (Entry | undefined)[] = [];
   private head = 0;
   private nextSeq = 1;
   private readonly byId = new Map<string, Entry>();
@@ -96,7 +100,8 @@ export class TraceLog {
   }
 
   private evictOldest(): void {
-    const e = this.entries[this.head++]!;
+    const e = this.entries[this.head]!;
+    this.entries[this.head++] = undefined;
     if (this.byId.get(e.trace.trace_id) === e) this.byId.delete(e.trace.trace_id);
     // Drop the passed entries once they outnumber the stored ones (amortised O(1)).
     if (this.head > 1024 && this.head > this.size) {

@@ -77,7 +77,10 @@ export async function startProviderHost(cwd = REPO, env: NodeJS.ProcessEnv = {})
     `127.0.0.1:${port}`,
     grpc.credentials.createInsecure(),
     // The engine's own limits (Pulumi sends and takes messages of up to 400 MiB).
-    { "grpc.max_receive_message_length": 400 * 1024 * 1024, "grpc.max_send_message_length": 400 * 1024 * 1024 },
+    {
+      "grpc.max_receive_message_length": 400 * 1024 * 1024,
+      "grpc.max_send_message_length": 400 * 1024 * 1024,
+    },
   );
   const unary = (method: string, req: Any): Promise<Any> =>
     new Promise((resolve, reject) =>

@@ -139,7 +139,10 @@ export async function startPlugin(
     `127.0.0.1:${port}`,
     grpc.credentials.createInsecure(),
     // The engine's own limits (Pulumi sends and takes messages of up to 400 MiB).
-    { "grpc.max_receive_message_length": 400 * 1024 * 1024, "grpc.max_send_message_length": 400 * 1024 * 1024 },
+    {
+      "grpc.max_receive_message_length": 400 * 1024 * 1024,
+      "grpc.max_send_message_length": 400 * 1024 * 1024,
+    },
   );
   return {
     port,

@@ -221,7 +221,8 @@ describe("canary check fields: validation (YAML paths)", () => {
       [
         {
           path: "canary.gates.p95_duration.max",
-          message: "canary.gates.p95_duration.max: must be a duration longer than 0 (30m, 45s, 2h), got '0ms'",
+          message:
+            "canary.gates.p95_duration.max: must be a duration longer than 0 (30m, 45s, 2h), got '0ms'",
         },
       ],
     ],
