@@ -13,4 +13,4 @@ export {
   isHttpUrl,
   type RetryOptions,
 } from "./options.js";
-export { cut, MESSAGE_LIMITS, redact, redactJson, redactor, SECRET, shown } from "./redact.js";
+export { cut, MESSAGE_LIMITS, redact, redactJson, redactor, SECRET, shown, stringsOf } from "./redact.js";

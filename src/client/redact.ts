@@ -99,6 +99,23 @@ export function redactor(secrets: Iterable<string>): (text: string) => string {
   };
 }
 
+/** Every string in `values`, at any depth, object keys included: what a secret value may show as. */
+export function stringsOf(values: Iterable<unknown>): string[] {
+  const out = new Set<string>();
+  const stack = [...values];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v === "string") out.add(v);
+    else if (Array.isArray(v)) stack.push(...v);
+    else if (v !== null && typeof v === "object")
+      for (const [k, e] of Object.entries(v)) {
+        out.add(k);
+        stack.push(e);
+      }
+  }
+  return [...out];
+}
+
 /** `text` with every secret (see redactor) replaced by `[secret]`. */
 export function redact(text: string, secrets: Iterable<string>): string {
   return redactor(secrets)(text);

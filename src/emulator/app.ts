@@ -104,8 +104,8 @@ export const DEFAULT_PORT = 8742;
  * grows with traffic, so the defaults bound the heap: about 11 MB of sessions (with an input
  * each) and 18 MB of traces.
  */
-export const STORED_BYTES = Object.freeze({ session: 550, sessionWithInput: 1150, trace: 370 });
-/** Sessions the emulator keeps by default: ~5.5 MB of heap (~11 MB with an input each). */
+export const STORED_BYTES = Object.freeze({ session: 600, sessionWithInput: 1150, trace: 370 });
+/** Sessions the emulator keeps by default: ~6 MB of heap (~11 MB with an input each). */
 export const DEFAULT_MAX_SESSIONS = 10_000;
 /** Traces the emulator keeps by default: about 18 MB of heap. */
 export const DEFAULT_MAX_TRACES = 50_000;

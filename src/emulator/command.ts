@@ -53,7 +53,7 @@ Options:
   --body-limit N    largest request body in bytes (default 1048576)
   --max-sessions N  most sessions kept; past it each new session evicts the oldest
                     (it then reads as not found; stats count every session). 0: no
-                    limit. Default 10000 (~5.5 MB; ~11 MB with an input each)
+                    limit. Default 10000 (~6 MB; ~11 MB with an input each)
   --max-traces N    most traces kept; past it each new trace evicts the oldest. 0: no
                     limit. Default 50000 (~18 MB)
   --agent-profile KEY=SPEC

@@ -83,7 +83,7 @@ export function parseDocument(text: string, file: string): unknown {
  * no consumer of ours should ever see as data) or nesting beyond the limit (which would
  * overflow recursive consumers such as JSON.stringify). Returns null when the body is fine.
  */
-export function checkJsonTree(root: unknown): { path: string; message: string } | null {
+export function checkJsonTree(root: unknown): { path: string; detail: string; message: string } | null {
   const stack: Frame[] = [{ v: root, key: "", parent: null, depth: 0 }];
   while (stack.length > 0) {
     const f = stack.pop()!;
@@ -91,7 +91,8 @@ export function checkJsonTree(root: unknown): { path: string; message: string } 
     if (v === null || typeof v !== "object") continue;
     if (f.depth >= MAX_JSON_DEPTH) {
       const p = formatPath(pathOf(f)) || "body";
-      return { path: p, message: `${p}: nested deeper than ${MAX_JSON_DEPTH} levels` };
+      const detail = `nested deeper than ${MAX_JSON_DEPTH} levels`;
+      return { path: p, detail, message: `${p}: ${detail}` };
     }
     const depth = f.depth + 1;
     if (Array.isArray(v)) {
@@ -104,7 +105,8 @@ export function checkJsonTree(root: unknown): { path: string; message: string } 
       const child: Frame = { v: (v as Record<string, unknown>)[k], key: k, parent: f, depth };
       if (k === "__proto__") {
         const p = formatPath(pathOf(child));
-        return { path: p, message: `${p}: the key '__proto__' is not allowed` };
+        const detail = "the key '__proto__' is not allowed";
+        return { path: p, detail, message: `${p}: ${detail}` };
       }
       stack.push(child);
     }

@@ -84,7 +84,7 @@ export async function unknownAgents(policy: AliasInputs["policy"]): Promise<stri
 const ADOPT_HINT = (key: string) =>
   `Alias '${cut(key)}' already exists. To manage it from this stack, set \`adopt: true\` on the resource ` +
   "(`pulumi import` does not work for dynamic providers; with the native agent-alias provider, " +
-  `\`pulumi import agent-alias:index:Alias <name> ${key}\` does): the next \`pulumi up\` takes it over and ` +
+  `\`pulumi import agent-alias:index:Alias <name> ${cut(key)}\` does): the next \`pulumi up\` takes it over and ` +
   "brings its name, description, enabled, metadata and policy to the values declared here. Or choose another key.";
 
 /**

@@ -133,7 +133,7 @@ export function apiLimitFailures(body: Record<string, unknown>, what: string): C
   const deep = checkJsonTree(body);
   if (deep) {
     const property = cut(deep.path, MESSAGE_LIMITS.property);
-    return [{ property, reason: `${deep.message.slice(deep.path.length + 2)} (the API's limit)` }];
+    return [{ property, reason: `${deep.detail} (the API's limit)` }];
   }
   const size = Buffer.byteLength(JSON.stringify(body));
   if (size <= API_LIMITS.bodyBytes) return [];
@@ -154,7 +154,7 @@ function sampleLimitFailures(samples: unknown): CheckFailure[] {
   const deep = samples === undefined ? null : checkJsonTree({ samples });
   if (!deep) return [];
   const property = cut(deep.path, MESSAGE_LIMITS.property);
-  return [{ property, reason: deep.message.slice(deep.path.length + 2) }];
+  return [{ property, reason: deep.detail }];
 }
 
 /** `check` of an Alias's inputs; returns the failures (empty when valid). */

@@ -7,7 +7,7 @@
  * `redactFailures` replaces each secret string (and each key of a secret object) with
  * `[secret]` (client/redact.ts), and cuts every property path and reason to a bound.
  */
-import { cut, MESSAGE_LIMITS, redactor } from "../client/index.js";
+import { cut, MESSAGE_LIMITS, redactor, stringsOf } from "../client/index.js";
 import type { CheckFailure } from "./check.js";
 
 /** Where a value sits in the inputs: property names and array indexes. */
@@ -23,24 +23,14 @@ export function markedSecrets(news: Record<string, unknown>): InputPath[] {
 
 /** Every string and object key at or under each path of `secrets` in `inputs`. */
 export function secretStrings(inputs: Record<string, unknown>, secrets: readonly InputPath[]): string[] {
-  const out = new Set<string>();
-  for (const path of secrets) {
-    let v: unknown = inputs;
-    for (const p of path)
-      v = v !== null && typeof v === "object" ? (v as Record<string | number, unknown>)[p] : undefined;
-    const stack = [v];
-    while (stack.length > 0) {
-      const x = stack.pop();
-      if (typeof x === "string") out.add(x);
-      else if (Array.isArray(x)) stack.push(...x);
-      else if (x !== null && typeof x === "object")
-        for (const [k, e] of Object.entries(x)) {
-          out.add(k);
-          stack.push(e);
-        }
-    }
-  }
-  return [...out];
+  return stringsOf(
+    secrets.map((path) => {
+      let v: unknown = inputs;
+      for (const p of path)
+        v = v !== null && typeof v === "object" ? (v as Record<string | number, unknown>)[p] : undefined;
+      return v;
+    }),
+  );
 }
 
 /** The failures with every secret of `inputs` at `secrets` shown as `[secret]`, each cut to a bound. */

@@ -3,7 +3,7 @@
  * a broken rule or a sample that reaches the wrong agent fails `pulumi preview`.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { redactor } from "../client/redact.js";
+import { redactor, stringsOf } from "../client/redact.js";
 import { checkPolicy, type Policy, routeSamples, type Sample } from "../policy/index.js";
 import { SECRETS_KEY } from "../provider/values.js";
 import { fieldsUpdatedBy } from "../wire/index.js";
@@ -53,23 +53,6 @@ export function secretInputNames(args: object): pulumi.Output<string[]> {
   return pulumi.output(names);
 }
 
-/** Every string (and object key) of the secret inputs, for redacting what is logged. */
-function secretStringsOf(values: readonly unknown[]): string[] {
-  const out: string[] = [];
-  const stack = [...values];
-  while (stack.length > 0) {
-    const v = stack.pop();
-    if (typeof v === "string") out.push(v);
-    else if (Array.isArray(v)) stack.push(...v);
-    else if (v !== null && typeof v === "object")
-      for (const [k, e] of Object.entries(v)) {
-        out.push(k);
-        stack.push(e);
-      }
-  }
-  return out;
-}
-
 /**
  * Logs, at preview and up, where each sample goes; silent when inputs are not known yet.
  * `secrets` are the values of the inputs given as secrets: never shown in a line.
@@ -89,7 +72,7 @@ export function logSamples(
   if (!samples || samples.length === 0) return;
   const checked = checkPolicy({ key: alias.key, policy });
   if (!checked.ok) return; // check reports the policy's problems with their properties
-  const clean = redactor(secretStringsOf(secrets));
+  const clean = redactor(stringsOf(secrets));
   const log = (line: string) => pulumi.log.info(clean(line), resource);
   for (const r of routeSamples(checked.policy, samples, alias)) {
     if (r.resolution === null) {

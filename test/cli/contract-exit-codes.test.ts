@@ -107,22 +107,24 @@ describe("emulator traffic", () => {
     return { code, out, err };
   }
 
+  /** A short run through the alias `exits` of the test's emulator; `over` replaces flags. */
+  const run = (over: Record<string, string>, ...extra: string[]) => {
+    const flags: Record<string, string> = {
+      "--url": e.url,
+      "--api-key": "exit-key",
+      "--alias": "exits",
+      "--rate": "100",
+      "--count": "2",
+      ...over,
+    };
+    return traffic([...Object.entries(flags).flat(), "--no-trace-summary", ...extra]);
+  };
+
   it("a URL that is not http(s), or an alias that is not a key: bad input, exit 2", async () => {
-    const url = await traffic(["--url", "ftp://x", "--alias", "exits", "--rate", "10", "--count", "1"]);
+    const url = await run({ "--url": "ftp://x" });
     expect(url.code).toBe(2);
     expect(url.err).toContain("url must be an http(s) URL");
-    const alias = await traffic([
-      "--url",
-      e.url,
-      "--api-key",
-      "exit-key",
-      "--alias",
-      "../x",
-      "--rate",
-      "10",
-      "--count",
-      "1",
-    ]);
+    const alias = await run({ "--alias": "../x" });
     expect(alias.code).toBe(2);
     expect(alias.err).toContain(
       "alias must be 1 to 50 characters of letters, digits, '_' or '-'; got '../x'",
@@ -133,40 +135,14 @@ describe("emulator traffic", () => {
     // Inputs refused with a Retry-After longer than the client waits: each fails at once.
     await e.call("PUT", "/_emulator/faults", { rate: 1, retry_after: 3600, operations: ["events.create"] });
     try {
-      const r = await traffic([
-        "--url",
-        e.url,
-        "--api-key",
-        "exit-key",
-        "--alias",
-        "exits",
-        "--rate",
-        "100",
-        "--count",
-        "3",
-        "--no-trace-summary",
-        "--json",
-      ]);
+      const r = await run({ "--count": "3" }, "--json");
       expect(JSON.parse(r.out)).toMatchObject({ sessions: 3, inputs: 0 });
       expect(r.code).toBe(1);
       expect(r.err).toContain("no input was answered");
     } finally {
       await e.call("PUT", "/_emulator/faults", {});
     }
-    const ok = await traffic([
-      "--url",
-      e.url,
-      "--api-key",
-      "exit-key",
-      "--alias",
-      "exits",
-      "--rate",
-      "100",
-      "--count",
-      "2",
-      "--no-trace-summary",
-    ]);
-    expect(ok.code).toBe(0);
+    expect((await run({})).code).toBe(0);
   });
 });
 

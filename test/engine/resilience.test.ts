@@ -26,31 +26,14 @@ import {
   startTestEmulator,
   type TestEmulator,
 } from "../helpers/emulator.js";
+import { manyAliasesPolicy } from "../helpers/policies.js";
 import { TestStack } from "../helpers/pulumi.js";
 
 const PROGRAM = `${REPO}test/fixtures/programs/many-aliases`;
 const KEY = "resilience-secret-4f1a";
 const AGENTS = ["agent-a", "agent-b"];
 
-/** The policy many-aliases declares for alias `i` (its index.ts computes the same). */
-function policyOf(i: number): Policy {
-  const share = 10 + (i % 8) * 10;
-  return {
-    type: "routed",
-    rules: [
-      {
-        targets: {
-          type: "weighted",
-          partition_by: "get('$.session.metadata.user_id', get('$.session.key'))",
-          options: [
-            { agent_key: "agent-a", weight: 100 - share },
-            { agent_key: "agent-b", weight: share },
-          ],
-        },
-      },
-    ],
-  };
-}
+const policyOf = manyAliasesPolicy;
 
 interface CountingProxy {
   url: string;

@@ -12,6 +12,7 @@ import type { Policy } from "../../src/policy/index.js";
 import { REPO } from "../helpers/cli.js";
 import { startTestEmulator, type TestEmulator } from "../helpers/emulator.js";
 import { type GateProxy, startGateProxy } from "../helpers/gate-proxy.js";
+import { manyAliasesPolicy } from "../helpers/policies.js";
 import { PULUMI, TestStack } from "../helpers/pulumi.js";
 
 vi.setConfig({ testTimeout: 600_000, hookTimeout: 600_000 });
@@ -21,25 +22,7 @@ const KEY = "skip-checkpoints-key";
 const COUNT = 40;
 const SKIP = { PULUMI_SKIP_CHECKPOINTS: "true" };
 
-/** The policy many-aliases declares for alias `i` (its index.ts computes the same). */
-function policyOf(i: number): Policy {
-  const share = 10 + (i % 8) * 10;
-  return {
-    type: "routed",
-    rules: [
-      {
-        targets: {
-          type: "weighted",
-          partition_by: "get('$.session.metadata.user_id', get('$.session.key'))",
-          options: [
-            { agent_key: "agent-a", weight: 100 - share },
-            { agent_key: "agent-b", weight: share },
-          ],
-        },
-      },
-    ],
-  };
-}
+const policyOf = manyAliasesPolicy;
 
 describe("kill -9 of an up with PULUMI_SKIP_CHECKPOINTS=true", () => {
   let emu: TestEmulator;

@@ -4,8 +4,9 @@
  * test can see what else is answered meanwhile; `maxInFlight` is the most requests that were
  * ever open at once (how concurrent a client was).
  */
-import { createServer, type IncomingMessage } from "node:http";
+import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { readBody } from "./lossy-proxy.js";
 
 export interface GateProxy {
   url: string;
@@ -23,19 +24,13 @@ export async function startGateProxy(upstream: string): Promise<GateProxy> {
   let inFlight = 0;
   let maxInFlight = 0;
   const gates: { match: RegExp; open: Promise<void>; arrived: () => void }[] = [];
-  const read = (req: IncomingMessage) =>
-    new Promise<Buffer>((resolve) => {
-      const chunks: Buffer[] = [];
-      req.on("data", (c: Buffer) => chunks.push(c));
-      req.on("end", () => resolve(Buffer.concat(chunks)));
-    });
   const server = createServer(async (req, res) => {
     const line = `${req.method ?? "GET"} ${req.url ?? "/"}`;
     seen.push(line);
     inFlight++;
     maxInFlight = Math.max(maxInFlight, inFlight);
     try {
-      const body = await read(req);
+      const body = await readBody(req);
       const gate = gates.find((g) => g.match.test(line));
       if (gate) {
         gate.arrived();

@@ -14,23 +14,25 @@ export interface LossyProxy {
   close(): Promise<void>;
 }
 
+/** A request's whole body. */
+export const readBody = (req: IncomingMessage) =>
+  new Promise<Buffer>((resolve) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => resolve(Buffer.concat(chunks)));
+  });
+
 export async function startLossyProxy(
   upstream: string,
   dropAfter: (req: { method: string; path: string; index: number }) => boolean,
 ): Promise<LossyProxy> {
   const seen: string[] = [];
-  const read = (req: IncomingMessage) =>
-    new Promise<Buffer>((resolve) => {
-      const chunks: Buffer[] = [];
-      req.on("data", (c: Buffer) => chunks.push(c));
-      req.on("end", () => resolve(Buffer.concat(chunks)));
-    });
   const server = createServer(async (req, res) => {
     const index = seen.length;
     const method = req.method ?? "GET";
     const path = req.url ?? "/";
     seen.push(`${method} ${path}`);
-    const body = await read(req);
+    const body = await readBody(req);
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(req.headers))
       if (typeof v === "string" && k !== "host" && k !== "connection") headers[k] = v;

@@ -26,3 +26,23 @@ export const aliasInputs = (over: Record<string, unknown> = {}) => ({
   policy: canary(90, 10),
   ...over,
 });
+
+/** The policy test/fixtures/programs/many-aliases declares for alias `i` (its index.ts computes the same). */
+export function manyAliasesPolicy(i: number) {
+  const share = 10 + (i % 8) * 10;
+  return {
+    type: "routed" as const,
+    rules: [
+      {
+        targets: {
+          type: "weighted" as const,
+          partition_by: "get('$.session.metadata.user_id', get('$.session.key'))",
+          options: [
+            { agent_key: "agent-a", weight: 100 - share },
+            { agent_key: "agent-b", weight: share },
+          ],
+        },
+      },
+    ],
+  };
+}

@@ -16,27 +16,14 @@ import { diagnose } from "../../src/userfn/index.js";
 import { REPO, tempFiles } from "../helpers/cli.js";
 import { callJson, spawnEmulator, startTestEmulator } from "../helpers/emulator.js";
 import { hostileExpression, hostilePolicy } from "../helpers/hostile.js";
-import { type ClassFigures, recordFigures } from "../helpers/reliability.js";
+import { bounded as boundedBy, type ClassFigures, recordFigures } from "../helpers/reliability.js";
 
 const FIGURES: Record<string, ClassFigures> = {};
 
 const HANG_MS = 10_000;
 
 /** Runs `p`, counting a hang when it does not settle within HANG_MS. */
-async function bounded<T>(p: Promise<T>, f: ClassFigures): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const hang = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => {
-      f.hangs++;
-      resolve(undefined);
-    }, HANG_MS);
-  });
-  try {
-    return await Promise.race([p, hang]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+const bounded = <T>(p: Promise<T>, f: ClassFigures) => boundedBy(p, f, HANG_MS);
 
 const blank = (): ClassFigures => ({ tried: 0, fiveHundreds: 0, crashes: 0, hangs: 0 });
 
