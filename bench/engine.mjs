@@ -17,6 +17,7 @@ import { stringify } from "yaml";
 
 export const REPO = fileURLToPath(new URL("..", import.meta.url));
 export const PULUMI = join(REPO, "scripts/pulumi.sh");
+/** How long one pulumi command may run (a large stack's may run longer: `makeStack`'s `timeoutMs`). */
 export const STEP_TIMEOUT_MS = 15 * 60_000;
 
 // ---- the emulator, its own process ---------------------------------------------------------
@@ -168,7 +169,11 @@ export function watchCpu(root) {
  * A stack `name` of the program in `programDir`, its state and config file in a fresh
  * temporary folder; `dispose()` destroys it (with `parallel`), removes it and the folder.
  */
-export function makeStack(programDir, name, { parallel, tmpPrefix = "agent-alias-scale-" }) {
+export function makeStack(
+  programDir,
+  name,
+  { parallel, tmpPrefix = "agent-alias-scale-", timeoutMs = STEP_TIMEOUT_MS },
+) {
   const dir = mkdtempSync(join(tmpdir(), tmpPrefix));
   const backend = join(dir, "state");
   mkdirSync(backend);
@@ -184,7 +189,7 @@ export function makeStack(programDir, name, { parallel, tmpPrefix = "agent-alias
         full,
         {
           cwd: programDir,
-          timeout: STEP_TIMEOUT_MS,
+          timeout: timeoutMs,
           maxBuffer: 256 * 1024 * 1024,
           env: {
             ...process.env,

@@ -71,6 +71,8 @@ try {
         const stack = makeStack(door === "dynamic" ? TS_PROGRAM : yamlDir, name, {
           parallel: PARALLEL,
           tmpPrefix: "agent-alias-large-",
+          // 2,000 aliases with a checkpoint per step take many minutes, more on a busy machine.
+          timeoutMs: 3 * 60 * 60_000,
         });
         try {
           const config = { "agent-alias:apiUrl": proxy.url };

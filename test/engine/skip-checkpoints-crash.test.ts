@@ -7,6 +7,7 @@
  * error), and a further `up` changes nothing.
  */
 import { spawn } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Policy } from "../../src/policy/index.js";
 import { REPO } from "../helpers/cli.js";
@@ -23,6 +24,29 @@ const COUNT = 40;
 const SKIP = { PULUMI_SKIP_CHECKPOINTS: "true" };
 
 const policyOf = manyAliasesPolicy;
+
+/**
+ * Every process descended from `root`, by parent pid from /proc. The engine starts its
+ * plugins in process groups of their own, so killing the CLI's group leaves them running.
+ */
+function descendants(root: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const ppid = Number(readFileSync(`/proc/${name}/stat`, "utf8").split(") ")[1]!.split(" ")[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(name)]);
+    } catch {}
+  }
+  const out: number[] = [];
+  const queue = [root];
+  while (queue.length > 0)
+    for (const c of children.get(queue.shift()!) ?? []) {
+      out.push(c);
+      queue.push(c);
+    }
+  return out;
+}
 
 describe("kill -9 of an up with PULUMI_SKIP_CHECKPOINTS=true", () => {
   let emu: TestEmulator;
@@ -96,7 +120,12 @@ describe("kill -9 of an up with PULUMI_SKIP_CHECKPOINTS=true", () => {
     // Wait for a quarter of the aliases to exist, then kill the CLI and every process it started.
     for (let i = 0; i < 600 && (await aliases()).length < COUNT / 4; i++)
       await new Promise((r) => setTimeout(r, 100));
+    const tree = descendants(child.pid!);
     process.kill(-child.pid!, "SIGKILL");
+    for (const pid of tree)
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {}
     expect(await exited).toBe("SIGKILL");
     await emu.call("PUT", "/_emulator/faults", {});
 
