@@ -1,11 +1,8 @@
 /**
- * Requests the generated stubs cannot read because their values nest too deep. google-protobuf
- * reads a `google.protobuf.Struct` recursively and overflows the stack at about 1,500 levels,
- * and grpc-js then answers INTERNAL "Error deserializing request", naming nothing. The API
- * takes 64 levels (API_LIMITS.jsonDepth), so such a request can only be refused: `deepestPath`
- * walks the raw bytes without recursion, reading every length-delimited field of the request
- * as a Struct, and names the first property that nests deeper than the API takes, so the
- * refusal can say where (`metadata.a.a…`).
+ * Where a serialized request nests too deep (unreadable.ts): `deepestPath` walks the raw
+ * protobuf bytes without recursion, reading every length-delimited field of the request as a
+ * `google.protobuf.Struct`, and names the first property that nests deeper than the API takes
+ * (API_LIMITS.jsonDepth, 64 levels), so a refusal can say where (`metadata.a.a…`).
  */
 import { API_LIMITS } from "../wire/index.js";
 

@@ -18,22 +18,13 @@
  * process state (src/provider/connection.ts).
  */
 import { readFileSync } from "node:fs";
-import type {
-  MethodDefinition,
-  ServerUnaryCall,
-  ServiceDefinition,
-  sendUnaryData,
-  UntypedServiceImplementation,
-} from "@grpc/grpc-js";
+import type { ServerUnaryCall, sendUnaryData, UntypedServiceImplementation } from "@grpc/grpc-js";
 import type { DiffResponse, PropertyDiff } from "@pulumi/pulumi/proto/provider_pb.js";
-import { cut, MESSAGE_LIMITS, redactor } from "../client/index.js";
-import { formatPath } from "../policy/index.js";
+import { cut, redactor } from "../client/index.js";
 import { apiClient, setConnection } from "../provider/connection.js";
 import type { PropertyDiffKind } from "../provider/diff.js";
 import { redactFailures, secretStrings } from "../provider/secrets.js";
-import { API_LIMITS } from "../wire/index.js";
 import { CONFIG_NAMES, checkConfig, connectionFrom, diffConfig } from "./config.js";
-import { deepestPath } from "./depth.js";
 import { PluginError, toServiceError } from "./errors.js";
 import { FUNCTIONS } from "./functions.js";
 import {
@@ -49,6 +40,7 @@ import {
 import { type NativeResource, RESOURCES } from "./resources.js";
 import { PACKAGE, packageSchema } from "./schema.js";
 import { fromStruct, type Path, rewrap, secret, toStruct, unwrap, withoutNulls } from "./struct.js";
+import { readableService, UnreadableRequest } from "./unreadable.js";
 
 /** The plugin's version: the npm package's. */
 export function pluginVersion(): string {
@@ -112,49 +104,6 @@ interface CallContext {
 
 type Handler<M extends Method> = (req: RequestOf<M>, ctx: CallContext) => Promise<ResponseOf<M>>;
 
-/** A request the generated stubs could not read (see depth.ts), in place of the message. */
-class UnreadableRequest {
-  constructor(
-    /** The property that nests too deep, when that is why. */
-    readonly path: (string | number)[] | null,
-    readonly error: string,
-  ) {}
-
-  /** A check failure, or an error message, naming the property. */
-  failure(): { property: string; reason: string } {
-    if (this.path === null)
-      return { property: "", reason: `the request could not be read: ${cut(this.error, 200)}` };
-    const property = cut(formatPath(this.path), MESSAGE_LIMITS.property);
-    return {
-      property,
-      reason: `nested deeper than ${API_LIMITS.jsonDepth} levels (the API's limit)`,
-    };
-  }
-}
-
-/**
- * The service's definition with each request's deserializer kept from throwing: a request it
- * cannot read becomes an UnreadableRequest, which the handler answers (Check with a failure
- * naming the property, any other call INVALID_ARGUMENT) instead of grpc-js's nameless INTERNAL.
- */
-function readableService(definition: typeof services.ResourceProviderService): ServiceDefinition {
-  const out: Record<string, unknown> = {};
-  for (const [name, m] of Object.entries(
-    definition as unknown as Record<string, MethodDefinition<unknown, unknown>>,
-  ))
-    out[name] = {
-      ...m,
-      requestDeserialize: (bytes: Buffer) => {
-        try {
-          return m.requestDeserialize(bytes);
-        } catch (e) {
-          return new UnreadableRequest(deepestPath(bytes), (e as Error).message ?? String(e));
-        }
-      },
-    };
-  return out as unknown as ServiceDefinition;
-}
-
 function unary<M extends Method>(handler: Handler<M>, method: string) {
   return (call: ServerUnaryCall<RequestOf<M>, ResponseOf<M>>, callback: sendUnaryData<ResponseOf<M>>) => {
     const ctx: CallContext = { secrets: [] };
@@ -165,10 +114,7 @@ function unary<M extends Method>(handler: Handler<M>, method: string) {
         const resp = new pb.CheckResponse();
         resp.setFailuresList([failure(f)]);
         callback(null, resp as ResponseOf<M>);
-      } else {
-        const message = f.property === "" ? f.reason : `${f.property}: ${f.reason}`;
-        callback({ code: grpc.status.INVALID_ARGUMENT, details: message, message }, null);
-      }
+      } else callback(request.status(), null);
       return;
     }
     handler(call.request, ctx).then(
