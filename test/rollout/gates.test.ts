@@ -267,7 +267,8 @@ describe("verdict properties", () => {
     .record({
       weights: fc.constantFrom([95, 5] as const, [50, 50] as const, [0, 100] as const),
       minTraces: fc.integer({ min: 1, max: 40 }),
-      holdMin: fc.integer({ min: 0, max: 30 }),
+      // A hold is at least 1 minute here: a hold of 0 is refused (nothing would be watched).
+      holdMin: fc.integer({ min: 1, max: 30 }),
       waitMin: fc.integer({ min: 0, max: 30 }),
     })
     .map(({ weights, minTraces, holdMin, waitMin }) =>
