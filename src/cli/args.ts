@@ -39,6 +39,8 @@ export const COMMAND_FLAGS = {
     "dry-run": { type: "boolean" },
     resume: { type: "boolean" },
     "from-stage": { type: "string" },
+    "allow-back": { type: "boolean" },
+    alias: { type: "string" },
     "api-url-config": { type: "string" },
     "api-key-config": { type: "string" },
   },

@@ -400,6 +400,12 @@ export interface CanaryPlan {
   readonly stages: readonly PlannedStage[];
   /** The first stage that sends the canary nothing (somewhere to revert to from the first stage), if any. */
   readonly baseline: string | undefined;
+  /** The policy of each stage, in table order (what the program deploys at that stage). */
+  readonly policies: readonly Policy[];
+  /** The 0-based index of the canary rule in each stage's policy (after the `before` rules). */
+  readonly canaryRule: number;
+  /** The canary rule's `match`, when the canary is limited to some sessions. */
+  readonly match: string | undefined;
 }
 
 const msOf = (d: string): number => parseDuration(d)!;
@@ -461,6 +467,9 @@ function planOf(spec: CanarySpec): CanaryPlan {
     current: spec.current,
     stages: Object.freeze(stages),
     baseline: stages.find((s) => !s.watched)?.name,
+    policies: Object.freeze(stages.map((s) => canaryPolicy({ ...spec, current: s.name }))),
+    canaryRule: spec.before?.length ?? 0,
+    match: spec.match,
   });
 }
 

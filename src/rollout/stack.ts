@@ -9,27 +9,34 @@
  * local passphrase as defaults; every variable already set (PULUMI_BACKEND_URL above all) wins.
  * Elsewhere the `pulumi` on PATH and the user's own settings are used unchanged.
  */
-import { execFile } from "node:child_process";
-import { existsSync, mkdirSync } from "node:fs";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import {
-  LocalWorkspace,
-  type OpMap,
-  PulumiCommand,
-  type Stack,
-  type UpdateSummary,
-} from "@pulumi/pulumi/automation/index.js";
+import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation/index.js";
+import { describeLock, readUpOutput, type UpOutcome } from "./engine-output.js";
+import { stageSinceIn } from "./history.js";
 
 /** What a rollout needs of a stack. Every method throws (a RolloutStackError) when Pulumi fails. */
 export interface RolloutStack {
+  /** The stack's name, as commands take it. */
+  readonly name: string;
   /** The stage in stack config (the config key), or undefined when unset. */
   getStage(): Promise<string | undefined>;
   /** Sets the stage in stack config (`Pulumi.<stack>.yaml`, or the config file given). */
   setStage(stage: string): Promise<void>;
-  /** `pulumi up` with the stack's config as it is now; `changes`: the resources it changed (Infinity: unknown). */
-  up(): Promise<{ changes: number }>;
+  /**
+   * `pulumi up` with the stack's config as it is now, recorded in the stack's history with
+   * `message`; `changes`: the resources it changed (Infinity: unknown). A failure is a
+   * RolloutStackError with the engine's diagnostics (and the lock's holder when locked).
+   */
+  up(options: { message: string }): Promise<{ changes: number }>;
+  /**
+   * Asks a running `up` to stop (one SIGINT: Pulumi cancels cleanly, ends the update and
+   * releases its lock; a second call makes it terminate). False when no `up` runs.
+   */
+  interrupt(): boolean;
   /**
    * When `stage` took effect by the stack's update history (ms since the epoch; `stageSinceIn`);
    * undefined when the latest update was not made with it. Read when a rollout resumes, so the
@@ -42,6 +49,10 @@ export interface RolloutStack {
    * namespace is the project's, as `pulumi config` reads it).
    */
   apiConfig(keys?: ApiConfigKeys): Promise<{ apiUrl?: string | undefined; apiKey?: string | undefined }>;
+  /** The stack's tags (kept by its backend, seen by every machine that reaches it). */
+  tags(): Promise<Record<string, string>>;
+  setTag(name: string, value: string): Promise<void>;
+  removeTag(name: string): Promise<void>;
 }
 
 /** The stack config keys a rollout reads the API's URL and key from. */
@@ -56,13 +67,15 @@ export const PROVIDER_API_KEYS: Readonly<ApiConfigKeys> = Object.freeze({
   apiKey: "agent-alias:apiKey",
 });
 
-/** A Pulumi command of a rollout failed; `operation` says which, the message carries Pulumi's output. */
+/** A Pulumi command of a rollout failed; `operation` says which, the message carries Pulumi's own words. */
 export class RolloutStackError extends Error {
   override readonly name = "RolloutStackError";
   readonly code = "stack_failed" as const;
   constructor(
-    readonly operation: "select" | "config_get" | "config_set" | "up" | "history",
+    readonly operation: "select" | "config_get" | "config_set" | "up" | "history" | "tags",
     message: string,
+    /** For `up`: what the engine said (UpOutcome). */
+    readonly outcome?: UpOutcome,
   ) {
     super(message);
   }
@@ -120,41 +133,6 @@ function run(command: string, args: string[], cwd: string, env: Record<string, s
 
 const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e)).trim();
 
-/** Operations that change nothing deployed (a resource left alone, read or refreshed). */
-const NO_CHANGE: ReadonlySet<string> = new Set(["same", "read", "refresh"]);
-
-/** The resources an update changed; unknown (Infinity) when it does not say. */
-export function changesOf(ops: OpMap | undefined): number {
-  if (ops === undefined) return Number.POSITIVE_INFINITY;
-  return Object.entries(ops).reduce((n, [op, count]) => (NO_CHANGE.has(op) ? n : n + (count ?? 0)), 0);
-}
-
-/**
- * When `stage` took effect by a stack's history (newest first), or undefined: walking back over
- * successful updates made with `stage` in config (at any of `keys`), the end of the first that
- * changed resources (it put the stage in place), or of the earliest when none did. The walk stops
- * at an update with another stage, one that did not succeed, and a destroy or an import;
- * refreshes, renames and previews are passed over.
- */
-export function stageSinceIn(
-  history: readonly UpdateSummary[],
-  stage: string,
-  keys: readonly string[],
-): number | undefined {
-  let since: number | undefined;
-  for (const u of history) {
-    if (u.kind === "refresh" || u.kind === "rename" || u.kind === "preview") continue;
-    if (u.kind !== "update" || u.result !== "succeeded") break;
-    const value = keys.map((k) => u.config[k]?.value).find((v) => v !== undefined);
-    if (value !== stage) break;
-    const end = new Date(u.endTime).getTime();
-    if (!Number.isFinite(end)) break;
-    since = end;
-    if (changesOf(u.resourceChanges) > 0) break;
-  }
-  return since;
-}
-
 /** A RolloutStack over the Automation API. Fails (RolloutStackError `select`) when the stack does not exist. */
 export async function automationStack(options: AutomationStackOptions): Promise<RolloutStack> {
   const defaults = repoDefaults({ ...process.env, ...options.env });
@@ -211,8 +189,87 @@ export async function automationStack(options: AutomationStackOptions): Promise<
   };
   let project: string | undefined;
   const projectName = async () => (project ??= (await ws.projectSettings()).name);
+  // Commands that take no --config-file (stack tags).
+  const bare = (args: string[], operands: string[] = []) =>
+    run(
+      ws.pulumiCommand.command,
+      [...args, "--stack", options.stack, "--non-interactive", ...operands],
+      ws.workDir,
+      envVars,
+    );
+
+  /** The `up` running now: what `interrupt` signals. */
+  let running: ChildProcess | undefined;
+  /**
+   * `pulumi up` in its own process group, so a terminal's Ctrl-C reaches only this process, which
+   * passes on exactly one interrupt (a second one would make Pulumi terminate, leaving its lock).
+   */
+  const runUp = async (message: string): Promise<{ changes: number }> => {
+    const dir = mkdtempSync(join(tmpdir(), "agent-alias-up-"));
+    const eventLog = join(dir, "events.jsonl");
+    const command = ws.pulumiCommand.command;
+    const args = [
+      "up",
+      "--yes",
+      "--skip-preview",
+      "--non-interactive",
+      "--color",
+      "never",
+      "--stack",
+      options.stack,
+    ];
+    args.push(
+      "--event-log",
+      eventLog,
+      "--message",
+      message,
+      ...(configFile ? ["--config-file", configFile] : []),
+    );
+    try {
+      const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((done, fail) => {
+        const child = spawn(command, args, {
+          cwd: ws.workDir,
+          env: {
+            ...process.env,
+            ...envVars,
+            PATH: `${dirname(command)}:${envVars.PATH ?? process.env.PATH ?? ""}`,
+          },
+          detached: true,
+          stdio: ["ignore", "pipe", "pipe"],
+        });
+        running = child;
+        let err = "";
+        child.stdout!.resume();
+        child.stderr!.setEncoding("utf8").on("data", (d: string) => {
+          err = (err + d).slice(-(1 << 20));
+        });
+        child.once("error", fail);
+        child.once("close", (c) => done({ code: c, stderr: err }));
+      });
+      const outcome = readUpOutput(existsSync(eventLog) ? readFileSync(eventLog, "utf8") : "", stderr);
+      if (code === 0) return { changes: outcome.changes };
+      const why = outcome.lock
+        ? describeLock(outcome.lock, options.stack)
+        : outcome.cancelled
+          ? "the update was cancelled (interrupted)"
+          : outcome.diagnostics.length > 0
+            ? outcome.diagnostics.join("; ")
+            : stderr.trim().split("\n").slice(-5).join(" ") || `exit code ${code}`;
+      throw new RolloutStackError("up", `pulumi up failed on stack '${options.stack}': ${why}`, outcome);
+    } catch (e) {
+      if (e instanceof RolloutStackError) throw e;
+      throw new RolloutStackError(
+        "up",
+        `pulumi up could not run on stack '${options.stack}': ${messageOf(e)}`,
+      );
+    } finally {
+      running = undefined;
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
 
   return {
+    name: options.stack,
     getStage: () => get(key),
     async setStage(stage) {
       try {
@@ -222,17 +279,15 @@ export async function automationStack(options: AutomationStackOptions): Promise<
         throw new RolloutStackError("config_set", `cannot set ${key}=${stage}: ${messageOf(e)}`);
       }
     },
-    async up() {
+    up: (upOptions) => runUp(upOptions.message),
+    interrupt() {
+      if (running === undefined || running.exitCode !== null || running.pid === undefined) return false;
       try {
-        const r = await stack.up({
-          color: "never",
-          suppressProgress: true,
-          ...(configFile ? { configFile } : {}),
-        });
-        return { changes: changesOf(r.summary.resourceChanges) };
-      } catch (e) {
-        throw new RolloutStackError("up", `pulumi up failed on stack '${options.stack}': ${messageOf(e)}`);
+        process.kill(running.pid, "SIGINT");
+      } catch {
+        return false;
       }
+      return true;
     },
     async stageSince(stage) {
       let history: Awaited<ReturnType<Stack["history"]>>;
@@ -249,6 +304,37 @@ export async function automationStack(options: AutomationStackOptions): Promise<
     },
     async apiConfig(keys = PROVIDER_API_KEYS) {
       return { apiUrl: await get(keys.apiUrl), apiKey: await get(keys.apiKey) };
+    },
+    async tags() {
+      try {
+        const r = await bare(["stack", "tag", "ls", "--json"]);
+        return JSON.parse(r.stdout || "{}") as Record<string, string>;
+      } catch (e) {
+        throw new RolloutStackError(
+          "tags",
+          `cannot read the tags of stack '${options.stack}': ${messageOf(e)}`,
+        );
+      }
+    },
+    async setTag(name, value) {
+      try {
+        await bare(["stack", "tag", "set"], ["--", name, value]);
+      } catch (e) {
+        throw new RolloutStackError(
+          "tags",
+          `cannot set tag ${name} of stack '${options.stack}': ${messageOf(e)}`,
+        );
+      }
+    },
+    async removeTag(name) {
+      try {
+        await bare(["stack", "tag", "rm"], ["--", name]);
+      } catch (e) {
+        throw new RolloutStackError(
+          "tags",
+          `cannot remove tag ${name} of stack '${options.stack}': ${messageOf(e)}`,
+        );
+      }
     },
   };
 }

@@ -12,7 +12,7 @@ import { vi } from "vitest";
 import { runCli } from "../../src/cli/main.js";
 import { AgentAliasClient } from "../../src/client/index.js";
 import { runTraffic, type TrafficResult } from "../../src/emulator/traffic.js";
-import type { RolloutResult } from "../../src/rollout/runner.js";
+import type { RolloutResult } from "../../src/rollout/report-types.js";
 import { REPO } from "./cli.js";
 import { startTestEmulator, type TestEmulator } from "./emulator.js";
 import { TestStack } from "./pulumi.js";

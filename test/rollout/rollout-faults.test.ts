@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { RolloutResult } from "../../src/rollout/runner.js";
+import type { RolloutResult } from "../../src/rollout/report-types.js";
 import { pulumiAvailable } from "../helpers/pulumi.js";
 import {
   configStage,

@@ -12,7 +12,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { runCli } from "../../src/cli/main.js";
 import { AgentAliasClient } from "../../src/client/index.js";
 import { runTraffic } from "../../src/emulator/traffic.js";
-import type { RolloutResult } from "../../src/rollout/runner.js";
+import type { RolloutResult } from "../../src/rollout/report-types.js";
 import { REPO } from "../helpers/cli.js";
 import { startTestEmulator, type TestEmulator } from "../helpers/emulator.js";
 import { pulumiAvailable, TestStack } from "../helpers/pulumi.js";
