@@ -56,10 +56,14 @@ Options:
                     limit. Default 10000 (~5 MB)
   --max-traces N    most traces kept; past it each new trace evicts the oldest. 0: no
                     limit. Default 50000 (~18 MB)
-  --agent-profile KEY=SPEC
+  --agent-profile KEY[SELECTOR]=SPEC
                     how agent KEY ('*': every agent) behaves in its traces; repeatable;
                     wins over the seed's agents: [{key, name, profile: SPEC}], e.g.
-                    --agent-profile support-v2=errors=0.08,latency=120ms..400ms
+                    --agent-profile support-v2=errors=0.08,latency=120ms..400ms.
+                    SELECTOR limits it to some sessions, over the agent's own profile:
+                    NAME=VALUE,… on session metadata, or @alias=KEY (the alias the
+                    session came through), e.g. 'support-v2[tenant=eu]=errors=0.2';
+                    in a seed: agents: [{key, profiles: [{when: {tenant: eu}, profile: SPEC}]}]
   --random-seed N   seeds the agents' draws: the same seed and the same inputs per agent
                     give the same traces (default: random)
   -h, --help        show this help
