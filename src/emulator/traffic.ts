@@ -44,6 +44,11 @@ export interface TrafficOptions {
   client?: AgentAliasClient;
   /** The alias to create sessions through. */
   alias: string;
+  /**
+   * Create the sessions directly on this agent instead (`POST /v2/agents/{k}/sessions`, not
+   * routed; `alias` then only names the run): traffic an agent gets outside any alias.
+   */
+  agent?: string;
   /** Sessions started per second (each posts one input). */
   rate: number;
   /** Stop after this many sessions. */
@@ -190,6 +195,8 @@ function checkOptions(o: TrafficOptions): void {
     throw new TrafficError(`users must be a whole number >= 0; got ${o.users}`);
   if (o.contexts !== undefined && o.contexts.length === 0)
     throw new TrafficError("contexts must not be empty");
+  if (o.agent !== undefined && !/^[0-9a-zA-Z_-]{1,50}$/.test(o.agent))
+    throw new TrafficError(`agent must be an agent key; got '${o.agent}'`);
   if (o.keyPrefix !== undefined && !/^[0-9a-zA-Z_-]{0,40}$/.test(o.keyPrefix))
     throw new TrafficError(`keyPrefix must be at most 40 key characters (letters, digits, _ and -)`);
 }
@@ -218,7 +225,7 @@ export async function runTraffic(options: TrafficOptions): Promise<TrafficResult
   const userHash = hash32("user_id");
   const prefix = options.keyPrefix ?? `trf_${randomHex(6)}_`;
   const message = options.message ?? DEFAULTS.message;
-  const via = { aliasKey: options.alias };
+  const via = options.agent !== undefined ? { agentKey: options.agent } : { aliasKey: options.alias };
 
   const result: TrafficResult = {
     alias: options.alias,

@@ -10,11 +10,12 @@
  * Elsewhere the `pulumi` on PATH and the user's own settings are used unchanged.
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation/index.js";
+import { parse as parseYaml } from "yaml";
 import { describeLock, readUpOutput, type UpOutcome } from "./engine-output.js";
 import { stageSinceIn } from "./history.js";
 
@@ -27,11 +28,13 @@ export interface RolloutStack {
   /** Sets the stage in stack config (`Pulumi.<stack>.yaml`, or the config file given). */
   setStage(stage: string): Promise<void>;
   /**
-   * `pulumi up` with the stack's config as it is now, recorded in the stack's history with
-   * `message`; `changes`: the resources it changed (Infinity: unknown). A failure is a
-   * RolloutStackError with the engine's diagnostics (and the lock's holder when locked).
+   * `pulumi up` with `stage` in config, recorded in the stack's history with `message`;
+   * `changes`: the resources it changed (Infinity: unknown). The stack's config file holds
+   * `stage` only once the `up` succeeded: the `up` runs on a copy, so a failed, interrupted or
+   * killed `up` leaves config at the stage before. A failure is a RolloutStackError with the
+   * engine's diagnostics (and the lock's holder when locked).
    */
-  up(options: { message: string }): Promise<{ changes: number }>;
+  up(options: { message: string; stage: string }): Promise<{ changes: number }>;
   /**
    * Asks a running `up` to stop (one SIGINT: Pulumi cancels cleanly, ends the update and
    * releases its lock; a second call makes it terminate). False when no `up` runs.
@@ -133,6 +136,21 @@ function run(command: string, args: string[], cwd: string, env: Record<string, s
 
 const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e)).trim();
 
+/** The stack's config file: `Pulumi.<stack>.yaml` in the project's `stackConfigDir` (or legacy `config`). */
+function stackConfigPath(workDir: string, stack: string): string {
+  const project = ["Pulumi.yaml", "Pulumi.yml"].map((f) => join(workDir, f)).find((f) => existsSync(f));
+  let dir = "";
+  if (project !== undefined) {
+    try {
+      const raw = parseYaml(readFileSync(project, "utf8")) as { stackConfigDir?: unknown; config?: unknown };
+      dir = typeof raw.stackConfigDir === "string" ? raw.stackConfigDir : typeof raw.config === "string" ? raw.config : "";
+    } catch {
+      // An unreadable project file: Pulumi itself will say so at the up.
+    }
+  }
+  return join(workDir, dir, `Pulumi.${stack.split("/").at(-1)}.yaml`);
+}
+
 /** A RolloutStack over the Automation API. Fails (RolloutStackError `select`) when the stack does not exist. */
 export async function automationStack(options: AutomationStackOptions): Promise<RolloutStack> {
   const defaults = repoDefaults({ ...process.env, ...options.env });
@@ -198,16 +216,37 @@ export async function automationStack(options: AutomationStackOptions): Promise<
       envVars,
     );
 
+  const setStage = async (stage: string) => {
+    try {
+      if (configFile === undefined) await stack.setConfig(key, { value: stage });
+      else await pulumi(["config", "set", key, "--plaintext"], ["--", stage]);
+    } catch (e) {
+      throw new RolloutStackError("config_set", `cannot set ${key}=${stage}: ${messageOf(e)}`);
+    }
+  };
+
   /** The `up` running now: what `interrupt` signals. */
   let running: ChildProcess | undefined;
   /**
    * `pulumi up` in its own process group, so a terminal's Ctrl-C reaches only this process, which
    * passes on exactly one interrupt (a second one would make Pulumi terminate, leaving its lock).
    */
-  const runUp = async (message: string): Promise<{ changes: number }> => {
+  const runUp = async (message: string, stage: string): Promise<{ changes: number }> => {
     const dir = mkdtempSync(join(tmpdir(), "agent-alias-up-"));
     const eventLog = join(dir, "events.jsonl");
     const command = ws.pulumiCommand.command;
+    const real = configFile ?? stackConfigPath(ws.workDir, options.stack);
+    let upConfig = configFile;
+    if (existsSync(real)) {
+      upConfig = join(dir, basename(real));
+      copyFileSync(real, upConfig);
+      try {
+        await bare(["config", "set", key, "--plaintext", "--config-file", upConfig], ["--", stage]);
+      } catch (e) {
+        rmSync(dir, { recursive: true, force: true });
+        throw new RolloutStackError("config_set", `cannot set ${key}=${stage} for the up: ${messageOf(e)}`);
+      }
+    } else await setStage(stage); // no config file to copy (a new stack, or config kept elsewhere)
     const args = [
       "up",
       "--yes",
@@ -223,7 +262,7 @@ export async function automationStack(options: AutomationStackOptions): Promise<
       eventLog,
       "--message",
       message,
-      ...(configFile ? ["--config-file", configFile] : []),
+      ...(upConfig ? ["--config-file", upConfig] : []),
     );
     try {
       const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((done, fail) => {
@@ -233,6 +272,8 @@ export async function automationStack(options: AutomationStackOptions): Promise<
             ...process.env,
             ...envVars,
             PATH: `${dirname(command)}:${envVars.PATH ?? process.env.PATH ?? ""}`,
+            // --event-log is one of the "debug commands" flags (the Automation API sets it too).
+            PULUMI_DEBUG_COMMANDS: "true",
           },
           detached: true,
           stdio: ["ignore", "pipe", "pipe"],
@@ -247,7 +288,10 @@ export async function automationStack(options: AutomationStackOptions): Promise<
         child.once("close", (c) => done({ code: c, stderr: err }));
       });
       const outcome = readUpOutput(existsSync(eventLog) ? readFileSync(eventLog, "utf8") : "", stderr);
-      if (code === 0) return { changes: outcome.changes };
+      if (code === 0) {
+        if (upConfig !== configFile) await setStage(stage);
+        return { changes: outcome.changes };
+      }
       const why = outcome.lock
         ? describeLock(outcome.lock, options.stack)
         : outcome.cancelled
@@ -271,15 +315,8 @@ export async function automationStack(options: AutomationStackOptions): Promise<
   return {
     name: options.stack,
     getStage: () => get(key),
-    async setStage(stage) {
-      try {
-        if (configFile === undefined) await stack.setConfig(key, { value: stage });
-        else await pulumi(["config", "set", key, "--plaintext"], ["--", stage]);
-      } catch (e) {
-        throw new RolloutStackError("config_set", `cannot set ${key}=${stage}: ${messageOf(e)}`);
-      }
-    },
-    up: (upOptions) => runUp(upOptions.message),
+    setStage,
+    up: (upOptions) => runUp(upOptions.message, upOptions.stage),
     interrupt() {
       if (running === undefined || running.exitCode !== null || running.pid === undefined) return false;
       try {

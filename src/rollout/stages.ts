@@ -140,7 +140,7 @@ async function readDeployed(ctx: StagesContext): Promise<AliasPosition | undefin
   return undefined;
 }
 
-/** Sets config to what the API serves (after a failed `up`), or back to `previous` when it serves no stage. */
+/** Sets config to what the API serves after a failed `up` (it may have changed it), or to `previous` when it serves no stage. */
 async function configToDeployed(ctx: StagesContext, previous: AliasPosition): Promise<void> {
   const d = ctx.deployed.kind === "stage" ? ctx.deployed : previous.kind === "stage" ? previous : undefined;
   if (d === undefined) return;
@@ -158,8 +158,9 @@ async function configToDeployed(ctx: StagesContext, previous: AliasPosition): Pr
 type Deployed = { ok: true; changes: number } | { ok: false; message: string };
 
 /**
- * Deploys stage `index`: config, `up`, then reads what the API serves. While the `up` runs an
- * interrupt stops it, unless `shield` handles interrupts instead.
+ * Deploys stage `index`: `up` with it in config (the stack's config holds it once the `up`
+ * succeeded), then reads what the API serves and sets config to that if a failed `up` still
+ * changed it. While the `up` runs an interrupt stops it, unless `shield` handles interrupts.
  */
 async function deploy(
   ctx: StagesContext,
@@ -170,21 +171,17 @@ async function deploy(
   const { plan, stack } = ctx;
   const s = plan.stages[index]!;
   const previous = ctx.deployed;
-  ctx.progress(`${s.name}: setting ${ctx.configKey}=${s.name}, up`);
-  try {
-    await stack.setStage(s.name);
-    ctx.configStage = s.name;
-  } catch (e) {
-    return { ok: false, message: errorText(e) };
-  }
+  ctx.progress(`${s.name}: up with ${ctx.configKey}=${s.name}`);
   const off = ctx.interrupts.on(shield ?? (() => stack.interrupt()));
   const beat = setInterval(() => void writeRecord(ctx, {}), 60_000);
   let failure: string | undefined;
   let changes = 0;
   try {
     ({ changes } = await stack.up({
+      stage: s.name,
       message: `agent-alias rollout ${ctx.record.run}: ${purpose} ${s.name} (${weights(s)})`,
     }));
+    ctx.configStage = s.name;
   } catch (e) {
     failure = errorText(e);
   } finally {

@@ -34,6 +34,8 @@ export interface WorldOptions {
   metadata?: (i: number) => Record<string, unknown>;
   /** What the stack's history says about the stage in config (stageSince). */
   since?: number;
+  /** Traffic outside the alias: a session on `agent` every `everyMs` (another alias, or direct), one input each. */
+  foreign?: { agent: string; everyMs: number; outcome: (n: number) => Outcome }[];
 }
 
 export class World {
@@ -48,6 +50,8 @@ export class World {
   readonly ups: string[] = [];
   readonly traceCalls: { agentKey: string; start: number; end: number }[] = [];
   sessionCalls = 0;
+  /** HTTP calls the API would have made: a trace listing is a page per 100 traces (at least one). */
+  httpCalls = 0;
   /** Makes the next `up`s fail with this message (once each entry). */
   readonly upFailures: string[] = [];
   /** The served policy's weights seen by every API read, for "never below" checks. */
@@ -72,8 +76,16 @@ export class World {
     return this.plan.policies[i]!;
   }
 
+  private foreignUpTo: number[] = [];
+
   /** Creates the traffic of the time since the last call, routed by the policy served now. */
   private flow(): void {
+    for (const [j, f] of (this.options.foreign ?? []).entries()) {
+      let at = this.foreignUpTo[j] ?? this.options.start;
+      for (let n = Math.round((at - this.options.start) / f.everyMs); at + f.everyMs <= this.now; at += f.everyMs, n++)
+        this.foreign(f.agent, at, f.outcome(n), `other_${j}_${n}`);
+      this.foreignUpTo[j] = at;
+    }
     const every = this.options.everyMs ?? 100;
     const checked =
       this.served === null ? undefined : checkPolicy({ key: this.aliasKey, policy: this.served });
@@ -145,7 +157,9 @@ export class World {
   }
 
   readonly api: RolloutApi = {
+    calls: () => this.httpCalls,
     alias: async (key) => {
+      this.httpCalls++;
       this.flow();
       this.servedLog.push(this.weights());
       if (key !== this.aliasKey || this.served === null) return null;
@@ -154,14 +168,17 @@ export class World {
     traces: async ({ agentKey, start, end }) => {
       this.flow();
       this.traceCalls.push({ agentKey, start, end });
-      return this.traces.filter((t) => {
+      const listed = this.traces.filter((t) => {
         const at = Date.parse(t.started_at);
         return t.agent_key === agentKey && at >= start && at < end && t.ends <= this.now;
       });
+      this.httpCalls += Math.max(1, Math.ceil(listed.length / 100));
+      return listed;
     },
     sessions: () => async (pageKey) => {
       this.flow();
       this.sessionCalls++;
+      this.httpCalls++;
       const from = pageKey === undefined ? 0 : Number(pageKey);
       const page = this.sessions.slice(from, from + 100);
       const next = from + 100 < this.sessions.length ? String(from + 100) : undefined;
@@ -175,13 +192,14 @@ export class World {
     setStage: async (s) => {
       this.config = s;
     },
-    up: async () => {
+    up: async ({ stage }) => {
       this.flow();
       const failure = this.upFailures.shift();
       if (failure !== undefined) throw Object.assign(new Error(failure), { code: "stack_failed" });
       const before = this.served;
-      this.served = this.config === undefined ? null : this.policyOf(this.config);
-      this.ups.push(this.config ?? "");
+      this.served = this.policyOf(stage);
+      this.config = stage;
+      this.ups.push(stage);
       return { changes: before === this.served ? 0 : 1 };
     },
     interrupt: () => false,
