@@ -30,14 +30,16 @@ export interface RolloutApi {
   sessions(aliasKey: string): SessionPageReader;
   /** HTTP calls made so far (undefined: not counted). */
   calls?(): number;
+  /** The same, by what they read. */
+  callsBy?(): { alias: number; traces: number; sessions: number };
 }
 
 /** A RolloutApi over the client: every page of a trace listing, 100 a page; sessions 100 a page. */
 export function clientRolloutApi(client: AgentAliasClient): RolloutApi {
-  let calls = 0;
+  const by = { alias: 0, traces: 0, sessions: 0 };
   return {
     async alias(key) {
-      calls++;
+      by.alias++;
       const a = await client.findAlias(key);
       return a === null
         ? null
@@ -47,7 +49,7 @@ export function clientRolloutApi(client: AgentAliasClient): RolloutApi {
       const out: ApiTrace[] = [];
       let page_key: string | undefined;
       do {
-        calls++;
+        by.traces++;
         const page = await client.listTraces({
           agent_key: agentKey,
           started_after: new Date(start),
@@ -62,7 +64,7 @@ export function clientRolloutApi(client: AgentAliasClient): RolloutApi {
     },
     sessions(aliasKey) {
       return async (pageKey) => {
-        calls++;
+        by.sessions++;
         const page = await client.listSessions(
           { aliasKey },
           { limit: 100, ...(pageKey === undefined ? {} : { page_key: pageKey }) },
@@ -70,6 +72,7 @@ export function clientRolloutApi(client: AgentAliasClient): RolloutApi {
         return { sessions: page.sessions, next: page.metadata.page_key };
       };
     },
-    calls: () => calls,
+    calls: () => by.alias + by.traces + by.sessions,
+    callsBy: () => ({ ...by }),
   };
 }

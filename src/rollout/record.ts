@@ -97,15 +97,16 @@ export function verdictTag(line: string): string {
 /**
  * Whether the holder of a record is still at work: `none` for no record or an ended one; `live`
  * when it was seen within `staleMs` (a running rollout says so at every check and during each
- * `up`) and, on this host, its process still runs (`pidAlive`); `dead` otherwise (killed, or its
+ * `up`) and, on this host, its process still runs (`pidAlive`) and is not this one (`pid`: a
+ * record of this process is of an earlier run that has ended); `dead` otherwise (killed, or its
  * machine gone).
  */
 export function holderState(
   record: RolloutRecord | undefined,
-  here: { now: number; host: string; pidAlive: (pid: number) => boolean; staleMs: number },
+  here: { now: number; host: string; pid?: number; pidAlive: (pid: number) => boolean; staleMs: number },
 ): "none" | "live" | "dead" {
   if (record === undefined || record.phase === "ended") return "none";
-  if (record.host === here.host && !here.pidAlive(record.pid)) return "dead";
+  if (record.host === here.host && (record.pid === here.pid || !here.pidAlive(record.pid))) return "dead";
   const seen = Date.parse(record.seen);
   return Number.isFinite(seen) && here.now - seen <= here.staleMs ? "live" : "dead";
 }

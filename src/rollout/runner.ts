@@ -136,7 +136,7 @@ export async function runRollout(options: RolloutOptions): Promise<RolloutResult
   ]);
   const position = stageOfPolicy(plan, served?.policy ?? null);
   const record = decodeRecord(tags[ROLLOUT_TAG]);
-  const held = holderState(record, { now: clock(), host: holder.host, pidAlive, staleMs });
+  const held = holderState(record, { now: clock(), host: holder.host, pid: holder.pid, pidAlive, staleMs });
   const decision = decideStart({
     plan,
     aliasKey,

@@ -143,7 +143,12 @@ function stackConfigPath(workDir: string, stack: string): string {
   if (project !== undefined) {
     try {
       const raw = parseYaml(readFileSync(project, "utf8")) as { stackConfigDir?: unknown; config?: unknown };
-      dir = typeof raw.stackConfigDir === "string" ? raw.stackConfigDir : typeof raw.config === "string" ? raw.config : "";
+      dir =
+        typeof raw.stackConfigDir === "string"
+          ? raw.stackConfigDir
+          : typeof raw.config === "string"
+            ? raw.config
+            : "";
     } catch {
       // An unreadable project file: Pulumi itself will say so at the up.
     }

@@ -42,7 +42,7 @@ export class TestStack {
 
   run(args: string[], opts: { timeoutMs?: number } = {}): Promise<RunResult> {
     const full = [...args, "--stack", this.stack, "--non-interactive"];
-    if (!["stack", "state"].includes(args[0]!)) full.push("--config-file", this.configFile);
+    if (!["stack", "state", "cancel"].includes(args[0]!)) full.push("--config-file", this.configFile);
     return new Promise((resolve) => {
       execFile(
         PULUMI,

@@ -82,7 +82,11 @@ export class World {
   private flow(): void {
     for (const [j, f] of (this.options.foreign ?? []).entries()) {
       let at = this.foreignUpTo[j] ?? this.options.start;
-      for (let n = Math.round((at - this.options.start) / f.everyMs); at + f.everyMs <= this.now; at += f.everyMs, n++)
+      for (
+        let n = Math.round((at - this.options.start) / f.everyMs);
+        at + f.everyMs <= this.now;
+        at += f.everyMs, n++
+      )
         this.foreign(f.agent, at, f.outcome(n), `other_${j}_${n}`);
       this.foreignUpTo[j] = at;
     }

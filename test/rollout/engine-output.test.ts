@@ -41,7 +41,10 @@ describe("a pulumi up's outcome", () => {
     ].join("\n");
     expect(readUpOutput(cancel, "")).toMatchObject({ cancelled: true, diagnostics: [], result: "failed" });
     const noEngine = readUpOutput("", "error: failed to decrypt config: incorrect passphrase\n");
-    expect(noEngine).toMatchObject({ result: undefined, diagnostics: ["failed to decrypt config: incorrect passphrase"] });
+    expect(noEngine).toMatchObject({
+      result: undefined,
+      diagnostics: ["failed to decrypt config: incorrect passphrase"],
+    });
     expect(noEngine.changes).toBe(Number.POSITIVE_INFINITY);
     // A line cut short by a kill is skipped, the rest read.
     expect(readUpOutput(`${failed503}{"summaryEv`, "").diagnostics).toHaveLength(1);

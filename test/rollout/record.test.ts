@@ -33,7 +33,14 @@ describe("the rollout record", () => {
   });
 
   it("anything else in the tag is no record", () => {
-    for (const t of [undefined, "", "{", "null", '{"phase":"running"}', JSON.stringify({ ...record(), phase: "paused" })])
+    for (const t of [
+      undefined,
+      "",
+      "{",
+      "null",
+      '{"phase":"running"}',
+      JSON.stringify({ ...record(), phase: "paused" }),
+    ])
       expect(decodeRecord(t)).toBeUndefined();
   });
 
@@ -45,7 +52,12 @@ describe("the rollout record", () => {
   });
 
   it("the holder: live while seen recently (and, on this host, its process runs); an ended record holds nothing", () => {
-    const here = (now: number, host = "other", alive = true) => ({ now, host, pidAlive: () => alive, staleMs: 300_000 });
+    const here = (now: number, host = "other", alive = true) => ({
+      now,
+      host,
+      pidAlive: () => alive,
+      staleMs: 300_000,
+    });
     expect(holderState(undefined, here(T0))).toBe("none");
     expect(holderState(record({ phase: "ended", outcome: "completed" }), here(T0))).toBe("none");
     expect(holderState(record(), here(T0 + 60_000))).toBe("live");
@@ -53,6 +65,8 @@ describe("the rollout record", () => {
     expect(holderState(record(), here(T0 + 60_000, "runner-7", false))).toBe("dead");
     expect(holderState(record(), here(T0 + 60_000, "runner-7", true))).toBe("live");
     expect(holderState(record({ seen: "garbage" }), here(T0))).toBe("dead");
+    // A record of this very process is of an earlier run of it, which has ended.
+    expect(holderState(record(), { ...here(T0 + 60_000, "runner-7", true), pid: 1234 })).toBe("dead");
   });
 
   it("pidAlive: this process lives, a pid past the system's limit does not", () => {

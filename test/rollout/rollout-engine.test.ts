@@ -81,7 +81,8 @@ describe.skipIf(!pulumiAvailable())("agent-alias rollout on the emulator, with t
       ["canary-50", "passed"],
       ["complete", "passed"],
     ]);
-    for (const s of result.stages.slice(1)) expect(s.checks.at(-1)!.canary!.traces).toBeGreaterThanOrEqual(120);
+    for (const s of result.stages.slice(1))
+      expect(s.checks.at(-1)!.canary!.traces).toBeGreaterThanOrEqual(120);
     expect(err).toMatch(/rollout: canary-50: pass: passed after \d+s/);
     expect(configStage(r)).toBe("complete");
     const alias = await r.api.getAlias("support");
