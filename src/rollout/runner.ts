@@ -69,6 +69,17 @@ export interface RolloutOptions {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
+/** This process as a record's holder: `user@host` and its pid (a user without a name: `$USER`, else `unknown`). */
+function thisProcess(): { host: string; by: string; pid: number } {
+  let user: string;
+  try {
+    user = userInfo().username;
+  } catch {
+    user = process.env.USER ?? "unknown";
+  }
+  return { host: hostname(), by: `${user}@${hostname()}`, pid: process.pid };
+}
+
 /** One line per stage of a dry run. */
 function describeStage(s: CanaryPlan["stages"][number]): string {
   const w = `${s.weights[0]}/${s.weights[1]}`;
