@@ -50,6 +50,8 @@ read what the API serves, then every --interval judge the gates:
 What a gate reads: the traces of sessions created through the alias since the stage took
 effect and routed by the canary rule (re-resolved with the stage's policy, so a canary
 limited by match: is compared with the same cohort on \`from\`), joined by session_key.
+The alias's sessions are read as they come (an API that lists them oldest first is read
+through once at the first check).
 Traces of other aliases, of sessions made directly on an agent, of other rules, and of
 sessions from before the stage are left out and counted in the report. A trace without
 session_key cannot be joined: it is counted by agent, and the report says so.
@@ -63,7 +65,8 @@ A failed up shows the engine's own diagnostic (a locked stack: by whom, since wh
 stops the running up cleanly (no lock is left) and prints the command that resumes; during
 a revert the revert is finished first (interrupt again to stop it). A revert that failed or
 was killed is finished by the next run, never by deploying the failed stage again.
---dry-run reads the stack and the API and says what the run would do; it changes nothing.
+--dry-run reads the stack and the API and says what the run would do; it changes nothing,
+and exits as the run would when it would refuse (2) or find the stack held (1), else 0.
 
 The program must read its stage from the config key and use the same stage table as the
 policy file (e.g. canaryPolicy({... current: config.get("canaryStage")}) with the same

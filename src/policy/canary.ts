@@ -82,6 +82,8 @@ export const DEFAULT_CHECKS = Object.freeze({ hold: "10m", maxFailedChecks: 1, m
 
 /** The bounds of the check fields, in one place. */
 export const CANARY_LIMITS = Object.freeze({
+  /** Longest stage name: a stage is kept in stack config and in the rollout's record (a stack tag). */
+  maxStageName: 40,
   /** Longest `hold`, `max_wait` or p95 `max`: 7 days. */
   maxDurationMs: 7 * 24 * 3_600_000,
   maxMinTraces: 1_000_000,
@@ -306,6 +308,11 @@ function canaryIssues(spec: CanarySpec, prefix: string, naming: CanaryNaming): C
   const seen = new Map<string, number>();
   stages.forEach((s, i) => {
     const first = seen.get(s.name);
+    if (typeof s.name === "string" && s.name.length > CANARY_LIMITS.maxStageName)
+      add(
+        ["stages", i, "name"],
+        `a stage name is at most ${CANARY_LIMITS.maxStageName} characters, got ${s.name.length}`,
+      );
     if (first !== undefined) {
       add(["stages", i, "name"], `duplicate stage name '${s.name}' (first at stages[${first}])`);
     } else seen.set(s.name, i);

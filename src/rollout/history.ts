@@ -30,3 +30,34 @@ export function stageSinceIn(
   }
   return since;
 }
+
+/** The message a rollout's `up` of a stage carries in the stack's history. */
+export function upMessage(
+  run: string,
+  purpose: "deploy" | { revertFrom: string },
+  stage: string,
+  weights: readonly [number, number],
+): string {
+  const what = purpose === "deploy" ? "deploy" : `revert ${purpose.revertFrom} to`;
+  return `agent-alias rollout ${run}: ${what} ${stage} (${weights[0]}/${weights[1]})`;
+}
+
+const REVERT_MESSAGE = /^agent-alias rollout \S+: revert (.+) to (.+) \(\d+\/\d+\)$/;
+
+/**
+ * The revert the stack's latest update tried and did not finish (newest first; refreshes,
+ * renames and previews passed over), by its message (`upMessage`): the evidence of an abort
+ * when the rollout's record could not say it. A killed `up` leaves no history: the record is
+ * the evidence then.
+ */
+export function unfinishedRevertIn(
+  history: readonly UpdateSummary[],
+): { failed: string; target: string } | undefined {
+  for (const u of history) {
+    if (u.kind === "refresh" || u.kind === "rename" || u.kind === "preview") continue;
+    if (u.kind !== "update" || u.result === "succeeded") return undefined;
+    const m = REVERT_MESSAGE.exec(u.message ?? "");
+    return m === null ? undefined : { failed: m[1]!, target: m[2]! };
+  }
+  return undefined;
+}

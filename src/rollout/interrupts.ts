@@ -37,4 +37,18 @@ export class Interrupts {
     await Promise.race([sleep(ms), this.fired]);
     return this.count_ === 0;
   }
+
+  /** A sleep whose timer an interrupt clears, so an interrupted process does not wait it out. */
+  sleeper(): (ms: number) => Promise<void> {
+    return (ms) =>
+      new Promise<void>((resolve) => {
+        const timer = setTimeout(done, ms);
+        const off = this.on(done);
+        function done() {
+          clearTimeout(timer);
+          off();
+          resolve();
+        }
+      });
+  }
 }

@@ -19,8 +19,12 @@ export type AliasPosition =
   | { readonly kind: "absent" }
   /** The served policy is stage `index`; `note` when it was matched by the rule below. */
   | { readonly kind: "stage"; readonly index: number; readonly note?: string }
-  /** The served policy is no stage of the table; `reason` says the first difference. */
-  | { readonly kind: "unmapped"; readonly reason: string };
+  /**
+   * The served policy is no stage of the table; `reason` says the first difference. `share`:
+   * the share of the canary rule's sessions it sends to `to`, when only that rule's split differs
+   * (so a move from it can be told forward or back).
+   */
+  | { readonly kind: "unmapped"; readonly reason: string; readonly share?: number };
 
 /** A target as routing sees it: one agent, or agents with reduced weights and the partition. */
 interface TargetShape {
@@ -99,10 +103,21 @@ export function stageOfPolicy(plan: CanaryPlan, served: Policy | null): AliasPos
       note: `the alias sends every session of the canary rule to ${plan.from} and no stage does: the first stage is where it is`,
     };
   const shares = plan.stages.map((s) => `${s.name} ${s.weights[0]}/${s.weights[1]}`).join(", ");
-  return {
-    kind: "unmapped",
-    reason: `rule ${plan.canaryRule + 1} sends ${describeShape(canary)}, which is no stage of the table (${shares})`,
-  };
+  const reason = `rule ${plan.canaryRule + 1} sends ${describeShape(canary)}, which is no stage of the table (${shares})`;
+  const share = shareOf(canary, plan);
+  return share === undefined ? { kind: "unmapped", reason } : { kind: "unmapped", reason, share };
+}
+
+/** The share of a target's sessions on `to`, when its agents are `from` and `to` only. */
+function shareOf(t: TargetShape, plan: CanaryPlan): number | undefined {
+  if (!t.agents.every(([k]) => k === plan.from || k === plan.to)) return undefined;
+  const total = t.agents.reduce((n, [, w]) => n + w, 0);
+  return (t.agents.find(([k]) => k === plan.to)?.[1] ?? 0) / total;
+}
+
+/** True when two policies route every session alike (the stage comparison of this module). */
+export function routesAlike(a: Policy, b: Policy): boolean {
+  return firstDifference(a, b) === undefined;
 }
 
 /** The share of the canary rule's sessions a stage sends to `to`, in [0, 1]. */

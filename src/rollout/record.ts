@@ -6,9 +6,13 @@
  * before the `up` that reverts, so a run that finds `aborting` with no live holder finishes that
  * revert instead of deploying anything else.
  *
- * Pure: encoding (a compact JSON within a tag value's 256 characters) and the holder's
- * liveness. The verdict that caused an abort is kept beside it (`VERDICT_TAG`), cut to fit.
+ * Pure: encoding and the holder's liveness. A record names its rollout by a fingerprint of the
+ * alias, `from` and `to` (a record of another rollout is not this one's), and fits a tag value's
+ * 256 characters whatever the names: `by` is cut to `BY_MAX`, stage names are at most
+ * `CANARY_LIMITS.maxStageName`. The verdict that caused an abort is kept beside it
+ * (`VERDICT_TAG`), cut to fit.
  */
+import { createHash } from "node:crypto";
 
 /** The stack tag holding the record. */
 export const ROLLOUT_TAG = "agent-alias:rollout";
@@ -16,6 +20,8 @@ export const ROLLOUT_TAG = "agent-alias:rollout";
 export const VERDICT_TAG = "agent-alias:rollout-verdict";
 /** Pulumi's bound on a tag value. */
 export const TAG_VALUE_MAX = 256;
+/** The longest `user@host` a record keeps (the rest is cut). */
+export const BY_MAX = 40;
 
 export type RolloutPhase =
   /** Deploying or judging `stage`. */
@@ -25,18 +31,19 @@ export type RolloutPhase =
   /** The run ended with `outcome` at `stage` (what the alias serves). */
   | "ended";
 
-export type RolloutOutcome = "completed" | "aborted" | "stopped" | "error" | "interrupted" | "refused";
+export type RolloutOutcome = "completed" | "aborted" | "stopped" | "error" | "interrupted" | "locked";
 
 export interface RolloutRecord {
   /** An id of the run, unique enough to tell two runs apart. */
   readonly run: string;
-  /** `user@host` of the runner. */
+  /** `user@host` of the runner (at most BY_MAX characters); its host is what follows the `@`. */
   readonly by: string;
-  readonly host: string;
   readonly pid: number;
-  /** When the run started, and when it last said it was alive (ISO 8601). */
-  readonly since: string;
-  readonly seen: string;
+  /** When the run started, and when it last said it was alive (ms since the epoch, to the second). */
+  readonly since: number;
+  readonly seen: number;
+  /** The rollout: `rolloutKey(alias, from, to)`. */
+  readonly key: string;
   readonly phase: RolloutPhase;
   readonly stage: string;
   /** `aborting`: the stage it reverts to. */
@@ -45,13 +52,32 @@ export interface RolloutRecord {
   readonly outcome?: RolloutOutcome | undefined;
 }
 
-const FIELDS = ["run", "by", "host", "pid", "since", "seen", "phase", "stage", "target", "outcome"] as const;
+/** The fingerprint of a rollout: its alias and agents. */
+export function rolloutKey(alias: string, from: string, to: string): string {
+  return createHash("sha256").update(`${alias}\u0000${from}\u0000${to}`).digest("hex").slice(0, 8);
+}
 
-/** The record as a tag value; throws if it cannot fit (a stage name of 100+ characters). */
+/** `user@host` cut to BY_MAX characters. */
+export const holderName = (user: string, host: string) => `${user}@${host}`.slice(0, BY_MAX);
+
+/** The host of a record's `by`. */
+export const hostOf = (by: string) => by.slice(by.indexOf("@") + 1);
+
+/** The record as a tag value (short field names). Throws if it cannot fit: a caller's stage name over the limit. */
 export function encodeRecord(r: RolloutRecord): string {
-  const text = JSON.stringify(
-    Object.fromEntries(FIELDS.map((f) => [f, r[f]]).filter(([, v]) => v !== undefined)),
-  );
+  const short = {
+    r: r.run,
+    b: r.by.slice(0, BY_MAX),
+    p: r.pid,
+    s: Math.floor(r.since / 1000),
+    t: Math.floor(r.seen / 1000),
+    k: r.key,
+    ph: r.phase,
+    st: r.stage,
+    tg: r.target,
+    o: r.outcome,
+  };
+  const text = JSON.stringify(short);
   if (text.length > TAG_VALUE_MAX)
     throw new Error(
       `the rollout record is ${text.length} characters, over the ${TAG_VALUE_MAX} a stack tag holds`,
@@ -70,22 +96,26 @@ export function decodeRecord(text: string | undefined): RolloutRecord | undefine
   }
   if (typeof v !== "object" || v === null) return undefined;
   const o = v as Record<string, unknown>;
-  const str = (k: string) => (typeof o[k] === "string" ? (o[k] as string) : undefined);
-  const phase = str("phase");
+  const str = (k: string) => (typeof o[k] === "string" && o[k] !== "" ? (o[k] as string) : undefined);
+  const num = (k: string) =>
+    typeof o[k] === "number" && Number.isFinite(o[k]) ? (o[k] as number) : undefined;
+  const phase = str("ph");
   if (phase !== "running" && phase !== "aborting" && phase !== "ended") return undefined;
-  const [run, by, host, since, seen, stage] = ["run", "by", "host", "since", "seen", "stage"].map(str);
-  if (!run || !by || !host || !since || !seen || !stage || typeof o.pid !== "number") return undefined;
+  const [run, by, key, stage] = ["r", "b", "k", "st"].map(str);
+  const [pid, since, seen] = ["p", "s", "t"].map(num);
+  if (!run || !by || !key || !stage || pid === undefined || since === undefined || seen === undefined)
+    return undefined;
   return {
     run,
     by,
-    host,
-    pid: o.pid,
-    since,
-    seen,
+    pid,
+    since: since * 1000,
+    seen: seen * 1000,
+    key,
     phase,
     stage,
-    target: str("target"),
-    outcome: str("outcome") as RolloutOutcome | undefined,
+    target: str("tg"),
+    outcome: str("o") as RolloutOutcome | undefined,
   };
 }
 
@@ -96,19 +126,20 @@ export function verdictTag(line: string): string {
 
 /**
  * Whether the holder of a record is still at work: `none` for no record or an ended one; `live`
- * when it was seen within `staleMs` (a running rollout says so at every check and during each
- * `up`) and, on this host, its process still runs (`pidAlive`) and is not this one (`pid`: a
- * record of this process is of an earlier run that has ended); `dead` otherwise (killed, or its
- * machine gone).
+ * when it was seen within `staleMs` (a running rollout says so every minute) and, on this host,
+ * its process still runs (`pidAlive`) and is not this one (`pid`: a record of this process is of
+ * an earlier run that has ended); `dead` otherwise (killed, or its machine gone). A holder on
+ * another host, or whose host name was cut, is judged by `seen` alone.
  */
 export function holderState(
   record: RolloutRecord | undefined,
   here: { now: number; host: string; pid?: number; pidAlive: (pid: number) => boolean; staleMs: number },
 ): "none" | "live" | "dead" {
   if (record === undefined || record.phase === "ended") return "none";
-  if (record.host === here.host && (record.pid === here.pid || !here.pidAlive(record.pid))) return "dead";
-  const seen = Date.parse(record.seen);
-  return Number.isFinite(seen) && here.now - seen <= here.staleMs ? "live" : "dead";
+  // Only a whole host name says "this host" (a name cut to BY_MAX may be another's): then the process decides.
+  const sameHost = record.by.length < BY_MAX && hostOf(record.by) === here.host;
+  if (sameHost && (record.pid === here.pid || !here.pidAlive(record.pid))) return "dead";
+  return here.now - record.seen <= here.staleMs ? "live" : "dead";
 }
 
 /** `process.kill(pid, 0)`: true while a process with that id exists (EPERM: it exists, not ours). */

@@ -18,20 +18,24 @@
 import { hostname, userInfo } from "node:os";
 import type { CanaryPlan } from "../policy/index.js";
 import type { RolloutApi, ServedAlias } from "./api.js";
+import type { RunContext } from "./context.js";
 import { formatDuration } from "./gates.js";
+import { unfinishedRevertIn } from "./history.js";
 import { Interrupts } from "./interrupts.js";
 import { type AliasPosition, stageOfPolicy } from "./position.js";
 import {
   decodeRecord,
+  holderName,
   holderState,
   pidAlive,
   ROLLOUT_TAG,
   type RolloutRecord,
+  rolloutKey,
   VERDICT_TAG,
 } from "./record.js";
 import { type RolloutResult, type RolloutStatus, STATUS_EXIT } from "./report-types.js";
 import type { RolloutStack } from "./stack.js";
-import { planned, runStages, type StagesContext } from "./stages.js";
+import { planned, runStages } from "./stages.js";
 import { decideStart, type StartDecision } from "./start.js";
 
 export type { TraceReader } from "./api.js";
@@ -77,7 +81,7 @@ function thisProcess(): { host: string; by: string; pid: number } {
   } catch {
     user = process.env.USER ?? "unknown";
   }
-  return { host: hostname(), by: `${user}@${hostname()}`, pid: process.pid };
+  return { host: hostname(), by: holderName(user, hostname()), pid: process.pid };
 }
 
 /** One line per stage of a dry run. */
@@ -133,20 +137,18 @@ export async function runRollout(options: RolloutOptions): Promise<RolloutResult
   const clock = options.clock ?? Date.now;
   const intervalMs = options.intervalMs ?? 10_000;
   const progress = options.progress ?? (() => {});
-  const holder = options.holder ?? {
-    host: hostname(),
-    by: `${userInfo().username}@${hostname()}`,
-    pid: process.pid,
-  };
+  const holder = options.holder ?? thisProcess();
   const staleMs = options.staleMs ?? Math.max(300_000, 3 * intervalMs);
 
-  const [configStage, tags, served] = await Promise.all([
+  const [configStage, tags, served, updates] = await Promise.all([
     stack.getStage(),
     stack.tags(),
     api.alias(aliasKey),
+    stack.updates(10),
   ]);
   const position = stageOfPolicy(plan, served?.policy ?? null);
   const record = decodeRecord(tags[ROLLOUT_TAG]);
+  const key = rolloutKey(aliasKey, plan.from, plan.to);
   const held = holderState(record, { now: clock(), host: holder.host, pid: holder.pid, pidAlive, staleMs });
   const decision = decideStart({
     plan,
@@ -155,13 +157,15 @@ export async function runRollout(options: RolloutOptions): Promise<RolloutResult
     configStage,
     record,
     holder: held,
+    key,
+    historyRevert: unfinishedRevertIn(updates),
     fromStage: options.fromStage,
     allowBack: options.allowBack,
   });
   const notes = [...("notes" in decision ? decision.notes : [])];
-  if (record?.phase === "running" && held === "dead")
+  if (record?.key === key && record.phase === "running" && held === "dead")
     notes.unshift(
-      `a rollout by ${record.by} (since ${record.since}) stopped at ${record.stage} without ending; going on from where the alias is`,
+      `a rollout by ${record.by} (since ${iso(record.since)}) stopped at ${record.stage} without ending; going on from where the alias is`,
     );
   for (const n of notes) progress(n);
 
@@ -195,7 +199,10 @@ export async function runRollout(options: RolloutOptions): Promise<RolloutResult
     const actions = dryRunActions(plan, decision, configKey, configStage);
     for (const a of actions) progress(a);
     const todo = decision.action === "start" ? plan.stages.slice(decision.index) : [];
+    // A dry run exits as the run would refuse (2) or find the stack held (1); 0 otherwise.
+    const exit = decision.action === "refuse" ? 2 : decision.action === "locked" ? 1 : 0;
     return ended("dry_run", `dry run: ${actions[0]}`, {
+      exit_code: exit,
       start_stage: todo[0]?.name ?? null,
       stages: todo.map((s) => planned(s, null, "planned")),
       actions,
@@ -216,8 +223,8 @@ export async function runRollout(options: RolloutOptions): Promise<RolloutResult
   }
 
   const interrupts = options.interrupts ?? new Interrupts();
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  const ctx: StagesContext = {
+  const sleep = options.sleep ?? interrupts.sleeper();
+  const ctx: RunContext = {
     plan,
     stack,
     api,
@@ -232,19 +239,18 @@ export async function runRollout(options: RolloutOptions): Promise<RolloutResult
     interrupts,
     progress,
     record: {
-      run: `${holder.pid}-${clock().toString(36)}`,
+      run: `${holder.pid.toString(36)}-${clock().toString(36)}`,
       by: holder.by,
-      host: holder.host,
       pid: holder.pid,
-      since: iso(clock()),
-      seen: iso(clock()),
+      since: clock(),
+      seen: clock(),
+      key,
       phase: "running",
       stage: plan.stages[decision.action === "start" ? decision.index : decision.target]!.name,
     } satisfies RolloutRecord,
     deployed: position,
     configStage,
     verdict: tags[VERDICT_TAG],
-    lastBeat: 0,
   };
   return runStages(ctx, decision, base, served as ServedAlias | null);
 }

@@ -5,11 +5,13 @@
  * which order; both orders are read incrementally:
  *
  * - oldest first (the emulator's): the log keeps the cursor of the last page it read and reads on
- *   from it, so each catch-up costs the new sessions' pages plus that one page again;
- * - newest first: each catch-up reads from the head until a page holds a session already known.
+ *   from it, so each catch-up costs the new sessions' pages plus that one page again; the first
+ *   catch-up reads the alias's whole list once, as this order gives no other way to its end;
+ * - newest first: each catch-up reads from the head until a page holds a session already known,
+ *   or (the first time) a session created before the `since` it is given.
  *
- * The order is told from `created_at` on the first page that has two different instants; until
- * then it is taken as oldest first. A session is kept by key once seen, whatever the API does
+ * The order is told from `created_at`: the first and last sessions of the first page whose
+ * instants differ; until then it is taken as oldest first. A session is kept by key once seen, whatever the API does
  * with it later (expiry, eviction, deletion), with what routing needs of it.
  */
 import { instantOf } from "../wire/common.js";
@@ -60,14 +62,10 @@ function logged(s: ApiSession): LoggedSession | undefined {
 }
 
 function orderOf(page: readonly ApiSession[]): ListingOrder {
-  let first: number | undefined;
-  for (const s of page) {
-    const t = instantOf(s.created_at);
-    if (t === undefined) continue;
-    if (first === undefined) first = t;
-    else if (t !== first) return t > first ? "oldest_first" : "newest_first";
-  }
-  return "unknown";
+  const times = page.map((s) => instantOf(s.created_at)).filter((t): t is number => t !== undefined);
+  const [first, last] = [times[0], times.at(-1)];
+  if (first === undefined || last === undefined || first === last) return "unknown";
+  return last > first ? "oldest_first" : "newest_first";
 }
 
 /** The alias's sessions read so far; `catchUp` reads what was created since the last call. */
@@ -77,6 +75,8 @@ export class SessionLog {
   /** Oldest first: the page key of the last page read (undefined: the first page). */
   private cursor: string | undefined;
   private started = false;
+  /** How far back the first newest-first read goes. */
+  private since = Number.POSITIVE_INFINITY;
   /** Pages read, in all. */
   pages = 0;
 
@@ -86,8 +86,12 @@ export class SessionLog {
     return this.order;
   }
 
-  /** Reads every session created since the last catch-up; throws when a page cannot be read. */
-  async catchUp(): Promise<void> {
+  /**
+   * Reads every session created since the last catch-up (the first time: back to `since`, ms,
+   * at least); throws when a page cannot be read.
+   */
+  async catchUp(since = Number.NEGATIVE_INFINITY): Promise<void> {
+    this.since = Math.min(this.since, since);
     if (this.order === "newest_first") return this.fromHead();
     let pageKey = this.cursor;
     for (;;) {
@@ -95,10 +99,16 @@ export class SessionLog {
       this.pages++;
       if (this.order === "unknown") this.order = orderOf(page.sessions);
       if (this.order === "newest_first") {
-        // A page told the order: read from the head the other way, all of it once.
+        // A page told the order: read on from the head the other way (from this page's next
+        // when this page was the head).
         this.keep(page.sessions);
         this.started = false;
-        return this.fromHead();
+        if (pageKey !== undefined) return this.fromHead();
+        if (page.next === undefined || this.olderThanSince(page.sessions)) {
+          this.started = true;
+          return;
+        }
+        return this.fromHead(page.next);
       }
       this.keep(page.sessions);
       if (page.next === undefined) break;
@@ -115,11 +125,16 @@ export class SessionLog {
       const page = await this.read(pageKey);
       this.pages++;
       const known = page.sessions.some((s) => this.byKey.has(s.key));
+      const older = this.olderThanSince(page.sessions);
       this.keep(page.sessions);
-      if ((known && this.started) || page.next === undefined) break;
+      if ((known && this.started) || older || page.next === undefined) break;
       pageKey = page.next;
     }
     this.started = true;
+  }
+
+  private olderThanSince(page: readonly ApiSession[]): boolean {
+    return page.some((s) => (instantOf(s.created_at) ?? Number.POSITIVE_INFINITY) < this.since);
   }
 
   private keep(page: readonly ApiSession[]): void {

@@ -14,7 +14,12 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync 
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation/index.js";
+import {
+  LocalWorkspace,
+  PulumiCommand,
+  type Stack,
+  type UpdateSummary,
+} from "@pulumi/pulumi/automation/index.js";
 import { parse as parseYaml } from "yaml";
 import { describeLock, readUpOutput, type UpOutcome } from "./engine-output.js";
 import { stageSinceIn } from "./history.js";
@@ -46,6 +51,8 @@ export interface RolloutStack {
    * hold counts from then.
    */
   stageSince(stage: string): Promise<number | undefined>;
+  /** The stack's latest `count` updates, newest first (what `unfinishedRevertIn` reads). */
+  updates(count: number): Promise<readonly UpdateSummary[]>;
   /**
    * The API's connection settings in stack config: by default the provider's
    * (`agent-alias:apiUrl`, `agent-alias:apiKey`); `keys` names others (a key without a
@@ -244,8 +251,8 @@ export async function automationStack(options: AutomationStackOptions): Promise<
     let upConfig = configFile;
     if (existsSync(real)) {
       upConfig = join(dir, basename(real));
-      copyFileSync(real, upConfig);
       try {
+        copyFileSync(real, upConfig);
         await bare(["config", "set", key, "--plaintext", "--config-file", upConfig], ["--", stage]);
       } catch (e) {
         rmSync(dir, { recursive: true, force: true });
@@ -343,6 +350,16 @@ export async function automationStack(options: AutomationStackOptions): Promise<
       }
       const qualified = `${await projectName()}:${key}`;
       return stageSinceIn(history, stage, [qualified, key]);
+    },
+    async updates(count) {
+      try {
+        return await stack.history(count, undefined, false);
+      } catch (e) {
+        throw new RolloutStackError(
+          "history",
+          `cannot read the history of stack '${options.stack}': ${messageOf(e)}`,
+        );
+      }
     },
     async apiConfig(keys = PROVIDER_API_KEYS) {
       return { apiUrl: await get(keys.apiUrl), apiKey: await get(keys.apiKey) };

@@ -30,8 +30,6 @@ export interface WatchContext {
   /** Sleeps `ms`; resolves false at once when the rollout is interrupted. */
   readonly pause: (ms: number) => Promise<boolean>;
   readonly progress: (line: string) => void;
-  /** Called after each check: the rollout says it is alive. */
-  readonly heartbeat: () => Promise<void>;
 }
 
 export type WatchEnd =
@@ -113,7 +111,7 @@ export async function watchStage(
         readWindow(ctx, windows.canary, end, full),
       ]);
       // Sessions after traces: every trace read has its session listed by now.
-      await retried(ctx, () => ctx.sessions.catchUp());
+      await retried(ctx, () => ctx.sessions.catchUp(began));
       const split = splitByCohort({ baseline, canary }, ctx.sessions, classifier, began);
       const evaluation = evaluateGates(
         stage,
@@ -172,7 +170,6 @@ export async function watchStage(
     report.checks.push(check);
     report.verdict = line;
     ctx.progress(`${stage.name}: ${evaluation.verdict}: ${line}${leftOutClause(split)}`);
-    await ctx.heartbeat();
     if (step.decision === "continue") continue;
     if (step.decision === "advance") return { outcome: "passed", line };
     return { outcome: step.abortedBy === "inconclusive" ? "inconclusive" : "failed", evaluation, line };

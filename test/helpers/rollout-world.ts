@@ -6,6 +6,8 @@
  * the clock moves: one session through the alias every `everyMs`, one input each, whose outcome
  * `behaviour` decides by agent and session.
  */
+
+import type { UpdateSummary } from "@pulumi/pulumi/automation/index.js";
 import { type CanaryPlan, checkPolicy, type Policy } from "../../src/policy/index.js";
 import type { RolloutApi, ServedAlias } from "../../src/rollout/api.js";
 import { Interrupts } from "../../src/rollout/interrupts.js";
@@ -48,12 +50,19 @@ export class World {
   readonly sessions: ApiSession[] = [];
   readonly traces: (ApiTrace & { ends: number })[] = [];
   readonly ups: string[] = [];
+  /** The stack's update history, newest first (what `stack.updates` gives). */
+  readonly history: UpdateSummary[] = [];
+  /** The ordinals (from 1) of the `up`s that fail, with the engine's message. */
+  readonly failingUps = new Map<number, string>();
+  private upCount = 0;
+  /** Makes a tag write fail when it returns true. */
+  tagWriteFails: (name: string, value: string) => boolean = () => false;
+  /** How many times the rollout asked a running `up` to stop. */
+  interruptsForwarded = 0;
   readonly traceCalls: { agentKey: string; start: number; end: number }[] = [];
   sessionCalls = 0;
   /** HTTP calls the API would have made: a trace listing is a page per 100 traces (at least one). */
   httpCalls = 0;
-  /** Makes the next `up`s fail with this message (once each entry). */
-  readonly upFailures: string[] = [];
   /** The served policy's weights seen by every API read, for "never below" checks. */
   readonly servedLog: string[] = [];
   readonly interrupts = new Interrupts();
@@ -77,6 +86,8 @@ export class World {
   }
 
   private foreignUpTo: number[] = [];
+  /** Called at the start of the n-th `up` (to interrupt it, say). */
+  onUp: ((n: number) => Promise<void> | void) | undefined;
 
   /** Creates the traffic of the time since the last call, routed by the policy served now. */
   private flow(): void {
@@ -196,21 +207,43 @@ export class World {
     setStage: async (s) => {
       this.config = s;
     },
-    up: async ({ stage }) => {
+    up: async ({ stage, message }) => {
       this.flow();
-      const failure = this.upFailures.shift();
-      if (failure !== undefined) throw Object.assign(new Error(failure), { code: "stack_failed" });
+      const n = ++this.upCount;
+      const failure = this.failingUps.get(n);
+      const entry = (result: UpdateSummary["result"]): UpdateSummary => ({
+        kind: "update",
+        startTime: new Date(this.now),
+        endTime: new Date(this.now),
+        message,
+        environment: {},
+        config: { "proj:canaryStage": { value: stage, secret: false } },
+        result,
+        version: n,
+        resourceChanges: {},
+      });
+      if (this.onUp !== undefined) await this.onUp(n);
+      if (failure !== undefined) {
+        this.history.unshift(entry("failed"));
+        throw Object.assign(new Error(failure), { code: "stack_failed" });
+      }
       const before = this.served;
       this.served = this.policyOf(stage);
       this.config = stage;
       this.ups.push(stage);
+      this.history.unshift(entry("succeeded"));
       return { changes: before === this.served ? 0 : 1 };
     },
-    interrupt: () => false,
+    interrupt: () => {
+      this.interruptsForwarded++;
+      return true;
+    },
+    updates: async (count) => this.history.slice(0, count),
     stageSince: async () => this.options.since,
     apiConfig: async () => ({}),
     tags: async () => ({ ...this.tags }),
     setTag: async (k, v) => {
+      if (this.tagWriteFails(k, v)) throw new Error(`cannot set tag ${k}: the backend is unreachable`);
       this.tags[k] = v;
     },
     removeTag: async (k) => {

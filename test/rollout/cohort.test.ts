@@ -57,6 +57,28 @@ describe("the alias's sessions, read as they come", () => {
       expect(calls.length - before).toBeLessThanOrEqual(2);
     });
 
+  it("newest first: the first catch-up stops at sessions older than the stage, not at the end of the list", async () => {
+    const all = Array.from({ length: 1000 }, (_, i) => session(i));
+    const { read, calls } = lister(all, "newest_first");
+    const log = new SessionLog(read);
+    await log.catchUp(T0 + 9500); // the stage began after the 950th session
+    expect(calls.length).toBe(1);
+    expect(log.get("s999")).toBeDefined();
+    expect(log.get("s900")).toBeDefined();
+    expect(log.get("s100")).toBeUndefined();
+  });
+
+  it("the order is told by a page's first and last sessions, not by one pair out of order", async () => {
+    const all = Array.from({ length: 50 }, (_, i) => session(i));
+    [all[0], all[1]] = [
+      { ...all[1]!, key: "s0" },
+      { ...all[0]!, key: "s1" },
+    ]; // a skewed pair at the top
+    const log = new SessionLog(lister(all, "oldest_first").read);
+    await log.catchUp();
+    expect(log.listingOrder).toBe("oldest_first");
+  });
+
   it("keeps a session once seen, whatever the API does with it later (expiry, eviction)", async () => {
     const all = Array.from({ length: 5 }, (_, i) => session(i));
     const log = new SessionLog(lister(all, "oldest_first").read);

@@ -1,35 +1,55 @@
 /** The rollout's record in the stack's tags: its encoding within a tag's 256 characters, and whether its holder lives. */
 import { describe, expect, it } from "vitest";
+import { CANARY_LIMITS } from "../../src/policy/index.js";
 import {
+  BY_MAX,
   decodeRecord,
   encodeRecord,
+  holderName,
   holderState,
   pidAlive,
   type RolloutRecord,
+  rolloutKey,
   TAG_VALUE_MAX,
   verdictTag,
 } from "../../src/rollout/record.js";
 
 const T0 = Date.parse("2026-12-07T10:00:00Z");
 const record = (over: Partial<RolloutRecord> = {}): RolloutRecord => ({
-  run: "1234-mabc",
+  run: "ya-mabcdefg",
   by: "ci@runner-7",
-  host: "runner-7",
   pid: 1234,
-  since: new Date(T0).toISOString(),
-  seen: new Date(T0 + 50_000).toISOString(),
+  since: T0,
+  seen: T0 + 50_000,
+  key: rolloutKey("support", "support-v1", "support-v2"),
   phase: "running",
   stage: "canary-20",
   ...over,
 });
 
 describe("the rollout record", () => {
-  it("round-trips through a tag value, within 256 characters", () => {
+  it("round-trips through a tag value", () => {
     const r = record({ phase: "aborting", target: "baseline" });
-    const text = encodeRecord(r);
-    expect(text.length).toBeLessThanOrEqual(TAG_VALUE_MAX);
-    expect(decodeRecord(text)).toEqual(r);
+    expect(decodeRecord(encodeRecord(r))).toEqual(r);
     expect(() => encodeRecord(record({ stage: "s".repeat(200) }))).toThrow("over the 256 a stack tag holds");
+  });
+
+  it("fits a tag at the worst: a long host name (cut), the longest stage names, a large pid, each phase", () => {
+    const by = holderName("runner-user", "ip-10-0-1-25.us-west-2.compute.internal.example.org");
+    expect(by).toHaveLength(BY_MAX);
+    const name = "s".repeat(CANARY_LIMITS.maxStageName);
+    for (const over of [
+      { phase: "running" as const },
+      { phase: "aborting" as const, target: name },
+      { phase: "ended" as const, outcome: "interrupted" as const },
+    ]) {
+      const r = record({ by, pid: 4_194_304, run: "2ipzk-mgxd9k2z", stage: name, ...over });
+      expect(encodeRecord(r).length).toBeLessThanOrEqual(TAG_VALUE_MAX);
+      expect(decodeRecord(encodeRecord(r))).toEqual(r);
+    }
+    // A rollout's fingerprint: its alias and agents, not its stage table.
+    expect(rolloutKey("support", "v1", "v2")).toMatch(/^[0-9a-f]{8}$/);
+    expect(rolloutKey("support", "v2", "v3")).not.toBe(rolloutKey("support", "v1", "v2"));
   });
 
   it("anything else in the tag is no record", () => {
@@ -62,9 +82,12 @@ describe("the rollout record", () => {
     expect(holderState(record({ phase: "ended", outcome: "completed" }), here(T0))).toBe("none");
     expect(holderState(record(), here(T0 + 60_000))).toBe("live");
     expect(holderState(record(), here(T0 + 50_000 + 300_001))).toBe("dead");
+    // A host name cut short may be another host's: judged by when it was last seen, like another host.
+    const cut = record({ by: holderName("ci", "r".repeat(60)) });
+    expect(holderState(cut, here(T0 + 60_000, "r".repeat(60), false))).toBe("live");
     expect(holderState(record(), here(T0 + 60_000, "runner-7", false))).toBe("dead");
     expect(holderState(record(), here(T0 + 60_000, "runner-7", true))).toBe("live");
-    expect(holderState(record({ seen: "garbage" }), here(T0))).toBe("dead");
+    expect(holderState(record({ seen: Number.NaN }), here(T0))).toBe("dead");
     // A record of this very process is of an earlier run of it, which has ended.
     expect(holderState(record(), { ...here(T0 + 60_000, "runner-7", true), pid: 1234 })).toBe("dead");
   });

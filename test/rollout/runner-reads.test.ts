@@ -59,9 +59,10 @@ describe("the rollout loop's trace reads", () => {
     expect(result.reverted_to).toBe("baseline");
     expect(result.message).toMatch(/^error rate of v2 \d+(\.\d+)?% vs 0(\.0)?% on v1/);
     // Slices until the decision, then one full read per agent from the stage's start.
-    const full = w.traceCalls.filter((c) => c.start === T0);
+    const began = Date.parse(result.stages[1]!.window.start);
+    const full = w.traceCalls.filter((c) => c.start === began);
     expect(full.length).toBeGreaterThanOrEqual(2);
-    expect(w.traceCalls.some((c) => c.start > T0)).toBe(true);
+    expect(w.traceCalls.some((c) => c.start > began)).toBe(true);
     expect(w.served).toBe(w.policyOf("baseline"));
   });
 
@@ -74,7 +75,8 @@ describe("the rollout loop's trace reads", () => {
     // Two reads per check (one per agent), plus one full read of each for the pass; every other
     // read starts at most 60 s before the one before it ended.
     expect(w.traceCalls.length).toBe(2 * checks + 2);
-    const slices = w.traceCalls.filter((c) => c.start > T0);
+    const began = Date.parse(result.stages[1]!.window.start);
+    const slices = w.traceCalls.filter((c) => c.start > began);
     expect(slices.length).toBeGreaterThan(checks);
     for (const c of slices) expect(c.end - c.start).toBeLessThanOrEqual(65 * SEC);
   });
@@ -118,7 +120,9 @@ describe("the rollout loop's trace reads", () => {
     expect(result.reverted_to).toBe("baseline");
     const checks = result.stages[0]!.checks;
     expect(checks.map((c) => c.verdict)).toEqual(["wait", "wait", "wait", "inconclusive"]);
-    expect(Date.parse(checks.at(-1)!.at) - T0).toBe(20 * SEC);
+    // Checks every 5 s from when the run took the stack: the last one 20 s (max_wait) after it.
+    const resumedAt = Date.parse(checks[0]!.at) - 5 * SEC;
+    expect(Date.parse(checks.at(-1)!.at) - resumedAt).toBe(20 * SEC);
   });
 });
 

@@ -7,7 +7,13 @@
  */
 import { describe, expect, it } from "vitest";
 import { canaryPlan } from "../../src/policy/index.js";
-import { decodeRecord, encodeRecord, ROLLOUT_TAG, VERDICT_TAG } from "../../src/rollout/record.js";
+import {
+  decodeRecord,
+  encodeRecord,
+  ROLLOUT_TAG,
+  rolloutKey,
+  VERDICT_TAG,
+} from "../../src/rollout/record.js";
 import { runRollout } from "../../src/rollout/runner.js";
 import { type Outcome, World, type WorldOptions } from "../helpers/rollout-world.js";
 
@@ -106,23 +112,12 @@ describe("never backwards without consent", () => {
 describe("recovery goes forward to safety", () => {
   it("a revert whose up fails: config stays at the stage served; the next run finishes the revert and deploys nothing else", async () => {
     const w = world({ behaviour: failing(0.2) });
-    w.upFailures.push(); // the baseline and canary-50 ups succeed …
-    const stack = w.stack;
-    let ups = 0;
-    const failThird = {
-      ...stack,
-      up: async (o: { message: string; stage: string }) => {
-        if (++ups === 3)
-          throw Object.assign(
-            new Error(
-              "pulumi up failed on stack 'dev': Alias subject: replacing the policy of alias 'chat': 503 Service unavailable (after 6 attempts)",
-            ),
-            { code: "stack_failed" },
-          );
-        return stack.up(o);
-      },
-    };
-    const first = await runRollout({ ...w.rollout(), stack: failThird, intervalMs: 5 * SEC });
+    // The baseline and canary-50 ups succeed; the revert's (the third) answers 503.
+    w.failingUps.set(
+      3,
+      "pulumi up failed on stack 'dev': Alias subject: replacing the policy of alias 'chat': 503 Service unavailable (after 6 attempts)",
+    );
+    const first = await run(w);
     expect(first.status).toBe("error");
     expect(first.message).toMatch(
       /^error rate of v2 .*; the revert to baseline failed: pulumi up failed on stack 'dev': Alias subject: replacing the policy of alias 'chat': 503 .*; the alias still serves canary-50 \(50\/50\); run the same command again to finish the revert$/,
@@ -161,18 +156,19 @@ describe("recovery goes forward to safety", () => {
     const other = {
       run: "9-x",
       by: "ci@runner-9",
-      host: "runner-9",
       pid: 9,
-      since: new Date(T0 - 60_000).toISOString(),
-      seen: new Date(T0 - 10_000).toISOString(),
+      since: T0 - 60_000,
+      seen: T0 - 10_000,
+      key: rolloutKey("chat", "v1", "v2"),
       phase: "running" as const,
       stage: "canary-50",
     };
+    const [since, seen] = [new Date(other.since).toISOString(), new Date(other.seen).toISOString()];
     w.tags[ROLLOUT_TAG] = encodeRecord(other);
     const r = await run(w);
     expect(r).toMatchObject({ status: "locked", exit_code: 1 });
     expect(r.message).toBe(
-      `another rollout is running on this stack: ci@runner-9 (pid 9) since ${other.since}, last seen ${other.seen}, running at canary-50; wait for it to end, or stop it`,
+      `another rollout is running on this stack: ci@runner-9 (pid 9) since ${since}, last seen ${seen}, running at canary-50; wait for it to end, or stop it`,
     );
     expect(w.ups).toEqual([]);
     expect(w.tags[ROLLOUT_TAG]).toBe(encodeRecord(other));
@@ -181,7 +177,87 @@ describe("recovery goes forward to safety", () => {
     const taken = await run(w);
     expect(taken.status).toBe("completed");
     expect(taken.notes[0]).toBe(
-      `a rollout by ci@runner-9 (since ${other.since}) stopped at canary-50 without ending; going on from where the alias is`,
+      `a rollout by ci@runner-9 (since ${since}) stopped at canary-50 without ending; going on from where the alias is`,
+    );
+  });
+
+  it("a failed revert whose aborting record could not be written: the stack's history says what happened, and the next run finishes it", async () => {
+    const w = world({ behaviour: failing(0.2) });
+    w.failingUps.set(3, "pulumi up failed on stack 'dev': Alias subject: 503 Service unavailable");
+    w.tagWriteFails = (name, value) => name === ROLLOUT_TAG && value.includes('"aborting"');
+    const first = await run(w);
+    expect(first.status).toBe("error");
+    expect(decodeRecord(w.tags[ROLLOUT_TAG])).toMatchObject({ phase: "running", stage: "canary-50" });
+    expect(w.history[0]).toMatchObject({
+      result: "failed",
+      message: expect.stringMatching(/: revert canary-50 to baseline \(100\/0\)$/),
+    });
+    w.tagWriteFails = () => false;
+    const before = w.ups.length;
+    const second = await run(w);
+    expect(second).toMatchObject({ status: "aborted", reverted_to: "baseline", stages: [] });
+    expect(second.notes).toContainEqual(
+      expect.stringMatching(
+        /^the stack's last update, a rollout's revert that failed, was reverting canary-50 to baseline/,
+      ),
+    );
+    expect(w.ups.slice(before)).toEqual(["baseline"]);
+  });
+
+  it("a live holder on this host (its process runs) refuses a second run", async () => {
+    const w = world();
+    const holder = {
+      run: "x-1",
+      by: "tester@test-host",
+      pid: process.ppid,
+      since: T0 - 5000,
+      seen: T0 - 1000,
+      key: rolloutKey("chat", "v1", "v2"),
+      phase: "running" as const,
+      stage: "canary-50",
+    };
+    w.tags[ROLLOUT_TAG] = encodeRecord(holder);
+    expect(await run(w)).toMatchObject({ status: "locked" });
+    expect(w.ups).toEqual([]);
+  });
+
+  it("interrupts during an up: the first stops it cleanly, a second is only answered, a third terminates it", async () => {
+    for (const [interrupts, forwarded] of [
+      [1, 1],
+      [2, 1],
+      [3, 2],
+    ] as const) {
+      const w = world();
+      const lines: string[] = [];
+      w.onUp = (n) => {
+        if (n === 2) for (let i = 0; i < interrupts; i++) w.interrupts.interrupt();
+      };
+      const r = await run(w, { progress: (l: string) => lines.push(l) });
+      expect(r.status).toBe("interrupted");
+      expect(w.interruptsForwarded).toBe(forwarded);
+      if (interrupts >= 2)
+        expect(lines).toContain(
+          "still stopping the up cleanly; interrupt once more to terminate it now (it may leave its lock)",
+        );
+    }
+  });
+
+  it("a run interrupted during the last stage's hold: the next run watches that stage again, it does not call it complete", async () => {
+    const w = world();
+    let checks = 0;
+    const first = await run(w, {
+      progress: (line: string) => {
+        if (/^complete: wait/.test(line) && ++checks === 1) w.interrupts.interrupt();
+      },
+    });
+    expect(first).toMatchObject({ status: "interrupted", deployed_stage: "complete" });
+    const again = await runRollout({ ...w.rollout(), interrupts: undefined, intervalMs: 5 * SEC });
+    expect(again.status).toBe("completed");
+    expect(again.notes.at(-1)).toMatch(/^the last stage, complete, was not judged to the end/);
+    expect(again.stages.map((s) => [s.name, s.outcome])).toEqual([["complete", "passed"]]);
+    // Run once more: now it is complete, nothing to do.
+    expect((await runRollout({ ...w.rollout(), interrupts: undefined, intervalMs: 5 * SEC })).status).toBe(
+      "already_complete",
     );
   });
 

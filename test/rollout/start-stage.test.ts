@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { type CanaryPlan, canaryPlan, type Policy } from "../../src/policy/index.js";
 import { stageOfPolicy } from "../../src/rollout/position.js";
-import type { RolloutRecord } from "../../src/rollout/record.js";
+import { type RolloutRecord, rolloutKey } from "../../src/rollout/record.js";
 import { decideStart, type StartInput } from "../../src/rollout/start.js";
 
 const PARTITION = "get('$.session.metadata.user_id', get('$.session.key'))";
@@ -61,6 +61,7 @@ describe("which stage an alias is at, by the policy it serves", () => {
       kind: "unmapped",
       reason:
         "rule 1 sends v1 70%, v2 30%, which is no stage of the table (baseline 100/0, canary-5 95/5, canary-20 80/20, canary-50 50/50, complete 0/100)",
+      share: 0.3,
     });
     expect(stageOfPolicy(p, weighted(80, 20, "v1", "v2", "get('$.session.key')"))).toMatchObject({
       kind: "unmapped",
@@ -109,13 +110,14 @@ describe("which stage an alias is at, by the policy it serves", () => {
 });
 
 const T = "2026-12-07T10:00:00.000Z";
+const KEY = rolloutKey("support", "v1", "v2");
 const rec = (over: Partial<RolloutRecord>): RolloutRecord => ({
   run: "r1",
   by: "ci@runner",
-  host: "runner",
   pid: 7,
-  since: T,
-  seen: T,
+  since: Date.parse(T),
+  seen: Date.parse(T),
+  key: KEY,
   phase: "running",
   stage: "canary-20",
   ...over,
@@ -132,6 +134,7 @@ describe("where a rollout starts", () => {
       configStage: undefined,
       record: undefined,
       holder: "none",
+      key: KEY,
       ...over,
     });
 
@@ -191,7 +194,7 @@ describe("where a rollout starts", () => {
     });
   });
 
-  it("no stage of the table: refused, unless --from-stage says where to go", () => {
+  it("no stage of the table: refused, unless --from-stage says where to go, and --allow-back when that moves users back", () => {
     const unmapped = stageOfPolicy(p, weighted(70, 30));
     expect(decide({ position: unmapped })).toMatchObject({
       action: "refuse",
@@ -199,9 +202,31 @@ describe("where a rollout starts", () => {
         /^the alias 'support' serves a policy that is no stage of the table: rule 1 sends v1 70%, v2 30%.*; give --from-stage NAME/,
       ),
     });
-    expect(decide({ position: unmapped, fromStage: "canary-20" })).toMatchObject({
+    // 30% on v2 now: 80/20 sends 10% of them back, 50/50 moves forward.
+    expect(decide({ position: unmapped, fromStage: "canary-20" })).toEqual({
+      action: "refuse",
+      message:
+        "the alias 'support' sends 30% of the canary rule's sessions to v2; starting at canary-20 (80/20) would send 10% of them back to v1; to do that on purpose add --allow-back (--from-stage canary-20 --allow-back)",
+    });
+    expect(decide({ position: unmapped, fromStage: "canary-20", allowBack: true })).toMatchObject({
       action: "start",
       index: 2,
+      back: true,
+    });
+    expect(decide({ position: unmapped, fromStage: "canary-50" })).toMatchObject({
+      action: "start",
+      index: 3,
+      back: false,
+    });
+    // Where who moves cannot be told (another agent in the rule), only with consent.
+    const other = stageOfPolicy(p, single("v9"));
+    expect(decide({ position: other, fromStage: "canary-50" })).toMatchObject({
+      action: "refuse",
+      message: expect.stringContaining("cannot be told; to deploy it anyway add --allow-back"),
+    });
+    expect(decide({ position: other, fromStage: "canary-50", allowBack: true })).toMatchObject({
+      action: "start",
+      index: 3,
     });
   });
 
@@ -214,6 +239,97 @@ describe("where a rollout starts", () => {
     });
     expect(decide({ position: absent, configStage: "gone" })).toMatchObject({ action: "start", index: 2 });
     expect(decide({ position: absent, fromStage: "baseline" })).toMatchObject({ action: "start", index: 0 });
+  });
+
+  it("a revert that did not finish, told by the stack's history when the record could not say it", () => {
+    expect(
+      decide({ position: at("canary-20"), historyRevert: { failed: "canary-20", target: "baseline" } }),
+    ).toMatchObject({
+      action: "finish_revert",
+      target: 0,
+      failed: "canary-20",
+      notes: [
+        expect.stringMatching(
+          /^the stack's last update, a rollout's revert that failed, was reverting canary-20 to baseline/,
+        ),
+      ],
+    });
+  });
+
+  it("the evidence of an unfinished revert is stale once the alias was moved elsewhere, or when it is another rollout's", () => {
+    const aborting = rec({ phase: "aborting", stage: "canary-20", target: "baseline" });
+    // Deployed to complete by hand since: going on from where the alias is, no one sent back.
+    const moved = decide({ position: at("complete"), record: aborting, holder: "dead" });
+    expect(moved).toMatchObject({ action: "complete" });
+    expect((moved as { notes: readonly string[] }).notes[0]).toContain(
+      "but the alias serves complete (0/100) now (moved since, or another table): going on from where the alias is",
+    );
+    // Between the failed stage and the target (canary-5): still finished.
+    expect(decide({ position: at("canary-5"), record: aborting, holder: "dead" })).toMatchObject({
+      action: "finish_revert",
+      target: 0,
+    });
+    // Another rollout's record (v1 -> v2) while this one is v2 -> v3: left aside.
+    const next = plan("v2", "v3");
+    const r = decideStart({
+      plan: next,
+      aliasKey: "support",
+      position: stageOfPolicy(next, weighted(0, 100)),
+      configStage: undefined,
+      record: aborting,
+      holder: "dead",
+      key: rolloutKey("support", "v2", "v3"),
+    });
+    expect(r).toMatchObject({ action: "start", index: 0 });
+    expect((r as { notes: readonly string[] }).notes[0]).toMatch(
+      /^the stack's rollout record is of another rollout/,
+    );
+  });
+
+  it("the last stage interrupted or stopped before its verdict is watched again, not called complete", () => {
+    for (const last of [
+      rec({ stage: "complete" }),
+      rec({ stage: "complete", phase: "ended", outcome: "interrupted" }),
+    ]) {
+      const r = decide({ position: at("complete"), record: last, holder: "dead" });
+      expect(r).toMatchObject({ action: "start", index: 4 });
+      expect((r as { notes: readonly string[] }).notes.at(-1)).toMatch(
+        /^the last stage, complete, was not judged to the end/,
+      );
+    }
+    expect(
+      decide({
+        position: at("complete"),
+        record: rec({ stage: "complete", phase: "ended", outcome: "completed" }),
+      }),
+    ).toMatchObject({ action: "complete" });
+  });
+
+  it("of two stages that route alike, the one the record names", () => {
+    const soak = plan("v1", "v2", {
+      current: "canary-50",
+      stages: [
+        { name: "baseline", weights: [100, 0] },
+        { name: "canary-50", weights: [50, 50] },
+        { name: "canary-50-soak", weights: [1, 1] },
+        { name: "complete", weights: [0, 100] },
+      ],
+    });
+    const position = stageOfPolicy(soak, soak.policies[2]!);
+    expect(position).toMatchObject({ kind: "stage", index: 1 });
+    const base = {
+      plan: soak,
+      aliasKey: "support",
+      position,
+      configStage: undefined,
+      holder: "dead" as const,
+      key: KEY,
+    };
+    expect(decideStart({ ...base, record: rec({ stage: "canary-50-soak" }) })).toMatchObject({
+      action: "start",
+      index: 2,
+    });
+    expect(decideStart({ ...base, record: undefined })).toMatchObject({ action: "start", index: 1 });
   });
 
   it("a revert that did not finish (failed, or its process killed) is finished, never the failed stage deployed again", () => {
