@@ -97,6 +97,7 @@ const stack = {
   },
   interrupt: () => false,
   stageSince: async () => undefined,
+  updates: async () => [],
   apiConfig: async () => ({}),
   tags: async () => ({ ...tags }),
   setTag: async (k: string, v: string) => {
