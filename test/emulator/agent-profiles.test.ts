@@ -148,10 +148,12 @@ describe("the compact spec", () => {
     }
   });
 
-  it("--help and the README's emulator section name every setting", () => {
-    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
-    const at = readme.indexOf("## The emulator");
-    const section = readme.slice(at, readme.indexOf("\n## ", at + 1));
+  it("--help and the emulator page's rehearsal bench section name every setting", () => {
+    const page = readFileSync(new URL("../../docs/emulator.md", import.meta.url), "utf8");
+    const at = page.indexOf("## A rehearsal bench");
+    expect(at).toBeGreaterThan(-1);
+    const end = page.indexOf("\n## ", at + 1);
+    const section = page.slice(at, end === -1 ? page.length : end);
     for (const name of Object.keys(PROFILE_SETTINGS)) {
       expect(EMULATOR_USAGE).toContain(`  ${name}=`);
       expect(section).toContain(`\`${name}\``);
