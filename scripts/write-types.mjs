@@ -61,7 +61,12 @@ for (const file of declarations(dist)) {
   );
   const node10 = join(out, "node10", rel);
   mkdirSync(dirname(node10), { recursive: true });
-  writeFileSync(node10, rewrite(text, (spec) => NODE10_SPECIFIERS[spec] ?? spec));
+  writeFileSync(
+    node10,
+    rewrite(text, (spec) => NODE10_SPECIFIERS[spec] ?? spec),
+  );
   count++;
 }
-console.log(`write-types: ${count} declaration files, as CommonJS (dist/types/cjs) and for node10 (dist/types/node10)`);
+console.log(
+  `write-types: ${count} declaration files, as CommonJS (dist/types/cjs) and for node10 (dist/types/node10)`,
+);
