@@ -5,8 +5,8 @@
  * outputs during preview (Create and Update with `preview`, unknown where the API decides)
  * and the inputs of an imported resource (Read without state).
  */
-import { aliasProvider } from "../provider/alias.js";
-import { aliasPolicyProvider } from "../provider/alias-policy.js";
+import { aliasProvider, checkAlias } from "../provider/alias.js";
+import { aliasPolicyProvider, checkAliasPolicy } from "../provider/alias-policy.js";
 import type { CheckFailure } from "../provider/check.js";
 import { type DiffResult, diffAlias, diffAliasPolicy } from "../provider/diff.js";
 import {
@@ -26,13 +26,18 @@ import { ALIAS_POLICY_TOKEN, ALIAS_TOKEN } from "./schema.js";
 import type { Props } from "./struct.js";
 
 export interface NativeResource {
-  check(olds: Props, news: Props): Promise<{ inputs: Props; failures: CheckFailure[] }>;
+  /** The core's check: failures as the core writes them, warnings and sample routes to log. */
+  check(
+    olds: Props,
+    news: Props,
+  ): Promise<{ inputs: Props; failures: CheckFailure[]; warnings: string[]; routes: string[] }>;
   diff(olds: Props, news: Props): DiffResult;
   /** With `preview`, nothing is written: the outputs the inputs will give, unknown where the API decides, and id "". */
   create(inputs: Props, preview: boolean): Promise<{ id: string; outs: Props }>;
   /**
-   * The live state; null when it is gone. Without `state` (an import) also the inputs that
-   * would manage the resource as it is, default values left out, for `pulumi import` to print.
+   * The live state; null when it is gone. Also the inputs that would manage the resource as it
+   * is, default values left out: `pulumi import` prints them, and after a refresh the engine
+   * diffs the program's inputs against them, so drift shows with the value the API has.
    */
   read(id: string, state: Props | undefined): Promise<{ id: string; outs: Props; inputs?: Props } | null>;
   update(id: string, olds: Props, news: Props, preview: boolean): Promise<Props>;
@@ -58,22 +63,9 @@ function expectedAlias(inputs: AliasInputs, outputs: Record<string, string | und
   return aliasOutputs(inputs, alias as unknown as Alias);
 }
 
-/** An imported alias's inputs: every field a program sets, unless it holds the API's default. */
-function aliasImportInputs(outs: Props): Props {
-  const inputs: Props = {};
-  for (const [name, f] of aliasFields()) {
-    if (f.update === "output" || f.update === "state") continue;
-    const v = outs[name];
-    if (v === undefined || (f.none !== undefined && same(v, f.none()))) continue;
-    inputs[name] = v;
-  }
-  return inputs;
-}
-
 const alias: NativeResource = {
-  async check(olds, news) {
-    const r = await aliasProvider.check(olds as unknown as AliasInputs, news as unknown as AliasInputs);
-    return { inputs: asProps(r.inputs ?? news), failures: r.failures ?? [] };
+  async check(_olds, news) {
+    return { inputs: news, ...(await checkAlias(news as unknown as AliasInputs)) };
   },
   diff: diffAlias,
   async create(inputs, preview) {
@@ -85,8 +77,7 @@ const alias: NativeResource = {
   async read(id, state) {
     const r = await aliasProvider.read(id, state as unknown as AliasOutputs | undefined);
     if (!r.id || !r.props) return null;
-    const outs = asProps(r.props);
-    return state === undefined ? { id: r.id, outs, inputs: aliasImportInputs(outs) } : { id: r.id, outs };
+    return { id: r.id, outs: asProps(r.props), ...(r.inputs ? { inputs: asProps(r.inputs) } : {}) };
   },
   async update(id, olds, news, preview) {
     const n = news as unknown as AliasInputs;
@@ -107,12 +98,8 @@ const alias: NativeResource = {
 };
 
 const aliasPolicy: NativeResource = {
-  async check(olds, news) {
-    const r = await aliasPolicyProvider.check(
-      olds as unknown as AliasPolicyInputs,
-      news as unknown as AliasPolicyInputs,
-    );
-    return { inputs: asProps(r.inputs ?? news), failures: r.failures ?? [] };
+  async check(_olds, news) {
+    return { inputs: news, ...(await checkAliasPolicy(news as unknown as AliasPolicyInputs)) };
   },
   diff: diffAliasPolicy,
   async create(inputs, preview) {
@@ -134,9 +121,7 @@ const aliasPolicy: NativeResource = {
   async read(id, state) {
     const r = await aliasPolicyProvider.read(id, state as unknown as AliasPolicyOutputs | undefined);
     if (!r.id || !r.props) return null;
-    const outs = asProps(r.props);
-    if (state !== undefined) return { id: r.id, outs };
-    return { id: r.id, outs, inputs: { aliasKey: r.props.aliasKey, policy: r.props.policy } };
+    return { id: r.id, outs: asProps(r.props), ...(r.inputs ? { inputs: asProps(r.inputs) } : {}) };
   },
   async update(id, olds, news, preview) {
     const o = olds as unknown as AliasPolicyOutputs;

@@ -8,10 +8,11 @@
  *   where the inputs were), previews supported, no resource references or output values.
  * - CheckConfig/DiffConfig/Configure: the provider configuration (config.ts), from `args` or
  *   the legacy `variables`; a bad setting fails Configure with its property name.
- * - Check: the core's check, failures by property path (`policy.rules[0].match`).
+ * - Check: the core's check, each failure as `path: message` (engineFailure); each sample's
+ *   route and any warning to the engine's log, on the resource.
  * - Diff: the core's one comparison, with a detailed diff down to the changed leaf.
  * - Create/Update with `preview`: expected outputs, unknown where the API decides.
- * - Read: refresh (with state) and import (without: the inputs come back too).
+ * - Read: refresh (with state) and import (without), both with the inputs as the API has them.
  * - Invoke: the package's functions (functions.ts), failures by property name.
  * - Errors: gRPC statuses with the core's messages (errors.ts).
  * Each provider resource gets its own plugin process from the engine, so the connection is
@@ -20,8 +21,10 @@
 import { readFileSync } from "node:fs";
 import type { ServerUnaryCall, sendUnaryData, UntypedServiceImplementation } from "@grpc/grpc-js";
 import type { DiffResponse, PropertyDiff } from "@pulumi/pulumi/proto/provider_pb.js";
+import { engineFailure } from "../provider/check.js";
 import { apiClient, setConnection } from "../provider/connection.js";
 import type { PropertyDiffKind } from "../provider/diff.js";
+import { logToEngine } from "../provider/engine-log.js";
 import { checkConfig, connectionFrom, diffConfig } from "./config.js";
 import { PluginError, toServiceError } from "./errors.js";
 import { FUNCTIONS } from "./functions.js";
@@ -191,9 +194,12 @@ export function providerService(version: string = pluginVersion()): UntypedServi
       const news = unwrap(fromStruct(req.getNews()));
       const olds = unwrap(fromStruct(req.getOlds()));
       const r = await res.check(withoutNulls(olds.props), withoutNulls(news.props));
+      // As the dynamic resources do: each sample's route at preview and up, and what was not checked.
+      for (const line of r.routes) await logToEngine("info", line, req.getUrn());
+      for (const w of r.warnings) await logToEngine("warning", w, req.getUrn());
       const resp = new pb.CheckResponse();
       resp.setInputs(toStruct(rewrap(r.inputs, news.secrets)));
-      resp.setFailuresList(r.failures.map(failure));
+      resp.setFailuresList(r.failures.map(engineFailure).map(failure));
       return resp;
     },
 

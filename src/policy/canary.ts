@@ -495,10 +495,12 @@ function parseBlock(doc: object & { canary: unknown }): ParsedBlock {
   const parsed = canaryBlockSchema.safeParse(canary);
   if (!parsed.success) {
     return {
-      issues: describeZodIssues(parsed.error, canary, ["canary"]).map(({ parts, detail }) => ({
-        parts,
-        message: `${formatPath(parts)}: ${detail}`,
-      })),
+      issues: describeZodIssues(parsed.error, canary, ["canary"], canaryBlockSchema).map(
+        ({ parts, detail }) => ({
+          parts,
+          message: `${formatPath(parts)}: ${detail}`,
+        }),
+      ),
     };
   }
   const c = parsed.data;

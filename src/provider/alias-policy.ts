@@ -4,7 +4,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { isApiError } from "../client/index.js";
-import { checkWithAgents } from "./alias.js";
+import { type CheckOutcome, checkWithAgents, dynamicCheckAnswer } from "./alias.js";
 import { checkAliasPolicyInputs } from "./check.js";
 import { apiClient, configureConnection } from "./connection.js";
 import { diffAliasPolicy } from "./diff.js";
@@ -23,14 +23,20 @@ export type AliasPolicyProvider = Omit<Required<Dyn>, "create" | "update"> & {
   ): Promise<{ outs: AliasPolicyOutputs }>;
 };
 
+/** Check of an AliasPolicy's inputs, for either door. */
+export async function checkAliasPolicy(news: AliasPolicyInputs): Promise<CheckOutcome> {
+  const routes: string[] = [];
+  const failures = checkAliasPolicyInputs(news as unknown as Record<string, unknown>, routes);
+  return { ...(await checkWithAgents(failures, news.policy)), routes };
+}
+
 export const aliasPolicyProvider: AliasPolicyProvider = {
   async configure(req) {
     configureConnection(req.config);
   },
 
   async check(_olds, news) {
-    const failures = checkAliasPolicyInputs(news as unknown as Record<string, unknown>);
-    return { inputs: news, failures: await checkWithAgents(failures, news.policy) };
+    return dynamicCheckAnswer(news, await checkAliasPolicy(news));
   },
 
   async diff(_id, olds, news) {
@@ -82,16 +88,20 @@ export const aliasPolicyProvider: AliasPolicyProvider = {
     }
     if (!alias) return {};
     const old = (props ?? {}) as Partial<AliasPolicyOutputs>;
+    const samples = old.samples ?? [];
+    // The inputs that manage the policy as it now is: the engine diffs the program's against them.
+    const inputs = { aliasKey: id, policy: alias.policy, ...(samples.length > 0 ? { samples } : {}) };
     return {
       id,
       props: {
         aliasKey: id,
         policy: alias.policy,
-        samples: old.samples ?? [],
+        samples,
         previousPolicy: old.previousPolicy ?? alias.policy,
         updatedAt: alias.updated_at ?? alias.created_at,
         stateVersion: STATE_VERSION,
       },
+      inputs: inputs as AliasPolicyOutputs,
     };
   },
 

@@ -4,9 +4,15 @@
  * serialized providers load this module at call time and delegate to them.
  */
 
-export { type AliasProvider, aliasProvider, unknownAgents } from "./alias.js";
-export { type AliasPolicyProvider, aliasPolicyProvider } from "./alias-policy.js";
-export { agentKeysOf, type CheckFailure, checkAliasInputs, checkAliasPolicyInputs } from "./check.js";
+export { type AliasProvider, aliasProvider, type CheckOutcome, checkAlias, unknownAgents } from "./alias.js";
+export { type AliasPolicyProvider, aliasPolicyProvider, checkAliasPolicy } from "./alias-policy.js";
+export {
+  agentKeysOf,
+  type CheckFailure,
+  checkAliasInputs,
+  checkAliasPolicyInputs,
+  engineFailure,
+} from "./check.js";
 export { apiClient, CONFIG_KEYS, configureConnection, hasCredentials, setConnection } from "./connection.js";
 export { type DiffResult, diffAlias, diffAliasPolicy } from "./diff.js";
 export { describeApiFailure, PartialFailureError } from "./errors.js";
