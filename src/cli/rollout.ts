@@ -15,7 +15,15 @@ import { rolloutHuman, rolloutMarkdown } from "../rollout/report.js";
 import type { RolloutResult } from "../rollout/report-types.js";
 import { runRollout } from "../rollout/runner.js";
 import { automationStack, PROVIDER_API_KEYS, type RolloutStack } from "../rollout/stack.js";
-import { COMMAND_FLAGS, COMMAND_FORMATS, outputFormat, parseFlags, usageError, writeHelp } from "./args.js";
+import {
+  COMMAND_FLAGS,
+  COMMAND_FORMATS,
+  outputFormat,
+  outputHelp,
+  parseFlags,
+  usageError,
+  writeHelp,
+} from "./args.js";
 import { readDataFile } from "./files.js";
 import { type CliIO, EXIT, InputError, writeJson } from "./io.js";
 
@@ -80,7 +88,8 @@ initial_deployed, start_stage, notes, final_stage, deployed_stage, reverted_to, 
 stages: [{name, weights, watched, hold_ms, max_wait_ms, window: {start, end}, resumed,
 outcome, checks: [{at, elapsed_ms, verdict, message, baseline, canary, left_out, unjoined,
 api_calls, read_error?}], verdict}]}; --format markdown a report with a timeline table and a
-Mermaid chart (for a pull request or a CI job summary). Output is human unless asked.`;
+Mermaid chart (for a pull request or a CI job summary).
+${outputHelp(COMMAND_FORMATS.rollout)}`;
 
 /** Test seams of the command: the stack, the API, the clock (all default to the real ones). */
 export interface RolloutSeams {
@@ -146,10 +155,10 @@ export async function rolloutCommand(argv: string[], io: CliIO, seams: RolloutSe
     throw usageError("rollout", "give --resume or --from-stage, not both");
   if (values["allow-back"] && values["from-stage"] === undefined)
     throw usageError("rollout", "--allow-back goes with --from-stage NAME (the stage to move back to)");
-  const format = outputFormat(values, io, COMMAND_FORMATS.rollout);
+  const format = outputFormat(values, COMMAND_FORMATS.rollout);
   const intervalMs = parseInterval(values.interval);
   const cwd = io.cwd ?? process.cwd();
-  const doc = await readDataFile(values.policy, cwd);
+  const doc = await readDataFile(values.policy, { cwd, ...(io.stdin ? { stdin: io.stdin } : {}) });
   const planned = canaryPlanOfDocument(doc);
   if (!planned.ok) {
     throw new InputError(`${values.policy}:\n${planned.issues.map((i) => `  ${i.message}`).join("\n")}`);

@@ -71,6 +71,11 @@ export function loadSeed(path: string): SeedDocument {
   } catch (e) {
     throw new SeedError(path, [`cannot read: ${(e as Error).message}`]);
   }
+  return parseSeed(text, path);
+}
+
+/** Parses and shape-checks a seed document's text (`source` names it in errors, `-` for standard input). */
+export function parseSeed(text: string, path: string): SeedDocument {
   let doc: unknown;
   try {
     doc = parseDocument(text, path);
