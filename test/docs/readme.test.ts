@@ -28,7 +28,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { REPO } from "../helpers/cli.js";
 import { type CodeBlock, codeBlocks } from "../helpers/markdown.js";
-import { type OutsideTools, outsideTools } from "../helpers/outside.js";
+import { type OutsideTools, outsideTools, templateTsconfig } from "../helpers/outside.js";
 import { commandsOf, commentOf, Shell } from "../helpers/shell.js";
 
 const run = promisify(execFile);
@@ -80,29 +80,7 @@ function newProject(language: Language, dir: string, venv: string): void {
         4,
       )}\n`,
     );
-    writeFileSync(
-      join(dir, "tsconfig.json"),
-      `${JSON.stringify(
-        {
-          compilerOptions: {
-            strict: true,
-            outDir: "bin",
-            target: "es2020",
-            module: "nodenext",
-            moduleResolution: "nodenext",
-            sourceMap: true,
-            experimentalDecorators: true,
-            pretty: true,
-            noFallthroughCasesInSwitch: true,
-            noImplicitReturns: true,
-            forceConsistentCasingInFileNames: true,
-          },
-          files: ["index.ts"],
-        },
-        null,
-        4,
-      )}\n`,
-    );
+    writeFileSync(join(dir, "tsconfig.json"), templateTsconfig("nodenext", "nodenext"));
   } else if (language === "Python") {
     writeFileSync(join(dir, "Pulumi.yaml"), yaml("python"));
     writeFileSync(join(dir, "requirements.txt"), `pulumi==${PULUMI_VERSION}\n`);

@@ -48,6 +48,33 @@ const pkg = JSON.parse(readFileSync(join(REPO, "package.json"), "utf8")) as {
   devDependencies: Record<string, string>;
 };
 
+/**
+ * The tsconfig of Pulumi's TypeScript template (`pulumi new typescript`), with its module and
+ * resolution: `commonjs`/`node` from 2024-04 to 2026-03, `nodenext`/`nodenext` since.
+ */
+export function templateTsconfig(module: string, moduleResolution: string): string {
+  return `${JSON.stringify(
+    {
+      compilerOptions: {
+        strict: true,
+        outDir: "bin",
+        target: "es2020",
+        module,
+        moduleResolution,
+        sourceMap: true,
+        experimentalDecorators: true,
+        pretty: true,
+        noFallthroughCasesInSwitch: true,
+        noImplicitReturns: true,
+        forceConsistentCasingInFileNames: true,
+      },
+      files: ["index.ts"],
+    },
+    null,
+    4,
+  )}\n`;
+}
+
 /** Runs npm (the one that runs this test) with output kept for the error message. */
 export async function npm(args: string[], cwd: string, timeout = 600_000): Promise<string> {
   try {

@@ -19,37 +19,13 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { AgentAliasClient } from "../../src/client/index.js";
 import { canaryPolicy, compilePolicy } from "../../src/policy/index.js";
 import { startTestEmulator, type TestEmulator } from "../helpers/emulator.js";
-import { type OutsideTools, outsideTools } from "../helpers/outside.js";
+import { type OutsideTools, outsideTools, templateTsconfig } from "../helpers/outside.js";
 import { TestStack } from "../helpers/pulumi.js";
 
 const run = promisify(execFile);
 
 // npm pack and install on the first run (minutes on a loaded machine), then a preview each.
 vi.setConfig({ testTimeout: 600_000, hookTimeout: 900_000 });
-
-/** Pulumi's TypeScript template tsconfig (2024-04 to 2026-03), with module and resolution in place. */
-function templateTsconfig(module: string, moduleResolution: string): string {
-  return `${JSON.stringify(
-    {
-      compilerOptions: {
-        strict: true,
-        outDir: "bin",
-        target: "es2020",
-        module,
-        moduleResolution,
-        sourceMap: true,
-        experimentalDecorators: true,
-        pretty: true,
-        noFallthroughCasesInSwitch: true,
-        noImplicitReturns: true,
-        forceConsistentCasingInFileNames: true,
-      },
-      files: ["index.ts"],
-    },
-    null,
-    4,
-  )}\n`;
-}
 
 const POLICY = {
   from: "layout-v1",
