@@ -28,7 +28,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { REPO } from "../helpers/cli.js";
 import { type CodeBlock, codeBlocks } from "../helpers/markdown.js";
-import { type OutsideTools, outsideTools, templateTsconfig } from "../helpers/outside.js";
+import { type OutsideTools, outsideTools, pythonVenv, templateTsconfig } from "../helpers/outside.js";
 import { commandsOf, commentOf, Shell } from "../helpers/shell.js";
 
 const run = promisify(execFile);
@@ -185,7 +185,7 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 async function follow(language: Language): Promise<string> {
   const dir = join(work, language.split(" ")[0]!.toLowerCase());
   const home = join(work, `${dir.split("/").pop()}-pulumi-home`);
-  const venv = join(work, "venv");
+  const venv = language === "Python" ? await pythonVenv() : "";
   mkdirSync(dir, { recursive: true });
   mkdirSync(home, { recursive: true });
   mkdirSync(join(work, "state"), { recursive: true });
@@ -240,11 +240,8 @@ async function follow(language: Language): Promise<string> {
   let log = "";
   try {
     newProject(language, dir, venv);
-    if (language === "Python") {
-      // `pulumi new python` makes the virtual environment and installs requirements.txt.
-      await run("python3", ["-m", "venv", venv], { env });
-      await shell.ok("pip install --quiet -r requirements.txt");
-    }
+    // `pulumi new python` makes the virtual environment and installs requirements.txt: a
+    // shared one with the same pulumi (helpers/outside.ts).
     const steps = [...under(USE, language), ...under(USE, TRY)];
     for (const block of steps) {
       if (block.attrs.file !== undefined) {
@@ -317,7 +314,7 @@ describe("the README's code blocks", () => {
     },
   );
 
-  it("contributors: npm run demo (after npm ci and its build, which npm test has done)", async () => {
+  it.concurrent("contributors: npm run demo (after npm ci and its build, which npm test has done)", async () => {
     const [command] = under(CONTRIBUTORS)
       .flatMap((b) => commandsOf(b.body))
       .filter((c) => /npm run demo/.test(c));

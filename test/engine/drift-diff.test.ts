@@ -44,7 +44,8 @@ async function renamedByHand(stack: TestStack, key: string): Promise<string> {
 }
 
 describe("preview --diff after a refresh shows the hand-made value", () => {
-  it("TypeScript (dynamic resources)", async () => {
+  // Two stacks, two aliases: side by side.
+  it.concurrent("TypeScript (dynamic resources)", async () => {
     const stack = new TestStack(`${REPO}test/fixtures/programs/alias-from-config`, "drift");
     try {
       await stack.init(
@@ -60,7 +61,7 @@ describe("preview --diff after a refresh shows the hand-made value", () => {
     }
   });
 
-  it("YAML (native provider)", async () => {
+  it.concurrent("YAML (native provider)", async () => {
     const program = new YamlProgram("drift-native");
     program.write({ subject: YamlProgram.alias(alias("drift-native")) });
     const stack = new TestStack(program.dir, "drift");

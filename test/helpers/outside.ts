@@ -11,6 +11,7 @@
  * package does not change. Folders of older tarballs are removed after a day.
  */
 import { execFile } from "node:child_process";
+import { createHash } from "node:crypto";
 import {
   existsSync,
   mkdirSync,
@@ -158,6 +159,50 @@ async function setUp(dir: string): Promise<void> {
     dir,
   );
   writeFileSync(join(dir, ".ready"), `${new Date().toISOString()}\n`);
+}
+
+/**
+ * A Python virtual environment with the `pulumi` package at the version of the package's SDK,
+ * as `pulumi new python` leaves a project's: made once per checkout (its path names this
+ * repository, so worktrees never install into one another's) and kept across runs.
+ */
+export async function pythonVenv(): Promise<string> {
+  mkdirSync(ROOT, { recursive: true });
+  const version = pkg.dependencies["@pulumi/pulumi"]!;
+  const tag = createHash("sha256").update(REPO).digest("hex").slice(0, 12);
+  const venv = join(ROOT, `venv-pulumi-${version}-${tag}`);
+  const ready = join(venv, ".ready");
+  const lock = `${venv}.lock`;
+  for (const started = Date.now(); !existsSync(ready); ) {
+    try {
+      mkdirSync(lock);
+    } catch {
+      if (Date.now() - started > 900_000) throw new Error(`gave up waiting for ${lock}`);
+      await new Promise((r) => setTimeout(r, 1000));
+      continue;
+    }
+    try {
+      if (!existsSync(ready)) {
+        rmSync(venv, { recursive: true, force: true });
+        const env = {
+          ...process.env,
+          PIP_CACHE_DIR: join(REPO, ".pulumi-home/pip-cache"),
+          PIP_DISABLE_PIP_VERSION_CHECK: "1",
+        };
+        await run("python3", ["-m", "venv", venv], { env });
+        await run(join(venv, "bin/python"), ["-m", "pip", "install", "--quiet", `pulumi==${version}`], {
+          env,
+          timeout: 900_000,
+          maxBuffer: 16 * 1024 * 1024,
+        });
+        writeFileSync(ready, `${new Date().toISOString()}\n`);
+      }
+    } finally {
+      rmSync(lock, { recursive: true, force: true });
+    }
+  }
+  utimesSync(venv, new Date(), new Date());
+  return venv;
 }
 
 /** Removes the folders of other tarballs that were not used for a day. */

@@ -179,7 +179,8 @@ describe("the packed package in each project layout", () => {
     },
   );
 
-  it.each(LAYOUTS.map((l) => [l.name]))("%s: pulumi preview on Node.js 22.19", async (name) => {
+  // Each layout its own stack: the previews run side by side (most of their time is waiting).
+  it.concurrent.each(LAYOUTS.map((l) => [l.name]))("%s: pulumi preview on Node.js 22.19", async (name) => {
     const stack = new TestStack(dirs.get(name)!, "layout", { PULUMI_NODEJS_NODE: tools.node });
     try {
       await stack.init({ "agent-alias:apiUrl": emu.url }, { "agent-alias:apiKey": emu.apiKey });
