@@ -106,23 +106,7 @@ async function make(): Promise<OutsideTools> {
   // The tarball's integrity names its content (npm normalises times and order).
   const [dry] = JSON.parse(await npm(["pack", "--dry-run", "--json"], REPO)) as [{ shasum: string }];
   const dir = join(ROOT, dry.shasum.slice(0, 16));
-  const ready = join(dir, ".ready");
-  const lock = `${dir}.lock`;
-  for (const started = Date.now(); !existsSync(ready); ) {
-    try {
-      mkdirSync(lock);
-    } catch {
-      if (Date.now() - started > 900_000) throw new Error(`gave up waiting for ${lock}`);
-      await new Promise((r) => setTimeout(r, 1000));
-      continue;
-    }
-    try {
-      if (!existsSync(ready)) await setUp(dir);
-    } finally {
-      rmSync(lock, { recursive: true, force: true });
-    }
-  }
-  utimesSync(dir, new Date(), new Date());
+  await madeOnce(dir, () => setUp(dir));
   prune(dir);
   const tarball = join(dir, readdirSync(dir).find((f) => f.endsWith(".tgz"))!);
   return {
@@ -158,7 +142,6 @@ async function setUp(dir: string): Promise<void> {
     ],
     dir,
   );
-  writeFileSync(join(dir, ".ready"), `${new Date().toISOString()}\n`);
 }
 
 /**
@@ -171,8 +154,30 @@ export async function pythonVenv(): Promise<string> {
   const version = pkg.dependencies["@pulumi/pulumi"]!;
   const tag = createHash("sha256").update(REPO).digest("hex").slice(0, 12);
   const venv = join(ROOT, `venv-pulumi-${version}-${tag}`);
-  const ready = join(venv, ".ready");
-  const lock = `${venv}.lock`;
+  await madeOnce(venv, async () => {
+    rmSync(venv, { recursive: true, force: true });
+    const env = {
+      ...process.env,
+      PIP_CACHE_DIR: join(REPO, ".pulumi-home/pip-cache"),
+      PIP_DISABLE_PIP_VERSION_CHECK: "1",
+    };
+    await run("python3", ["-m", "venv", venv], { env });
+    await run(join(venv, "bin/python"), ["-m", "pip", "install", "--quiet", `pulumi==${version}`], {
+      env,
+      timeout: 900_000,
+      maxBuffer: 16 * 1024 * 1024,
+    });
+  });
+  return venv;
+}
+
+/**
+ * Makes `dir` with `make` unless it is made already (it holds `.ready`, written last), one
+ * maker at a time across processes (a lock folder beside it); marks it used now.
+ */
+async function madeOnce(dir: string, make: () => Promise<void>): Promise<void> {
+  const ready = join(dir, ".ready");
+  const lock = `${dir}.lock`;
   for (const started = Date.now(); !existsSync(ready); ) {
     try {
       mkdirSync(lock);
@@ -183,26 +188,14 @@ export async function pythonVenv(): Promise<string> {
     }
     try {
       if (!existsSync(ready)) {
-        rmSync(venv, { recursive: true, force: true });
-        const env = {
-          ...process.env,
-          PIP_CACHE_DIR: join(REPO, ".pulumi-home/pip-cache"),
-          PIP_DISABLE_PIP_VERSION_CHECK: "1",
-        };
-        await run("python3", ["-m", "venv", venv], { env });
-        await run(join(venv, "bin/python"), ["-m", "pip", "install", "--quiet", `pulumi==${version}`], {
-          env,
-          timeout: 900_000,
-          maxBuffer: 16 * 1024 * 1024,
-        });
+        await make();
         writeFileSync(ready, `${new Date().toISOString()}\n`);
       }
     } finally {
       rmSync(lock, { recursive: true, force: true });
     }
   }
-  utimesSync(venv, new Date(), new Date());
-  return venv;
+  utimesSync(dir, new Date(), new Date());
 }
 
 /** Removes the folders of other tarballs that were not used for a day. */
