@@ -7,8 +7,9 @@
 //     table is a policy file's canary: block, at the stage of config canaryStage) at baseline,
 //  4. `agent-alias rollout` of support-v2 over support-v1, with traffic through the alias
 //     during the holds: every stage passes, the stack ends at complete,
-//  5. `agent-alias rollout` of support-v3 over support-v2: the error-rate gate fails at the
-//     first stage, the rollout reverts to baseline and exits 1,
+//  5. `agent-alias rollout` of support-v3 over support-v2 (the program now reads its table): it
+//     starts where the alias is, everything on support-v2, the new table's baseline; the
+//     error-rate gate fails at the first canary stage, it reverts to baseline and exits 1,
 //  6. destroys the stack and stops the emulator.
 // Prints both verdicts; exits 0 when the healthy canary completed and the bad one was aborted
 // and reverted, 1 otherwise. Options: --hold 3s (each stage's hold), --rate 120 (sessions a
@@ -203,9 +204,9 @@ try {
   console.log(`    verdict (exit ${healthy.code}): ${healthy.result.message}`);
 
   step(5, "agent-alias rollout: support-v3 (12% errors) over support-v2");
+  // The program reads the new table; the rollout starts where the alias is (everything on
+  // support-v2: the new table's baseline), whatever the stack config says (complete).
   await pulumi(["config", "set", "policyFile", badPolicy]);
-  await pulumi(["config", "set", "canaryStage", "baseline"]);
-  await pulumi(["up", "--yes"]);
   const bad = await rollout(badPolicy, "demo-v3-");
   console.log(`    verdict (exit ${bad.code}): ${bad.result.message}`);
   const finalStage = /canaryStage: (\S+)/.exec(readFileSync(configFile, "utf8"))?.[1];

@@ -39,6 +39,8 @@ export const COMMAND_FLAGS = {
     "dry-run": { type: "boolean" },
     resume: { type: "boolean" },
     "from-stage": { type: "string" },
+    "allow-back": { type: "boolean" },
+    alias: { type: "string" },
     "api-url-config": { type: "string" },
     "api-key-config": { type: "string" },
   },
@@ -76,13 +78,12 @@ export const COMMAND_FORMATS = Object.freeze({
 } as const satisfies Record<keyof typeof COMMAND_FLAGS, readonly OutputFormat[]>);
 
 /**
- * The output format: `--format` or `--json` when given; otherwise human on a terminal and
- * JSON when stdout is a pipe or a file, so scripts get machine output without a flag.
- * A `--format` outside `allowed` is an InputError.
+ * The output format: `--format` or `--json` when given, otherwise human, on a terminal or not
+ * (CLI.md: CI logs are read by people; a script asks for `--json`). A `--format` outside
+ * `allowed` is an InputError.
  */
 export function outputFormat(
   values: { json?: boolean | undefined; format?: string | undefined },
-  io: CliIO,
   allowed: readonly OutputFormat[],
 ): OutputFormat {
   if (values.format !== undefined && !(allowed as readonly string[]).includes(values.format))
@@ -91,7 +92,18 @@ export function outputFormat(
     throw new InputError(`--json and --format ${values.format} ask for two formats; give one`);
   if (values.json) return "json";
   if (values.format !== undefined) return values.format as OutputFormat;
-  return io.stdout.isTTY ? "human" : "json";
+  return "human";
+}
+
+/** `--format human|json` (and `|markdown` where the command renders it), as each --help names it. */
+export function formatUsage(allowed: readonly OutputFormat[]): string {
+  return `--format ${allowed.join("|")}`;
+}
+
+/** What every command's help says about its output and its files. */
+export function outputHelp(allowed: readonly OutputFormat[]): string {
+  return `Output is for people (${formatUsage(["human"])}) unless asked: --json or ${formatUsage(["json"])} prints
+JSON, on a terminal or not${allowed.includes("markdown") ? "; --format markdown a pull-request comment" : ""}. A file given as - is read from standard input.`;
 }
 
 /** `--keys N`: synthetic partition keys per rule (preview, diff, review). */

@@ -5,7 +5,9 @@
 import { AgentAliasClient } from "../client/index.js";
 import {
   fillAgent,
+  isRecord,
   type PolicyIssue,
+  parseSamples,
   previewPolicy,
   type Resolution,
   type RoutingContext,
@@ -16,17 +18,26 @@ import { compileExpression, encodeValue, isUserFnError } from "../userfn/index.j
 import {
   COMMAND_FLAGS,
   COMMAND_FORMATS,
+  formatUsage,
   onePositional,
   outputFormat,
+  outputHelp,
   parseFlags,
   parseKeys,
   usageError,
   writeHelp,
 } from "./args.js";
-import { readContext, readJsonLines } from "./files.js";
+import { readContext, readDataFile, readJsonLines } from "./files.js";
 import { type CliIO, EXIT, InputError, writeJson } from "./io.js";
-import { formatIssues, loadPolicy, loadSamples, printedIssue, readPolicyDocument } from "./policy-input.js";
+import { checkPolicyData, formatIssues, loadPolicy, loadSamples, printedIssue } from "./policy-input.js";
 import { formatPreview } from "./render.js";
+
+/** Data shaped as a samples file (a list, or only `samples:`), which no alias document is. */
+function isSamplesData(data: unknown): boolean {
+  return (
+    Array.isArray(data) || (isRecord(data) && Object.keys(data).length === 1 && Array.isArray(data.samples))
+  );
+}
 
 function resolutionJson(r: Resolution): Record<string, unknown> {
   const out: Record<string, unknown> = { agent_key: r.agent_key, rule: r.rule, target: r.target };
@@ -80,12 +91,35 @@ export async function validateCommand(argv: string[], io: CliIO): Promise<number
   const { values, positionals } = parseFlags(argv, COMMAND_FLAGS.validate);
   if (values.help) return help(io, "validate");
   if (positionals.length === 0) throw usageError("validate", "give at least one policy file");
-  const format = outputFormat(values, io, COMMAND_FORMATS.validate);
+  const format = outputFormat(values, COMMAND_FORMATS.validate);
   const api = values.api === undefined ? undefined : apiOf(values.api, io);
   let invalid = false;
   let failed = false;
   for (const file of positionals) {
-    const checked = await readPolicyDocument(file, io);
+    const data = await readDataFile(file, io);
+    if (isSamplesData(data)) {
+      // A samples file beside the policies (`validate policies/*.yaml`): say what it is.
+      const { issues } = parseSamples(data);
+      if (issues.length > 0) invalid = true;
+      const hint = `a samples file, not a policy: use it with agent-alias preview POLICY --samples ${file}`;
+      if (format === "json") {
+        const result = {
+          kind: "samples",
+          valid: issues.length === 0,
+          errors: issues.map(({ path, message }) => ({ path, message })),
+          note: hint,
+        };
+        writeJson(io, positionals.length === 1 ? result : { file, ...result });
+      } else if (issues.length === 0) {
+        io.stdout.write(`ok  ${file}: ${hint}\n`);
+      } else {
+        io.stdout.write(
+          `${file}: ${hint}; ${issues.length} problem${issues.length === 1 ? "" : "s"}\n${issues.map((i) => `  ${i.message}\n`).join("")}`,
+        );
+      }
+      continue;
+    }
+    const checked = checkPolicyData(data);
     let issues = checked.issues;
     if (checked.ok && api !== undefined) {
       const r = await agentIssues(api, checked.policy.agents);
@@ -120,12 +154,12 @@ export async function resolveCommand(argv: string[], io: CliIO): Promise<number>
   if ((values.context === undefined) === (values.contexts === undefined)) {
     throw usageError("resolve", "give either --context FILE or --contexts FILE.jsonl");
   }
-  const format = outputFormat(values, io, COMMAND_FORMATS.resolve);
+  const format = outputFormat(values, COMMAND_FORMATS.resolve);
   const policy = await loadPolicy(file, io);
   const inputs =
     values.context !== undefined
-      ? [{ line: 0, value: await readContext(values.context, io.cwd) }]
-      : await readJsonLines(values.contexts!, io.cwd);
+      ? [{ line: 0, value: await readContext(values.context, io) }]
+      : await readJsonLines(values.contexts!, io);
   for (const { line, value } of inputs) {
     if (typeof value !== "object" || value === null || Array.isArray(value)) {
       throw new InputError(`${values.contexts}:${line}: a routing context must be a JSON object`);
@@ -151,8 +185,8 @@ export async function evalCommand(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseFlags(argv, COMMAND_FLAGS.eval);
   if (values.help) return help(io, "eval");
   const expr = onePositional("eval", positionals, "expression (quote it)");
-  const format = outputFormat(values, io, COMMAND_FORMATS.eval);
-  const context = values.context !== undefined ? await readContext(values.context, io.cwd) : {};
+  const format = outputFormat(values, COMMAND_FORMATS.eval);
+  const context = values.context !== undefined ? await readContext(values.context, io) : {};
   try {
     const result = encodeValue(compileExpression(expr)(context));
     if (format === "json") writeJson(io, result);
@@ -170,7 +204,7 @@ export async function previewCommand(argv: string[], io: CliIO): Promise<number>
   const { values, positionals } = parseFlags(argv, COMMAND_FLAGS.preview);
   if (values.help) return help(io, "preview");
   const file = onePositional("preview", positionals, "policy file");
-  const format = outputFormat(values, io, COMMAND_FORMATS.preview);
+  const format = outputFormat(values, COMMAND_FORMATS.preview);
   const keys = parseKeys(values.keys);
   const policy = await loadPolicy(file, io);
   const samples: Sample[] = values.samples === undefined ? [] : await loadSamples(values.samples, io);
@@ -181,31 +215,37 @@ export async function previewCommand(argv: string[], io: CliIO): Promise<number>
 }
 
 export const HELP: Record<string, string> = {
-  validate: `Usage: agent-alias validate POLICY... [--api URL] [--json]
+  validate: `Usage: agent-alias validate POLICY... [--api URL] [${formatUsage(COMMAND_FORMATS.validate)}] [--json]
 
 Validates each policy file offline (ROUTING.md §4). With --api URL, also asks that API
 whether the agents each valid policy names exist (credentials from VECTARA_API_KEY, or
 VECTARA_CLIENT_ID and VECTARA_CLIENT_SECRET); an unknown one is an error at "policy" with
 the API's message. Exit 0 when all are valid, 2 otherwise, 1 when the API could not tell.
+A samples file given by mistake ([{name?, context, expect?}]) is named as one and checked as
+samples; it belongs to 'agent-alias preview POLICY --samples FILE'.
 --json prints {"valid", "errors": [{"path", "message"}]} (one object per line, with "file",
-when several files are given).`,
-  resolve: `Usage: agent-alias resolve POLICY (--context FILE | --contexts FILE.jsonl) [--json]
+when several files are given; "kind": "samples" for a samples file).
+${outputHelp(COMMAND_FORMATS.validate)}`,
+  resolve: `Usage: agent-alias resolve POLICY (--context FILE | --contexts FILE.jsonl) [${formatUsage(COMMAND_FORMATS.resolve)}] [--json]
 
 Resolves routing contexts against the policy. A context without "agent" is filled from the
 alias document. --json prints {"agent_key", "rule", "target", "partition"?} per context, or
-{"error": "<message>"}; exit 1 if any context failed to route, 2 for invalid input.`,
-  eval: `Usage: agent-alias eval 'EXPR' [--context FILE] [--json]
+{"error": "<message>"}; exit 1 if any context failed to route, 2 for invalid input.
+${outputHelp(COMMAND_FORMATS.resolve)}`,
+  eval: `Usage: agent-alias eval 'EXPR' [--context FILE] [${formatUsage(COMMAND_FORMATS.eval)}] [--json]
 
 Evaluates one UserFn expression. --json prints {"type", "value"} (a datetime as an ISO-8601
 string, a duration in seconds) or {"error"}; exit 2 for a parse/validation error, 1 for an
-evaluation error.`,
-  preview: `Usage: agent-alias preview POLICY [--samples FILE] [--keys N] [--json]
+evaluation error.
+${outputHelp(COMMAND_FORMATS.eval)}`,
+  preview: `Usage: agent-alias preview POLICY [--samples FILE] [--keys N] [${formatUsage(COMMAND_FORMATS.preview)}] [--json]
 
 Runs the policy over sample contexts ([{name?, context, expect?}]) and each weighted rule over
 N synthetic partition keys (default 100000): per-rule sample counts, realised vs requested
 split (tolerance 0.5 points), failed expectations. Exit 1 when an expectation fails.
 --json prints {report_version: 2, alias, ok, rules, samples, failures}; shares are fractions
-in [0, 1], as in diff --json (report version 1 gave them in percent).`,
+in [0, 1], as in diff --json (report version 1 gave them in percent).
+${outputHelp(COMMAND_FORMATS.preview)}`,
 };
 
 export function help(io: CliIO, command: string): number {

@@ -8,6 +8,7 @@ import {
   COMMAND_FLAGS,
   COMMAND_FORMATS,
   outputFormat,
+  outputHelp,
   parseFlags,
   parseKeys,
   usageError,
@@ -41,7 +42,8 @@ transitions: [{rule, old_rule, from, to, share, keys}], samples: [{sample, from,
 from_rule, to_rule}], warnings: [{code, message, rule?}]}; shares are fractions in [0, 1].
 --format markdown prints a pull-request comment with a Mermaid chart of traffic share.
 Exit 0; 1 with --fail-on-warnings when there are warnings; 2 for invalid input (an invalid
-policy prints its problems to stderr).`;
+policy prints its problems to stderr).
+${outputHelp(COMMAND_FORMATS.diff)}`;
 
 /** Prints a diff in the chosen format. */
 function writeDiff(io: CliIO, format: string, report: PolicyDiff, oldFile: string, newFile: string) {
@@ -55,7 +57,7 @@ export async function diffCommand(argv: string[], io: CliIO): Promise<number> {
   if (values.help) return writeHelp(io, DIFF_HELP);
   if (positionals.length !== 2) throw usageError("diff", "give two policy files, OLD and NEW");
   const [oldFile, newFile] = positionals as [string, string];
-  const format = outputFormat(values, io, COMMAND_FORMATS.diff);
+  const format = outputFormat(values, COMMAND_FORMATS.diff);
   const keys = parseKeys(values.keys);
   const before = await loadPolicy(oldFile, io);
   const after = await loadPolicy(newFile, io);

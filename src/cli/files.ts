@@ -1,12 +1,19 @@
 /**
- * Reading policy, context and sample files: YAML or JSON by content, whatever the extension.
- * Every failure is an InputError naming the file (and line where known).
+ * Reading policy, context and sample files: YAML or JSON by content, whatever the extension;
+ * `-` reads standard input instead (CLI.md), once per command. Every failure is an InputError
+ * naming the file (and line where known).
  */
 import { readFile, stat } from "node:fs/promises";
 import { resolve as resolvePath } from "node:path";
-import { checkJsonTree, DOCUMENT_LIMITS, parseDocument } from "../policy/documents.js";
+import { checkJsonTree, DOCUMENT_LIMITS, parseDocument, readStreamText } from "../policy/documents.js";
 import { isRecord } from "../policy/index.js";
-import { InputError } from "./io.js";
+import { type CliIO, type CliStdin, InputError } from "./io.js";
+
+/** The file name that reads standard input. */
+export const STDIN = "-";
+
+/** Where a command reads its files from: the working directory, and standard input for `-`. */
+export type FileSource = Pick<CliIO, "cwd" | "stdin">;
 
 /**
  * Limits on what the CLI reads, in one place. A policy or context file larger than the API
@@ -32,8 +39,22 @@ export function parseData(text: string, file: string): unknown {
   }
 }
 
-async function readText(file: string, cwd: string | undefined, maxBytes: number): Promise<string> {
-  const path = resolvePath(cwd ?? process.cwd(), file);
+/** Standard inputs already read: a stream ends once, so a second `-` would read nothing. */
+const consumed = new WeakSet<object>();
+
+async function readStdin(stdin: CliStdin, maxBytes: number): Promise<string> {
+  if (consumed.has(stdin))
+    throw new InputError(`${STDIN}: standard input is read once; give '${STDIN}' for one file only`);
+  consumed.add(stdin);
+  const text = await readStreamText(stdin, maxBytes);
+  if (text === null)
+    throw new InputError(`${STDIN}: standard input is larger than the limit of ${maxBytes} bytes`);
+  return text;
+}
+
+async function readText(file: string, from: FileSource, maxBytes: number): Promise<string> {
+  if (file === STDIN) return readStdin(from.stdin ?? process.stdin, maxBytes);
+  const path = resolvePath(from.cwd ?? process.cwd(), file);
   try {
     const size = (await stat(path)).size;
     if (size > maxBytes)
@@ -52,13 +73,17 @@ async function readText(file: string, cwd: string | undefined, maxBytes: number)
   }
 }
 
-export async function readDataFile(file: string, cwd?: string): Promise<unknown> {
-  return parseData(await readText(file, cwd, INPUT_LIMITS.maxFileBytes), file);
+/** Reads a YAML or JSON file (`-`: standard input) into plain data. */
+export async function readDataFile(file: string, from: FileSource = {}): Promise<unknown> {
+  return parseData(await readText(file, from, INPUT_LIMITS.maxFileBytes), file);
 }
 
-/** Reads a JSON-lines file; blank lines are skipped. Any bad line fails the whole file. */
-export async function readJsonLines(file: string, cwd?: string): Promise<{ line: number; value: unknown }[]> {
-  const text = await readText(file, cwd, INPUT_LIMITS.maxJsonLinesBytes);
+/** Reads a JSON-lines file (`-`: standard input); blank lines are skipped. Any bad line fails the whole file. */
+export async function readJsonLines(
+  file: string,
+  from: FileSource = {},
+): Promise<{ line: number; value: unknown }[]> {
+  const text = await readText(file, from, INPUT_LIMITS.maxJsonLinesBytes);
   const out: { line: number; value: unknown }[] = [];
   text.split(/\r?\n/).forEach((raw, i) => {
     if (raw.trim() === "") return;
@@ -75,9 +100,9 @@ export async function readJsonLines(file: string, cwd?: string): Promise<{ line:
   return out;
 }
 
-/** Reads a routing context file: a JSON or YAML object. */
-export async function readContext(file: string, cwd?: string): Promise<Record<string, unknown>> {
-  const v = await readDataFile(file, cwd);
+/** Reads a routing context file (`-`: standard input): a JSON or YAML object. */
+export async function readContext(file: string, from: FileSource = {}): Promise<Record<string, unknown>> {
+  const v = await readDataFile(file, from);
   if (!isRecord(v))
     throw new InputError(`${file}: a routing context must be an object with session, agent, currentDate`);
   return v;

@@ -1,11 +1,17 @@
 /**
- * What a subcommand needs from its process: output streams and whether stdout is a terminal.
- * Subcommands return an exit code instead of calling process.exit, so tests call them directly.
+ * What a subcommand needs from its process: output streams, standard input (read where a
+ * file argument is `-`) and the working directory. Subcommands return an exit code instead of
+ * calling process.exit, so tests call them directly.
  */
+
+/** Standard input as a subcommand reads it: chunks of text or bytes. */
+export type CliStdin = AsyncIterable<string | Uint8Array>;
 
 export interface CliIO {
   readonly stdout: { write(chunk: string): unknown; isTTY?: boolean };
   readonly stderr: { write(chunk: string): unknown };
+  /** Read where a file argument is `-` (defaults to process.stdin). */
+  readonly stdin?: CliStdin;
   /** Working directory for relative paths (defaults to process.cwd()). */
   readonly cwd?: string;
   /** Environment for the API client's credentials (`validate --api`); defaults to process.env. */

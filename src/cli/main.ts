@@ -39,8 +39,9 @@ Commands:
   rollout --stack S --policy FILE        drive a stack through its canary stages, judged on traces
   plugin install                         install the native Pulumi provider plugin (any language)
 
-Output is human on a terminal and JSON otherwise; --json or --format forces it (diff and
-review also take --format markdown, for a pull-request comment).
+Output is for people, on a terminal or not (--format human); --json or --format json prints
+JSON, and diff, review and rollout also take --format markdown (a pull-request comment).
+Wherever a command reads a file, - reads standard input.
 Exit codes: 0 success, 1 a routing or check failure, 2 invalid input.
 Run 'agent-alias <command> --help' for a command's options.
 `;
@@ -73,5 +74,9 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
 }
 
 export async function main(argv: string[]): Promise<void> {
-  process.exitCode = await runCli(argv, { stdout: process.stdout, stderr: process.stderr });
+  process.exitCode = await runCli(argv, {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdin: process.stdin,
+  });
 }

@@ -12,10 +12,10 @@ import { createRequire } from "node:module";
 import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseFlags, usageError, writeHelp } from "./args.js";
-import { type CliIO, EXIT } from "./io.js";
+import { outputFormat, parseFlags, usageError, writeHelp } from "./args.js";
+import { type CliIO, EXIT, writeJson } from "./io.js";
 
-export const PLUGIN_HELP = `Usage: agent-alias plugin install [--pulumi-home DIR] [--force]
+export const PLUGIN_HELP = `Usage: agent-alias plugin install [--pulumi-home DIR] [--force] [--format human|json] [--json]
 
 Installs the native Pulumi provider plugin 'agent-alias' of this package into
 $PULUMI_HOME/plugins/resource-agent-alias-v<version>/ (PULUMI_HOME defaults to ~/.pulumi), so
@@ -23,9 +23,15 @@ $PULUMI_HOME/plugins/resource-agent-alias-v<version>/ (PULUMI_HOME defaults to ~
 package's code: keep the package installed (or install again after moving it).
 --pulumi-home DIR   another Pulumi home than $PULUMI_HOME or ~/.pulumi
 --force             replace an installed plugin of the same version
-Prints the plugin's folder. Exit 0; 2 for bad arguments.`;
+Prints the plugin's folder: a line for people (--format human, the default, on a terminal or
+not), or with --json (--format json) {"dir", "installed"}. Exit 0; 2 for bad arguments.`;
 
-const FLAGS = { "pulumi-home": { type: "string" }, force: { type: "boolean" } } as const;
+const FLAGS = {
+  "pulumi-home": { type: "string" },
+  force: { type: "boolean" },
+  json: { type: "boolean" },
+  format: { type: "string" },
+} as const;
 
 /** The package's root (holding package.json and bin/). */
 const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -58,8 +64,11 @@ export async function pluginCommand(argv: string[], io: CliIO): Promise<number> 
   if (values.help) return writeHelp(io, PLUGIN_HELP);
   if (positionals.length !== 1 || positionals[0] !== "install")
     throw usageError("plugin", "the one subcommand is 'install' (agent-alias plugin install)");
+  const format = outputFormat(values, ["human", "json"]);
   const home = values["pulumi-home"] ?? process.env.PULUMI_HOME ?? join(homedir(), ".pulumi");
   const { dir, installed } = installPlugin(resolve(io.cwd ?? process.cwd(), home), values.force === true);
-  io.stdout.write(installed ? `installed ${dir}\n` : `already installed: ${dir} (--force replaces it)\n`);
+  if (format === "json") writeJson(io, { dir, installed });
+  else
+    io.stdout.write(installed ? `installed ${dir}\n` : `already installed: ${dir} (--force replaces it)\n`);
   return EXIT.ok;
 }

@@ -52,7 +52,7 @@ export function checkPolicyData(raw: unknown): PolicyCheck {
 
 /** Reads a policy file and checks it (`checkPolicyData`); an unreadable file is an InputError. */
 export async function readPolicyDocument(file: string, io: CliIO): Promise<PolicyCheck> {
-  return checkPolicyData(await readDataFile(file, io.cwd));
+  return checkPolicyData(await readDataFile(file, io));
 }
 
 /**
@@ -70,7 +70,7 @@ export async function loadPolicy(file: string, io: CliIO): Promise<CheckedPolicy
 
 /** Reads a samples file; invalid samples print their problems to stderr and are invalid input. */
 export async function loadSamples(file: string, io: CliIO): Promise<Sample[]> {
-  const parsed = parseSamples(await readDataFile(file, io.cwd));
+  const parsed = parseSamples(await readDataFile(file, io));
   if (parsed.issues.length > 0) {
     io.stderr.write(parsed.issues.map((i) => `${file}: ${i.message}\n`).join(""));
     throw new InputError(`${file}: invalid samples`);

@@ -13,6 +13,7 @@ import {
   COMMAND_FLAGS,
   COMMAND_FORMATS,
   outputFormat,
+  outputHelp,
   parseFlags,
   parseKeys,
   usageError,
@@ -52,7 +53,8 @@ prints one report; run it from inside the git repository.
 --json prints {base, merge_base, files: [{path, status, samples, notes, errors, report}]},
 each report being diff's JSON; --format markdown prints one pull-request comment (its first
 line is ${"<!-- agent-alias-review -->"}). Exit 0; 1 with --fail-on-warnings when a report
-has warnings; 2 for invalid input or an invalid policy.`;
+has warnings; 2 for invalid input or an invalid policy.
+${outputHelp(COMMAND_FORMATS.review)}`;
 
 async function git(cwd: string, args: string[]): Promise<string> {
   try {
@@ -118,7 +120,7 @@ export async function reviewCommand(argv: string[], io: CliIO): Promise<number> 
   const { values, positionals } = parseFlags(argv, COMMAND_FLAGS.review);
   if (values.help) return writeHelp(io, REVIEW_HELP);
   if (values.base === undefined || values.base === "") throw usageError("review", "give --base REF");
-  const format = outputFormat(values, io, COMMAND_FORMATS.review);
+  const format = outputFormat(values, COMMAND_FORMATS.review);
   const keys = parseKeys(values.keys);
   const cwd = io.cwd ?? process.cwd();
   const sharedSamples = values.samples === undefined ? null : await loadSamples(values.samples, io);

@@ -1,61 +1,106 @@
 /**
- * `agent-alias rollout` (issue 16): drives a Pulumi stack through the stages of a policy
- * file's `canary:` block with `runRollout` (src/rollout), judging each stage on the traces of
- * both agents. Progress lines go to stderr; the report to stdout as JSON, Markdown or text.
- * Exit 0 when every stage passed (or a dry run), 1 on an abort or a stop, 2 for invalid input.
+ * `agent-alias rollout`: drives a Pulumi stack through the stages of a policy file's `canary:`
+ * block with `runRollout` (src/rollout), from where the alias is, judging each stage on the
+ * traces of the canary rule's own sessions. Progress lines go to stderr; the report to stdout
+ * as text, JSON or Markdown. Exit 0 when every stage passed, the alias was complete already, or
+ * a dry run; 1 on an abort, a stop, a failure or a stack held by another rollout; 2 for invalid
+ * input or a run refused as asked (it would move users back); 130 when interrupted.
  */
 import { resolve } from "node:path";
 import { AgentAliasClient } from "../client/client.js";
 import { canaryPlanOfDocument, parseDuration } from "../policy/index.js";
+import { clientRolloutApi, type RolloutApi } from "../rollout/api.js";
+import { Interrupts } from "../rollout/interrupts.js";
 import { rolloutHuman, rolloutMarkdown } from "../rollout/report.js";
-import { clientTraceReader, type RolloutOptions, runRollout } from "../rollout/runner.js";
+import type { RolloutResult } from "../rollout/report-types.js";
+import { runRollout } from "../rollout/runner.js";
 import { automationStack, PROVIDER_API_KEYS, type RolloutStack } from "../rollout/stack.js";
-import { COMMAND_FLAGS, COMMAND_FORMATS, outputFormat, parseFlags, usageError, writeHelp } from "./args.js";
+import {
+  COMMAND_FLAGS,
+  COMMAND_FORMATS,
+  outputFormat,
+  outputHelp,
+  parseFlags,
+  usageError,
+  writeHelp,
+} from "./args.js";
 import { readDataFile } from "./files.js";
 import { type CliIO, EXIT, InputError, writeJson } from "./io.js";
 
-export const ROLLOUT_HELP = `Usage: agent-alias rollout --stack S --policy FILE [--cwd DIR] [--config-key K]
-                         [--config-file FILE] [--interval 10s] [--dry-run]
-                         [--resume | --from-stage NAME] [--json] [--format human|json|markdown]
+export const ROLLOUT_HELP = `Usage: agent-alias rollout --stack S --policy FILE [--cwd DIR] [--alias KEY]
+                         [--config-key K] [--config-file FILE] [--interval 10s]
+                         [--from-stage NAME [--allow-back]] [--dry-run] [--resume]
+                         [--json] [--format human|json|markdown]
                          [--api-url-config KEY] [--api-key-config KEY]
 
 Drives the Pulumi stack S of the project in --cwd (default: the working directory) through
-the stages of the policy file's canary: block (from, to, stages with hold and gates). For
-each stage: set the stage in stack config (--config-key, default canaryStage, so
-Pulumi.<S>.yaml shows where the rollout is), pulumi up, then every --interval read the
-traces of both agents since the stage took effect and judge the gates:
+the stages of the policy file's canary: block (from, to, stages with hold and gates).
+
+Where it starts: where the alias is. The policy the API serves for the alias (the file's
+key:, or --alias KEY) is mapped onto the stage table (a split of 50/50 is the 50/50 stage;
+everything on \`from\` is the first stage), whatever stack config or the file's current: say
+(a line says so when they disagree). An alias at the last stage is done: exit 0, "already
+complete", no up. An alias that serves no stage of the table is refused (exit 2) unless
+--from-stage NAME says where to go. --from-stage may move on from where the alias is; a
+stage that would send users of \`to\` back to \`from\` is refused (exit 2) unless
+--allow-back, and the report then says who moves. --resume is accepted for older scripts:
+starting where the alias is, is what every run does.
+
+Each stage: set the stage in stack config (--config-key, default canaryStage, so
+Pulumi.<S>.yaml shows where the rollout is), pulumi up (recorded in the stack's history),
+read what the API serves, then every --interval judge the gates:
   - every gate passes once the hold is over: the next stage; the last one done: exit 0;
   - a gate fails (max_failed_checks checks in a row), or too few traces after hold +
-    max_wait (inconclusive): set the last stage that passed (else the first stage that
-    sends the canary nothing, else the first stage), up, exit 1 with one line that names
-    the gate, the figures and the window;
-  - a failed trace read is retried and never a verdict.
+    max_wait (inconclusive): revert to the last stage that passed (else the first stage
+    that sends the canary nothing, else the first stage), up, exit 1 with one line that
+    names the gate, the figures and the window;
+  - a failed read is retried and never a verdict.
+What a gate reads: the traces of sessions created through the alias since the stage took
+effect and routed by the canary rule (re-resolved with the stage's policy, so a canary
+limited by match: is compared with the same cohort on \`from\`), joined by session_key.
+The alias's sessions are read as they come (an API that lists them oldest first is read
+through once at the first check).
+Traces of other aliases, of sessions made directly on an agent, of other rules, and of
+sessions from before the stage are left out and counted in the report. A trace without
+session_key cannot be joined: it is counted by agent, and the report says so.
+The first stage, when the alias already serves it and its up changes nothing, counts its
+hold from when it took effect by the stack's update history.
+
+One rollout per stack: the rollout keeps a record in the stack's tags (agent-alias:rollout,
+kept by the backend); a second one refuses (exit 1), naming the holder and since when.
+A failed up shows the engine's own diagnostic (a locked stack: by whom, since when, and
+\`pulumi cancel\`), and leaves stack config at the stage the API serves. Ctrl-C or SIGTERM
+stops the running up cleanly (no lock is left) and prints the command that resumes; during
+a revert the revert is finished first (interrupt again to stop it). A revert that failed or
+was killed is finished by the next run, never by deploying the failed stage again.
+--dry-run reads the stack and the API and says what the run would do; it changes nothing,
+and exits as the run would when it would refuse (2) or find the stack held (1), else 0.
+
 The program must read its stage from the config key and use the same stage table as the
 policy file (e.g. canaryPolicy({... current: config.get("canaryStage")}) with the same
-stages); the policy's current: is where a rollout starts unless --resume (the stage in
-stack config) or --from-stage NAME. The first stage, when stack config already holds it and
-its up changes nothing, counts its hold from when it took effect by the stack's update
-history (and waits at least max_wait from the start before too few traces is inconclusive).
-A check that would pass or abort reads the stage's whole window again and decides on that.
---dry-run reads the stack config and prints the plan; it changes nothing.
+stages): after each up the API must serve that stage's policy.
 Traces are read with the stack's provider config (agent-alias:apiUrl, agent-alias:apiKey),
 else AGENT_ALIAS_API_URL and VECTARA_API_KEY. A program with an explicit provider on its
 own config keys names them: --api-url-config apiUrl --api-key-config apiKey (a key
 without a namespace is the project's).
---json prints {status, exit_code, message, config_key, from, to, initial_stage,
-start_stage, final_stage, reverted_to, stages: [{name, weights, watched, hold_ms,
-max_wait_ms, window: {start, end}, resumed, outcome, checks: [{at, elapsed_ms, verdict, message,
-baseline, canary, read_error?}], verdict}]}; --format markdown a report with a timeline
-table and a Mermaid chart (for a pull request or a CI job summary).`;
+--json prints {status, exit_code, message, config_key, alias_key, from, to, initial_stage,
+initial_deployed, start_stage, notes, final_stage, deployed_stage, reverted_to, moved_back?,
+stages: [{name, weights, watched, hold_ms, max_wait_ms, window: {start, end}, resumed,
+outcome, checks: [{at, elapsed_ms, verdict, message, baseline, canary, left_out, unjoined,
+api_calls, read_error?}], verdict}]}; --format markdown a report with a timeline table and a
+Mermaid chart (for a pull request or a CI job summary).
+${outputHelp(COMMAND_FORMATS.rollout)}`;
 
-/** Test seams of the command: the stack, the traces, the clock (all default to the real ones). */
+/** Test seams of the command: the stack, the API, the clock (all default to the real ones). */
 export interface RolloutSeams {
   stack?: RolloutStack;
-  traces?: RolloutOptions["traces"];
+  api?: RolloutApi;
   clock?: () => number;
   sleep?: (ms: number) => Promise<void>;
   /** Environment for the client (default process.env). */
   env?: Record<string, string | undefined>;
+  /** Interrupts of the run (default: SIGINT and SIGTERM of this process). */
+  interrupts?: Interrupts;
 }
 
 function parseInterval(text: string | undefined): number {
@@ -66,6 +111,40 @@ function parseInterval(text: string | undefined): number {
   return ms;
 }
 
+/** The command that resumes an interrupted run: the same, without a move or a dry run. */
+function resumeCommand(argv: readonly string[]): string {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === "--dry-run" || a === "--allow-back" || a === "--resume") continue;
+    if (a === "--from-stage") {
+      i++;
+      continue;
+    }
+    if (a.startsWith("--from-stage=")) continue;
+    out.push(/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, "'\\''")}'`);
+  }
+  return `agent-alias rollout ${out.join(" ")}`;
+}
+
+/** SIGINT/SIGTERM to `interrupts` while `run` runs. */
+async function withSignals<T>(interrupts: Interrupts, io: CliIO, run: () => Promise<T>): Promise<T> {
+  const onSignal = (signal: NodeJS.Signals) => {
+    io.stderr.write(
+      `agent-alias rollout: ${signal}: stopping cleanly (the running up is cancelled, no lock is left)\n`,
+    );
+    interrupts.interrupt();
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  try {
+    return await run();
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+}
+
 export async function rolloutCommand(argv: string[], io: CliIO, seams: RolloutSeams = {}): Promise<number> {
   const { values, positionals } = parseFlags(argv, COMMAND_FLAGS.rollout);
   if (values.help) return writeHelp(io, ROLLOUT_HELP);
@@ -74,16 +153,25 @@ export async function rolloutCommand(argv: string[], io: CliIO, seams: RolloutSe
   if (values.policy === undefined) throw usageError("rollout", "--policy is required");
   if (values.resume && values["from-stage"] !== undefined)
     throw usageError("rollout", "give --resume or --from-stage, not both");
-  const format = outputFormat(values, io, COMMAND_FORMATS.rollout);
+  if (values["allow-back"] && values["from-stage"] === undefined)
+    throw usageError("rollout", "--allow-back goes with --from-stage NAME (the stage to move back to)");
+  const format = outputFormat(values, COMMAND_FORMATS.rollout);
   const intervalMs = parseInterval(values.interval);
   const cwd = io.cwd ?? process.cwd();
-  const doc = await readDataFile(values.policy, cwd);
+  const doc = await readDataFile(values.policy, { cwd, ...(io.stdin ? { stdin: io.stdin } : {}) });
   const planned = canaryPlanOfDocument(doc);
   if (!planned.ok) {
     throw new InputError(`${values.policy}:\n${planned.issues.map((i) => `  ${i.message}`).join("\n")}`);
   }
+  const fileKey = (doc as { key?: unknown }).key;
+  const aliasKey = values.alias ?? (typeof fileKey === "string" ? fileKey : undefined);
+  if (aliasKey === undefined)
+    throw usageError(
+      "rollout",
+      `${values.policy} has no key: give the alias the program deploys with --alias KEY`,
+    );
   const configKey = values["config-key"] ?? "canaryStage";
-  let result: Awaited<ReturnType<typeof runRollout>>;
+  let result: RolloutResult;
   try {
     const stack =
       seams.stack ??
@@ -93,41 +181,25 @@ export async function rolloutCommand(argv: string[], io: CliIO, seams: RolloutSe
         configKey,
         ...(values["config-file"] !== undefined ? { configFile: resolve(cwd, values["config-file"]) } : {}),
       }));
-    let traces = seams.traces;
-    if (traces === undefined && !values["dry-run"]) {
-      const api = await stack.apiConfig({
-        apiUrl: values["api-url-config"] ?? PROVIDER_API_KEYS.apiUrl,
-        apiKey: values["api-key-config"] ?? PROVIDER_API_KEYS.apiKey,
+    const api = seams.api ?? (await apiOf(stack, values, seams));
+    const interrupts = seams.interrupts ?? new Interrupts();
+    const run = () =>
+      runRollout({
+        plan: planned.plan,
+        aliasKey,
+        stack,
+        api,
+        configKey,
+        intervalMs,
+        dryRun: values["dry-run"] ?? false,
+        fromStage: values["from-stage"],
+        allowBack: values["allow-back"] ?? false,
+        interrupts,
+        clock: seams.clock,
+        sleep: seams.sleep,
+        progress: (line) => io.stderr.write(`rollout: ${line}\n`),
       });
-      // A key named on the command line must be there: no silent fall-back to the environment.
-      for (const [flag, value] of [
-        ["api-url-config", api.apiUrl],
-        ["api-key-config", api.apiKey],
-      ] as const) {
-        const key = values[flag];
-        if (key !== undefined && value === undefined)
-          throw new InputError(`--${flag} ${key}: stack '${values.stack}' has no config '${key}'`);
-      }
-      const client = new AgentAliasClient({
-        ...(api.apiUrl !== undefined ? { baseUrl: api.apiUrl } : {}),
-        ...(api.apiKey !== undefined ? { apiKey: api.apiKey } : {}),
-        env: seams.env ?? process.env,
-      });
-      traces = clientTraceReader(client);
-    }
-    result = await runRollout({
-      plan: planned.plan,
-      stack,
-      traces,
-      configKey,
-      intervalMs,
-      dryRun: values["dry-run"] ?? false,
-      resume: values.resume ?? false,
-      fromStage: values["from-stage"],
-      clock: seams.clock,
-      sleep: seams.sleep,
-      progress: (line) => io.stderr.write(`rollout: ${line}\n`),
-    });
+    result = seams.interrupts ? await run() : await withSignals(interrupts, io, run);
   } catch (e) {
     if ((e as { code?: unknown }).code === "invalid_input")
       throw new InputError(`rollout: ${(e as Error).message}`);
@@ -140,7 +212,35 @@ export async function rolloutCommand(argv: string[], io: CliIO, seams: RolloutSe
   if (format === "json") writeJson(io, result);
   else if (format === "markdown") io.stdout.write(rolloutMarkdown(result));
   else io.stdout.write(rolloutHuman(result));
-  if (result.status !== "completed" && result.status !== "dry_run")
-    io.stderr.write(`agent-alias rollout: ${result.message}\n`);
-  return result.exit_code === 0 ? EXIT.ok : EXIT.failure;
+  if (result.exit_code !== 0) io.stderr.write(`agent-alias rollout: ${result.message}\n`);
+  if (result.status === "interrupted" || result.status === "error")
+    io.stderr.write(`agent-alias rollout: to go on from where the alias is: ${resumeCommand(argv)}\n`);
+  return result.exit_code;
+}
+
+/** The API a rollout reads, with the stack's provider config (or the keys named). */
+async function apiOf(
+  stack: RolloutStack,
+  values: { stack?: string; "api-url-config"?: string; "api-key-config"?: string },
+  seams: RolloutSeams,
+): Promise<RolloutApi> {
+  const api = await stack.apiConfig({
+    apiUrl: values["api-url-config"] ?? PROVIDER_API_KEYS.apiUrl,
+    apiKey: values["api-key-config"] ?? PROVIDER_API_KEYS.apiKey,
+  });
+  // A key named on the command line must be there: no silent fall-back to the environment.
+  for (const [flag, value] of [
+    ["api-url-config", api.apiUrl],
+    ["api-key-config", api.apiKey],
+  ] as const) {
+    const key = values[flag];
+    if (key !== undefined && value === undefined)
+      throw new InputError(`--${flag} ${key}: stack '${values.stack}' has no config '${key}'`);
+  }
+  const client = new AgentAliasClient({
+    ...(api.apiUrl !== undefined ? { baseUrl: api.apiUrl } : {}),
+    ...(api.apiKey !== undefined ? { apiKey: api.apiKey } : {}),
+    env: seams.env ?? process.env,
+  });
+  return clientRolloutApi(client);
 }

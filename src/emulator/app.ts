@@ -6,7 +6,7 @@
  * this module holds the app's setup, its hooks (faults, auth, roles) and its error answers.
  */
 import { randomInt } from "node:crypto";
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import Fastify, { type FastifyReply, type FastifyRequest } from "fastify";
 import { controlOf, type FaultConfig, routeOperation } from "../wire/index.js";
 import {
   type ApiKeySpec,
@@ -14,6 +14,7 @@ import {
   type OAuthClientSpec,
   parseApiKeySpec,
   parseOAuthClientSpec,
+  TOKEN_PATH,
 } from "./auth.js";
 import { HttpProblem, invalid, invalidField } from "./errors.js";
 import { Faults, faultConfig, parseFaultSpec } from "./faults.js";
@@ -34,7 +35,7 @@ import { registerAliasRoutes } from "./routes/aliases.js";
 import type { ApiContext } from "./routes/context.js";
 import { registerEmulatorRoutes } from "./routes/emulator.js";
 import { registerEventRoutes } from "./routes/events.js";
-import { registerOAuthRoutes, TOKEN_PATH } from "./routes/oauth.js";
+import { registerOAuthRoutes } from "./routes/oauth.js";
 import { registerSessionRoutes } from "./routes/sessions.js";
 import { registerTraceRoutes } from "./routes/traces.js";
 import { loadSeed, type SeedDocument, seedStore } from "./seed.js";
@@ -120,10 +121,39 @@ export interface RunningEmulator {
   close(): Promise<void>;
 }
 
+/**
+ * A request served without a socket (fastify's `inject`). The package's types name no fastify
+ * type, so they compile in projects whose tsconfig cannot read fastify's own (CommonJS
+ * without `esModuleInterop`).
+ */
+export interface InjectRequest {
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD" | "OPTIONS";
+  url: string;
+  headers?: Record<string, string>;
+  query?: Record<string, string>;
+  /** A string or Buffer is sent as it is; an object as JSON. */
+  payload?: string | Buffer | object;
+}
+
+/** The answer to an InjectRequest. */
+export interface InjectResponse {
+  statusCode: number;
+  headers: Record<string, string | string[] | number | undefined>;
+  /** The body as text; `json()` parses it. */
+  body: string;
+  json<T = unknown>(): T;
+}
+
+/** The HTTP app under the emulator, as far as callers may use it: which routes it serves. */
+export interface EmulatorApp {
+  hasRoute(route: { method: string; url: string }): boolean;
+}
+
 export interface Emulator {
-  /** The fastify instance; `app.inject(...)` calls it without a socket. */
-  readonly app: FastifyInstance;
-  readonly inject: FastifyInstance["inject"];
+  /** The HTTP app (fastify underneath). */
+  readonly app: EmulatorApp;
+  /** Serves one request in memory, with the same behaviour as on a socket. */
+  inject(request: InjectRequest): Promise<InjectResponse>;
   /** Puts the app on a socket (options default to those given to createEmulator). */
   listen(at?: { port?: number; host?: string }): Promise<RunningEmulator>;
   /** Closes the app (and its socket, if listening) and the data file. Idempotent. */
@@ -476,7 +506,10 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
 
   const emulator: Emulator = {
     app,
-    inject: app.inject.bind(app) as FastifyInstance["inject"],
+    inject: async (request) => {
+      const r = await app.inject(request);
+      return { statusCode: r.statusCode, headers: r.headers, body: r.body, json: <T>() => r.json() as T };
+    },
     close,
     async listen(at = {}) {
       const host = at.host ?? options.host ?? DEFAULT_HOST;

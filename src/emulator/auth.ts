@@ -31,6 +31,9 @@ export interface OAuthClientSpec {
   role?: Role | undefined;
 }
 
+/** Where the emulator issues OAuth tokens (API.md: `POST /oauth2/token`). */
+export const TOKEN_PATH = "/oauth2/token";
+
 /** Default lifetime of an issued token (API.md: tokens last 30 minutes). */
 export const DEFAULT_TOKEN_TTL_S = 30 * 60;
 /** Issued tokens kept at most; past it the expired ones are dropped, then the oldest. */

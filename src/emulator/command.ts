@@ -11,6 +11,8 @@ import { parseArgs } from "node:util";
 import { type EmulatorOptions, startEmulator } from "./app.js";
 import { parseApiKeySpec, parseOAuthClientSpec, parseTtl } from "./auth.js";
 import { parseAgentProfileFlag, profileSpecHelp } from "./profiles.js";
+import { parseSeed } from "./seed.js";
+import { readStdin } from "./stdin.js";
 import { startEmulatorThread } from "./thread.js";
 
 export interface EmulatorCommandIO {
@@ -18,6 +20,8 @@ export interface EmulatorCommandIO {
   readonly stderr: { write(chunk: string): unknown };
   /** Base for relative file paths (default: process.cwd()). */
   readonly cwd?: string;
+  /** Read for a file given as `-` (`--seed -`, `traffic --metadata-from -`); default process.stdin. */
+  readonly stdin?: AsyncIterable<string | Uint8Array>;
   /** Environment for `AGENT_ALIAS_API_KEY` (default: process.env). */
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Stops the emulator when aborted, as SIGINT/SIGTERM do (for tests and embedding). */
@@ -32,7 +36,9 @@ export interface EmulatorCommandIO {
 export const EMULATOR_USAGE = `Usage: agent-alias emulator [options]
        agent-alias emulator traffic --alias KEY --rate R [options]   (see traffic --help)
 
-Runs the agent alias API (API.md) on loopback. Prints its URL on the first line of stdout.
+Runs the agent alias API (API.md) on loopback. Prints its URL on the first line of stdout and
+nothing else there, so it takes no --format (its diagnostics go to stderr); the result of
+'emulator traffic' is --format human|json.
 
 Options:
   --port N          port to listen on (0: a free one; default 8742)
@@ -47,7 +53,8 @@ Options:
                     an OAuth client (default role owner); repeatable. Enables
                     POST /oauth2/token (client credentials) on the emulator
   --token-ttl T     lifetime of issued tokens: seconds, or 90s, 30m, 2h (default 30m)
-  --seed FILE       YAML/JSON with agents and aliases to create at start
+  --seed FILE       YAML/JSON with agents and aliases to create at start (- reads standard
+                    input)
   --faults SPEC     inject faults, e.g. rate=0.2,status=503,latency=50ms,reset=0.05,seed=1;
                     ops=traces.list+sessions limits them to those operations (or groups)
   --body-limit N    largest request body in bytes (default 1048576)
@@ -56,10 +63,14 @@ Options:
                     limit. Default 10000 (~6 MB; ~11 MB with an input each)
   --max-traces N    most traces kept; past it each new trace evicts the oldest. 0: no
                     limit. Default 50000 (~18 MB)
-  --agent-profile KEY=SPEC
+  --agent-profile KEY[SELECTOR]=SPEC
                     how agent KEY ('*': every agent) behaves in its traces; repeatable;
                     wins over the seed's agents: [{key, name, profile: SPEC}], e.g.
-                    --agent-profile support-v2=errors=0.08,latency=120ms..400ms
+                    --agent-profile support-v2=errors=0.08,latency=120ms..400ms.
+                    SELECTOR limits it to some sessions, over the agent's own profile:
+                    NAME=VALUE,… on session metadata, or @alias=KEY (the alias the
+                    session came through), e.g. 'support-v2[tenant=eu]=errors=0.2';
+                    in a seed: agents: [{key, profiles: [{when: {tenant: eu}, profile: SPEC}]}]
   --random-seed N   seeds the agents' draws: the same seed and the same inputs per agent
                     give the same traces (default: random)
   -h, --help        show this help
@@ -141,7 +152,8 @@ export async function runEmulatorCommand(argv: readonly string[], io: EmulatorCo
       options.oauthClients = values["oauth-client"].map(parseOAuthClientSpec);
     if (values["token-ttl"] !== undefined) options.tokenTtlSeconds = parseTtl(values["token-ttl"]);
     if (io.env !== undefined) options.env = io.env;
-    if (values.seed !== undefined) options.seed = resolve(cwd, values.seed);
+    if (values.seed === "-") options.seed = parseSeed(await readStdin(io), "-");
+    else if (values.seed !== undefined) options.seed = resolve(cwd, values.seed);
     if (values.faults !== undefined) options.faults = values.faults;
     const limit = integer("body-limit", values["body-limit"], 1, 1024 ** 3);
     if (limit !== undefined) options.bodyLimit = limit;
@@ -165,7 +177,7 @@ export async function runEmulatorCommand(argv: readonly string[], io: EmulatorCo
     if (io.inProcess) running = await startEmulator(options);
     else {
       const { log, seed, clock: _clock, ...data } = options;
-      running = await startEmulatorThread({ ...data, ...(typeof seed === "string" ? { seed } : {}) }, log);
+      running = await startEmulatorThread({ ...data, ...(seed !== undefined ? { seed } : {}) }, log);
     }
   } catch (e) {
     const code = (e as { code?: string }).code ?? "";

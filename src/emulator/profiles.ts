@@ -57,10 +57,59 @@ export interface AgentProfile {
 /** Some settings of a profile: what a spec or a seed entry gives. */
 export type ProfilePatch = { -readonly [K in keyof AgentProfile]?: AgentProfile[K] };
 
-/** A profile given for an agent key, or for `*`: every agent. */
+/**
+ * Which sessions a profile is for: each name is a session metadata key whose value (as text)
+ * must equal the one given, or `@alias`, the alias the session was created through. Empty or
+ * absent: every session.
+ */
+export type SessionSelector = Readonly<Record<string, string>>;
+
+/** A profile given for an agent key, or for `*`: every agent; with `when`, only for some sessions. */
 export interface AgentProfileEntry {
   readonly key: string;
   readonly profile: ProfilePatch;
+  readonly when?: SessionSelector | undefined;
+}
+
+/** What a selector reads of a session. */
+export interface SessionFacts {
+  readonly metadata: Readonly<Record<string, unknown>>;
+  readonly alias_key: string | null;
+}
+
+/** The selector's name for the session's alias. */
+export const ALIAS_SELECTOR = "@alias";
+
+/** True when `session` has every value `when` names. */
+export function selects(when: SessionSelector, session: SessionFacts): boolean {
+  for (const [name, want] of Object.entries(when)) {
+    const have = name === ALIAS_SELECTOR ? session.alias_key : session.metadata[name];
+    if (have === null || have === undefined || typeof have === "object" || String(have) !== want)
+      return false;
+  }
+  return true;
+}
+
+const SELECTOR_NAME = /^(@alias|[A-Za-z0-9_.-]{1,100})$/;
+
+/** `tenant=eu,@alias=support` as a selector; issues name the part at fault. */
+export function parseSelector(text: string, where: string): SessionSelector {
+  const out: Record<string, string> = {};
+  const issues: { path: string; message: string }[] = [];
+  for (const part of text.split(",")) {
+    const eq = part.indexOf("=");
+    const name = (eq === -1 ? part : part.slice(0, eq)).trim();
+    if (eq === -1 || !SELECTOR_NAME.test(name) || Object.hasOwn(out, name)) {
+      issues.push({
+        path: where,
+        message: `${where}: a selector is NAME=VALUE[,NAME=VALUE]… (NAME a metadata key or ${ALIAS_SELECTOR}, each once); got '${part.trim()}'`,
+      });
+      continue;
+    }
+    out[name] = part.slice(eq + 1).trim();
+  }
+  if (issues.length > 0) throw new ProfileSpecError(issues);
+  return Object.freeze(out);
 }
 
 /** The key of the profile every agent starts from. */
@@ -356,19 +405,26 @@ export function parseProfileSpec(spec: string, where = ""): ProfilePatch {
   return patch;
 }
 
-/** `KEY=SPEC` of `--agent-profile` (KEY an agent key, or `*` for every agent). */
+const PROFILE_FLAG = /^\s*(\*|[0-9a-zA-Z_-]{1,50})\s*(?:\[([^\]]*)\])?\s*=(.*)$/s;
+
+/**
+ * `KEY[SELECTOR]=SPEC` of `--agent-profile`: KEY an agent key, or `*` for every agent; the
+ * optional SELECTOR limits it to some sessions (`support-v2[tenant=eu]=errors=0.2`).
+ */
 export function parseAgentProfileFlag(raw: string): AgentProfileEntry {
-  const eq = raw.indexOf("=");
-  const key = (eq === -1 ? raw : raw.slice(0, eq)).trim();
-  if (eq === -1 || !(key === ALL_AGENTS || /^[0-9a-zA-Z_-]{1,50}$/.test(key))) {
+  const m = PROFILE_FLAG.exec(raw);
+  if (m === null) {
     throw new ProfileSpecError([
       {
         path: "agent-profile",
-        message: `--agent-profile must be KEY=SPEC (KEY an agent key or '*'), e.g. support-v2=errors=0.08,latency=120ms..400ms; got '${raw}'`,
+        message: `--agent-profile must be KEY[SELECTOR]=SPEC (KEY an agent key or '*'; SELECTOR NAME=VALUE,… on session metadata or ${ALIAS_SELECTOR}), e.g. support-v2=errors=0.08 or 'support-v2[tenant=eu]=errors=0.2'; got '${raw}'`,
       },
     ]);
   }
-  return { key, profile: parseProfileSpec(raw.slice(eq + 1), `--agent-profile ${key}`) };
+  const [, key = "", selector, spec = ""] = m;
+  const where = `--agent-profile ${key}${selector === undefined ? "" : `[${selector}]`}`;
+  const when = selector === undefined ? undefined : parseSelector(selector, where);
+  return { key, profile: parseProfileSpec(spec, where), ...(when === undefined ? {} : { when }) };
 }
 
 /** A profile as a compact spec with every setting (parseProfileSpec reads it back). */
@@ -423,11 +479,15 @@ function duration(l: LatencyProfile, z: number): number {
 /**
  * The agents' behaviour in one emulator: the seed, and the profiles given by option
  * (`--agent-profile`, which win) and by the seed file. Shared by every store the app builds
- * (a store rebuilt after a failed write keeps its agents' behaviour).
+ * (a store rebuilt after a failed write keeps its agents' behaviour). A profile with a selector
+ * (`when`) applies, over the agent's own, to the invocations of the sessions it selects: the
+ * seed's first, then the options', each in order.
  */
 export class AgentBehaviour {
   private readonly given = new Map<string, ProfilePatch>();
   private readonly fromSeed = new Map<string, ProfilePatch>();
+  private givenCohorts: AgentProfileEntry[] = [];
+  private seedCohorts: AgentProfileEntry[] = [];
   private readonly resolved = new Map<string, { profile: AgentProfile; keyHash: number }>();
 
   /** `seed`: an integer (its low 32 bits are used). `given`: later entries win, setting by setting. */
@@ -435,17 +495,30 @@ export class AgentBehaviour {
     readonly seed: number,
     given: readonly AgentProfileEntry[] = [],
   ) {
-    for (const e of given) this.given.set(e.key, { ...this.given.get(e.key), ...e.profile });
+    for (const e of given) {
+      if (e.when !== undefined && Object.keys(e.when).length > 0) this.givenCohorts.push(e);
+      else this.given.set(e.key, { ...this.given.get(e.key), ...e.profile });
+    }
   }
 
   /** The seed file's profiles (under those given as options). */
   setSeedProfiles(entries: readonly AgentProfileEntry[]): void {
-    for (const e of entries) this.fromSeed.set(e.key, { ...this.fromSeed.get(e.key), ...e.profile });
+    for (const e of entries) {
+      if (e.when !== undefined && Object.keys(e.when).length > 0) this.seedCohorts.push(e);
+      else this.fromSeed.set(e.key, { ...this.fromSeed.get(e.key), ...e.profile });
+    }
     this.resolved.clear();
   }
 
-  private entry(key: string): { profile: AgentProfile; keyHash: number } {
-    let e = this.resolved.get(key);
+  private entry(key: string, session?: SessionFacts): { profile: AgentProfile; keyHash: number } {
+    const all = [...this.seedCohorts, ...this.givenCohorts];
+    const picked: number[] = [];
+    if (session !== undefined)
+      all.forEach((c, i) => {
+        if ((c.key === key || c.key === ALL_AGENTS) && selects(c.when!, session)) picked.push(i);
+      });
+    const cacheKey = picked.length === 0 ? key : `${key}\u0000${picked.join(",")}`;
+    let e = this.resolved.get(cacheKey);
     if (e === undefined) {
       const profile = applyProfile(
         DEFAULT_AGENT_PROFILE,
@@ -453,25 +526,27 @@ export class AgentBehaviour {
         this.given.get(ALL_AGENTS),
         this.fromSeed.get(key),
         this.given.get(key),
+        ...picked.map((i) => all[i]!.profile),
       );
       e = { profile, keyHash: hash32(key) };
-      this.resolved.set(key, e);
+      this.resolved.set(cacheKey, e);
     }
     return e;
   }
 
-  /** The profile of an agent: its own settings over those of `*` over the defaults. */
-  profileOf(agentKey: string): AgentProfile {
-    return this.entry(agentKey).profile;
+  /** The profile of an agent (for the sessions `session` stands for): its own settings over those of `*` over the defaults, and the selected ones over those. */
+  profileOf(agentKey: string, session?: SessionFacts): AgentProfile {
+    return this.entry(agentKey, session).profile;
   }
 
   /**
-   * The `n`-th invocation (from 0) of an agent, for an input of `inputChars` characters:
-   * seven draws, always, in this order: failure, error type, two for the latency, tokens, and
-   * two for the trace id (`atr_` + 16 hex).
+   * The `n`-th invocation (from 0) of an agent, for an input of `inputChars` characters in
+   * `session`: seven draws, always, in this order: failure, error type, two for the latency,
+   * tokens, and two for the trace id (`atr_` + 16 hex). The draws depend on the seed, the agent
+   * and `n` only; the profile (selected by the session) decides what they come to.
    */
-  invocation(agentKey: string, n: number, inputChars: number): Invocation {
-    const { profile: p, keyHash } = this.entry(agentKey);
+  invocation(agentKey: string, n: number, inputChars: number, session?: SessionFacts): Invocation {
+    const { profile: p, keyHash } = this.entry(agentKey, session);
     const r = drawsFor(this.seed, keyHash, n);
     const uFail = r.next();
     const uType = r.next();

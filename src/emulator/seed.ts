@@ -14,8 +14,10 @@
  * ```
  * Each entry is the body of `POST /v2/agents` or `POST /v2/agent_aliases` and is checked the
  * same way; an agent entry may add `profile`, how the agent behaves in its traces
- * (profiles.ts: a spec string or an object of the same settings), which is not part of the
- * agent and applies whether the agent is created or exists already. `api_keys: [{key,
+ * (profiles.ts: a spec string or an object of the same settings), and `profiles: [{when:
+ * {tenant: eu}, profile: …}]`, how it behaves for the sessions a selector picks (metadata
+ * values, or `@alias`), which are not part of the agent and apply whether the agent is created
+ * or exists already. `api_keys: [{key,
  * role?}]` and `oauth_clients: [{id, secret, role?}]` add credentials, as `--api-key` and
  * `--oauth-client` do. An entry whose key already exists (replayed from `--data`) is skipped,
  * so the same seed can be given on every start.
@@ -26,7 +28,7 @@ import { DocumentError, parseDocument } from "../policy/documents.js";
 import { ROLES } from "../wire/index.js";
 import type { ApiKeySpec, OAuthClientSpec } from "./auth.js";
 import { HttpProblem } from "./errors.js";
-import { type AgentProfileEntry, readProfile } from "./profiles.js";
+import { type AgentProfileEntry, parseSelector, readProfile } from "./profiles.js";
 import type { Store, WriteResult } from "./store.js";
 import { checkJsonTree, zodIssues } from "./validation.js";
 
@@ -69,6 +71,11 @@ export function loadSeed(path: string): SeedDocument {
   } catch (e) {
     throw new SeedError(path, [`cannot read: ${(e as Error).message}`]);
   }
+  return parseSeed(text, path);
+}
+
+/** Parses and shape-checks a seed document's text (`source` names it in errors, `-` for standard input). */
+export function parseSeed(text: string, path: string): SeedDocument {
   let doc: unknown;
   try {
     doc = parseDocument(text, path);
@@ -96,22 +103,64 @@ function keyOf(v: unknown): string | undefined {
   return typeof k === "string" ? k : undefined;
 }
 
-/** An agent entry without its `profile`, and the profile read (issues at `agents[i].profile…`). */
+/** An agent entry without its `profile` and `profiles`, and the profiles read (issues at `agents[i].profile…`). */
 function splitProfile(
   source: string,
   body: unknown,
   i: number,
-): { body: unknown; profile: AgentProfileEntry["profile"] | undefined } {
-  if (typeof body !== "object" || body === null || Array.isArray(body) || !Object.hasOwn(body, "profile"))
-    return { body, profile: undefined };
-  const { profile, ...rest } = body as Record<string, unknown>;
-  const r = readProfile(profile, `agents[${i}].profile`);
-  if (r.issues.length > 0)
-    throw new SeedError(
-      source,
-      r.issues.map((x) => x.message),
-    );
-  return { body: rest, profile: r.patch };
+): {
+  body: unknown;
+  profile: AgentProfileEntry["profile"] | undefined;
+  cohorts: Omit<AgentProfileEntry, "key">[];
+} {
+  if (typeof body !== "object" || body === null || Array.isArray(body))
+    return { body, profile: undefined, cohorts: [] };
+  const { profile, profiles, ...rest } = body as Record<string, unknown>;
+  const issues: string[] = [];
+  let patch: AgentProfileEntry["profile"] | undefined;
+  if (profile !== undefined) {
+    const r = readProfile(profile, `agents[${i}].profile`);
+    issues.push(...r.issues.map((x) => x.message));
+    patch = r.patch;
+  }
+  const cohorts: Omit<AgentProfileEntry, "key">[] = [];
+  if (profiles !== undefined && !Array.isArray(profiles))
+    issues.push(`agents[${i}].profiles: must be a list of {when, profile}`);
+  for (const [j, item] of (Array.isArray(profiles) ? profiles : []).entries()) {
+    const at = `agents[${i}].profiles[${j}]`;
+    const entry = item as { when?: unknown; profile?: unknown } | null;
+    const when = entry?.when;
+    const extra =
+      entry === null || typeof entry !== "object"
+        ? []
+        : Object.keys(entry).filter((k) => k !== "when" && k !== "profile");
+    if (
+      entry === null ||
+      typeof entry !== "object" ||
+      extra.length > 0 ||
+      typeof when !== "object" ||
+      when === null ||
+      Array.isArray(when)
+    ) {
+      issues.push(
+        `${at}: must be {when: {NAME: VALUE, …}, profile: SPEC}${extra.length > 0 ? `; unknown field '${extra[0]}'` : ""}`,
+      );
+      continue;
+    }
+    const text = Object.entries(when)
+      .map(([k, v]) => `${k}=${typeof v === "object" ? JSON.stringify(v) : String(v)}`)
+      .join(",");
+    try {
+      const selector = parseSelector(text, `${at}.when`);
+      const r = readProfile(entry.profile, `${at}.profile`);
+      issues.push(...r.issues.map((x) => x.message));
+      cohorts.push({ profile: r.patch, when: selector });
+    } catch (e) {
+      issues.push((e as Error).message);
+    }
+  }
+  if (issues.length > 0) throw new SeedError(source, issues);
+  return { body: rest, profile: patch, cohorts };
 }
 
 /**
@@ -168,6 +217,7 @@ export async function seedStore(
     (i, key) => {
       const profile = split[i]?.profile;
       if (profile !== undefined) profiles.push({ key, profile });
+      for (const c of split[i]?.cohorts ?? []) profiles.push({ key, ...c });
     },
   );
   await run(

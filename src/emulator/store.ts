@@ -743,7 +743,10 @@ export class Store {
     ];
     const n = this.traces.invocations(s.agent_key);
     const chars = b.messages.reduce((sum, m) => sum + m.content.length, 0);
-    const drawn = this.behaviour.invocation(s.agent_key, n, chars);
+    const drawn = this.behaviour.invocation(s.agent_key, n, chars, {
+      metadata: s.metadata ?? {},
+      alias_key: s.alias_key,
+    });
     const trace: StoredTrace = {
       // Two draws give the same id with odds of 2^-64 per pair: made unique, still determined.
       trace_id: this.traces.has(drawn.trace_id) ? `${drawn.trace_id}_${n}` : drawn.trace_id,

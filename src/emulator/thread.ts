@@ -13,6 +13,7 @@
 import { setFlagsFromString } from "node:v8";
 import { Worker } from "node:worker_threads";
 import type { EmulatorOptions } from "./app.js";
+import type { SeedDocument } from "./seed.js";
 
 /** The server thread's young generation (semi-spaces of a third of it). */
 export const EMULATOR_YOUNG_GENERATION_MB = 12;
@@ -28,7 +29,9 @@ export interface EmulatorThread {
 }
 
 /** Options that can cross to the thread: data only (no clock; `log` stays on this side). */
-export type ThreadOptions = Omit<EmulatorOptions, "clock" | "log" | "seed"> & { seed?: string };
+export type ThreadOptions = Omit<EmulatorOptions, "clock" | "log" | "seed"> & {
+  seed?: string | SeedDocument;
+};
 
 type FromWorker =
   | { type: "url"; url: string }

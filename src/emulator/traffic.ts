@@ -26,6 +26,7 @@ import { isRecord, KEY_PATTERN } from "../policy/index.js";
 import { KEY_RULE } from "../policy/schema.js";
 import { randomHex } from "./ids.js";
 import { drawsFor, hash32 } from "./random.js";
+import { readStdin } from "./stdin.js";
 import { formatMs, parseDurationMs, parseRate } from "./units.js";
 
 /** What a session is created with, besides its key. */
@@ -46,6 +47,11 @@ export interface TrafficOptions {
   client?: AgentAliasClient;
   /** The alias to create sessions through. */
   alias: string;
+  /**
+   * Create the sessions directly on this agent instead (`POST /v2/agents/{k}/sessions`, not
+   * routed; `alias` then only names the run): traffic an agent gets outside any alias.
+   */
+  agent?: string;
   /** Sessions started per second (each posts one input). */
   rate: number;
   /** Stop after this many sessions. */
@@ -151,6 +157,11 @@ export function readContexts(file: string): SessionFields[] {
   } catch (e) {
     throw new TrafficError(`--metadata-from ${file}: cannot read: ${(e as Error).message}`);
   }
+  return contextsOfText(text, file);
+}
+
+/** readContexts of a file's text (`file` names it in errors; `-` for standard input). */
+export function contextsOfText(text: string, file: string): SessionFields[] {
   let doc: unknown;
   try {
     doc = parseDocument(text, file);
@@ -196,6 +207,8 @@ function checkOptions(o: TrafficOptions): void {
     throw new TrafficError(`users must be a whole number >= 0; got ${o.users}`);
   if (o.contexts !== undefined && o.contexts.length === 0)
     throw new TrafficError("contexts must not be empty");
+  if (o.agent !== undefined && !/^[0-9a-zA-Z_-]{1,50}$/.test(o.agent))
+    throw new TrafficError(`agent must be an agent key; got '${o.agent}'`);
   if (o.keyPrefix !== undefined && !/^[0-9a-zA-Z_-]{0,40}$/.test(o.keyPrefix))
     throw new TrafficError(`keyPrefix must be at most 40 key characters (letters, digits, _ and -)`);
 }
@@ -224,7 +237,7 @@ export async function runTraffic(options: TrafficOptions): Promise<TrafficResult
   const userHash = hash32("user_id");
   const prefix = options.keyPrefix ?? `trf_${randomHex(6)}_`;
   const message = options.message ?? DEFAULTS.message;
-  const via = { aliasKey: options.alias };
+  const via = options.agent !== undefined ? { agentKey: options.agent } : { aliasKey: options.alias };
 
   const result: TrafficResult = {
     alias: options.alias,
@@ -429,7 +442,7 @@ Options:
   --duration T       stop starting sessions after T: 500ms, 60s, 2m; a bare number is
                      seconds (default 60s when --count is not given)
   --metadata-from FILE
-                     YAML/JSON list of session contexts, used in turn: routing samples
+                     YAML/JSON list of session contexts (- reads standard input), used in turn: routing samples
                      ({context: {session: {metadata}}}), contexts ({session: {...}}) or
                      metadata objects ({user_id: u1, tier: gold})
   --users N          user_id from a pool of N (user-1..user-N) for sessions whose metadata
@@ -440,7 +453,10 @@ Options:
   --concurrency N    most sessions in flight (default 64)
   --key-prefix P     session keys are P + a number (default trf_<random>_)
   --no-trace-summary do not read the run's traces afterwards
-  --json             print the result as JSON instead of the line
+  --format human|json
+                     the result as one line for people (the default, on a terminal or
+                     not) or as JSON
+  --json             the same as --format json
   -h, --help         show this help
 
 Exit status: 0 when at least one session had its input answered; 1 when none had (every
@@ -451,6 +467,8 @@ export interface TrafficCommandIO {
   readonly stdout: { write(chunk: string): unknown };
   readonly stderr: { write(chunk: string): unknown };
   readonly cwd?: string;
+  /** Read for `--metadata-from -` (default process.stdin). */
+  readonly stdin?: AsyncIterable<string | Uint8Array>;
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Stops starting sessions when aborted, as SIGINT and SIGTERM do (the summary is still printed). */
   readonly signal?: AbortSignal;
@@ -486,6 +504,7 @@ export async function runTrafficCommand(argv: readonly string[], io: TrafficComm
         "key-prefix": { type: "string" },
         "no-trace-summary": { type: "boolean" },
         json: { type: "boolean" },
+        format: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
       allowPositionals: true,
@@ -495,13 +514,15 @@ export async function runTrafficCommand(argv: readonly string[], io: TrafficComm
       io.stdout.write(TRAFFIC_USAGE);
       return 0;
     }
+    if (values.format !== undefined && values.format !== "human" && values.format !== "json")
+      throw new TrafficError(`--format must be one of human, json; got '${values.format}'`);
     if (positionals.length > 0) throw new TrafficError(`unexpected argument '${positionals[0]}'`);
     if (values.alias === undefined) throw new TrafficError("--alias is required");
     if (values.rate === undefined) throw new TrafficError("--rate is required (e.g. --rate 50/s)");
     const rate = parseRate(values.rate);
     if (rate === undefined)
       throw new TrafficError(`--rate: expected 50, 50/s or 3000/m; got '${values.rate}'`);
-    json = values.json === true;
+    json = values.json === true || values.format === "json";
     const apiKey = values["api-key"] ?? (env.AGENT_ALIAS_API_KEY || undefined);
     options = {
       url: values.url ?? (env.AGENT_ALIAS_API_URL || "http://127.0.0.1:8742"),
@@ -519,8 +540,9 @@ export async function runTrafficCommand(argv: readonly string[], io: TrafficComm
         throw new TrafficError(`--duration: expected 500ms, 60s, 2m; got '${values.duration}'`);
       options.durationMs = ms;
     }
-    if (values["metadata-from"] !== undefined)
-      options.contexts = readContexts(resolve(io.cwd ?? process.cwd(), values["metadata-from"]));
+    const from = values["metadata-from"];
+    if (from === "-") options.contexts = contextsOfText(await readStdin(io), "-");
+    else if (from !== undefined) options.contexts = readContexts(resolve(io.cwd ?? process.cwd(), from));
     const users = whole("users", values.users, 0);
     if (users !== undefined) options.users = users;
     const seed = whole("seed", values.seed, 0);

@@ -27,14 +27,22 @@ import { ALIAS_POLICY_TOKEN, ALIAS_TOKEN } from "./schema.js";
 import type { Props } from "./struct.js";
 
 export interface NativeResource {
-  /** The failures of `news`; `secrets` are where the engine sent secrets (never shown in a reason). */
-  check(news: Props, secrets: readonly InputPath[]): Promise<{ inputs: Props; failures: CheckFailure[] }>;
+  /**
+   * The core's check: failures as the core writes them, warnings and sample routes to log;
+   * `secrets` are where the engine sent secrets (never shown in a failure, warning or route).
+   */
+  check(
+    olds: Props,
+    news: Props,
+    secrets: readonly InputPath[],
+  ): Promise<{ inputs: Props; failures: CheckFailure[]; warnings: string[]; routes: string[] }>;
   diff(olds: Props, news: Props): DiffResult;
   /** With `preview`, nothing is written: the outputs the inputs will give, unknown where the API decides, and id "". */
   create(inputs: Props, preview: boolean): Promise<{ id: string; outs: Props }>;
   /**
-   * The live state; null when it is gone. Without `state` (an import) also the inputs that
-   * would manage the resource as it is, default values left out, for `pulumi import` to print.
+   * The live state; null when it is gone. Also the inputs that would manage the resource as it
+   * is, default values left out: `pulumi import` prints them, and after a refresh the engine
+   * diffs the program's inputs against them, so drift shows with the value the API has.
    */
   read(id: string, state: Props | undefined): Promise<{ id: string; outs: Props; inputs?: Props } | null>;
   update(id: string, olds: Props, news: Props, preview: boolean): Promise<Props>;
@@ -60,21 +68,9 @@ function expectedAlias(inputs: AliasInputs, outputs: Record<string, string | und
   return aliasOutputs(inputs, alias as unknown as Alias);
 }
 
-/** An imported alias's inputs: every field a program sets, unless it holds the API's default. */
-function aliasImportInputs(outs: Props): Props {
-  const inputs: Props = {};
-  for (const [name, f] of aliasFields()) {
-    if (f.update === "output" || f.update === "state") continue;
-    const v = outs[name];
-    if (v === undefined || (f.none !== undefined && same(v, f.none()))) continue;
-    inputs[name] = v;
-  }
-  return inputs;
-}
-
 const alias: NativeResource = {
-  async check(news, secrets) {
-    return { inputs: news, failures: await checkAlias(news, secrets) };
+  async check(_olds, news, secrets) {
+    return { inputs: news, ...(await checkAlias(news as unknown as AliasInputs, secrets)) };
   },
   diff: diffAlias,
   async create(inputs, preview) {
@@ -86,8 +82,7 @@ const alias: NativeResource = {
   async read(id, state) {
     const r = await aliasProvider.read(id, state as unknown as AliasOutputs | undefined);
     if (!r.id || !r.props) return null;
-    const outs = asProps(r.props);
-    return state === undefined ? { id: r.id, outs, inputs: aliasImportInputs(outs) } : { id: r.id, outs };
+    return { id: r.id, outs: asProps(r.props), ...(r.inputs ? { inputs: asProps(r.inputs) } : {}) };
   },
   async update(id, olds, news, preview) {
     const n = news as unknown as AliasInputs;
@@ -108,8 +103,8 @@ const alias: NativeResource = {
 };
 
 const aliasPolicy: NativeResource = {
-  async check(news, secrets) {
-    return { inputs: news, failures: await checkAliasPolicy(news, secrets) };
+  async check(_olds, news, secrets) {
+    return { inputs: news, ...(await checkAliasPolicy(news as unknown as AliasPolicyInputs, secrets)) };
   },
   diff: diffAliasPolicy,
   async create(inputs, preview) {
@@ -131,9 +126,7 @@ const aliasPolicy: NativeResource = {
   async read(id, state) {
     const r = await aliasPolicyProvider.read(id, state as unknown as AliasPolicyOutputs | undefined);
     if (!r.id || !r.props) return null;
-    const outs = asProps(r.props);
-    if (state !== undefined) return { id: r.id, outs };
-    return { id: r.id, outs, inputs: { aliasKey: r.props.aliasKey, policy: r.props.policy } };
+    return { id: r.id, outs: asProps(r.props), ...(r.inputs ? { inputs: asProps(r.inputs) } : {}) };
   },
   async update(id, olds, news, preview) {
     const o = olds as unknown as AliasPolicyOutputs;

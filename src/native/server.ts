@@ -8,10 +8,11 @@
  *   where the inputs were), previews supported, no resource references or output values.
  * - CheckConfig/DiffConfig/Configure: the provider configuration (config.ts), from `args` or
  *   the legacy `variables`; a bad setting fails Configure with its property name.
- * - Check: the core's check, failures by property path (`policy.rules[0].match`).
+ * - Check: the core's check, each failure as `path: message` (engineFailure); each sample's
+ *   route and any warning to the engine's log, on the resource.
  * - Diff: the core's one comparison, with a detailed diff down to the changed leaf.
  * - Create/Update with `preview`: expected outputs, unknown where the API decides.
- * - Read: refresh (with state) and import (without: the inputs come back too).
+ * - Read: refresh (with state) and import (without), both with the inputs as the API has them.
  * - Invoke: the package's functions (functions.ts), failures by property name.
  * - Errors: gRPC statuses with the core's messages (errors.ts).
  * Each provider resource gets its own plugin process from the engine, so the connection is
@@ -21,8 +22,10 @@ import { readFileSync } from "node:fs";
 import type { ServerUnaryCall, sendUnaryData, UntypedServiceImplementation } from "@grpc/grpc-js";
 import type { DiffResponse, PropertyDiff } from "@pulumi/pulumi/proto/provider_pb.js";
 import { cut, redactor } from "../client/index.js";
+import { engineFailure } from "../provider/check.js";
 import { apiClient, setConnection } from "../provider/connection.js";
 import type { PropertyDiffKind } from "../provider/diff.js";
+import { logToEngine } from "../provider/engine-log.js";
 import { redactFailures, secretStrings } from "../provider/secrets.js";
 import { CONFIG_NAMES, checkConfig, connectionFrom, diffConfig } from "./config.js";
 import { PluginError, toServiceError } from "./errors.js";
@@ -217,15 +220,19 @@ export function providerService(version: string = pluginVersion()): UntypedServi
     async check(req) {
       const res = resourceOf(req);
       const news = unwrap(fromStruct(req.getNews()));
+      const olds = unwrap(fromStruct(req.getOlds()));
       const given = withoutNulls(news.props);
-      const r = await res.check(given, news.secrets);
+      const r = await res.check(withoutNulls(olds.props), given, news.secrets);
+      // As the dynamic resources do: each sample's route at preview and up, and what was not checked.
+      for (const line of r.routes) await logToEngine("info", line, req.getUrn());
+      for (const w of r.warnings) await logToEngine("warning", w, req.getUrn());
       const resp = new pb.CheckResponse();
       // Inputs the core returns as given go back as the engine sent them: no second conversion
       // of what may be a large Struct (google-protobuf builds one at about 30 µs an entry).
       const unchanged = r.inputs === given && Object.keys(given).length === Object.keys(news.props).length;
       const sent = req.getNews();
       resp.setInputs(unchanged && sent !== undefined ? sent : toStruct(rewrap(r.inputs, news.secrets)));
-      resp.setFailuresList(r.failures.map(failure));
+      resp.setFailuresList(r.failures.map(engineFailure).map(failure));
       return resp;
     },
 

@@ -82,6 +82,8 @@ export const DEFAULT_CHECKS = Object.freeze({ hold: "10m", maxFailedChecks: 1, m
 
 /** The bounds of the check fields, in one place. */
 export const CANARY_LIMITS = Object.freeze({
+  /** Longest stage name: a stage is kept in stack config and in the rollout's record (a stack tag). */
+  maxStageName: 40,
   /** Longest `hold`, `max_wait` or p95 `max`: 7 days. */
   maxDurationMs: 7 * 24 * 3_600_000,
   maxMinTraces: 1_000_000,
@@ -310,6 +312,11 @@ function canaryIssues(spec: CanarySpec, prefix: string, naming: CanaryNaming): C
   const seen = new Map<string, number>();
   stages.forEach((s, i) => {
     const first = seen.get(s.name);
+    if (typeof s.name === "string" && s.name.length > CANARY_LIMITS.maxStageName)
+      add(
+        ["stages", i, "name"],
+        `a stage name is at most ${CANARY_LIMITS.maxStageName} characters, got ${s.name.length}`,
+      );
     if (first !== undefined) {
       add(["stages", i, "name"], `duplicate stage name '${s.name}' (first at stages[${first}])`);
     } else seen.set(s.name, i);
@@ -404,6 +411,12 @@ export interface CanaryPlan {
   readonly stages: readonly PlannedStage[];
   /** The first stage that sends the canary nothing (somewhere to revert to from the first stage), if any. */
   readonly baseline: string | undefined;
+  /** The policy of each stage, in table order (what the program deploys at that stage). */
+  readonly policies: readonly Policy[];
+  /** The 0-based index of the canary rule in each stage's policy (after the `before` rules). */
+  readonly canaryRule: number;
+  /** The canary rule's `match`, when the canary is limited to some sessions. */
+  readonly match: string | undefined;
 }
 
 const msOf = (d: string): number => parseDuration(d)!;
@@ -465,6 +478,9 @@ function planOf(spec: CanarySpec): CanaryPlan {
     current: spec.current,
     stages: Object.freeze(stages),
     baseline: stages.find((s) => !s.watched)?.name,
+    policies: Object.freeze(stages.map((s) => canaryPolicy({ ...spec, current: s.name }))),
+    canaryRule: spec.before?.length ?? 0,
+    match: spec.match,
   });
 }
 
@@ -483,10 +499,12 @@ function parseBlock(doc: object & { canary: unknown }): ParsedBlock {
   const parsed = canaryBlockSchema.safeParse(canary);
   if (!parsed.success) {
     return {
-      issues: describeZodIssues(parsed.error, canary, ["canary"]).map(({ parts, detail }) => ({
-        parts,
-        message: `${formatPath(parts)}: ${detail}`,
-      })),
+      issues: describeZodIssues(parsed.error, canary, ["canary"], canaryBlockSchema).map(
+        ({ parts, detail }) => ({
+          parts,
+          message: `${formatPath(parts)}: ${detail}`,
+        }),
+      ),
     };
   }
   const c = parsed.data;

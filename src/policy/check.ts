@@ -238,7 +238,7 @@ export function policyIssues(doc: unknown): { issues: PolicyIssue[]; parsed: Par
   const shape = aliasDocumentSchema.safeParse(doc);
   const found: PolicyIssue[] = shape.success
     ? []
-    : describeZodIssues(shape.error, doc).map(({ parts, detail, kind }) => ({
+    : describeZodIssues(shape.error, doc, [], aliasDocumentSchema).map(({ parts, detail, kind }) => ({
         code: kind,
         path: parts,
         message: withRule(parts, detail),

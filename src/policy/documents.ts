@@ -132,3 +132,22 @@ function pathOf(f: Frame): PathPart[] {
  * The fields the fast path checks itself. A body with any other field, including the schema's
  * `enabled`, `tti_minutes` and `secrets`, gets undefined and so goes through zod.
  */
+
+/**
+ * The whole text of a stream (standard input, when a command is given `-` for a file), or
+ * null once it passes `maxBytes`: the caller names the limit in its own words.
+ */
+export async function readStreamText(
+  stream: AsyncIterable<string | Uint8Array>,
+  maxBytes: number,
+): Promise<string | null> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    const b = Buffer.from(chunk);
+    size += b.length;
+    if (size > maxBytes) return null;
+    chunks.push(b);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}

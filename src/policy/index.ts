@@ -98,8 +98,10 @@ export {
   routeSamples,
   type Sample,
   type SampleAlias,
+  type SampleIssue,
   sampleContext,
   sampleLabel,
+  sampleRouteLine,
   sampleSchema,
   syntheticKey,
 } from "./samples.js";

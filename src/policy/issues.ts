@@ -4,6 +4,7 @@
  * (`is required`, `must be a string, got a number`, `unknown field 'x'`).
  */
 import type { z } from "zod";
+import { didYouMean } from "../userfn/index.js";
 
 export type PathPart = string | number;
 
@@ -53,21 +54,78 @@ function valueAt(input: unknown, parts: readonly PropertyKey[]): unknown {
   return v;
 }
 
-/** Describes the issues of a failed parse of `input`, each path prefixed with `prefix`. */
+/** What this module reads of a zod schema's definition (zod 4's `_zod.def`). */
+interface SchemaDef {
+  type: string;
+  shape?: Record<string, unknown>;
+  element?: unknown;
+  options?: unknown[];
+  innerType?: unknown;
+  in?: unknown;
+  valueType?: unknown;
+}
+
+const defOf = (schema: unknown): SchemaDef | undefined =>
+  (schema as { _zod?: { def?: SchemaDef } } | undefined)?._zod?.def;
+
+/**
+ * The field names an object of `schema` may have at `path` (the object itself, not a field
+ * of it), given the input there: through arrays, records, wrappers and unions (every
+ * option's names). Empty when the schema does not say.
+ */
+export function fieldNamesAt(schema: unknown, path: readonly PropertyKey[]): string[] {
+  let here: unknown[] = [schema];
+  const unwrap = (s: unknown): unknown[] => {
+    const def = defOf(s);
+    if (def === undefined) return [];
+    if (def.innerType !== undefined) return unwrap(def.innerType);
+    if (def.type === "pipe") return unwrap(def.in);
+    if (def.type === "union") return (def.options ?? []).flatMap(unwrap);
+    return [s];
+  };
+  for (const step of path) {
+    here = here.flatMap(unwrap).flatMap((s) => {
+      const def = defOf(s)!;
+      if (def.type === "array" && typeof step === "number") return [def.element];
+      if (def.type === "record") return [def.valueType];
+      if (def.type === "object" && typeof step === "string" && def.shape && Object.hasOwn(def.shape, step))
+        return [def.shape[step]];
+      return [];
+    });
+  }
+  return [
+    ...new Set(
+      here
+        .flatMap(unwrap)
+        .flatMap((s) => (defOf(s)?.type === "object" ? Object.keys(defOf(s)?.shape ?? {}) : [])),
+    ),
+  ];
+}
+
+/**
+ * Describes the issues of a failed parse of `input`, each path prefixed with `prefix`. With
+ * the `schema` that failed, an unknown field names the known ones nearest it (`unknown field
+ * 'agnet_key'; did you mean 'agent_key'?`).
+ */
 export function describeZodIssues(
   error: z.ZodError,
   input: unknown,
   prefix: readonly PathPart[] = [],
+  schema?: z.ZodType,
 ): IssueDetail[] {
   return error.issues.flatMap((issue): IssueDetail[] => {
     const own = issue.path.filter((p): p is PathPart => typeof p !== "symbol");
     const parts = [...prefix, ...own];
     if (issue.code === "unrecognized_keys") {
-      return issue.keys.map((key) => ({
-        parts: [...parts, key],
-        detail: `unknown field '${key}'`,
-        kind: "unknown_field" as const,
-      }));
+      const known = schema === undefined ? [] : fieldNamesAt(schema, issue.path);
+      return issue.keys.map((key) => {
+        const hint = didYouMean(key, known);
+        return {
+          parts: [...parts, key],
+          detail: hint === "" ? `unknown field '${key}'` : `unknown field '${key}'; ${hint}`,
+          kind: "unknown_field" as const,
+        };
+      });
     }
     let detail = issue.message;
     let kind: IssueKind = "invalid_value";

@@ -26,26 +26,38 @@ export const samplesFileSchema = z.union([
   z.strictObject({ samples: z.array(sampleSchema) }),
 ]);
 
-/** Validates samples; returns the list or `{path, message}` issues (paths like `samples[2].expect`). */
-export function parseSamples(data: unknown): { samples: Sample[]; issues: ValidationIssue[] } {
+/** A problem of a samples list: `message` is `path: detail`, as printed. */
+export interface SampleIssue extends ValidationIssue {
+  /** The problem without its path, e.g. `is required`. */
+  readonly detail: string;
+}
+
+/** Validates samples; returns the list or `{path, message, detail}` issues (paths like `samples[2].expect`). */
+export function parseSamples(data: unknown): { samples: Sample[]; issues: SampleIssue[] } {
   const list = Array.isArray(data) ? data : (data as { samples?: unknown } | null)?.samples;
   if (!Array.isArray(list)) {
     return {
       samples: [],
-      issues: [{ path: "samples", message: "samples: must be a list of {name?, context, expect?}" }],
+      issues: [
+        {
+          path: "samples",
+          message: "samples: must be a list of {name?, context, expect?}",
+          detail: "must be a list of {name?, context, expect?}",
+        },
+      ],
     };
   }
   const samples: Sample[] = [];
-  const issues: ValidationIssue[] = [];
+  const issues: SampleIssue[] = [];
   list.forEach((item, i) => {
     const r = sampleSchema.safeParse(item);
     if (r.success) {
       samples.push(r.data);
       return;
     }
-    for (const { parts, detail } of describeZodIssues(r.error, item, ["samples", i])) {
+    for (const { parts, detail } of describeZodIssues(r.error, item, ["samples", i], sampleSchema)) {
       const path = formatPath(parts);
-      issues.push({ path, message: `${path}: ${detail}` });
+      issues.push({ path, message: `${path}: ${detail}`, detail });
     }
   });
   return { samples, issues };
@@ -104,6 +116,19 @@ export function routeSamples(
 /** `expected support-v1, got support-v2 (rule #3)`, for a sample that missed its `expect`. */
 export function missDetail(r: RoutedSample): string {
   return `expected ${r.sample.expect}, got ${r.resolution?.agent_key} (rule #${r.resolution?.rule})`;
+}
+
+/**
+ * The line a preview logs for a routed sample, the same from both doors:
+ * `sample 'EU user' -> support-v1 (rule #1)`, `… (rule #2, weighted on "u-1")`, a miss
+ * ending `(expected support-v2)`, or `sample 'x' -> error: <the API's message>`.
+ */
+export function sampleRouteLine(r: RoutedSample): string {
+  if (r.resolution === null) return `sample '${r.name}' -> error: ${r.error!.message}`;
+  const { agent_key, rule, partition } = r.resolution;
+  const split = partition !== undefined ? `, weighted on ${JSON.stringify(partition)}` : "";
+  const miss = r.missed ? ` (expected ${r.sample.expect})` : "";
+  return `sample '${r.name}' -> ${agent_key} (rule #${rule}${split})${miss}`;
 }
 
 /** A synthetic partition key; deterministic so reports are reproducible. */

@@ -4,12 +4,12 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { cut, isApiError } from "../client/index.js";
-import { checkWithAgents } from "./alias.js";
-import { type CheckFailure, checkAliasPolicyInputs } from "./check.js";
+import { type CheckOutcome, checkWithAgents, dynamicCheckAnswer } from "./alias.js";
+import { checkAliasPolicyInputs } from "./check.js";
 import { apiClient, configureConnection } from "./connection.js";
 import { diffAliasPolicy } from "./diff.js";
 import { coded, describeApiFailure } from "./errors.js";
-import { type InputPath, markedSecrets, redactFailures } from "./secrets.js";
+import { type InputPath, markedSecrets, redactOutcome } from "./secrets.js";
 import { type AliasPolicyInputs, type AliasPolicyOutputs, STATE_VERSION, same } from "./values.js";
 
 type Dyn = pulumi.dynamic.ResourceProvider<AliasPolicyInputs, AliasPolicyOutputs>;
@@ -24,16 +24,15 @@ export type AliasPolicyProvider = Omit<Required<Dyn>, "create" | "update"> & {
   ): Promise<{ outs: AliasPolicyOutputs }>;
 };
 
-/** `check` of an AliasPolicy: failures by property, secret inputs (at `secrets`) never shown. */
+/** Check of an AliasPolicy's inputs, for either door; secret inputs (at `secrets`) never shown. */
 export async function checkAliasPolicy(
-  news: Record<string, unknown>,
+  news: AliasPolicyInputs,
   secrets: readonly InputPath[],
-): Promise<CheckFailure[]> {
-  const failures = await checkWithAgents(
-    checkAliasPolicyInputs(news),
-    news.policy as AliasPolicyInputs["policy"],
-  );
-  return redactFailures(failures, news, secrets);
+): Promise<CheckOutcome> {
+  const raw = news as unknown as Record<string, unknown>;
+  const routes: string[] = [];
+  const failures = checkAliasPolicyInputs(raw, routes);
+  return redactOutcome({ ...(await checkWithAgents(failures, news.policy)), routes }, raw, secrets);
 }
 
 export const aliasPolicyProvider: AliasPolicyProvider = {
@@ -42,8 +41,10 @@ export const aliasPolicyProvider: AliasPolicyProvider = {
   },
 
   async check(_olds, news) {
-    const inputs = news as unknown as Record<string, unknown>;
-    return { inputs: news, failures: await checkAliasPolicy(inputs, markedSecrets(inputs)) };
+    return dynamicCheckAnswer(
+      news,
+      await checkAliasPolicy(news, markedSecrets(news as unknown as Record<string, unknown>)),
+    );
   },
 
   async diff(_id, olds, news) {
@@ -95,16 +96,20 @@ export const aliasPolicyProvider: AliasPolicyProvider = {
     }
     if (!alias) return {};
     const old = (props ?? {}) as Partial<AliasPolicyOutputs>;
+    const samples = old.samples ?? [];
+    // The inputs that manage the policy as it now is: the engine diffs the program's against them.
+    const inputs = { aliasKey: id, policy: alias.policy, ...(samples.length > 0 ? { samples } : {}) };
     return {
       id,
       props: {
         aliasKey: id,
         policy: alias.policy,
-        samples: old.samples ?? [],
+        samples,
         previousPolicy: old.previousPolicy ?? alias.policy,
         updatedAt: alias.updated_at ?? alias.created_at,
         stateVersion: STATE_VERSION,
       },
+      inputs: inputs as AliasPolicyOutputs,
     };
   },
 

@@ -7,11 +7,12 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { cut, isApiError, sameFields } from "../client/index.js";
 import { type Alias, aliasFields, fieldsUpdatedBy, sameInstant } from "../wire/index.js";
-import { agentKeysOf, type CheckFailure, checkAliasInputs } from "./check.js";
+import { agentKeysOf, type CheckFailure, checkAliasInputs, engineFailure } from "./check.js";
 import { apiClient, configureConnection, hasCredentials } from "./connection.js";
 import { diffAlias } from "./diff.js";
+import { logToEngine } from "./engine-log.js";
 import { coded, describeApiFailure, keepingProvider, PartialFailureError } from "./errors.js";
-import { type InputPath, markedSecrets, redactFailures } from "./secrets.js";
+import { type InputPath, markedSecrets, redactOutcome } from "./secrets.js";
 import {
   type AliasInputs,
   type AliasOutputs,
@@ -19,6 +20,7 @@ import {
   changesBetween,
   containsUnknown,
   createBody,
+  inputsOfAlias,
   readAliasState,
 } from "./values.js";
 
@@ -37,48 +39,80 @@ export type AliasProvider = Omit<Required<Dyn>, "create" | "update"> & {
  */
 const knownAgents = new Map<string, Set<string>>();
 
+/** What a check found: failures (as the core writes them), warnings, and each sample's route. */
+export interface CheckOutcome {
+  failures: CheckFailure[];
+  /** Shown, never failing: e.g. agents that could not be checked. */
+  warnings: string[];
+  /** sampleRouteLine of each sample, for a door that logs them (the plugin; the dynamic resources log their own). */
+  routes: string[];
+}
+
 /**
  * `check` of either resource: the pure checks, then (when they pass, the policy is known and
- * credentials are available) the API's word on agents that do not exist.
+ * credentials are available) the API's word on agents that do not exist. An API that cannot
+ * answer is a warning naming its URL, not a failure: the preview goes on, and says so.
  */
 export async function checkWithAgents(
-  failures: { property: string; reason: string }[],
+  failures: CheckFailure[],
   policy: AliasInputs["policy"],
-): Promise<{ property: string; reason: string }[]> {
+): Promise<{ failures: CheckFailure[]; warnings: string[] }> {
+  const warnings: string[] = [];
   if (failures.length === 0 && !containsUnknown(policy) && hasCredentials()) {
-    const missing = await unknownAgents(policy);
-    if (missing && missing.length > 0) {
+    const r = await askAgents(policy);
+    if ("unreachable" in r) {
+      warnings.push(
+        `agents not checked: the API at ${r.url} did not answer (${r.unreachable}); ` +
+          `this preview could not tell whether ${agentKeysOf(policy).join(", ")} exist`,
+      );
+    } else if (r.missing.length > 0) {
       failures.push({
         property: "policy",
-        reason: `Alias references unknown agent(s): [${missing.join(", ")}]`,
+        reason: `Alias references unknown agent(s): [${r.missing.join(", ")}]`,
       });
     }
   }
-  return failures;
+  return { failures, warnings };
 }
 
-/** `check` of an Alias: failures by property, secret inputs (at `secrets`) never shown. */
-export async function checkAlias(
-  news: Record<string, unknown>,
-  secrets: readonly InputPath[],
-): Promise<CheckFailure[]> {
-  const failures = await checkWithAgents(checkAliasInputs(news), news.policy as AliasInputs["policy"]);
-  return redactFailures(failures, news, secrets);
+/** The dynamic door's check answer: warnings to the engine's log, failures as the engine prints them best. */
+export async function dynamicCheckAnswer<T>(
+  inputs: T,
+  outcome: { failures: CheckFailure[]; warnings: string[] },
+) {
+  for (const w of outcome.warnings) await logToEngine("warning", w);
+  return { inputs, failures: outcome.failures.map(engineFailure) };
+}
+
+/** Check of an Alias's inputs, for either door; secret inputs (at `secrets`) never shown. */
+export async function checkAlias(news: AliasInputs, secrets: readonly InputPath[]): Promise<CheckOutcome> {
+  const raw = news as unknown as Record<string, unknown>;
+  const routes: string[] = [];
+  const failures = checkAliasInputs(raw, routes);
+  return redactOutcome({ ...(await checkWithAgents(failures, news.policy)), routes }, raw, secrets);
 }
 
 /**
- * Asks the API which of the agents a policy names do not exist, in the policy's order. Null
- * when it cannot tell. Each agent is asked about once (client.missingAgents bounds the calls).
+ * Which of the agents a policy names do not exist, in the policy's order, or why the API could
+ * not say. Each agent is asked about once (client.missingAgents bounds the calls).
  */
-export async function unknownAgents(policy: AliasInputs["policy"]): Promise<string[] | null> {
+async function askAgents(
+  policy: AliasInputs["policy"],
+): Promise<{ missing: string[] } | { unreachable: string; url: string }> {
   const client = apiClient();
   let known = knownAgents.get(client.baseUrl);
   if (!known) knownAgents.set(client.baseUrl, (known = new Set()));
   try {
-    return await client.missingAgents(agentKeysOf(policy), known);
-  } catch {
-    return null;
+    return { missing: await client.missingAgents(agentKeysOf(policy), known) };
+  } catch (e) {
+    return { unreachable: (e as Error).message, url: client.baseUrl };
   }
+}
+
+/** Asks the API which of the agents a policy names do not exist. Null when it cannot tell. */
+export async function unknownAgents(policy: AliasInputs["policy"]): Promise<string[] | null> {
+  const r = await askAgents(policy);
+  return "missing" in r ? r.missing : null;
 }
 
 const ADOPT_HINT = (key: string) =>
@@ -122,8 +156,10 @@ export const aliasProvider: AliasProvider = {
   },
 
   async check(_olds, news) {
-    const inputs = news as unknown as Record<string, unknown>;
-    return { inputs: news, failures: await checkAlias(inputs, markedSecrets(inputs)) };
+    return dynamicCheckAnswer(
+      news,
+      await checkAlias(news, markedSecrets(news as unknown as Record<string, unknown>)),
+    );
   },
 
   async diff(_id, olds, news) {
@@ -188,7 +224,11 @@ async function createAlias(inputs: AliasInputs): Promise<{ id: string; outs: Ali
   }
 }
 
-async function readAlias(id: string, props?: AliasOutputs): Promise<{ id?: string; props?: AliasOutputs }> {
+/** Read (refresh, import): the alias as the API has it, and the inputs that would manage it so (inputsOfAlias). */
+async function readAlias(
+  id: string,
+  props?: AliasOutputs,
+): Promise<{ id?: string; props?: AliasOutputs; inputs?: AliasOutputs }> {
   let alias: Alias | null;
   try {
     alias = await apiClient().findAlias(id);
@@ -207,7 +247,11 @@ async function readAlias(id: string, props?: AliasOutputs): Promise<{ id?: strin
     if (was && sameInstant(was, now[name as "createdAt" | "updatedAt"]))
       (now as unknown as Record<string, unknown>)[name] = was;
   }
-  return { id: alias.key, props: now };
+  return {
+    id: alias.key,
+    props: now,
+    inputs: inputsOfAlias(now as unknown as Record<string, unknown>) as AliasOutputs,
+  };
 }
 
 async function updateAlias(

@@ -14,22 +14,36 @@ import {
   type PolicyIssue,
   parseSamples,
   routeSamples,
+  sampleRouteLine,
 } from "../policy/index.js";
 import { API_LIMITS, aliasFields, type FieldKind } from "../wire/index.js";
 import { type AliasInputs, containsUnknown, createBody, UNKNOWN } from "./values.js";
 
+/**
+ * A problem of one input: where (`policy.rules[1].match`) and what, the what never repeating
+ * the where. The doors print it as the CLI does, `where: what` (engineFailure).
+ */
 export interface CheckFailure {
   property: string;
   reason: string;
+}
+
+/**
+ * A failure as both doors hand it to the engine: the path inside the reason and no property.
+ * The engine prints a failure with a property as `property P value <the whole input value>
+ * has a problem: …`, a dump of the policy; without one, `resource 'x' has a problem: …`.
+ */
+export function engineFailure(f: CheckFailure): CheckFailure {
+  return { property: "", reason: f.property === "" ? f.reason : `${f.property}: ${f.reason}` };
 }
 
 const KEY_RULE = "must be 1 to 50 characters of letters, digits, '_' or '-'";
 
 function checkKey(value: unknown, property: string, out: CheckFailure[]): void {
   if (value === UNKNOWN) return;
-  if (value === undefined) out.push({ property, reason: `${property} is required` });
+  if (value === undefined) out.push({ property, reason: "is required" });
   else if (typeof value !== "string" || value.length < 1 || value.length > 50 || !KEY_PATTERN.test(value)) {
-    out.push({ property, reason: `${property} ${KEY_RULE}, got ${shown(value)}` });
+    out.push({ property, reason: `${KEY_RULE}, got ${shown(value)}` });
   }
 }
 
@@ -44,8 +58,7 @@ function checkType(
     type === "object"
       ? value !== null && typeof value === "object" && !Array.isArray(value)
       : typeof value === type;
-  if (!ok)
-    out.push({ property, reason: `${property} must be ${type === "object" ? "an object" : `a ${type}`}` });
+  if (!ok) out.push({ property, reason: `must be ${type === "object" ? "an object" : `a ${type}`}` });
 }
 
 /** The shape check of one Alias input, by its kind in the field table; policy is checked on its own. */
@@ -55,9 +68,9 @@ function checkField(property: string, kind: FieldKind, value: unknown, out: Chec
       checkKey(value, property, out);
       return;
     case "name":
-      if (value === undefined) out.push({ property, reason: `${property} is required` });
+      if (value === undefined) out.push({ property, reason: "is required" });
       else if (value !== UNKNOWN && (typeof value !== "string" || value.length < 1 || value.length > 100))
-        out.push({ property, reason: `${property} must be a string of 1 to 100 characters` });
+        out.push({ property, reason: "must be a string of 1 to 100 characters" });
       return;
     case "string":
     case "boolean":
@@ -66,7 +79,7 @@ function checkField(property: string, kind: FieldKind, value: unknown, out: Chec
       return;
     case "samples":
       if (value !== undefined && value !== UNKNOWN && !Array.isArray(value))
-        out.push({ property, reason: `${property} must be a list of {name?, context, expect?}` });
+        out.push({ property, reason: "must be a list of {name?, context, expect?}" });
       return;
     case "policy":
     case "timestamp":
@@ -88,9 +101,10 @@ function checkPolicyAndSamples(
   policy: unknown,
   samples: unknown,
   out: CheckFailure[],
+  routes: string[],
 ): void {
   if (policy === undefined) {
-    out.push({ property: "policy", reason: "policy is required" });
+    out.push({ property: "policy", reason: "is required" });
     return;
   }
   if (containsUnknown(policy)) return;
@@ -100,10 +114,11 @@ function checkPolicyAndSamples(
   out.push(...checked.issues.map(failureOf));
   if (!checked.ok || !validKey || samples === undefined || containsUnknown(samples)) return;
   const parsed = parseSamples(samples);
-  for (const i of parsed.issues) out.push({ property: i.path, reason: i.message });
+  for (const i of parsed.issues) out.push({ property: i.path, reason: i.detail });
   if (parsed.issues.length > 0) return;
   for (const r of routeSamples(checked.policy, parsed.samples, alias)) {
     const name = cut(r.name);
+    routes.push(sampleRouteLine(r));
     if (r.missed)
       out.push({ property: `samples[${r.index}].expect`, reason: `sample '${name}' ${missDetail(r)}` });
     if (r.error !== undefined)
@@ -157,8 +172,11 @@ function sampleLimitFailures(samples: unknown): CheckFailure[] {
   return [{ property, reason: deep.detail }];
 }
 
-/** `check` of an Alias's inputs; returns the failures (empty when valid). */
-export function checkAliasInputs(news: Record<string, unknown>): CheckFailure[] {
+/**
+ * `check` of an Alias's inputs; returns the failures (empty when valid). Each sample's route
+ * line (sampleRouteLine) is added to `routes` when given.
+ */
+export function checkAliasInputs(news: Record<string, unknown>, routes: string[] = []): CheckFailure[] {
   const limits = [
     ...apiLimitFailures(
       createBody(news as unknown as AliasInputs) as Record<string, unknown>,
@@ -175,7 +193,7 @@ export function checkAliasInputs(news: Record<string, unknown>): CheckFailure[] 
     if (news.policy !== undefined && !containsUnknown(news.policy)) {
       out.push(...checkPolicy({ policy: news.policy }).issues.map(failureOf));
     } else if (news.policy === undefined) {
-      out.push({ property: "policy", reason: "policy is required" });
+      out.push({ property: "policy", reason: "is required" });
     }
     return out;
   }
@@ -192,12 +210,13 @@ export function checkAliasInputs(news: Record<string, unknown>): CheckFailure[] 
     news.policy,
     Array.isArray(news.samples) ? news.samples : undefined,
     out,
+    routes,
   );
   return out;
 }
 
-/** `check` of an AliasPolicy's inputs. */
-export function checkAliasPolicyInputs(news: Record<string, unknown>): CheckFailure[] {
+/** `check` of an AliasPolicy's inputs; sample routes as for checkAliasInputs. */
+export function checkAliasPolicyInputs(news: Record<string, unknown>, routes: string[] = []): CheckFailure[] {
   const limits = [
     ...apiLimitFailures({ policy: news.policy }, "the policy's body"),
     ...sampleLimitFailures(news.samples),
@@ -206,7 +225,13 @@ export function checkAliasPolicyInputs(news: Record<string, unknown>): CheckFail
   const out: CheckFailure[] = [];
   checkKey(news.aliasKey, "aliasKey", out);
   const key = typeof news.aliasKey === "string" && news.aliasKey !== UNKNOWN ? news.aliasKey : "policy-check";
-  checkPolicyAndSamples({ key }, news.policy, Array.isArray(news.samples) ? news.samples : undefined, out);
+  checkPolicyAndSamples(
+    { key },
+    news.policy,
+    Array.isArray(news.samples) ? news.samples : undefined,
+    out,
+    routes,
+  );
   return out;
 }
 

@@ -4,7 +4,7 @@
  * serialized providers load this module at call time and delegate to them.
  */
 
-export { type AliasProvider, aliasProvider, checkAlias, unknownAgents } from "./alias.js";
+export { type AliasProvider, aliasProvider, type CheckOutcome, checkAlias, unknownAgents } from "./alias.js";
 export { type AliasPolicyProvider, aliasPolicyProvider, checkAliasPolicy } from "./alias-policy.js";
 export {
   agentKeysOf,
@@ -12,6 +12,7 @@ export {
   type CheckFailure,
   checkAliasInputs,
   checkAliasPolicyInputs,
+  engineFailure,
 } from "./check.js";
 export { apiClient, CONFIG_KEYS, configureConnection, hasCredentials, setConnection } from "./connection.js";
 export { type DiffResult, diffAlias, diffAliasPolicy } from "./diff.js";

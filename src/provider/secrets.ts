@@ -45,3 +45,18 @@ export function redactFailures(
     reason: cut(clean(f.reason), MESSAGE_LIMITS.reason),
   }));
 }
+
+/** A check's outcome with every secret of `inputs` at `secrets` shown as `[secret]`: failures as redactFailures, warnings and route lines too. */
+export function redactOutcome<T extends { failures: CheckFailure[]; warnings: string[]; routes: string[] }>(
+  outcome: T,
+  inputs: Record<string, unknown>,
+  secrets: readonly InputPath[],
+): T {
+  const clean = redactor(secretStrings(inputs, secrets));
+  return {
+    ...outcome,
+    failures: redactFailures(outcome.failures, inputs, secrets),
+    warnings: outcome.warnings.map(clean),
+    routes: outcome.routes.map(clean),
+  };
+}

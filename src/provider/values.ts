@@ -138,6 +138,23 @@ export function aliasOutputs(inputs: Partial<AliasInputs>, alias: Alias): AliasO
 }
 
 /**
+ * The inputs that manage an alias as it now is (`outs`: its outputs): every field a program
+ * sets, unless it holds the API's default. Read returns them on import and on refresh, so the
+ * engine diffs the program's inputs against what the API has: drift shows as
+ * `name: "Renamed by hand" => "Chat assistant"`.
+ */
+export function inputsOfAlias(outs: Record<string, unknown>): Partial<AliasInputs> {
+  const inputs: Record<string, unknown> = {};
+  for (const [name, f] of aliasFields()) {
+    if (f.update === "output") continue;
+    const v = outs[name];
+    if (v === undefined || (f.none !== undefined && same(v, f.none()))) continue;
+    inputs[name] = v;
+  }
+  return inputs as Partial<AliasInputs>;
+}
+
+/**
  * Reads outputs written by any version of this provider: missing fields take the API's
  * defaults, and snake_case timestamps (written before the outputs were camelCase) are read.
  */

@@ -4,7 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { redactor, stringsOf } from "../client/redact.js";
-import { checkPolicy, type Policy, routeSamples, type Sample } from "../policy/index.js";
+import { checkPolicy, type Policy, routeSamples, type Sample, sampleRouteLine } from "../policy/index.js";
 import { SECRETS_KEY } from "../provider/values.js";
 import { fieldsUpdatedBy } from "../wire/index.js";
 import { aliasResourceProvider } from "./serialized.js";
@@ -73,17 +73,8 @@ export function logSamples(
   const checked = checkPolicy({ key: alias.key, policy });
   if (!checked.ok) return; // check reports the policy's problems with their properties
   const clean = redactor(stringsOf(secrets));
-  const log = (line: string) => pulumi.log.info(clean(line), resource);
-  for (const r of routeSamples(checked.policy, samples, alias)) {
-    if (r.resolution === null) {
-      log(`sample '${r.name}' -> error: ${r.error!.message}`);
-      continue;
-    }
-    const { agent_key, rule, partition } = r.resolution;
-    const split = partition !== undefined ? `, weighted on ${JSON.stringify(partition)}` : "";
-    const miss = r.missed ? ` (expected ${r.sample.expect})` : "";
-    log(`sample '${r.name}' -> ${agent_key} (rule #${rule}${split})${miss}`);
-  }
+  for (const r of routeSamples(checked.policy, samples, alias))
+    pulumi.log.info(clean(sampleRouteLine(r)), resource);
 }
 
 /** The values of `args` whose names are in `names`. */

@@ -4,7 +4,7 @@
  * verdicts, and a Mermaid `xychart-beta` of each agent's error rate per stage), and a short
  * text summary for a terminal. Deterministic for a given report.
  */
-import type { AgentReport, CheckReport, RolloutResult, StageReport } from "./runner.js";
+import type { AgentReport, CheckReport, RolloutResult, StageReport } from "./report-types.js";
 
 const cell = (text: string) => text.replace(/\r?\n/g, " ").replace(/\|/g, "\\|");
 const rate = (a: AgentReport | undefined) =>
@@ -24,6 +24,9 @@ export function rolloutMarkdown(r: RolloutResult): string {
     `### Rollout of \`${r.to}\` (baseline \`${r.from}\`): ${r.status}`,
     "",
     cell(r.message),
+    "",
+    `The alias \`${r.alias_key}\` served ${r.initial_deployed ?? "no stage of the table"} before the run and serves ${r.deployed_stage ?? "no stage of the table"} after it (stack config: ${r.final_stage ?? "unset"}).`,
+    ...r.notes.map((n) => `- ${cell(n)}`),
     "",
     `| Stage | Weights | Window (UTC) | Checks | ${r.from} traces | ${r.from} errors | ${r.from} p95 | ${r.to} traces | ${r.to} errors | ${r.to} p95 | Outcome |`,
     "|---|---|---|---|---|---|---|---|---|---|---|",
@@ -66,12 +69,31 @@ export function rolloutMarkdown(r: RolloutResult): string {
   return `${lines.join("\n")}\n`;
 }
 
-/** A few lines for a terminal: the outcome and each stage's last verdict. */
+/** Traces left out of a check's figures, as a clause (`left out 12: other alias or direct 8, …`). */
+function leftOut(c: CheckReport | undefined): string {
+  const l = c?.left_out;
+  if (l === undefined) return "";
+  const parts = Object.entries({
+    "other alias or direct": l.elsewhere,
+    "before the stage": l.before_stage,
+    "other rule": l.other_rule,
+    "other policy": l.other_policy,
+  }).filter(([, n]) => n > 0);
+  const unjoined = c?.unjoined ? `; ${c.unjoined} without session_key counted by agent` : "";
+  if (parts.length === 0) return unjoined;
+  return `; left out ${parts.reduce((n, [, v]) => n + v, 0)} traces (${parts.map(([k, v]) => `${k} ${v}`).join(", ")})${unjoined}`;
+}
+
+/** A few lines for a terminal: the outcome, where the alias is, and each stage's last verdict. */
 export function rolloutHuman(r: RolloutResult): string {
   const lines = [`rollout ${r.status}: ${r.message}`];
+  if (r.status !== "dry_run")
+    lines.push(
+      `  alias ${r.alias_key}: served ${r.initial_deployed ?? "no stage"} before, serves ${r.deployed_stage ?? "no stage"} now (stack config ${r.final_stage ?? "unset"})`,
+    );
   for (const s of r.stages)
     lines.push(
-      `  ${s.name} (${s.weights[0]}/${s.weights[1]}): ${s.outcome}${s.resumed ? ` (resumed: in effect since ${s.window.start})` : ""}`,
+      `  ${s.name} (${s.weights[0]}/${s.weights[1]}): ${s.outcome}${s.resumed ? ` (resumed: in effect since ${s.window.start})` : ""}${leftOut(lastJudged(s))}`,
     );
   return `${lines.join("\n")}\n`;
 }

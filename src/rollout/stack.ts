@@ -9,39 +9,60 @@
  * local passphrase as defaults; every variable already set (PULUMI_BACKEND_URL above all) wins.
  * Elsewhere the `pulumi` on PATH and the user's own settings are used unchanged.
  */
-import { execFile } from "node:child_process";
-import { existsSync, mkdirSync } from "node:fs";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
   LocalWorkspace,
-  type OpMap,
   PulumiCommand,
   type Stack,
   type UpdateSummary,
 } from "@pulumi/pulumi/automation/index.js";
+import { parse as parseYaml } from "yaml";
+import { describeLock, readUpOutput, type UpOutcome } from "./engine-output.js";
+import { stageSinceIn } from "./history.js";
 
 /** What a rollout needs of a stack. Every method throws (a RolloutStackError) when Pulumi fails. */
 export interface RolloutStack {
+  /** The stack's name, as commands take it. */
+  readonly name: string;
   /** The stage in stack config (the config key), or undefined when unset. */
   getStage(): Promise<string | undefined>;
   /** Sets the stage in stack config (`Pulumi.<stack>.yaml`, or the config file given). */
   setStage(stage: string): Promise<void>;
-  /** `pulumi up` with the stack's config as it is now; `changes`: the resources it changed (Infinity: unknown). */
-  up(): Promise<{ changes: number }>;
+  /**
+   * `pulumi up` with `stage` in config, recorded in the stack's history with `message`;
+   * `changes`: the resources it changed (Infinity: unknown). The stack's config file holds
+   * `stage` only once the `up` succeeded: the `up` runs on a copy, so a failed, interrupted or
+   * killed `up` leaves config at the stage before. A failure is a RolloutStackError with the
+   * engine's diagnostics (and the lock's holder when locked).
+   */
+  up(options: { message: string; stage: string }): Promise<{ changes: number }>;
+  /**
+   * Asks a running `up` to stop (one SIGINT: Pulumi cancels cleanly, ends the update and
+   * releases its lock; a second call makes it terminate). False when no `up` runs.
+   */
+  interrupt(): boolean;
   /**
    * When `stage` took effect by the stack's update history (ms since the epoch; `stageSinceIn`);
    * undefined when the latest update was not made with it. Read when a rollout resumes, so the
    * hold counts from then.
    */
   stageSince(stage: string): Promise<number | undefined>;
+  /** The stack's latest `count` updates, newest first (what `unfinishedRevertIn` reads). */
+  updates(count: number): Promise<readonly UpdateSummary[]>;
   /**
    * The API's connection settings in stack config: by default the provider's
    * (`agent-alias:apiUrl`, `agent-alias:apiKey`); `keys` names others (a key without a
    * namespace is the project's, as `pulumi config` reads it).
    */
   apiConfig(keys?: ApiConfigKeys): Promise<{ apiUrl?: string | undefined; apiKey?: string | undefined }>;
+  /** The stack's tags (kept by its backend, seen by every machine that reaches it). */
+  tags(): Promise<Record<string, string>>;
+  setTag(name: string, value: string): Promise<void>;
+  removeTag(name: string): Promise<void>;
 }
 
 /** The stack config keys a rollout reads the API's URL and key from. */
@@ -56,13 +77,15 @@ export const PROVIDER_API_KEYS: Readonly<ApiConfigKeys> = Object.freeze({
   apiKey: "agent-alias:apiKey",
 });
 
-/** A Pulumi command of a rollout failed; `operation` says which, the message carries Pulumi's output. */
+/** A Pulumi command of a rollout failed; `operation` says which, the message carries Pulumi's own words. */
 export class RolloutStackError extends Error {
   override readonly name = "RolloutStackError";
   readonly code = "stack_failed" as const;
   constructor(
-    readonly operation: "select" | "config_get" | "config_set" | "up" | "history",
+    readonly operation: "select" | "config_get" | "config_set" | "up" | "history" | "tags",
     message: string,
+    /** For `up`: what the engine said (UpOutcome). */
+    readonly outcome?: UpOutcome,
   ) {
     super(message);
   }
@@ -120,39 +143,24 @@ function run(command: string, args: string[], cwd: string, env: Record<string, s
 
 const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e)).trim();
 
-/** Operations that change nothing deployed (a resource left alone, read or refreshed). */
-const NO_CHANGE: ReadonlySet<string> = new Set(["same", "read", "refresh"]);
-
-/** The resources an update changed; unknown (Infinity) when it does not say. */
-export function changesOf(ops: OpMap | undefined): number {
-  if (ops === undefined) return Number.POSITIVE_INFINITY;
-  return Object.entries(ops).reduce((n, [op, count]) => (NO_CHANGE.has(op) ? n : n + (count ?? 0)), 0);
-}
-
-/**
- * When `stage` took effect by a stack's history (newest first), or undefined: walking back over
- * successful updates made with `stage` in config (at any of `keys`), the end of the first that
- * changed resources (it put the stage in place), or of the earliest when none did. The walk stops
- * at an update with another stage, one that did not succeed, and a destroy or an import;
- * refreshes, renames and previews are passed over.
- */
-export function stageSinceIn(
-  history: readonly UpdateSummary[],
-  stage: string,
-  keys: readonly string[],
-): number | undefined {
-  let since: number | undefined;
-  for (const u of history) {
-    if (u.kind === "refresh" || u.kind === "rename" || u.kind === "preview") continue;
-    if (u.kind !== "update" || u.result !== "succeeded") break;
-    const value = keys.map((k) => u.config[k]?.value).find((v) => v !== undefined);
-    if (value !== stage) break;
-    const end = new Date(u.endTime).getTime();
-    if (!Number.isFinite(end)) break;
-    since = end;
-    if (changesOf(u.resourceChanges) > 0) break;
+/** The stack's config file: `Pulumi.<stack>.yaml` in the project's `stackConfigDir` (or legacy `config`). */
+function stackConfigPath(workDir: string, stack: string): string {
+  const project = ["Pulumi.yaml", "Pulumi.yml"].map((f) => join(workDir, f)).find((f) => existsSync(f));
+  let dir = "";
+  if (project !== undefined) {
+    try {
+      const raw = parseYaml(readFileSync(project, "utf8")) as { stackConfigDir?: unknown; config?: unknown };
+      dir =
+        typeof raw.stackConfigDir === "string"
+          ? raw.stackConfigDir
+          : typeof raw.config === "string"
+            ? raw.config
+            : "";
+    } catch {
+      // An unreadable project file: Pulumi itself will say so at the up.
+    }
   }
-  return since;
+  return join(workDir, dir, `Pulumi.${stack.split("/").at(-1)}.yaml`);
 }
 
 /** A RolloutStack over the Automation API. Fails (RolloutStackError `select`) when the stack does not exist. */
@@ -211,28 +219,124 @@ export async function automationStack(options: AutomationStackOptions): Promise<
   };
   let project: string | undefined;
   const projectName = async () => (project ??= (await ws.projectSettings()).name);
+  // Commands that take no --config-file (stack tags).
+  const bare = (args: string[], operands: string[] = []) =>
+    run(
+      ws.pulumiCommand.command,
+      [...args, "--stack", options.stack, "--non-interactive", ...operands],
+      ws.workDir,
+      envVars,
+    );
+
+  const setStage = async (stage: string) => {
+    try {
+      if (configFile === undefined) await stack.setConfig(key, { value: stage });
+      else await pulumi(["config", "set", key, "--plaintext"], ["--", stage]);
+    } catch (e) {
+      throw new RolloutStackError("config_set", `cannot set ${key}=${stage}: ${messageOf(e)}`);
+    }
+  };
+
+  /** The `up` running now: what `interrupt` signals. */
+  let running: ChildProcess | undefined;
+  /**
+   * `pulumi up` in its own process group, so a terminal's Ctrl-C reaches only this process, which
+   * passes on exactly one interrupt (a second one would make Pulumi terminate, leaving its lock).
+   */
+  const runUp = async (message: string, stage: string): Promise<{ changes: number }> => {
+    const dir = mkdtempSync(join(tmpdir(), "agent-alias-up-"));
+    const eventLog = join(dir, "events.jsonl");
+    const command = ws.pulumiCommand.command;
+    const real = configFile ?? stackConfigPath(ws.workDir, options.stack);
+    let upConfig = configFile;
+    if (existsSync(real)) {
+      upConfig = join(dir, basename(real));
+      try {
+        copyFileSync(real, upConfig);
+        await bare(["config", "set", key, "--plaintext", "--config-file", upConfig], ["--", stage]);
+      } catch (e) {
+        rmSync(dir, { recursive: true, force: true });
+        throw new RolloutStackError("config_set", `cannot set ${key}=${stage} for the up: ${messageOf(e)}`);
+      }
+    } else await setStage(stage); // no config file to copy (a new stack, or config kept elsewhere)
+    const args = [
+      "up",
+      "--yes",
+      "--skip-preview",
+      "--non-interactive",
+      "--color",
+      "never",
+      "--stack",
+      options.stack,
+    ];
+    args.push(
+      "--event-log",
+      eventLog,
+      "--message",
+      message,
+      ...(upConfig ? ["--config-file", upConfig] : []),
+    );
+    try {
+      const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((done, fail) => {
+        const child = spawn(command, args, {
+          cwd: ws.workDir,
+          env: {
+            ...process.env,
+            ...envVars,
+            PATH: `${dirname(command)}:${envVars.PATH ?? process.env.PATH ?? ""}`,
+            // --event-log is one of the "debug commands" flags (the Automation API sets it too).
+            PULUMI_DEBUG_COMMANDS: "true",
+          },
+          detached: true,
+          stdio: ["ignore", "pipe", "pipe"],
+        });
+        running = child;
+        let err = "";
+        child.stdout!.resume();
+        child.stderr!.setEncoding("utf8").on("data", (d: string) => {
+          err = (err + d).slice(-(1 << 20));
+        });
+        child.once("error", fail);
+        child.once("close", (c) => done({ code: c, stderr: err }));
+      });
+      const outcome = readUpOutput(existsSync(eventLog) ? readFileSync(eventLog, "utf8") : "", stderr);
+      if (code === 0) {
+        if (upConfig !== configFile) await setStage(stage);
+        return { changes: outcome.changes };
+      }
+      const why = outcome.lock
+        ? describeLock(outcome.lock, options.stack)
+        : outcome.cancelled
+          ? "the update was cancelled (interrupted)"
+          : outcome.diagnostics.length > 0
+            ? outcome.diagnostics.join("; ")
+            : stderr.trim().split("\n").slice(-5).join(" ") || `exit code ${code}`;
+      throw new RolloutStackError("up", `pulumi up failed on stack '${options.stack}': ${why}`, outcome);
+    } catch (e) {
+      if (e instanceof RolloutStackError) throw e;
+      throw new RolloutStackError(
+        "up",
+        `pulumi up could not run on stack '${options.stack}': ${messageOf(e)}`,
+      );
+    } finally {
+      running = undefined;
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
 
   return {
+    name: options.stack,
     getStage: () => get(key),
-    async setStage(stage) {
+    setStage,
+    up: (upOptions) => runUp(upOptions.message, upOptions.stage),
+    interrupt() {
+      if (running === undefined || running.exitCode !== null || running.pid === undefined) return false;
       try {
-        if (configFile === undefined) await stack.setConfig(key, { value: stage });
-        else await pulumi(["config", "set", key, "--plaintext"], ["--", stage]);
-      } catch (e) {
-        throw new RolloutStackError("config_set", `cannot set ${key}=${stage}: ${messageOf(e)}`);
+        process.kill(running.pid, "SIGINT");
+      } catch {
+        return false;
       }
-    },
-    async up() {
-      try {
-        const r = await stack.up({
-          color: "never",
-          suppressProgress: true,
-          ...(configFile ? { configFile } : {}),
-        });
-        return { changes: changesOf(r.summary.resourceChanges) };
-      } catch (e) {
-        throw new RolloutStackError("up", `pulumi up failed on stack '${options.stack}': ${messageOf(e)}`);
-      }
+      return true;
     },
     async stageSince(stage) {
       let history: Awaited<ReturnType<Stack["history"]>>;
@@ -247,8 +351,49 @@ export async function automationStack(options: AutomationStackOptions): Promise<
       const qualified = `${await projectName()}:${key}`;
       return stageSinceIn(history, stage, [qualified, key]);
     },
+    async updates(count) {
+      try {
+        return await stack.history(count, undefined, false);
+      } catch (e) {
+        throw new RolloutStackError(
+          "history",
+          `cannot read the history of stack '${options.stack}': ${messageOf(e)}`,
+        );
+      }
+    },
     async apiConfig(keys = PROVIDER_API_KEYS) {
       return { apiUrl: await get(keys.apiUrl), apiKey: await get(keys.apiKey) };
+    },
+    async tags() {
+      try {
+        const r = await bare(["stack", "tag", "ls", "--json"]);
+        return JSON.parse(r.stdout || "{}") as Record<string, string>;
+      } catch (e) {
+        throw new RolloutStackError(
+          "tags",
+          `cannot read the tags of stack '${options.stack}': ${messageOf(e)}`,
+        );
+      }
+    },
+    async setTag(name, value) {
+      try {
+        await bare(["stack", "tag", "set"], ["--", name, value]);
+      } catch (e) {
+        throw new RolloutStackError(
+          "tags",
+          `cannot set tag ${name} of stack '${options.stack}': ${messageOf(e)}`,
+        );
+      }
+    },
+    async removeTag(name) {
+      try {
+        await bare(["stack", "tag", "rm"], ["--", name]);
+      } catch (e) {
+        throw new RolloutStackError(
+          "tags",
+          `cannot remove tag ${name} of stack '${options.stack}': ${messageOf(e)}`,
+        );
+      }
     },
   };
 }

@@ -32,6 +32,8 @@ export interface GateTrace {
   readonly durationMs: number | null;
   /** `started_at`, in ms since the epoch. */
   readonly startedAt: number;
+  /** The session it answered in (`session_key`); null or absent when the API did not say. */
+  readonly sessionKey?: string | null;
 }
 
 /**
@@ -47,7 +49,9 @@ export function gateTraceOf(trace: ApiTrace, options: { agentKey?: string } = {}
   if (startedAt === undefined) return undefined;
   const d = trace.duration_ms;
   const durationMs = typeof d === "number" && Number.isFinite(d) && d >= 0 ? d : null;
-  return { agentKey, ok: trace.status === "ok", durationMs, startedAt };
+  const sessionKey =
+    typeof trace.session_key === "string" && trace.session_key !== "" ? trace.session_key : null;
+  return { agentKey, ok: trace.status === "ok", durationMs, startedAt, sessionKey };
 }
 
 /** `gateTraceOf` over a page or more of traces; `dropped` counts the ones it could not use. */

@@ -7,6 +7,7 @@ import type { Node } from "./ast.js";
 import { UserFnError } from "./errors.js";
 import { describeArity, FUNCTIONS } from "./functions.js";
 import { PathError, parsePath } from "./path.js";
+import { didYouMean } from "./suggest.js";
 
 /** Returns all static diagnostics of `node`, in source order; empty when the tree is sound. */
 export function check(node: Node, source: string): UserFnError[] {
@@ -37,7 +38,15 @@ function visit(node: Node, source: string, out: UserFnError[]): void {
       const fn = FUNCTIONS.get(node.name);
       const nameRange = { start: node.start, end: node.nameEnd };
       if (!fn) {
-        out.push(new UserFnError("unknown_function", `unknown function '${node.name}'`, nameRange, source));
+        out.push(
+          new UserFnError(
+            "unknown_function",
+            `unknown function '${node.name}'`,
+            nameRange,
+            source,
+            didYouMean(node.name, FUNCTIONS.keys()),
+          ),
+        );
       } else if (node.args.length < fn.arity.min || node.args.length > fn.arity.max) {
         out.push(
           new UserFnError(

@@ -31,15 +31,19 @@ export class UserFnError extends Error {
   readonly detail: string;
   readonly range: SourceRange;
   readonly source: string;
+  /** A suggestion after the position, e.g. `did you mean 'sqrt'?`; "" when none. */
+  readonly hint: string;
 
-  constructor(code: UserFnErrorCode, detail: string, range: SourceRange, source: string) {
+  constructor(code: UserFnErrorCode, detail: string, range: SourceRange, source: string, hint = "") {
     // Evaluation errors are reported without a column (ROUTING.md §3 example:
     // `rule #1: match: cannot compare string with number`); static errors name the column.
-    super(code === "type_error" ? detail : `${detail} at column ${range.start + 1}`);
+    const located = code === "type_error" ? detail : `${detail} at column ${range.start + 1}`;
+    super(hint === "" ? located : `${located}; ${hint}`);
     this.code = code;
     this.detail = detail;
     this.range = range;
     this.source = source;
+    this.hint = hint;
   }
 
   /** True for errors found before evaluation (parse and check), false for evaluation errors. */

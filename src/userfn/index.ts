@@ -36,6 +36,7 @@ export { parse } from "./parser.js";
 export { type PathStep, parsePath } from "./path.js";
 export { isConstantlyFalse, normalizeExpression, printExpression } from "./print.js";
 export { compilePathReader, memberPath, present } from "./reader.js";
+export { didYouMean, editDistance, nearestNames } from "./suggest.js";
 export type { Value, ValueType } from "./values.js";
 export {
   canonicalJson,

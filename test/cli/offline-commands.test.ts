@@ -28,10 +28,15 @@ const files = tempFiles({
 const f = (name: string) => join(files, name);
 
 describe("agent-alias validate", () => {
-  it("accepts a valid policy (JSON when piped)", async () => {
+  it("accepts a valid policy: a line for people, piped or not; JSON when asked", async () => {
     const r = await cli(["validate", POLICY]);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual({ valid: true, errors: [] });
+    expect(r.stdout).toBe(`ok  ${POLICY}\n`);
+    for (const flag of [["--json"], ["--format", "json"]])
+      expect(JSON.parse((await cli(["validate", POLICY, ...flag])).stdout)).toEqual({
+        valid: true,
+        errors: [],
+      });
   });
 
   it("reports every problem with its path, exit 2", async () => {
@@ -154,20 +159,31 @@ describe("agent-alias resolve", () => {
 
 describe("agent-alias eval", () => {
   it("prints {type, value}", async () => {
-    expect(JSON.parse((await cli(["eval", "2 + 3"])).stdout)).toEqual({ type: "number", value: 5 });
-    const r = await cli(["eval", "get('$.session.metadata.tenant') == 'eu'", "--context", f("eu.json")]);
+    expect(JSON.parse((await cli(["eval", "2 + 3", "--json"])).stdout)).toEqual({ type: "number", value: 5 });
+    const r = await cli([
+      "eval",
+      "get('$.session.metadata.tenant') == 'eu'",
+      "--context",
+      f("eu.json"),
+      "--json",
+    ]);
     expect(JSON.parse(r.stdout)).toEqual({ type: "boolean", value: true });
     expect(
-      JSON.parse((await cli(["eval", "iso_datetime_parse('2026-01-15T10:35:00Z') + minutes(1)"])).stdout),
+      JSON.parse(
+        (await cli(["eval", "iso_datetime_parse('2026-01-15T10:35:00Z') + minutes(1)", "--json"])).stdout,
+      ),
     ).toEqual({ type: "datetime", value: "2026-01-15T10:36:00.000Z" });
-    expect(JSON.parse((await cli(["eval", "hours(1)"])).stdout)).toEqual({ type: "duration", value: 3600 });
+    expect(JSON.parse((await cli(["eval", "hours(1)", "--json"])).stdout)).toEqual({
+      type: "duration",
+      value: 3600,
+    });
   });
 
   it("a parse or validation error exits 2, an evaluation error 1", async () => {
-    const parseErr = await cli(["eval", "1 +"]);
+    const parseErr = await cli(["eval", "1 +", "--json"]);
     expect(parseErr.code).toBe(2);
     expect(JSON.parse(parseErr.stdout)).toEqual({ error: "unexpected end of expression at column 4" });
-    const evalErr = await cli(["eval", "1 < 'a'"]);
+    const evalErr = await cli(["eval", "1 < 'a'", "--json"]);
     expect(evalErr.code).toBe(1);
     expect(JSON.parse(evalErr.stdout)).toEqual({ error: "cannot compare number with string" });
   });

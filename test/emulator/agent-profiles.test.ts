@@ -148,26 +148,43 @@ describe("the compact spec", () => {
     }
   });
 
-  it("--help and the README's emulator section name every setting", () => {
-    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
-    const at = readme.indexOf("## The emulator");
-    const section = readme.slice(at, readme.indexOf("\n## ", at + 1));
+  it("--help and the emulator page's rehearsal bench section name every setting", () => {
+    const page = readFileSync(new URL("../../docs/emulator.md", import.meta.url), "utf8");
+    const at = page.indexOf("## A rehearsal bench");
+    expect(at).toBeGreaterThan(-1);
+    const end = page.indexOf("\n## ", at + 1);
+    const section = page.slice(at, end === -1 ? page.length : end);
     for (const name of Object.keys(PROFILE_SETTINGS)) {
       expect(EMULATOR_USAGE).toContain(`  ${name}=`);
       expect(section).toContain(`\`${name}\``);
     }
   });
 
-  it("--agent-profile takes KEY=SPEC, KEY an agent key or '*'", () => {
+  it("--agent-profile takes KEY[SELECTOR]=SPEC, KEY an agent key or '*'", () => {
     expect(parseAgentProfileFlag("support-v2=errors=0.08")).toEqual({
       key: "support-v2",
       profile: { errors: 0.08 },
     });
     expect(parseAgentProfileFlag("*=latency=5ms")).toMatchObject({ key: "*" });
+    expect(parseAgentProfileFlag("support-v2[tenant=eu]=errors=0.2")).toEqual({
+      key: "support-v2",
+      profile: { errors: 0.2 },
+      when: { tenant: "eu" },
+    });
+    expect(parseAgentProfileFlag("*[tenant=eu,@alias=support]=errors=1")).toMatchObject({
+      key: "*",
+      when: { tenant: "eu", "@alias": "support" },
+    });
     expect(() => parseAgentProfileFlag("errors")).toThrow(
-      "--agent-profile must be KEY=SPEC (KEY an agent key or '*'), e.g. support-v2=errors=0.08,latency=120ms..400ms; got 'errors'",
+      "--agent-profile must be KEY[SELECTOR]=SPEC (KEY an agent key or '*'; SELECTOR NAME=VALUE,… on session metadata or @alias), e.g. support-v2=errors=0.08 or 'support-v2[tenant=eu]=errors=0.2'; got 'errors'",
     );
     expect(() => parseAgentProfileFlag("v2=errors=2")).toThrow("--agent-profile v2: errors: must be a share");
+    expect(() => parseAgentProfileFlag("v2[tenant]=errors=0.2")).toThrow(
+      "--agent-profile v2[tenant]: a selector is NAME=VALUE[,NAME=VALUE]… (NAME a metadata key or @alias, each once); got 'tenant'",
+    );
+    expect(() => parseAgentProfileFlag("v2[tenant=eu]=errors=9")).toThrow(
+      "--agent-profile v2[tenant=eu]: errors: must be a share",
+    );
   });
 
   it("the seed file's structured form reads the same settings, issues at their path", () => {
@@ -267,6 +284,75 @@ describe("which profile an agent gets", () => {
     ).rejects.toThrow(
       "seed: agents[0].profile.errors: must be a share from 0 to 1, e.g. 0.08 or 8%; got 'lots'",
     );
+  });
+});
+
+describe("profiles for some sessions (a selector on metadata or the alias)", () => {
+  it("apply over the agent's own to the sessions they select, seed first then options, in order", () => {
+    const b = new AgentBehaviour(0, [
+      parseAgentProfileFlag("v2=errors=0.01,latency=100ms"),
+      parseAgentProfileFlag("v2[tenant=eu]=errors=0.2"),
+      parseAgentProfileFlag("*[@alias=other]=latency=900ms"),
+    ]);
+    b.setSeedProfiles([
+      { key: "v2", profile: { errors: 0.5, input_tokens: 9 }, when: { tenant: "eu", tier: "1" } },
+    ]);
+    const eu = { metadata: { tenant: "eu" }, alias_key: "support" };
+    expect(b.profileOf("v2", eu)).toMatchObject({ errors: 0.2, latency: { p50_ms: 100 } });
+    // The seed's cohort (tier given as a number in metadata: compared as text) under the option's.
+    expect(b.profileOf("v2", { metadata: { tenant: "eu", tier: 1 }, alias_key: "support" })).toMatchObject({
+      errors: 0.2,
+      input_tokens: 9,
+    });
+    expect(b.profileOf("v2", { metadata: { tenant: "us" }, alias_key: "support" }).errors).toBe(0.01);
+    expect(b.profileOf("v2", { metadata: { tenant: "eu" }, alias_key: "other" })).toMatchObject({
+      errors: 0.2,
+      latency: { p50_ms: 900 },
+    });
+    // A direct session (no alias) is never selected by @alias; nor is one without the key.
+    expect(b.profileOf("v1", { metadata: {}, alias_key: null }).latency.p50_ms).toBe(
+      DEFAULT_AGENT_PROFILE.latency.p50_ms,
+    );
+    expect(b.profileOf("v2", { metadata: { tenant: { eu: true } }, alias_key: null }).errors).toBe(0.01);
+    expect(b.profileOf("v2")).toMatchObject({ errors: 0.01 });
+  });
+
+  it("a canary failing for one tenant only, through the emulator: the same draws, other outcomes by cohort", async () => {
+    const e = await startTestEmulator({
+      randomSeed: 3,
+      agentProfiles: ["v2=errors=0", "v2[tenant=eu]=errors=1"],
+      seed: {
+        agents: [{ key: "v2", name: "V2", profiles: [{ when: { tenant: "us" }, profile: "latency=50ms" }] }],
+      },
+    });
+    try {
+      for (const [key, tenant] of [
+        ["a", "eu"],
+        ["b", "us"],
+        ["c", "eu"],
+      ] as const) {
+        await e.call("POST", "/v2/agents/v2/sessions", { key, metadata: { tenant } });
+        await e.call("POST", `/v2/agents/v2/sessions/${key}/events`, input("hi"));
+      }
+      const traces = (await allTraces(e)) as { session_key: string; status: string; duration_ms: number }[];
+      const by = Object.fromEntries(traces.map((t) => [t.session_key, t]));
+      expect([by.a!.status, by.b!.status, by.c!.status]).toEqual(["error", "ok", "error"]);
+      expect(by.b!.duration_ms).toBe(50);
+    } finally {
+      await e.close();
+    }
+    await expect(
+      startTestEmulator({
+        seed: {
+          agents: [{ key: "v1", name: "V1", profiles: [{ when: { tenant: "eu" }, profile: { errors: 7 } }] }],
+        },
+      }),
+    ).rejects.toThrow("seed: agents[0].profiles[0].profile.errors: must be a share from 0 to 1");
+    await expect(
+      startTestEmulator({
+        seed: { agents: [{ key: "v1", name: "V1", profiles: [{ profile: "errors=1" }] }] },
+      }),
+    ).rejects.toThrow("seed: agents[0].profiles[0]: must be {when: {NAME: VALUE, …}, profile: SPEC}");
   });
 });
 

@@ -113,7 +113,8 @@ describe("POST /v2/agent_aliases", () => {
     const r = await e.call("POST", "/v2/agent_aliases", { nmae: "typo" });
     expect(r.status).toBe(400);
     expect(Object.keys(r.body.field_errors).sort()).toEqual(["key", "name", "nmae", "policy"]);
-    expect(r.body.field_errors.nmae).toBe("nmae: unknown field 'nmae'");
+    // The emulator checks a policy document with the one check the CLI and the preview run.
+    expect(r.body.field_errors.nmae).toBe("nmae: unknown field 'nmae'; did you mean 'name'?");
     expect(r.body.field_errors.key).toBe("key: is required");
   });
 

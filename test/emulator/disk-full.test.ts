@@ -129,7 +129,7 @@ describe.skipIf(!mounted)("a full disk under --data (64 KiB tmpfs)", () => {
     ]);
     expect(put.statusCode).toBe(507);
     expect(session.statusCode).toBe(507);
-    expect(session.json().messages.join(" ")).toMatch(/ENOSPC/);
+    expect(session.json<{ messages: string[] }>().messages.join(" ")).toMatch(/ENOSPC/);
     expect((await em.call("GET", "/v2/agent_aliases/front")).body.policy).toEqual(single("old"));
     expect((await em.call("GET", "/v2/agent_aliases/front/sessions/behind")).status).toBe(404);
     // It fits on its own: the same create, alone, is made (routed by the old policy).

@@ -8,21 +8,28 @@ import { runCli } from "../../src/cli/index.js";
 
 export const REPO = fileURLToPath(new URL("../../", import.meta.url));
 
-export async function cli(argv: string[], opts: { tty?: boolean } = {}) {
+/** Runs `agent-alias` in-process; `stdin` is what a `-` file argument reads. */
+export async function cli(argv: string[], opts: { tty?: boolean; stdin?: string } = {}) {
   let stdout = "";
   let stderr = "";
   const code = await runCli(argv, {
     stdout: { write: (s: string) => (stdout += s), isTTY: opts.tty ?? false },
     stderr: { write: (s: string) => (stderr += s) },
+    stdin: (async function* () {
+      if (opts.stdin !== undefined) yield opts.stdin;
+    })(),
     cwd: REPO,
   });
   return { code, stdout, stderr };
 }
 
-/** The built bin under the current Node (npm test builds dist first). */
-export function spawnCli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+/** The built bin under the current Node (npm test builds dist first); `stdin` is piped in. */
+export function spawnCli(
+  argv: string[],
+  opts: { stdin?: string } = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(
+    const child = execFile(
       process.execPath,
       [join(REPO, "bin/agent-alias.js"), ...argv],
       { cwd: REPO },
@@ -30,6 +37,7 @@ export function spawnCli(argv: string[]): Promise<{ code: number; stdout: string
         resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
       },
     );
+    child.stdin?.end(opts.stdin ?? "");
   });
 }
 

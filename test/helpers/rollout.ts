@@ -6,13 +6,13 @@
  * Call `disposeRehearsal()` in `afterEach`.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { vi } from "vitest";
 import { runCli } from "../../src/cli/main.js";
 import { AgentAliasClient } from "../../src/client/index.js";
-import { runTraffic, type TrafficResult } from "../../src/emulator/traffic.js";
-import type { RolloutResult } from "../../src/rollout/runner.js";
+import { runTraffic, type TrafficOptions, type TrafficResult } from "../../src/emulator/traffic.js";
+import type { RolloutResult } from "../../src/rollout/report-types.js";
 import { REPO } from "./cli.js";
 import { startTestEmulator, type TestEmulator } from "./emulator.js";
 import { TestStack } from "./pulumi.js";
@@ -62,6 +62,12 @@ export interface Rehearsal {
 export interface RehearsalOptions extends PolicyOptions {
   /** `--agent-profile` values, e.g. `support-v2=errors=0.08`. */
   profiles: string[];
+  /** The policy file's whole text (default `policyText(options)`). */
+  policy?: string;
+  /** The agents to create (default support-v1 and support-v2). */
+  agents?: string[];
+  /** The stage deployed before the rollout (default baseline). */
+  stage?: string;
   /**
    * The emulator's faults answer this share of the trace listings 503 (`--faults
    * rate=…,ops=traces.list`, seeded: the same sequence of draws every run, though which read
@@ -100,13 +106,13 @@ export async function rehearsal(options: RehearsalOptions): Promise<Rehearsal> {
     ...(share === undefined ? {} : { faults: `rate=${share},status=503,ops=traces.list,seed=16` }),
   });
   const api = new AgentAliasClient({ baseUrl: emu.url, apiKey: SECRET, env: {} });
-  for (const key of ["support-v1", "support-v2"]) await api.createAgent({ key, name: key });
+  for (const key of options.agents ?? ["support-v1", "support-v2"]) await api.createAgent({ key, name: key });
   const stack = new TestStack(PROGRAM, "rollout");
   const r: Rehearsal = { emu, stack, policyFile: join(stack.dir, "policy.yaml"), api, apiUrl: emu.url };
   open = r;
-  writeFileSync(r.policyFile, policyText(options));
+  writeFileSync(r.policyFile, options.policy ?? policyText(options));
   await stack.init(
-    { "agent-alias:apiUrl": r.apiUrl, policyFile: r.policyFile, canaryStage: "baseline" },
+    { "agent-alias:apiUrl": r.apiUrl, policyFile: r.policyFile, canaryStage: options.stage ?? "baseline" },
     { "agent-alias:apiKey": SECRET },
   );
   await stack.ok(["up", "--yes"]);
@@ -122,8 +128,13 @@ export async function traceFaultStats(r: Rehearsal): Promise<{ reads: number; fa
   return { reads: stats.faults.calls, failed: stats.faults.status };
 }
 
+/** Where and how traffic goes: another alias, sessions made directly on an agent, session fields. */
+export type TrafficShape = Partial<
+  Pick<TrafficOptions, "alias" | "agent" | "contexts" | "users" | "keyPrefix">
+>;
+
 /** Traffic through the alias until `stop` (a pool of 500 users, seed 7: the same users every run). */
-export function traffic(r: Rehearsal, rate: number) {
+export function traffic(r: Rehearsal, rate: number, shape: TrafficShape = {}) {
   const controller = new AbortController();
   const done: Promise<TrafficResult> = runTraffic({
     url: r.emu.url,
@@ -135,6 +146,7 @@ export function traffic(r: Rehearsal, rate: number) {
     users: 500,
     traces: false,
     signal: controller.signal,
+    ...shape,
   });
   return {
     done,
@@ -164,16 +176,32 @@ export function rolloutArgs(r: Rehearsal, extra: string[] = []): string[] {
   ];
 }
 
+export interface RolloutRun {
+  /** Further traffic while it runs (other aliases, direct sessions, other tenants). */
+  also?: { rate: number; shape: TrafficShape }[];
+  /** Called with each progress line as it is written. */
+  onProgress?: (line: string) => void;
+  /** The shape of the traffic through the alias under rollout. */
+  shape?: TrafficShape;
+}
+
 /** Runs `agent-alias rollout --json` in this process with traffic through the alias until it ends. */
-export async function rollout(r: Rehearsal, rate: number, extra: string[] = []) {
-  const load = traffic(r, rate);
+export async function rollout(r: Rehearsal, rate: number, extra: string[] = [], run: RolloutRun = {}) {
+  const loads = [
+    ...(rate > 0 ? [traffic(r, rate, run.shape)] : []),
+    ...(run.also ?? []).map((a) => traffic(r, a.rate, a.shape)),
+  ];
   let out = "";
   let err = "";
   const code = await runCli(rolloutArgs(r, extra), {
     stdout: { write: (c: string) => (out += c) },
-    stderr: { write: (c: string) => (err += c) },
-  }).finally(() => load.stop());
-  await load.done;
+    stderr: {
+      write: (c: string) => {
+        err += c;
+        for (const line of c.split("\n")) if (line !== "") run.onProgress?.(line);
+      },
+    },
+  }).finally(() => Promise.all(loads.map((l) => l.stop())));
   return { code, result: JSON.parse(out) as RolloutResult, err };
 }
 
@@ -215,3 +243,62 @@ export function spawnRollout(r: Rehearsal, extra: string[] = []) {
 /** The stage in the stack's config file. */
 export const configStage = (r: { stack: TestStack }) =>
   /canaryStage: (\S+)/.exec(readFileSync(r.stack.configFile, "utf8"))?.[1];
+
+/** The weights the alias serves on its first weighted rule, as `v1:95,v2:5` (or `single:v1`). */
+export async function servedWeights(r: Rehearsal): Promise<string> {
+  const rules = (await r.api.getAlias("support")).policy.rules;
+  const t = rules.find((x) => x.targets.type === "weighted")?.targets ?? rules[0]!.targets;
+  return t.type === "weighted"
+    ? t.options.map((o) => `${o.agent_key}:${o.weight}`).join(",")
+    : `single:${t.agent_key}`;
+}
+
+/** Reads what the alias serves every 100 ms until `stop`, which gives every reading in order. */
+export function pollServed(r: Rehearsal) {
+  const seen: string[] = [];
+  let on = true;
+  const loop = (async () => {
+    while (on) {
+      try {
+        seen.push(await servedWeights(r));
+      } catch {
+        // a read that failed is no reading
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  })();
+  return {
+    stop: async () => {
+      on = false;
+      await loop;
+      return seen;
+    },
+  };
+}
+
+/** Sets the emulator's faults (`PUT /_emulator/faults`); `{}` clears them. */
+export async function setFaults(r: Rehearsal, faults: Record<string, unknown>): Promise<void> {
+  const res = await r.emu.call("PUT", "/_emulator/faults", { rate: 0, latency_ms: 0, ...faults });
+  if (res.status !== 200) throw new Error(`faults: ${JSON.stringify(res.body)}`);
+}
+
+/** Calls the emulator's faults have drawn for (the operations they are limited to). */
+export async function faultCalls(r: Rehearsal): Promise<number> {
+  return (await traceFaultStats(r)).reads;
+}
+
+/** Resolves once `check` holds, polling every 50 ms (rejects after `ms`). */
+export async function until(check: () => Promise<boolean> | boolean, ms = 120_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error("timed out waiting");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** The lock files of the stack's backend (a killed `pulumi up` leaves one). */
+export function lockFiles(r: Rehearsal): string[] {
+  const root = join(r.stack.backend, ".pulumi", "locks");
+  if (!existsSync(root)) return [];
+  return (readdirSync(root, { recursive: true }) as string[]).filter((f) => f.endsWith(".json"));
+}

@@ -207,13 +207,13 @@ describe("Alias over gRPC", () => {
     broken.rules[0]!.match = "get('$.session.metadata.tenant') ==";
     expect((await plugin.check(ALIAS, inputs({ policy: broken }))).failures).toEqual([
       {
-        property: "policy.rules[0].match",
-        reason: "rule #1: match: unexpected end of expression at column 36",
+        property: "",
+        reason: "policy.rules[0].match: rule #1: match: unexpected end of expression at column 36",
       },
     ]);
     expect(
       (await plugin.check(ALIAS, inputs({ policy: canary(50, 50, ["p-v1", "nobody"]) }))).failures,
-    ).toEqual([{ property: "policy", reason: "Alias references unknown agent(s): [nobody]" }]);
+    ).toEqual([{ property: "", reason: "policy: Alias references unknown agent(s): [nobody]" }]);
   });
 
   it("Check tolerates unknowns and keeps secret inputs secret", async () => {
@@ -320,7 +320,7 @@ describe("Alias over gRPC", () => {
     expect((await api.getAlias("g-alias")).policy).toEqual(canary(80, 20));
   });
 
-  it("Read (refresh) sees drift and leaves the inputs to the engine", async () => {
+  it("Read (refresh) sees drift and returns the inputs as the API has them (the engine diffs against them)", async () => {
     await api.patchAlias("g-alias", { enabled: false });
     const res = await plugin.read(ALIAS, "g-alias", outs, inputs({ policy: canary(80, 20) }));
     expect(res.id).toBe("g-alias");
@@ -329,7 +329,9 @@ describe("Alias over gRPC", () => {
       policy: canary(80, 20),
       createdAt: outs.createdAt,
     });
-    expect(res.inputs).toBeUndefined();
+    // The hand-made value, not the program's: `preview --diff` then shows enabled: false => true.
+    expect(res.inputs).toMatchObject({ key: "g-alias", enabled: false, policy: canary(80, 20) });
+    expect(res.inputs).not.toHaveProperty("createdAt");
     outs = res.properties!;
   });
 
@@ -420,9 +422,9 @@ describe("AliasPolicy over gRPC", () => {
     expect(await plugin.check(ALIAS_POLICY, p)).toEqual({ inputs: p, failures: [] });
     const bad = canary(95, 5);
     bad.rules[0]!.match = "get(";
-    expect((await plugin.check(ALIAS_POLICY, { ...p, policy: bad })).failures.map((f) => f.property)).toEqual(
-      ["policy.rules[0].match"],
-    );
+    expect(
+      (await plugin.check(ALIAS_POLICY, { ...p, policy: bad })).failures.map((f) => f.reason.split(": ")[0]),
+    ).toEqual(["policy.rules[0].match"]);
 
     const preview = await plugin.create(ALIAS_POLICY, p, true);
     expect(preview).toEqual({
@@ -457,7 +459,7 @@ describe("AliasPolicy over gRPC", () => {
 
     const refreshed = await plugin.read(ALIAS_POLICY, "g-owned", updated.properties);
     expect(refreshed).toMatchObject({ id: "g-owned", properties: { previousPolicy: canary(100, 0) } });
-    expect(refreshed.inputs).toBeUndefined();
+    expect(refreshed.inputs).toEqual({ aliasKey: "g-owned", policy: canary(80, 20) });
     const imported = await plugin.read(ALIAS_POLICY, "g-owned");
     expect(imported.inputs).toEqual({ aliasKey: "g-owned", policy: canary(80, 20) });
 

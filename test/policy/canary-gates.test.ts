@@ -304,7 +304,8 @@ describe("canary check fields: validation (YAML paths)", () => {
       [
         {
           path: "canary.gates.error_rate.max_increase_point",
-          message: "canary.gates.error_rate.max_increase_point: unknown field 'max_increase_point'",
+          message:
+            "canary.gates.error_rate.max_increase_point: unknown field 'max_increase_point'; did you mean 'max_increase_points'?",
         },
       ],
     ],
@@ -314,7 +315,8 @@ describe("canary check fields: validation (YAML paths)", () => {
       [
         {
           path: "canary.stages[0].gates.p99_duration",
-          message: "canary.stages[0].gates.p99_duration: unknown field 'p99_duration'",
+          message:
+            "canary.stages[0].gates.p99_duration: unknown field 'p99_duration'; did you mean 'p95_duration'?",
         },
       ],
     ],

@@ -170,6 +170,50 @@ describe("validation messages (ROUTING.md §4)", () => {
       [{ path: "policy.rules[1].match", message: "rule #2: match: unknown function 'lower' at column 1" }],
     ],
     [
+      "a misspelt function: the nearest names of the language, same first letter",
+      doc([
+        {
+          match: "lowr('A') == 'a' || sqr(4) == 2 || iso_datetime_pars('2026-01-01') == now()",
+          targets: single(),
+        },
+      ]),
+      [
+        {
+          path: "policy.rules[0].match",
+          message: "rule #1: match: unknown function 'lowr' at column 1; did you mean 'log'?",
+        },
+        {
+          path: "policy.rules[0].match",
+          message: "rule #1: match: unknown function 'sqr' at column 21; did you mean 'sqrt'?",
+        },
+        {
+          path: "policy.rules[0].match",
+          message:
+            "rule #1: match: unknown function 'iso_datetime_pars' at column 36; did you mean 'iso_datetime_parse'?",
+        },
+      ],
+    ],
+    [
+      "misspelt fields, at any depth: the names the schema has there",
+      {
+        key: "k",
+        polcy: {},
+        policy: { type: "routed", rules: [{ mtach: "true", targets: { type: "single", agnet_key: "a" } }] },
+      },
+      [
+        { path: "polcy", message: "polcy: unknown field 'polcy'; did you mean 'policy'?" },
+        { path: "policy.rules[0].targets.agent_key", message: "rule #1: targets.agent_key: is required" },
+        {
+          path: "policy.rules[0].targets.agnet_key",
+          message: "rule #1: targets.agnet_key: unknown field 'agnet_key'; did you mean 'agent_key'?",
+        },
+        {
+          path: "policy.rules[0].mtach",
+          message: "rule #1: mtach: unknown field 'mtach'; did you mean 'match'?",
+        },
+      ],
+    ],
+    [
       "the wrong number of arguments",
       doc([{ match: "abs(1, 2) > 0", targets: single() }]),
       [
@@ -216,7 +260,7 @@ describe("validation messages (ROUTING.md §4)", () => {
       [
         {
           path: "policy.rules[0].targets.partiton_by",
-          message: "rule #1: targets.partiton_by: unknown field 'partiton_by'",
+          message: "rule #1: targets.partiton_by: unknown field 'partiton_by'; did you mean 'partition_by'?",
         },
       ],
     ],

@@ -2,7 +2,7 @@
  * The alias's fields are declared once (src/wire/alias-fields.ts). Each consumer is held to
  * the table, field by field, so a field added there and missed by a consumer fails here:
  * the wire schema, check, diff, the create body, PATCH/PUT, outputs, state reading, the
- * resource class's arguments and the README's list of inputs.
+ * resource class's arguments and the list of inputs in docs/resources.md.
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
@@ -131,8 +131,8 @@ describe.each(FIELDS)("alias field %s", (name, f) => {
     expect(failures.map((x) => x.property.split(/[.[]/)[0])).toContain(name);
   });
 
-  it("the README lists it among the Alias inputs or outputs", () => {
-    const readme = readFileSync(`${REPO}README.md`, "utf8");
+  it("docs/resources.md lists it among the Alias inputs or outputs", () => {
+    const readme = readFileSync(`${REPO}docs/resources.md`, "utf8");
     const line = readme.split("\n").find((l) => l.includes("`Alias` inputs:")) ?? "";
     const para = readme.slice(readme.indexOf(line), readme.indexOf(line) + 600);
     expect(para).toContain(`\`${name}`);

@@ -179,7 +179,10 @@ describe("check refuses exactly what the API refuses, naming the property", () =
       expect(dynamic.failures).toEqual([]);
     } else {
       expect([400, 413]).toContain(api.status);
-      expect(native.failures.map((f) => f.property)).toEqual([refused]);
+      // As the engine gets them: the path inside the reason, no property (engineFailure).
+      expect(native.failures.map((f) => [f.property, f.reason.startsWith(`${refused}: `)])).toEqual([
+        ["", true],
+      ]);
       expect(dynamic.failures).toEqual(native.failures);
     }
   });
@@ -187,24 +190,24 @@ describe("check refuses exactly what the API refuses, naming the property", () =
   it("the limits' words: nesting, counts and size", async () => {
     const deep = await plugin.check(ALIAS, alias({ metadata: nested(70) }));
     expect(deep.failures[0]!.reason).toBe(
-      `nested deeper than ${API_LIMITS.jsonDepth} levels (the API's limit)`,
+      `metadata${".a".repeat(API_LIMITS.jsonDepth - 1)}: nested deeper than ${API_LIMITS.jsonDepth} levels (the API's limit)`,
     );
     const options = await plugin.check(
       ALIAS,
       alias({ policy: policyOf(weighted(API_LIMITS.maxOptions + 1)) }),
     );
     expect(options.failures[0]!.reason).toBe(
-      `rule #1: targets.options: at most ${API_LIMITS.maxOptions} options`,
+      `policy.rules[0].targets.options: rule #1: targets.options: at most ${API_LIMITS.maxOptions} options`,
     );
     const big = await plugin.check(ALIAS, alias({ description: "d".repeat(2 * API_LIMITS.bodyBytes) }));
     expect(big.failures[0]!.reason).toMatch(
-      /^the alias's create body would be 2\.0 MiB \(description: 2\.0 MiB\), larger than the API takes \(1048576 bytes\)$/,
+      /^description: the alias's create body would be 2\.0 MiB \(description: 2\.0 MiB\), larger than the API takes \(1048576 bytes\)$/,
     );
     const policy = await plugin.check(ALIAS_POLICY, {
       aliasKey: "x",
       policy: policyOf(weighted(API_LIMITS.maxOptions + 1)),
     });
-    expect(policy.failures.map((f) => f.property)).toEqual(["policy.rules[0].targets.options"]);
+    expect(policy.failures.map((f) => f.reason.split(": ")[0])).toEqual(["policy.rules[0].targets.options"]);
     const dynamicPolicy = await host.check(
       POLICY_URN,
       {},
@@ -221,8 +224,8 @@ describe("check refuses exactly what the API refuses, naming the property", () =
     const r = await plugin.check(ALIAS, alias({ metadata: nested(1500) }));
     expect(r.failures).toEqual([
       {
-        property: `metadata${".a".repeat(API_LIMITS.jsonDepth - 1)}`,
-        reason: `nested deeper than ${API_LIMITS.jsonDepth} levels (the API's limit)`,
+        property: "",
+        reason: `metadata${".a".repeat(API_LIMITS.jsonDepth - 1)}: nested deeper than ${API_LIMITS.jsonDepth} levels (the API's limit)`,
       },
     ]);
     expect(await plugin.getPluginInfo()).toMatch(/^\d+\.\d+\.\d+/);
@@ -257,7 +260,7 @@ describe("agent lookups: once each, a few at a time, bounded", () => {
       plugin.getPluginInfo(),
       plugin.check(ALIAS, alias({ key: "other" })),
     ]);
-    expect(r.failures.map((f) => f.property)).toEqual(["policy"]);
+    expect(r.failures.map((f) => f.reason.split(": ")[0])).toEqual(["policy"]);
     expect(r.failures[0]!.reason).toContain("larger than the API takes");
     expect(version).toMatch(/^\d+\.\d+\.\d+/);
     expect(small.failures).toEqual([]);
@@ -282,7 +285,7 @@ describe("agent lookups: once each, a few at a time, bounded", () => {
     gate.release();
     const r = await checking;
     expect(r.failures).toEqual([
-      { property: "policy", reason: "Alias references unknown agent(s): [missing-1, missing-2]" },
+      { property: "", reason: "policy: Alias references unknown agent(s): [missing-1, missing-2]" },
     ]);
     const calls = proxy.seen.slice(before);
     expect(calls.every((l) => l.startsWith("GET /v2/agents?limit=100"))).toBe(true);

@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { checkAliasInputs, checkAliasPolicyInputs, UNKNOWN } from "../../src/provider/index.js";
+import {
+  checkAliasInputs,
+  checkAliasPolicyInputs,
+  engineFailure,
+  UNKNOWN,
+} from "../../src/provider/index.js";
 import { aliasInputs, canary } from "../helpers/policies.js";
 
 describe("Alias check (pure)", () => {
@@ -28,16 +33,16 @@ describe("Alias check (pure)", () => {
     ).toEqual([
       {
         property: "key",
-        reason: "key must be 1 to 50 characters of letters, digits, '_' or '-', got \"bad key\"",
+        reason: "must be 1 to 50 characters of letters, digits, '_' or '-', got \"bad key\"",
       },
-      { property: "name", reason: "name must be a string of 1 to 100 characters" },
-      { property: "enabled", reason: "enabled must be a boolean" },
-      { property: "metadata", reason: "metadata must be an object" },
+      { property: "name", reason: "must be a string of 1 to 100 characters" },
+      { property: "enabled", reason: "must be a boolean" },
+      { property: "metadata", reason: "must be an object" },
     ]);
     expect(checkAliasInputs({})).toEqual([
-      { property: "key", reason: "key is required" },
-      { property: "name", reason: "name is required" },
-      { property: "policy", reason: "policy is required" },
+      { property: "key", reason: "is required" },
+      { property: "name", reason: "is required" },
+      { property: "policy", reason: "is required" },
     ]);
   });
 
@@ -99,12 +104,39 @@ describe("AliasPolicy check (pure)", () => {
     expect(checkAliasPolicyInputs({ aliasKey: "no way", policy: { type: "routed", rules: [] } })).toEqual([
       {
         property: "aliasKey",
-        reason: "aliasKey must be 1 to 50 characters of letters, digits, '_' or '-', got \"no way\"",
+        reason: "must be 1 to 50 characters of letters, digits, '_' or '-', got \"no way\"",
       },
       { property: "policy.rules", reason: "policy.rules: at least one rule is required" },
     ]);
   });
   it("tolerates unknowns", () => {
     expect(checkAliasPolicyInputs({ aliasKey: UNKNOWN, policy: UNKNOWN })).toEqual([]);
+  });
+});
+
+describe("check failures as the engine is given them", () => {
+  it("name the path in the reason, as the CLI prints it, and no property (so no value dump)", () => {
+    expect(
+      engineFailure({
+        property: "policy.rules[1]",
+        reason: "rule #2 follows a catch-all rule and is unreachable",
+      }),
+    ).toEqual({
+      property: "",
+      reason: "policy.rules[1]: rule #2 follows a catch-all rule and is unreachable",
+    });
+    expect(engineFailure({ property: "", reason: "whole" })).toEqual({ property: "", reason: "whole" });
+    // The core never repeats the path in the reason.
+    for (const f of checkAliasInputs({ key: "bad key", name: "", enabled: "yes", samples: {} }))
+      expect(f.reason.startsWith(f.property)).toBe(false);
+  });
+
+  it("the route of each sample, as the preview logs it", () => {
+    const routes: string[] = [];
+    checkAliasInputs(
+      aliasInputs({ samples: [{ name: "eu", context: { session: { metadata: { tenant: "eu" } } } }] }),
+      routes,
+    );
+    expect(routes).toEqual(["sample 'eu' -> p-v2 (rule #1)"]);
   });
 });

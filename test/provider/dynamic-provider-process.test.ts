@@ -72,11 +72,11 @@ describe("Check, Diff, Create, Read, Update, Delete through Pulumi's dynamic-pro
       },
     });
     expect((await host.check(URN, {}, bad)).failures).toEqual([
-      { property: "policy.rules[1]", reason: "rule #2 follows a catch-all rule and is unreachable" },
+      { property: "", reason: "policy.rules[1]: rule #2 follows a catch-all rule and is unreachable" },
     ]);
     const unknownAgent = props({ policy: canary(50, 50, ["p-v1", "nobody"]) });
     expect((await host.check(URN, {}, unknownAgent)).failures).toEqual([
-      { property: "policy", reason: "Alias references unknown agent(s): [nobody]" },
+      { property: "", reason: "policy: Alias references unknown agent(s): [nobody]" },
     ]);
     expect((await host.check(URN, {}, props({ name: UNKNOWN, policy: UNKNOWN }))).failures).toEqual([]);
   });

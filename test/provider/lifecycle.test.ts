@@ -144,13 +144,13 @@ describe("Alias lifecycle against the emulator", () => {
     await expect(aliasProvider.delete("lc-delete", outs)).resolves.toBeUndefined();
   });
 
-  it("check reports unknown agents with the API's message when credentials are available", async () => {
+  it("check reports unknown agents with the API's message when credentials are available (path in the reason, for the engine)", async () => {
     const r = await aliasProvider.check(
       {} as AliasOutputs,
       inputs({ policy: canary(1, 1, ["p-v1", "ghost-agent"]) }),
     );
     expect(r.failures).toEqual([
-      { property: "policy", reason: "Alias references unknown agent(s): [ghost-agent]" },
+      { property: "", reason: "policy: Alias references unknown agent(s): [ghost-agent]" },
     ]);
   });
 

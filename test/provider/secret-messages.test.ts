@@ -207,8 +207,8 @@ describe("secrets never in a check failure", () => {
     });
     expect(native.failures).toEqual([
       {
-        property: "key",
-        reason: "key must be 1 to 50 characters of letters, digits, '_' or '-', got [secret]",
+        property: "",
+        reason: "key: must be 1 to 50 characters of letters, digits, '_' or '-', got [secret]",
       },
     ]);
     const dynamic = await host.check(

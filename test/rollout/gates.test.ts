@@ -360,6 +360,7 @@ describe("traces from the API (API.md 'Traces')", () => {
       ok: false,
       durationMs: 1234,
       startedAt: Date.parse("2026-06-02T10:05:00.250Z"),
+      sessionKey: "s1",
     });
     expect(gateTraceOf({ ...full, status: "ok" })?.ok).toBe(true);
     expect(gateTraceOf({ ...full, started_at: "2026-06-02T12:05:00+02:00" })?.startedAt).toBe(T0 + 5 * MIN);
@@ -373,6 +374,7 @@ describe("traces from the API (API.md 'Traces')", () => {
       ok: true,
       durationMs: null,
       startedAt: T0,
+      sessionKey: null,
     });
     expect(gateTraceOf({ ...full, agent_key: null, duration_ms: null }, { agentKey: FROM })).toMatchObject({
       agentKey: FROM,

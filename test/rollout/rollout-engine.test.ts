@@ -61,7 +61,7 @@ describe.skipIf(!pulumiAvailable())("agent-alias rollout on the emulator, with t
     const dry = await rollout(r, 1, ["--dry-run"]);
     expect(dry.code, dry.err).toBe(0);
     expect(dry.result.status).toBe("dry_run");
-    expect(dry.result.stages.map((s) => s.name)).toEqual(["canary-50", "complete"]);
+    expect(dry.result.stages.map((s) => s.name)).toEqual(["baseline", "canary-50", "complete"]);
     expect(dry.result.stages.every((s) => s.checks.length === 0)).toBe(true);
     expect(configStage(r)).toBe("baseline");
     expect((await r.api.getAlias("support")).policy).toEqual(before.policy);
@@ -77,10 +77,12 @@ describe.skipIf(!pulumiAvailable())("agent-alias rollout on the emulator, with t
     expect(md).toContain("- **canary-50**: passed after");
     expect(md).toContain("```mermaid");
     expect(result.stages.map((s) => [s.name, s.outcome])).toEqual([
+      ["baseline", "deployed"],
       ["canary-50", "passed"],
       ["complete", "passed"],
     ]);
-    for (const s of result.stages) expect(s.checks.at(-1)!.canary!.traces).toBeGreaterThanOrEqual(120);
+    for (const s of result.stages.slice(1))
+      expect(s.checks.at(-1)!.canary!.traces).toBeGreaterThanOrEqual(120);
     expect(err).toMatch(/rollout: canary-50: pass: passed after \d+s/);
     expect(configStage(r)).toBe("complete");
     const alias = await r.api.getAlias("support");
@@ -96,7 +98,10 @@ describe.skipIf(!pulumiAvailable())("agent-alias rollout on the emulator, with t
     expect(code).toBe(1);
     expect(result.status).toBe("aborted");
     expect(result.reverted_to).toBe("baseline");
-    expect(result.stages.map((s) => [s.name, s.outcome])).toEqual([["canary-50", "failed"]]);
+    expect(result.stages.map((s) => [s.name, s.outcome])).toEqual([
+      ["baseline", "deployed"],
+      ["canary-50", "failed"],
+    ]);
     expect(result.message).toMatch(
       /^error rate of support-v2 \d+\.\d% vs \d+\.\d% on support-v1 over \d+ traces \(limits? (?:\+3\.0 pt|5\.0%|\+3\.0 pt, 5\.0%)\); reverted to baseline$/,
     );
@@ -110,7 +115,7 @@ describe.skipIf(!pulumiAvailable())("agent-alias rollout on the emulator, with t
     const moved = [...atCanary].filter(([, agent]) => agent === "support-v2").map(([user]) => user);
     expect(moved.length).toBeGreaterThan(150);
     expect(moved.length).toBeLessThan(350);
-    const { start, end } = result.stages[0]!.window;
+    const { start, end } = result.stages[1]!.window;
     for (const user of await usersServedBy(r, "support-v2", start, end!))
       expect(atCanary.get(user), user).toBe("support-v2");
     for (const user of await usersServedBy(r, "support-v1", start, end!))
@@ -129,8 +134,8 @@ describe.skipIf(!pulumiAvailable())("agent-alias rollout on the emulator, with t
     const { code, result } = await rollout(r, 5);
     expect(code).toBe(1);
     expect(result.status).toBe("aborted");
-    expect(result.stages[0]!.outcome).toBe("inconclusive");
-    expect(result.stages[0]!.checks.every((c) => c.verdict !== "pass")).toBe(true);
+    expect(result.stages[1]!.outcome).toBe("inconclusive");
+    expect(result.stages[1]!.checks.every((c) => c.verdict !== "pass")).toBe(true);
     expect(result.message).toMatch(
       /^inconclusive after \d+s \(hold 2s \+ max wait 3s\): \d+ traces on support-v2(?: and \d+ traces on support-v1)?, 1000 needed; reverted to baseline$/,
     );

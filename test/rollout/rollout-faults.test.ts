@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { RolloutResult } from "../../src/rollout/runner.js";
+import type { RolloutResult } from "../../src/rollout/report-types.js";
 import { pulumiAvailable } from "../helpers/pulumi.js";
 import {
   configStage,
@@ -45,7 +45,10 @@ describe.skipIf(!pulumiAvailable())("agent-alias rollout under faults, with the 
     expect(code, err).toBe(1);
     expect(result.status).toBe("aborted");
     expect(result.reverted_to).toBe("baseline");
-    expect(result.stages.map((s) => [s.name, s.outcome])).toEqual([["canary-50", "failed"]]);
+    expect(result.stages.map((s) => [s.name, s.outcome])).toEqual([
+      ["baseline", "deployed"],
+      ["canary-50", "failed"],
+    ]);
     const m =
       /^p95 duration of support-v2 (\d+) ms vs (\d+) ms on support-v1 over (\d+) traces \(limit 1\.2x\); reverted to baseline$/.exec(
         result.message,

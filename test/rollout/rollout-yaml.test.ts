@@ -12,7 +12,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { runCli } from "../../src/cli/main.js";
 import { AgentAliasClient } from "../../src/client/index.js";
 import { runTraffic } from "../../src/emulator/traffic.js";
-import type { RolloutResult } from "../../src/rollout/runner.js";
+import type { RolloutResult } from "../../src/rollout/report-types.js";
 import { REPO } from "../helpers/cli.js";
 import { startTestEmulator, type TestEmulator } from "../helpers/emulator.js";
 import { pulumiAvailable, TestStack } from "../helpers/pulumi.js";
@@ -113,7 +113,7 @@ const weightsOf = async (api: AgentAliasClient) => {
 };
 
 describe.skipIf(!pulumiAvailable())("agent-alias rollout of a Pulumi YAML program (native provider)", () => {
-  it("takes a healthy canary from canary-5 through the default stages to complete", async () => {
+  it("takes a healthy canary from where the alias is (baseline) through the default stages to complete", async () => {
     const r = await yamlRehearsal(0);
     expect(await weightsOf(r.api)).toEqual([
       ["chat-v1", 100],
@@ -122,7 +122,9 @@ describe.skipIf(!pulumiAvailable())("agent-alias rollout of a Pulumi YAML progra
     const { code, result, err } = await rolloutYaml(r);
     expect(code, err).toBe(0);
     expect(result.status).toBe("completed");
+    // It starts where the alias is: baseline (sent nothing to chat-v2, not judged).
     expect(result.stages.map((s) => [s.name, s.outcome])).toEqual([
+      ["baseline", "deployed"],
       ["canary-5", "passed"],
       ["canary-20", "passed"],
       ["canary-50", "passed"],
@@ -140,7 +142,10 @@ describe.skipIf(!pulumiAvailable())("agent-alias rollout of a Pulumi YAML progra
     const { code, result, err } = await rolloutYaml(r);
     expect(code, err).toBe(1);
     expect(result.status).toBe("aborted");
-    expect(result.stages.map((s) => [s.name, s.outcome])).toEqual([["canary-5", "failed"]]);
+    expect(result.stages.map((s) => [s.name, s.outcome])).toEqual([
+      ["baseline", "deployed"],
+      ["canary-5", "failed"],
+    ]);
     expect(result.reverted_to).toBe("baseline");
     expect(result.message).toMatch(
       /^error rate of chat-v2 \d+(\.\d+)?% vs 0(\.0)?% on chat-v1 over \d+ traces \(limits \+3\.0 pt, 5\.0%\); reverted to baseline$/,

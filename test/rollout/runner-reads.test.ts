@@ -1,7 +1,8 @@
 /**
- * How the rollout loop reads traces and when it may decide, with its seams: a stack that only
- * records (no Pulumi), an API that lists a trace only once its invocation has ended (as a real
- * traces API may), and a clock that moves only when the loop sleeps. The real Pulumi CLI and
+ * How the rollout loop reads traces and when it may decide, in a simulated world
+ * (helpers/rollout-world.ts): a stack whose up makes the API serve its stage, an API that lists
+ * a trace only once its invocation has ended (as a real traces API may), and a clock that moves
+ * only when the loop sleeps. The real Pulumi CLI and
  * emulator runs are in rollout-engine, rollout-faults and rollout-yaml.
  */
 
@@ -11,16 +12,17 @@ import { join } from "node:path";
 import type { UpdateSummary } from "@pulumi/pulumi/automation/index.js";
 import { describe, expect, it } from "vitest";
 import { rolloutCommand } from "../../src/cli/rollout.js";
+import type { CanaryPlan } from "../../src/policy/index.js";
 import { canaryPlan } from "../../src/policy/index.js";
-import type { ApiTrace } from "../../src/rollout/index.js";
+import { stageSinceIn } from "../../src/rollout/history.js";
 import { rolloutHuman, rolloutMarkdown } from "../../src/rollout/report.js";
-import { type RolloutOptions, runRollout, type TraceReader } from "../../src/rollout/runner.js";
-import { type RolloutStack, stageSinceIn } from "../../src/rollout/stack.js";
+import { runRollout } from "../../src/rollout/runner.js";
+import { type Outcome, World, type WorldOptions } from "../helpers/rollout-world.js";
 
 const T0 = Date.parse("2026-12-01T10:00:00Z");
 const SEC = 1000;
 
-const plan = (hold = "20s", maxWait = "20s") =>
+const plan = (hold = "20s", maxWait = "20s", last: { name: string; weights: [number, number] }[] = []) =>
   canaryPlan({
     from: "v1",
     to: "v2",
@@ -29,126 +31,70 @@ const plan = (hold = "20s", maxWait = "20s") =>
     hold,
     maxWait,
     gates: { minTraces: 20, errorRate: { maxIncreasePoints: 3, max: 5 } },
-    stages: [
-      { name: "baseline", weights: [100, 0] },
-      { name: "canary-50", weights: [50, 50] },
-    ],
+    stages: [{ name: "baseline", weights: [100, 0] }, { name: "canary-50", weights: [50, 50] }, ...last],
   });
+/** The table with a last stage after canary-50, for runs that start at canary-50. */
+const withComplete = () => plan("20s", "20s", [{ name: "complete", weights: [0, 100] }]);
 
-/** A stack that records its stages; `since` is what its history says about the stage in config. */
-function fakeStack(initial: string | undefined, since?: number): RolloutStack & { stages: string[] } {
-  let stage = initial;
-  const stages: string[] = [];
-  return {
-    stages,
-    getStage: async () => stage,
-    setStage: async (s) => {
-      stage = s;
-      stages.push(s);
-    },
-    up: async () => ({ changes: since === undefined ? 1 : 0 }),
-    stageSince: async () => since,
-    apiConfig: async () => ({}),
-  };
+function world(options: Partial<WorldOptions> & { plan?: CanaryPlan } = {}) {
+  return new World({ plan: plan(), served: "baseline", config: "baseline", start: T0, ...options });
 }
 
-interface SimTrace {
-  agent: string;
-  startedAt: number;
-  durationMs: number;
-  ok: boolean;
-}
+const run = (w: World, extra: Record<string, unknown> = {}) =>
+  runRollout({ ...w.rollout(), intervalMs: 5 * SEC, ...extra });
 
-/** The API: a trace is listed once it has ended (started_at + duration <= now). */
-function api(all: SimTrace[], now: () => number): TraceReader & { calls: { start: number; end: number }[] } {
-  const calls: { start: number; end: number }[] = [];
-  const reader = async ({ agentKey, start, end }: { agentKey: string; start: number; end: number }) => {
-    calls.push({ start, end });
-    return all
-      .filter((t) => t.agent === agentKey && t.startedAt >= start && t.startedAt < end)
-      .filter((t) => t.startedAt + t.durationMs <= now())
-      .map(
-        (t, i): ApiTrace => ({
-          trace_id: `${t.agent}-${t.startedAt}-${i}`,
-          agent_key: t.agent,
-          started_at: new Date(t.startedAt).toISOString(),
-          duration_ms: t.durationMs,
-          status: t.ok ? "ok" : "error",
-        }),
-      );
-  };
-  return Object.assign(reader, { calls });
-}
-
-/** One trace per agent every 100 ms from `from` for `spanMs`; `fail(i)` picks the canary's errors and slowness. */
-function traffic(from: number, spanMs: number, canary: (i: number) => { ok: boolean; durationMs: number }) {
-  const out: SimTrace[] = [];
-  for (let i = 0, t = from; t < from + spanMs; i++, t += 100) {
-    out.push({ agent: "v1", startedAt: t, durationMs: 200, ok: true });
-    out.push({ agent: "v2", startedAt: t, ...canary(i) });
-  }
-  return out;
-}
-
-function run(
-  options: Partial<RolloutOptions> & Pick<RolloutOptions, "stack" | "traces">,
-  clock: { now: number },
-) {
-  return runRollout({
-    plan: plan(),
-    intervalMs: 5 * SEC,
-    clock: () => clock.now,
-    sleep: async (ms) => {
-      clock.now += ms;
-    },
-    ...options,
-  });
-}
+/** 30% of the canary's inputs fail after `failMs`; the rest answer in 200 ms; the baseline never fails. */
+const slowFailures =
+  (failMs: number) =>
+  (agent: string, n: number): Outcome =>
+    agent === "v2" && n % 10 < 3 ? { ok: false, durationMs: failMs } : { ok: true, durationMs: 200 };
 
 describe("the rollout loop's trace reads", () => {
   it("a canary whose failures are slower than the re-read is judged on a full read, and aborts", async () => {
     // 30% of the canary's invocations fail after 150 s: listed long after they started, so the
     // slices (which go back 60 s) never list them; only a full read of the window does.
-    const clock = { now: T0 };
-    const all = traffic(T0, 600 * SEC, (i) =>
-      i % 10 < 3 ? { ok: false, durationMs: 150 * SEC } : { ok: true, durationMs: 200 },
-    );
-    const reader = api(all, () => clock.now);
-    const stack = fakeStack("baseline");
-    const result = await run({ stack, traces: reader, plan: plan("200s", "20s") }, clock);
+    const w = world({ plan: plan("200s", "20s"), behaviour: slowFailures(150 * SEC) });
+    const result = await run(w);
     expect(result.status).toBe("aborted");
     expect(result.reverted_to).toBe("baseline");
     expect(result.message).toMatch(/^error rate of v2 \d+(\.\d+)?% vs 0(\.0)?% on v1/);
     // Slices until the decision, then one full read per agent from the stage's start.
-    const full = reader.calls.filter((c) => c.start === T0);
+    const began = Date.parse(result.stages[1]!.window.start);
+    const full = w.traceCalls.filter((c) => c.start === began);
     expect(full.length).toBeGreaterThanOrEqual(2);
-    expect(reader.calls.some((c) => c.start > T0)).toBe(true);
+    expect(w.traceCalls.some((c) => c.start > began)).toBe(true);
+    expect(w.served).toBe(w.policyOf("baseline"));
   });
 
   it("a healthy canary passes; most reads are slices, not the whole window", async () => {
-    const clock = { now: T0 };
-    const all = traffic(T0, 600 * SEC, () => ({ ok: true, durationMs: 300 }));
-    const reader = api(all, () => clock.now);
-    const result = await run({ stack: fakeStack("baseline"), traces: reader, plan: plan("200s") }, clock);
+    const w = world({ plan: plan("200s") });
+    const result = await run(w);
     expect(result.status).toBe("completed");
-    const checks = result.stages[0]!.checks.length;
+    const checks = result.stages[1]!.checks.length;
     expect(checks).toBeGreaterThan(30);
     // Two reads per check (one per agent), plus one full read of each for the pass; every other
     // read starts at most 60 s before the one before it ended.
-    expect(reader.calls.length).toBe(2 * checks + 2);
-    const slices = reader.calls.filter((c) => c.start > T0);
+    expect(w.traceCalls.length).toBe(2 * checks + 2);
+    const began = Date.parse(result.stages[1]!.window.start);
+    const slices = w.traceCalls.filter((c) => c.start > began);
     expect(slices.length).toBeGreaterThan(checks);
     for (const c of slices) expect(c.end - c.start).toBeLessThanOrEqual(65 * SEC);
   });
 
   it("a resumed stage that took effect long ago still waits max_wait from the resume for traces", async () => {
-    // In effect since an hour ago by the stack's history, with no traffic yet: hold + max_wait
-    // (40 s) are long over, but the verdict waits 20 s from now before it is inconclusive.
-    const clock = { now: T0 };
-    const all = traffic(T0 + 12 * SEC, 600 * SEC, () => ({ ok: true, durationMs: 300 }));
-    const stack = fakeStack("canary-50", T0 - 3600 * SEC);
-    const result = await run({ stack, traces: api(all, () => clock.now), resume: true }, clock);
+    // In effect since an hour ago by the stack's history: hold + max_wait (40 s) are long over,
+    // and sparse traffic starts only now, so the first checks have too few traces; the verdict
+    // waits 20 s from now before it would be inconclusive, and the traces come in time.
+    const w = world({
+      plan: withComplete(),
+      served: "canary-50",
+      config: "canary-50",
+      since: T0 - 3600 * SEC,
+      everyMs: 400,
+    });
+    const result = await run(w);
     expect(result.status).toBe("completed");
+    expect(w.ups).toEqual(["canary-50", "complete"]); // the stage in effect is up-ed again (a no-op)
     const s = result.stages[0]!;
     expect(s.resumed).toBe(true);
     expect(s.window.start).toBe(new Date(T0 - 3600 * SEC).toISOString());
@@ -162,13 +108,21 @@ describe("the rollout loop's trace reads", () => {
   });
 
   it("and with no traffic at all it is inconclusive max_wait after the resume, not on its first check", async () => {
-    const clock = { now: T0 };
-    const stack = fakeStack("canary-50", T0 - 3600 * SEC);
-    const result = await run({ stack, traces: api([], () => clock.now), resume: true }, clock);
+    const w = world({
+      plan: withComplete(),
+      served: "canary-50",
+      config: "canary-50",
+      since: T0 - 3600 * SEC,
+      everyMs: 10_000_000,
+    });
+    const result = await run(w);
     expect(result.status).toBe("aborted");
+    expect(result.reverted_to).toBe("baseline");
     const checks = result.stages[0]!.checks;
     expect(checks.map((c) => c.verdict)).toEqual(["wait", "wait", "wait", "inconclusive"]);
-    expect(Date.parse(checks.at(-1)!.at) - T0).toBe(20 * SEC);
+    // Checks every 5 s from when the run took the stack: the last one 20 s (max_wait) after it.
+    const resumedAt = Date.parse(checks[0]!.at) - 5 * SEC;
+    expect(Date.parse(checks.at(-1)!.at) - resumedAt).toBe(20 * SEC);
   });
 });
 
@@ -268,8 +222,9 @@ describe("agent-alias rollout: where the trace API comes from", () => {
 
   it("reads the keys --api-url-config and --api-key-config name, and refuses one the stack lacks", async () => {
     const asked: unknown[] = [];
+    const w = world();
     const stack = {
-      ...fakeStack("baseline"),
+      ...w.stack,
       apiConfig: async (keys?: unknown) => {
         asked.push(keys);
         return { apiUrl: "http://127.0.0.1:9" };
@@ -291,7 +246,8 @@ describe("agent-alias rollout: where the trace API comes from", () => {
       "--api-key-config apiKey: stack 'dev' has no config 'apiKey'",
     );
     expect(asked).toEqual([{ apiUrl: "apiUrl", apiKey: "apiKey" }]);
-    expect(stack.stages).toEqual([]); // refused before any stage was set
+    expect(w.config).toBe("baseline"); // refused before any stage was set
+    expect(w.ups).toEqual([]);
     expect(out.stdout).toBe("");
   });
 });

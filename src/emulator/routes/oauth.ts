@@ -4,10 +4,7 @@
  * without an API credential: the client credentials are the request.
  */
 import type { FastifyInstance } from "fastify";
-import type { Credentials } from "../auth.js";
-
-/** Where the emulator issues OAuth tokens (API.md: `POST /oauth2/token`). */
-export const TOKEN_PATH = "/oauth2/token";
+import { type Credentials, TOKEN_PATH } from "../auth.js";
 
 export function registerOAuthRoutes(app: FastifyInstance, credentials: Credentials): void {
   app.post<{ Body: Record<string, string> | undefined }>(TOKEN_PATH, (req, res) => {
