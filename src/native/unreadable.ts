@@ -21,20 +21,23 @@ export class UnreadableRequest {
     readonly error: string,
   ) {}
 
-  /** A check failure naming the property (empty when the cause is not a known one). */
+  /**
+   * A check failure as the engine gets every failure (engineFailure): no property, the path
+   * inside the reason. The same answer whether or not the stubs could read the request.
+   */
   failure(): { property: string; reason: string } {
     if (this.path === null)
       return { property: "", reason: `the request could not be read: ${cut(this.error, 200)}` };
+    const where = cut(formatPath(this.path), MESSAGE_LIMITS.property);
     return {
-      property: cut(formatPath(this.path), MESSAGE_LIMITS.property),
-      reason: `nested deeper than ${API_LIMITS.jsonDepth} levels (the API's limit)`,
+      property: "",
+      reason: `${where}: nested deeper than ${API_LIMITS.jsonDepth} levels (the API's limit)`,
     };
   }
 
   /** The INVALID_ARGUMENT status of a call other than Check, naming the property. */
   status(): Partial<ServiceError> {
-    const f = this.failure();
-    const message = f.property === "" ? f.reason : `${f.property}: ${f.reason}`;
+    const message = this.failure().reason;
     return { code: grpc.status.INVALID_ARGUMENT, details: message, message };
   }
 }
