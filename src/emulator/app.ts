@@ -39,7 +39,8 @@ import { registerOAuthRoutes } from "./routes/oauth.js";
 import { registerSessionRoutes } from "./routes/sessions.js";
 import { registerTraceRoutes } from "./routes/traces.js";
 import { loadSeed, type SeedDocument, seedStore } from "./seed.js";
-import { type JournalRecord, Store, type WriteResult } from "./store.js";
+import type { JournalRecord, WriteResult } from "./state/records.js";
+import { Store } from "./state/store.js";
 import { checkJsonTree } from "./validation.js";
 
 export { TOKEN_PATH };

@@ -76,5 +76,5 @@ export {
   parseProfileSpec,
 } from "./profiles.js";
 export { loadSeed, type SeedDocument, SeedError } from "./seed.js";
-export { agentAnswer } from "./store.js";
-export type { StoredTrace } from "./trace-log.js";
+export { agentAnswer } from "./state/events.js";
+export type { StoredTrace } from "./state/trace-log.js";

@@ -71,7 +71,7 @@ import { type FileHandle, open } from "node:fs/promises";
 import { hostname } from "node:os";
 import { dirname } from "node:path";
 import { crc32 } from "node:zlib";
-import { JOURNAL_OPS, type JournalRecord } from "./store.js";
+import { JOURNAL_OPS, type JournalRecord } from "./state/records.js";
 
 const FORMAT = "agent-alias-emulator";
 /** The format this emulator writes; it reads this one and version 1. */

@@ -29,7 +29,8 @@ import { ROLES } from "../wire/index.js";
 import type { ApiKeySpec, OAuthClientSpec } from "./auth.js";
 import { HttpProblem } from "./errors.js";
 import { type AgentProfileEntry, parseSelector, readProfile } from "./profiles.js";
-import type { Store, WriteResult } from "./store.js";
+import type { WriteResult } from "./state/records.js";
+import type { Store } from "./state/store.js";
 import { checkJsonTree, zodIssues } from "./validation.js";
 
 const roleSchema = z.enum(ROLES);

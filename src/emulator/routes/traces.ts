@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance } from "fastify";
 import { instantOf, traceListQuerySchema } from "../../wire/index.js";
-import type { TraceFilter } from "../trace-log.js";
+import type { TraceFilter } from "../state/trace-log.js";
 import { parseWith } from "../validation.js";
 import { type ApiContext, serve } from "./context.js";
 import { listBody, pageRequest } from "./lists.js";

@@ -5,7 +5,7 @@
  * Recording order is the order of `started_at` while the clock does not go back; a window
  * (`started_after`) then stops the scan at its start instead of reading every older trace.
  */
-import type { TraceErrorType, TraceStatus } from "../wire/index.js";
+import type { TraceErrorType, TraceStatus } from "../../wire/index.js";
 
 /** A trace as the emulator stores, journals and answers it: every field present. */
 export interface StoredTrace {
