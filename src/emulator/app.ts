@@ -27,7 +27,7 @@ import {
   JournalWriter,
   readCommitted,
   readJournal,
-} from "./journal.js";
+} from "./journal/index.js";
 import { EMULATOR_LIMITS } from "./limits.js";
 import { AgentBehaviour, type AgentProfileEntry, parseAgentProfileFlag } from "./profiles.js";
 import { registerAgentRoutes } from "./routes/agents.js";

@@ -62,7 +62,7 @@ export {
   type HttpProblemCode,
 } from "./errors.js";
 export { FaultSpecError, NO_FAULTS, parseFaultSpec } from "./faults.js";
-export { JournalError } from "./journal.js";
+export { JournalError } from "./journal/index.js";
 export { EMULATOR_LIMITS } from "./limits.js";
 export {
   type AgentProfile,
