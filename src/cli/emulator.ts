@@ -10,7 +10,7 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { type EmulatorOptions, startEmulator } from "../emulator/app.js";
 import { parseApiKeySpec, parseOAuthClientSpec, parseTtl } from "../emulator/auth.js";
-import { parseAgentProfileFlag, profileSpecHelp } from "../emulator/profiles.js";
+import { parseAgentProfileFlag, profileSpecHelp } from "../emulator/profiles/index.js";
 import { parseSeed } from "../emulator/seed.js";
 import { startEmulatorThread } from "../emulator/thread.js";
 import { readStdin } from "./stdin.js";

@@ -29,7 +29,7 @@ import {
   readJournal,
 } from "./journal/index.js";
 import { EMULATOR_LIMITS } from "./limits.js";
-import { AgentBehaviour, type AgentProfileEntry, parseAgentProfileFlag } from "./profiles.js";
+import { AgentBehaviour, type AgentProfileEntry, parseAgentProfileFlag } from "./profiles/index.js";
 import { registerAgentRoutes } from "./routes/agents.js";
 import { registerAliasRoutes } from "./routes/aliases.js";
 import type { ApiContext } from "./routes/context.js";

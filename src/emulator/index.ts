@@ -74,7 +74,7 @@ export {
   ProfileSpecError,
   parseAgentProfileFlag,
   parseProfileSpec,
-} from "./profiles.js";
+} from "./profiles/index.js";
 export { loadSeed, type SeedDocument, SeedError } from "./seed.js";
 export { agentAnswer } from "./state/events.js";
 export type { StoredTrace } from "./state/trace-log.js";

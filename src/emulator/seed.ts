@@ -28,7 +28,7 @@ import { DocumentError, parseDocument } from "../policy/documents.js";
 import { ROLES } from "../wire/index.js";
 import type { ApiKeySpec, OAuthClientSpec } from "./auth.js";
 import { HttpProblem } from "./errors.js";
-import { type AgentProfileEntry, parseSelector, readProfile } from "./profiles.js";
+import { type AgentProfileEntry, parseSelector, readProfile } from "./profiles/index.js";
 import type { WriteResult } from "./state/records.js";
 import type { Store } from "./state/store.js";
 import { checkJsonTree, zodIssues } from "./validation.js";

@@ -15,7 +15,7 @@ import {
   parseProfileSpec,
   runTraffic,
 } from "../../src/emulator/index.js";
-import { AgentBehaviour, applyProfile, readProfile } from "../../src/emulator/profiles.js";
+import { AgentBehaviour, applyProfile, readProfile } from "../../src/emulator/profiles/index.js";
 import {
   emulatorCommandOutcome,
   type Json,

@@ -13,7 +13,7 @@
  */
 import type { CheckedPolicy } from "../../policy/index.js";
 import type { Agent, Alias, EmulatorStats, EventsCreated, Session, SessionEvent } from "../../wire/index.js";
-import type { AgentBehaviour } from "../profiles.js";
+import type { AgentBehaviour } from "../profiles/index.js";
 import { createAgent, deleteAgent, patchAgent } from "./agents.js";
 import { createAlias, deleteAlias, patchAlias, replacePolicy } from "./aliases.js";
 import { apply } from "./apply.js";

@@ -12,7 +12,7 @@ import {
   type Session,
   type SessionEvent,
 } from "../../wire/index.js";
-import { AgentBehaviour } from "../profiles.js";
+import { AgentBehaviour } from "../profiles/index.js";
 import { Deadlines } from "./expiry.js";
 import type { SessionStatus, StoredSession } from "./records.js";
 import { TraceLog } from "./trace-log.js";
