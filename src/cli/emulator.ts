@@ -27,7 +27,7 @@ export interface EmulatorCommandIO {
   /** Stops the emulator when aborted, as SIGINT/SIGTERM do (for tests and embedding). */
   readonly signal?: AbortSignal;
   /**
-   * Run the server on the calling thread instead of its own worker thread (thread.ts). For
+   * Run the server on the calling thread instead of its own worker thread (emulator/thread.ts). For
    * tests that run the TypeScript sources, which a worker thread cannot load.
    */
   readonly inProcess?: boolean;

@@ -66,7 +66,7 @@ export class TraceLog {
   private head = 0;
   private nextSeq = 1;
   private readonly byId = new Map<string, Entry>();
-  /** Invocations recorded per agent, evicted or not: the index of its next one (profiles.ts). */
+  /** Invocations recorded per agent, evicted or not: the index of its next one (profiles/behaviour.ts). */
   private readonly perAgent = new Map<string, number>();
   /** False once a trace started before the one recorded before it (a clock set back). */
   private ordered = true;
