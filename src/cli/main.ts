@@ -21,7 +21,7 @@ const COMMANDS: Record<string, Command> = {
   // Loaded on demand: the Automation API is not needed by the offline commands.
   rollout: async (argv, io) => (await import("./rollout.js")).rolloutCommand(argv, io),
   // Loaded on demand: the server's dependencies are not needed by the offline commands.
-  emulator: async (argv, io) => (await import("../emulator/index.js")).runEmulatorCommand(argv, io),
+  emulator: async (argv, io) => (await import("./emulator.js")).runEmulatorCommand(argv, io),
 };
 
 export const USAGE = `Usage: agent-alias <command> [options]

@@ -11,6 +11,21 @@
  * - agent profiles (`parseProfileSpec`, `DEFAULT_AGENT_PROFILE`): how the emulator's agents
  *   behave in their traces.
  */
+
+// The commands and the traffic generator live in cli/ and traffic/ (the generator is a client
+// of any API); this entry keeps exporting them.
+export { EMULATOR_USAGE, type EmulatorCommandIO, runEmulatorCommand } from "../cli/emulator.js";
+export { runTrafficCommand, TRAFFIC_USAGE, type TrafficCommandIO } from "../cli/traffic.js";
+export {
+  formatTrafficSummary,
+  readContexts,
+  runTraffic,
+  type SessionFields,
+  type TrafficAgentCounts,
+  TrafficError,
+  type TrafficOptions,
+  type TrafficResult,
+} from "../traffic/index.js";
 export {
   createEmulator,
   DEFAULT_HOST,
@@ -37,7 +52,6 @@ export {
   parseOAuthClientSpec,
   parseTtl,
 } from "./auth.js";
-export { EMULATOR_USAGE, type EmulatorCommandIO, runEmulatorCommand } from "./command.js";
 export {
   type FieldIssue,
   /** @deprecated the former name of HttpProblem (renamed: the client has an ApiError of its own). */
@@ -48,7 +62,7 @@ export {
   type HttpProblemCode,
 } from "./errors.js";
 export { FaultSpecError, NO_FAULTS, parseFaultSpec } from "./faults.js";
-export { JournalError } from "./journal.js";
+export { JournalError } from "./journal/index.js";
 export { EMULATOR_LIMITS } from "./limits.js";
 export {
   type AgentProfile,
@@ -60,20 +74,7 @@ export {
   ProfileSpecError,
   parseAgentProfileFlag,
   parseProfileSpec,
-} from "./profiles.js";
+} from "./profiles/index.js";
 export { loadSeed, type SeedDocument, SeedError } from "./seed.js";
-export { agentAnswer } from "./store.js";
-export type { StoredTrace } from "./trace-log.js";
-export {
-  formatTrafficSummary,
-  readContexts,
-  runTraffic,
-  runTrafficCommand,
-  type SessionFields,
-  TRAFFIC_USAGE,
-  type TrafficAgentCounts,
-  type TrafficCommandIO,
-  TrafficError,
-  type TrafficOptions,
-  type TrafficResult,
-} from "./traffic.js";
+export { agentAnswer } from "./state/events.js";
+export type { StoredTrace } from "./state/trace-log.js";

@@ -14,7 +14,7 @@
  * ```
  * Each entry is the body of `POST /v2/agents` or `POST /v2/agent_aliases` and is checked the
  * same way; an agent entry may add `profile`, how the agent behaves in its traces
- * (profiles.ts: a spec string or an object of the same settings), and `profiles: [{when:
+ * (profiles/: a spec string or an object of the same settings), and `profiles: [{when:
  * {tenant: eu}, profile: …}]`, how it behaves for the sessions a selector picks (metadata
  * values, or `@alias`), which are not part of the agent and apply whether the agent is created
  * or exists already. `api_keys: [{key,
@@ -28,8 +28,9 @@ import { DocumentError, parseDocument } from "../policy/documents.js";
 import { ROLES } from "../wire/index.js";
 import type { ApiKeySpec, OAuthClientSpec } from "./auth.js";
 import { HttpProblem } from "./errors.js";
-import { type AgentProfileEntry, parseSelector, readProfile } from "./profiles.js";
-import type { Store, WriteResult } from "./store.js";
+import { type AgentProfileEntry, parseSelector, readProfile } from "./profiles/index.js";
+import type { WriteResult } from "./state/records.js";
+import type { Store } from "./state/store.js";
 import { checkJsonTree, zodIssues } from "./validation.js";
 
 const roleSchema = z.enum(ROLES);

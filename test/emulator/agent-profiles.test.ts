@@ -1,5 +1,5 @@
 /**
- * Agent profiles (profiles.ts): the compact spec and the seed file's form, their errors
+ * Agent profiles (profiles/): the compact spec and the seed file's form, their errors
  * naming the setting, which profile wins, and what the traces show of them over the real
  * emulator: the same seed gives the same traces (however requests interleave), the error
  * share and types and the latency percentiles match the profile within sampling tolerance.
@@ -15,7 +15,7 @@ import {
   parseProfileSpec,
   runTraffic,
 } from "../../src/emulator/index.js";
-import { AgentBehaviour, applyProfile, readProfile } from "../../src/emulator/profiles.js";
+import { AgentBehaviour, applyProfile, readProfile } from "../../src/emulator/profiles/index.js";
 import {
   emulatorCommandOutcome,
   type Json,

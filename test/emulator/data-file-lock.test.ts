@@ -1,5 +1,5 @@
 /**
- * One emulator per data file: `FILE.lock` (journal.ts). A second start is refused (exit 2)
+ * One emulator per data file: `FILE.lock` (journal/lock.ts). A second start is refused (exit 2)
  * naming the file and the holder; after the first closes a start succeeds; a stale lock (its
  * pid gone) is taken over with a diagnostic, as after kill -9 of an emulator process.
  */

@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readJournal } from "../../src/emulator/journal.js";
+import { readJournal } from "../../src/emulator/journal/index.js";
 import { type Json, startTestEmulator, type TestEmulator } from "../helpers/emulator.js";
 
 const mountPoint = mkdtempSync(join(tmpdir(), "agent-alias-full-"));

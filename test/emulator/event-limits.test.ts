@@ -1,7 +1,7 @@
 /** The declared event limits are enforced (issue 13.7): messages per input, events per session. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EMULATOR_LIMITS } from "../../src/emulator/index.js";
-import { Store } from "../../src/emulator/store.js";
+import { Store } from "../../src/emulator/state/store.js";
 import { startTestEmulator, type TestEmulator } from "../helpers/emulator.js";
 
 let e: TestEmulator;

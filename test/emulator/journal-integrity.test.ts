@@ -1,5 +1,5 @@
 /**
- * The data file's integrity (journal.ts, format version 2): each line carries a sequence
+ * The data file's integrity (journal/, format version 2): each line carries a sequence
  * number and a CRC-32. A flipped digit, a repeated or a lost record before the tail stop the
  * start (exit 2) naming the line and the reason, leaving the file as it is; only an
  * unterminated last line (or trailing zeros) is a torn tail; a complete last line that fails

@@ -8,8 +8,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { readJournal } from "../../src/emulator/journal.js";
-import { JOURNAL_OPS, type JournalRecord, Store } from "../../src/emulator/store.js";
+import { readJournal } from "../../src/emulator/journal/index.js";
+import { JOURNAL_OPS, type JournalRecord } from "../../src/emulator/state/records.js";
+import { Store } from "../../src/emulator/state/store.js";
 import { type Json, startTestEmulator, type TestEmulator } from "../helpers/emulator.js";
 
 const dirs: string[] = [];

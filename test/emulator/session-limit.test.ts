@@ -10,7 +10,7 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
 import { DEFAULT_MAX_SESSIONS } from "../../src/emulator/index.js";
-import { Store } from "../../src/emulator/store.js";
+import { Store } from "../../src/emulator/state/store.js";
 import { emulatorStatsSchema } from "../../src/wire/index.js";
 import { cli } from "../helpers/cli.js";
 import { startTestEmulator, type TestEmulator } from "../helpers/emulator.js";
@@ -196,7 +196,8 @@ describe("session limit bookkeeping (the store itself)", () => {
       s.createAliasSession("front", { key: `s${i}` });
       s.deleteSession({ alias: "front", session: `s${i}` });
     }
-    const queue = (s as unknown as { queue: unknown[] }).queue;
+    // The eviction queue of the store's tables (state/tables.ts).
+    const queue = (s as unknown as { t: { queue: unknown[] } }).t.queue;
     expect(queue.length).toBeLessThanOrEqual(1025 + 10);
     expect(s.stats({ calls: 0, status: 0, reset: 0, latency: 0 }).sessions).toMatchObject({
       stored: 0,

@@ -8,8 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { EmulatorOptions } from "../../src/emulator/index.js";
-import { readJournal } from "../../src/emulator/journal.js";
-import { JOURNAL_OPS } from "../../src/emulator/store.js";
+import { readJournal } from "../../src/emulator/journal/index.js";
+import { JOURNAL_OPS } from "../../src/emulator/state/records.js";
 import { sessionListSchema, sessionSchema } from "../../src/wire/index.js";
 import { type Json, startTestEmulator, type TestEmulator } from "../helpers/emulator.js";
 

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { EmulatorOptions } from "../../src/emulator/index.js";
-import { readJournal } from "../../src/emulator/journal.js";
+import { readJournal } from "../../src/emulator/journal/index.js";
 import { type Json, startTestEmulator, type TestEmulator } from "../helpers/emulator.js";
 
 const dirs: string[] = [];

@@ -4,8 +4,8 @@
  * (routes/traces.ts); listing pages through them.
  */
 import type { FastifyInstance } from "fastify";
-import { listQuerySchema } from "../../wire/index.js";
-import { parseWith } from "../validation.js";
+import { listQuerySchema } from "../../../wire/index.js";
+import { parseWith } from "../../validation.js";
 import { type ApiContext, serve, sessionPath } from "./context.js";
 import { listBody, pageRequest } from "./lists.js";
 

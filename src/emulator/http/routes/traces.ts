@@ -4,9 +4,9 @@
  * by id (404 when unknown or evicted).
  */
 import type { FastifyInstance } from "fastify";
-import { instantOf, traceListQuerySchema } from "../../wire/index.js";
-import type { TraceFilter } from "../trace-log.js";
-import { parseWith } from "../validation.js";
+import { instantOf, traceListQuerySchema } from "../../../wire/index.js";
+import type { TraceFilter } from "../../state/trace-log.js";
+import { parseWith } from "../../validation.js";
 import { type ApiContext, serve } from "./context.js";
 import { listBody, pageRequest } from "./lists.js";
 

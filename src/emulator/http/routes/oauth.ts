@@ -4,7 +4,7 @@
  * without an API credential: the client credentials are the request.
  */
 import type { FastifyInstance } from "fastify";
-import { type Credentials, TOKEN_PATH } from "../auth.js";
+import { type Credentials, TOKEN_PATH } from "../../auth.js";
 
 export function registerOAuthRoutes(app: FastifyInstance, credentials: Credentials): void {
   app.post<{ Body: Record<string, string> | undefined }>(TOKEN_PATH, (req, res) => {

@@ -5,7 +5,7 @@
  * Recording order is the order of `started_at` while the clock does not go back; a window
  * (`started_after`) then stops the scan at its start instead of reading every older trace.
  */
-import type { TraceErrorType, TraceStatus } from "../wire/index.js";
+import type { TraceErrorType, TraceStatus } from "../../wire/index.js";
 
 /** A trace as the emulator stores, journals and answers it: every field present. */
 export interface StoredTrace {
@@ -66,7 +66,7 @@ export class TraceLog {
   private head = 0;
   private nextSeq = 1;
   private readonly byId = new Map<string, Entry>();
-  /** Invocations recorded per agent, evicted or not: the index of its next one (profiles.ts). */
+  /** Invocations recorded per agent, evicted or not: the index of its next one (profiles/behaviour.ts). */
   private readonly perAgent = new Map<string, number>();
   /** False once a trace started before the one recorded before it (a clock set back). */
   private ordered = true;

@@ -3,8 +3,8 @@
  * each handler serves both paths of its operation.
  */
 import type { FastifyInstance } from "fastify";
-import { sessionListQuerySchema } from "../../wire/index.js";
-import { parseWith } from "../validation.js";
+import { sessionListQuerySchema } from "../../../wire/index.js";
+import { parseWith } from "../../validation.js";
 import { type ApiContext, keyParam, serve, sessionPath, sessionsVia } from "./context.js";
 import { compileFilter, listBody, pageRequest } from "./lists.js";
 

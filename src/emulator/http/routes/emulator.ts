@@ -6,9 +6,9 @@
  */
 import { isMainThread, resourceLimits } from "node:worker_threads";
 import type { FastifyInstance } from "fastify";
-import { invalid, invalidField } from "../errors.js";
-import { FaultSpecError, type Faults, faultConfig } from "../faults.js";
-import type { Store } from "../store.js";
+import { invalid, invalidField } from "../../errors.js";
+import { FaultSpecError, type Faults, faultConfig } from "../../faults.js";
+import type { Store } from "../../state/store.js";
 
 export interface EmulatorRoutesContext {
   /** The store now (see ApiContext.store). */

@@ -1,7 +1,7 @@
 /** `/v2/agents` (API.md "Agents"): create, list, get, patch, delete. */
 import type { FastifyInstance } from "fastify";
-import { listQuerySchema } from "../../wire/index.js";
-import { parseWith } from "../validation.js";
+import { listQuerySchema } from "../../../wire/index.js";
+import { parseWith } from "../../validation.js";
 import { type ApiContext, keyParam, serve } from "./context.js";
 import { listBody, pageRequest } from "./lists.js";
 

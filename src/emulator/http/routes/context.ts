@@ -3,9 +3,10 @@
  * handler at every path the wire route table gives its operation), and the path parameters.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { API_ROUTES, type Operation } from "../../wire/index.js";
-import type { SessionPath, Store, WriteResult } from "../store.js";
-import { checkKeyParam } from "../validation.js";
+import { API_ROUTES, type Operation } from "../../../wire/index.js";
+import type { SessionPath, WriteResult } from "../../state/records.js";
+import type { Store } from "../../state/store.js";
+import { checkKeyParam } from "../../validation.js";
 
 /** What an API route module needs from the app. */
 export interface ApiContext {

@@ -4,16 +4,16 @@
  * [--body-limit BYTES] [--max-sessions N] [--max-traces N] [--agent-profile KEY=SPEC]...
  * [--random-seed N]`: runs the emulator until SIGINT or SIGTERM (or `io.signal`). The first
  * line of stdout is the URL; diagnostics go to stderr. `agent-alias emulator traffic …`
- * runs the traffic generator instead (traffic.ts).
+ * runs the traffic generator instead (cli/traffic.ts). The server is src/emulator.
  */
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { type EmulatorOptions, startEmulator } from "./app.js";
-import { parseApiKeySpec, parseOAuthClientSpec, parseTtl } from "./auth.js";
-import { parseAgentProfileFlag, profileSpecHelp } from "./profiles.js";
-import { parseSeed } from "./seed.js";
+import { type EmulatorOptions, startEmulator } from "../emulator/app.js";
+import { parseApiKeySpec, parseOAuthClientSpec, parseTtl } from "../emulator/auth.js";
+import { parseAgentProfileFlag, profileSpecHelp } from "../emulator/profiles/index.js";
+import { parseSeed } from "../emulator/seed.js";
+import { startEmulatorThread } from "../emulator/thread.js";
 import { readStdin } from "./stdin.js";
-import { startEmulatorThread } from "./thread.js";
 
 export interface EmulatorCommandIO {
   readonly stdout: { write(chunk: string): unknown };
@@ -27,7 +27,7 @@ export interface EmulatorCommandIO {
   /** Stops the emulator when aborted, as SIGINT/SIGTERM do (for tests and embedding). */
   readonly signal?: AbortSignal;
   /**
-   * Run the server on the calling thread instead of its own worker thread (thread.ts). For
+   * Run the server on the calling thread instead of its own worker thread (emulator/thread.ts). For
    * tests that run the TypeScript sources, which a worker thread cannot load.
    */
   readonly inProcess?: boolean;
@@ -96,7 +96,7 @@ const INPUT_ERRORS = new Set([
   "invalid_credentials",
   "invalid_profile",
 ]);
-/** Errors about the data file, whose messages say `data file PATH` (journal.ts): `--data PATH` here. */
+/** Errors about the data file, whose messages say `data file PATH` (emulator/journal): `--data PATH` here. */
 const DATA_FILE_ERRORS = new Set(["bad_data_file", "data_file_locked"]);
 
 function integer(name: string, raw: string | undefined, min: number, max: number): number | undefined {
@@ -113,65 +113,79 @@ function integer(name: string, raw: string | undefined, min: number, max: number
  */
 export async function runEmulatorCommand(argv: readonly string[], io: EmulatorCommandIO): Promise<number> {
   if (argv[0] === "traffic") return (await import("./traffic.js")).runTrafficCommand(argv.slice(1), io);
-  let options: EmulatorOptions;
+  let options: EmulatorOptions | "help";
   try {
-    const { values, positionals } = parseArgs({
-      args: [...argv],
-      options: {
-        port: { type: "string" },
-        host: { type: "string" },
-        data: { type: "string" },
-        "api-key": { type: "string", multiple: true },
-        "oauth-client": { type: "string", multiple: true },
-        "token-ttl": { type: "string" },
-        seed: { type: "string" },
-        faults: { type: "string" },
-        "body-limit": { type: "string" },
-        "max-sessions": { type: "string" },
-        "max-traces": { type: "string" },
-        "agent-profile": { type: "string", multiple: true },
-        "random-seed": { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-      allowPositionals: true,
-      strict: true,
-    });
-    if (values.help) {
-      io.stdout.write(EMULATOR_USAGE);
-      return EXIT_OK;
-    }
-    if (positionals.length > 0) throw new Error(`unexpected argument '${positionals[0]}'`);
-    const cwd = io.cwd ?? process.cwd();
-    options = { log: (line) => io.stderr.write(`agent-alias emulator: ${line}\n`) };
-    const port = integer("port", values.port, 0, 65535);
-    if (port !== undefined) options.port = port;
-    if (values.host !== undefined) options.host = values.host;
-    if (values.data !== undefined) options.dataFile = resolve(cwd, values.data);
-    if (values["api-key"] !== undefined) options.apiKeys = values["api-key"].map((k) => parseApiKeySpec(k));
-    if (values["oauth-client"] !== undefined)
-      options.oauthClients = values["oauth-client"].map(parseOAuthClientSpec);
-    if (values["token-ttl"] !== undefined) options.tokenTtlSeconds = parseTtl(values["token-ttl"]);
-    if (io.env !== undefined) options.env = io.env;
-    if (values.seed === "-") options.seed = parseSeed(await readStdin(io), "-");
-    else if (values.seed !== undefined) options.seed = resolve(cwd, values.seed);
-    if (values.faults !== undefined) options.faults = values.faults;
-    const limit = integer("body-limit", values["body-limit"], 1, 1024 ** 3);
-    if (limit !== undefined) options.bodyLimit = limit;
-    const maxSessions = integer("max-sessions", values["max-sessions"], 0, 100_000_000);
-    if (maxSessions !== undefined) options.maxSessions = maxSessions;
-    const maxTraces = integer("max-traces", values["max-traces"], 0, 100_000_000);
-    if (maxTraces !== undefined) options.maxTraces = maxTraces;
-    if (values["agent-profile"] !== undefined) {
-      for (const p of values["agent-profile"]) parseAgentProfileFlag(p); // checked here: exit 2
-      options.agentProfiles = values["agent-profile"];
-    }
-    const randomSeed = integer("random-seed", values["random-seed"], 0, 2 ** 32 - 1);
-    if (randomSeed !== undefined) options.randomSeed = randomSeed;
+    options = await emulatorOptions(argv, io);
   } catch (e) {
     io.stderr.write(`agent-alias emulator: ${(e as Error).message}\n\n${EMULATOR_USAGE}`);
     return EXIT_INVALID;
   }
+  if (options === "help") {
+    io.stdout.write(EMULATOR_USAGE);
+    return EXIT_OK;
+  }
+  return serve(options, io);
+}
 
+/** The emulator's options from its flags; "help" for --help. Throws on a bad flag or file. */
+async function emulatorOptions(
+  argv: readonly string[],
+  io: EmulatorCommandIO,
+): Promise<EmulatorOptions | "help"> {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    options: {
+      port: { type: "string" },
+      host: { type: "string" },
+      data: { type: "string" },
+      "api-key": { type: "string", multiple: true },
+      "oauth-client": { type: "string", multiple: true },
+      "token-ttl": { type: "string" },
+      seed: { type: "string" },
+      faults: { type: "string" },
+      "body-limit": { type: "string" },
+      "max-sessions": { type: "string" },
+      "max-traces": { type: "string" },
+      "agent-profile": { type: "string", multiple: true },
+      "random-seed": { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (values.help) return "help";
+  if (positionals.length > 0) throw new Error(`unexpected argument '${positionals[0]}'`);
+  const cwd = io.cwd ?? process.cwd();
+  const options: EmulatorOptions = { log: (line) => io.stderr.write(`agent-alias emulator: ${line}\n`) };
+  const port = integer("port", values.port, 0, 65535);
+  if (port !== undefined) options.port = port;
+  if (values.host !== undefined) options.host = values.host;
+  if (values.data !== undefined) options.dataFile = resolve(cwd, values.data);
+  if (values["api-key"] !== undefined) options.apiKeys = values["api-key"].map((k) => parseApiKeySpec(k));
+  if (values["oauth-client"] !== undefined)
+    options.oauthClients = values["oauth-client"].map(parseOAuthClientSpec);
+  if (values["token-ttl"] !== undefined) options.tokenTtlSeconds = parseTtl(values["token-ttl"]);
+  if (io.env !== undefined) options.env = io.env;
+  if (values.seed === "-") options.seed = parseSeed(await readStdin(io), "-");
+  else if (values.seed !== undefined) options.seed = resolve(cwd, values.seed);
+  if (values.faults !== undefined) options.faults = values.faults;
+  const limit = integer("body-limit", values["body-limit"], 1, 1024 ** 3);
+  if (limit !== undefined) options.bodyLimit = limit;
+  const maxSessions = integer("max-sessions", values["max-sessions"], 0, 100_000_000);
+  if (maxSessions !== undefined) options.maxSessions = maxSessions;
+  const maxTraces = integer("max-traces", values["max-traces"], 0, 100_000_000);
+  if (maxTraces !== undefined) options.maxTraces = maxTraces;
+  if (values["agent-profile"] !== undefined) {
+    for (const p of values["agent-profile"]) parseAgentProfileFlag(p); // checked here: exit 2
+    options.agentProfiles = values["agent-profile"];
+  }
+  const randomSeed = integer("random-seed", values["random-seed"], 0, 2 ** 32 - 1);
+  if (randomSeed !== undefined) options.randomSeed = randomSeed;
+  return options;
+}
+
+/** Starts the server (on its own thread unless `io.inProcess`), prints its URL, runs until a signal. */
+async function serve(options: EmulatorOptions, io: EmulatorCommandIO): Promise<number> {
   let running: { url: string; close(): Promise<void>; exited?: Promise<number> };
   try {
     if (io.inProcess) running = await startEmulator(options);

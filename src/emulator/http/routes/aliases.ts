@@ -1,8 +1,8 @@
 /** `/v2/agent_aliases` (API.md "Aliases"): create, list (with filters), get, patch, replace the policy, delete. */
 import type { FastifyInstance } from "fastify";
-import { aliasListQuerySchema } from "../../wire/index.js";
-import type { AliasFilter } from "../store.js";
-import { parseWith } from "../validation.js";
+import { aliasListQuerySchema } from "../../../wire/index.js";
+import type { AliasFilter } from "../../state/reads.js";
+import { parseWith } from "../../validation.js";
 import { type ApiContext, keyParam, serve } from "./context.js";
 import { compileFilter, listBody, pageRequest } from "./lists.js";
 

@@ -3,9 +3,9 @@
  * body, and the `filter` regular expression of alias and session lists.
  */
 import v8 from "node:v8";
-import { invalidField } from "../errors.js";
-import { EMULATOR_LIMITS } from "../limits.js";
-import type { PageRequest } from "../store.js";
+import { invalidField } from "../../errors.js";
+import { EMULATOR_LIMITS } from "../../limits.js";
+import type { PageRequest } from "../../state/reads.js";
 
 const PAGE_KEY_RE = /^([a-z]+):(\d{1,15})$/;
 
