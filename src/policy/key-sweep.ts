@@ -6,7 +6,7 @@
  * and each (salt, agent) prefix state is kept, so a key costs a few bytes of murmur3 per agent.
  */
 
-import type { AgentShare, RuleSide, SplitDiff, Transition } from "./diff.js";
+import type { AgentShare, RuleSide, SplitDiff, Transition } from "./diff-types.js";
 import { feedUtf8, initialState, resumeHash } from "./murmur3.js";
 import { optionsOf } from "./rule-pairs.js";
 import { syntheticKey } from "./samples.js";
