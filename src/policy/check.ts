@@ -23,6 +23,7 @@ import {
   type UserFnError,
 } from "../userfn/index.js";
 import { expandCanary } from "./canary.js";
+import type { RuleExpressions } from "./compiled-rule.js";
 import {
   describeZodIssues,
   formatPath,
@@ -31,12 +32,8 @@ import {
   type PathPart,
   type ValidationIssue,
 } from "./issues.js";
-import {
-  type CompiledPolicy,
-  type CompileOptions,
-  compileResolver,
-  type RuleExpressions,
-} from "./resolve.js";
+import type { CompiledPolicy } from "./resolution.js";
+import { type CompileOptions, compileResolver } from "./resolve.js";
 import { type AliasDocument, aliasDocumentSchema, type Policy, type Rule } from "./schema.js";
 
 /** What is wrong, as a code a program can branch on (the message says it to a person). */

@@ -43,6 +43,7 @@ export {
   type PolicyIssueCode,
   PolicyValidationError,
 } from "./check.js";
+export { partitionString } from "./compiled-rule.js";
 export { fillAgent, type RoutingContext } from "./context.js";
 export { diffPolicies } from "./diff.js";
 export type {
@@ -82,16 +83,15 @@ export {
 } from "./preview.js";
 export {
   type CompiledPolicy,
-  type CompileOptions,
   newSlot,
-  partitionString,
   type Resolution,
   type ResolutionSlot,
   RoutingError,
   type RoutingErrorCode,
   type RulePart,
   type TargetType,
-} from "./resolve.js";
+} from "./resolution.js";
+export type { CompileOptions } from "./resolve.js";
 export { describeTarget } from "./rule-pairs.js";
 export {
   missDetail,
