@@ -52,7 +52,7 @@ export function sweep(a: Side | null, b: Side | null, keys: number, repartitione
     return { oldAgents, newAgents, cells };
   }
   if (!SYNTHETIC_FAST) {
-    // syntheticKey no longer has the prefix + decimal shape: hash the key strings.
+    // syntheticKey is not of the prefix + decimal shape: hash the key strings.
     const sa = oa === null ? null : compileSplit(a!.salt, oa);
     const sb = ob === null ? null : compileSplit(b!.salt, ob);
     const offset = repartitioned ? keys : 0;
