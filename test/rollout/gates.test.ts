@@ -106,7 +106,7 @@ describe("the verdicts on a canary stage", () => {
     );
   });
 
-  it("the issue's line, exactly", () => {
+  it("the verdict line, exactly", () => {
     const stage = stageOf([80, 20], { gates: { errorRate: { maxIncreasePoints: 1, max: 10 } } });
     // 28 of 412 is 6.80%; 11 of 1000 is 1.1%.
     const e = evaluateGates(
