@@ -2,7 +2,7 @@
  * `npm run test:unit`: the tests of the pure layers, in seconds and with no build: the
  * language, the policy core, the wire contract, the client (against an in-process emulator),
  * the provider's check and diff, the rollout loop's units (a simulated world, no Pulumi) and
- * the CLI commands run in-process. Everything that spawns the built CLI, a provider process,
+ * the CLI commands run in-process. Everything that runs the built CLI, a provider process,
  * the Pulumi CLI or a packed package stays in `npm test` alone.
  */
 import { defineConfig } from "vitest/config";
