@@ -121,13 +121,23 @@ function boundedWords(words: readonly string[], clean: (text: string) => string)
   return kept;
 }
 
-async function attempt<T>(
-  o: ResolvedOptions,
-  spec: CallSpec<T>,
-  url: string,
-  auth: Auth,
-  sent: Record<string, string>,
-): Promise<Outcome<T>> {
+/** What an error carries about the call it is about. */
+interface CallFacts {
+  method: CallSpec<unknown>["method"];
+  url: string;
+  operation?: Operation;
+  credential: string;
+}
+
+/** An answer as received: its status, its text and its Retry-After header. */
+interface Answer {
+  status: number;
+  text: string;
+  retryAfter: string | string[] | undefined;
+}
+
+/** The request's headers and body for `spec`: a form, a JSON body or none. */
+function requestOf(spec: CallSpec<unknown>, sent: Record<string, string>) {
   const headers: Record<string, string> = { accept: "application/json", ...sent };
   let payload: string | undefined;
   if (spec.form !== undefined) {
@@ -137,81 +147,76 @@ async function attempt<T>(
     headers["content-type"] = "application/json";
     payload = JSON.stringify(spec.body);
   }
-  const base = {
-    method: spec.method,
-    url,
-    ...(spec.operation !== undefined ? { operation: spec.operation } : {}),
-    credential: auth.describe,
+  return { headers, body: payload ?? null };
+}
+
+/** A request that got no answer: a timeout or a network failure as an outcome; anything else is thrown. */
+function noAnswer(e: unknown, o: ResolvedOptions, spec: CallSpec<unknown>, facts: CallFacts): Outcome<never> {
+  const name = (e as { name?: string }).name;
+  if (
+    name === "TimeoutError" ||
+    name === "AbortError" ||
+    (e as { code?: string }).code === "UND_ERR_HEADERS_TIMEOUT"
+  ) {
+    return {
+      error: new ApiError("timeout", `no answer within ${o.timeoutMs} ms`, { ...facts, cause: e }),
+      ...(spec.idempotent ? { retry: { reason: "timeout" } } : {}),
+    };
+  }
+  const code = networkCode(e);
+  if (!code) throw e;
+  // A refused connection never reached the server: safe to retry any call.
+  const safe = spec.idempotent || code === "ECONNREFUSED";
+  return {
+    error: new ApiError("network", `connection failed (${code}): ${(e as Error).message}`, {
+      ...facts,
+      cause: e,
+    }),
+    ...(safe ? { retry: { reason: code } } : {}),
   };
-  let status: number;
-  let text: string;
-  let retryAfter: string | string[] | undefined;
+}
+
+/** The body as JSON; undefined when it is empty or not JSON. */
+function jsonOf(text: string): unknown {
+  if (text === "") return undefined;
   try {
-    const res = await request(url, {
-      method: spec.method,
-      headers,
-      body: payload ?? null,
-      signal: AbortSignal.timeout(o.timeoutMs),
-      headersTimeout: o.timeoutMs,
-      bodyTimeout: o.timeoutMs,
-    });
-    status = res.statusCode;
-    retryAfter = res.headers["retry-after"];
-    text = await res.body.text();
-  } catch (e) {
-    const name = (e as { name?: string }).name;
-    if (
-      name === "TimeoutError" ||
-      name === "AbortError" ||
-      (e as { code?: string }).code === "UND_ERR_HEADERS_TIMEOUT"
-    ) {
-      return {
-        error: new ApiError("timeout", `no answer within ${o.timeoutMs} ms`, { ...base, cause: e }),
-        ...(spec.idempotent ? { retry: { reason: "timeout" } } : {}),
-      };
-    }
-    const code = networkCode(e);
-    if (code) {
-      // A refused connection never reached the server: safe to retry any call.
-      const safe = spec.idempotent || code === "ECONNREFUSED";
-      return {
-        error: new ApiError("network", `connection failed (${code}): ${(e as Error).message}`, {
-          ...base,
-          cause: e,
-        }),
-        ...(safe ? { retry: { reason: code } } : {}),
-      };
-    }
-    throw e;
+    return JSON.parse(text);
+  } catch {
+    return undefined;
   }
+}
 
-  // What the server said may echo what was sent: the credentials go, and long text is cut.
-  const clean = redactor(sentSecrets(sent, spec.form));
-  let json: unknown;
-  if (text !== "") {
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = undefined;
-    }
-  }
-  if (status >= 200 && status < 300) {
-    if (!spec.schema) return { value: undefined as T };
-    const parsed = spec.schema.safeParse(json);
-    if (!parsed.success) {
-      const first = parsed.error.issues[0];
-      const where = first ? `${first.path.join(".") || "(body)"}: ${first.message}` : "unparsable body";
-      return {
-        error: new ApiError("invalid_response", `${status} with an unexpected body (${where})`, {
-          ...base,
-          status,
-          body: json !== undefined ? redactJson(json, clean) : cut(clean(text), MESSAGE_LIMITS.reason),
-        }),
-      };
-    }
-    return { value: parsed.data };
-  }
+/** A 2xx answer: the value its schema parses, or `invalid_response`. */
+function success<T>(
+  spec: CallSpec<T>,
+  answer: Answer,
+  json: unknown,
+  facts: CallFacts,
+  clean: (text: string) => string,
+): Outcome<T> {
+  if (!spec.schema) return { value: undefined as T };
+  const parsed = spec.schema.safeParse(json);
+  if (parsed.success) return { value: parsed.data };
+  const first = parsed.error.issues[0];
+  const where = first ? `${first.path.join(".") || "(body)"}: ${first.message}` : "unparsable body";
+  return {
+    error: new ApiError("invalid_response", `${answer.status} with an unexpected body (${where})`, {
+      ...facts,
+      status: answer.status,
+      body: json !== undefined ? redactJson(json, clean) : cut(clean(answer.text), MESSAGE_LIMITS.reason),
+    }),
+  };
+}
 
+/** A non-2xx answer as an ApiError, retryable when the status says the server refused or may not have acted. */
+function failure(
+  spec: CallSpec<unknown>,
+  answer: Answer,
+  json: unknown,
+  facts: CallFacts,
+  clean: (text: string) => string,
+): Outcome<never> {
+  const { status, text } = answer;
   const b = (json !== null && typeof json === "object" ? json : {}) as {
     messages?: unknown;
     request_id?: unknown;
@@ -232,7 +237,7 @@ async function attempt<T>(
         )
       : undefined;
   const error = new ApiError(code, summary, {
-    ...base,
+    ...facts,
     status,
     messages,
     ...(typeof b.request_id === "string" ? { requestId: cut(clean(b.request_id), 100) } : {}),
@@ -240,9 +245,44 @@ async function attempt<T>(
     body: json !== undefined ? redactJson(json, clean) : cut(clean(text), MESSAGE_LIMITS.reason),
   });
   if (REFUSED.has(status))
-    return { error, retry: { reason: String(status), afterMs: retryAfterMs(retryAfter) } };
+    return { error, retry: { reason: String(status), afterMs: retryAfterMs(answer.retryAfter) } };
   if (UNKNOWN_OUTCOME.has(status) && spec.idempotent) return { error, retry: { reason: String(status) } };
   return { error };
+}
+
+async function attempt<T>(
+  o: ResolvedOptions,
+  spec: CallSpec<T>,
+  url: string,
+  auth: Auth,
+  sent: Record<string, string>,
+): Promise<Outcome<T>> {
+  const facts: CallFacts = {
+    method: spec.method,
+    url,
+    ...(spec.operation !== undefined ? { operation: spec.operation } : {}),
+    credential: auth.describe,
+  };
+  let answer: Answer;
+  try {
+    const res = await request(url, {
+      method: spec.method,
+      ...requestOf(spec, sent),
+      signal: AbortSignal.timeout(o.timeoutMs),
+      headersTimeout: o.timeoutMs,
+      bodyTimeout: o.timeoutMs,
+    });
+    const retryAfter = res.headers["retry-after"];
+    answer = { status: res.statusCode, retryAfter, text: await res.body.text() };
+  } catch (e) {
+    return noAnswer(e, o, spec, facts);
+  }
+  // What the server said may echo what was sent: the credentials go, and long text is cut.
+  const clean = redactor(sentSecrets(sent, spec.form));
+  const json = jsonOf(answer.text);
+  return answer.status >= 200 && answer.status < 300
+    ? success(spec, answer, json, facts, clean)
+    : failure(spec, answer, json, facts, clean);
 }
 
 /**

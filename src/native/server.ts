@@ -100,6 +100,14 @@ function setDetailedDiff(
   }
 }
 
+/** A check failure as the engine reads it. */
+const failure = (f: { property: string; reason: string }) => {
+  const out = new pb.CheckFailure();
+  out.setProperty(f.property);
+  out.setReason(f.reason);
+  return out;
+};
+
 /** Per call: the secret paths of the inputs, for the partial state an error may carry. */
 interface CallContext {
   secrets: Path[];
@@ -132,11 +140,12 @@ function unary<M extends Method>(handler: Handler<M>, method: string) {
   };
 }
 
-/** The ResourceProvider service of the plugin, as grpc-js handlers. */
-export function providerService(version: string = pluginVersion()): UntypedServiceImplementation {
-  const schema = JSON.stringify(packageSchema(version));
+type Handlers = { [M in Method]?: Handler<M> };
 
-  const handlers: { [M in Method]?: Handler<M> } = {
+/** The plugin's own methods: handshake, cancellation, its version and its schema. */
+function pluginHandlers(version: string): Handlers {
+  const schema = JSON.stringify(packageSchema(version));
+  return {
     // The plugin never calls back into the engine: its address is acknowledged, not kept.
     async handshake() {
       const resp = new pb.ProviderHandshakeResponse();
@@ -169,165 +178,166 @@ export function providerService(version: string = pluginVersion()): UntypedServi
       resp.setSchema(schema);
       return resp;
     },
-
-    async checkConfig(req) {
-      const { inputs, failures } = checkConfig(fromStruct(req.getNews()));
-      const resp = new pb.CheckResponse();
-      resp.setInputs(toStruct(inputs));
-      resp.setFailuresList(failures.map(failure));
-      return resp;
-    },
-
-    async diffConfig(req) {
-      const olds = req.hasOldInputs() ? fromStruct(req.getOldInputs()) : fromStruct(req.getOlds());
-      const resp = new pb.DiffResponse();
-      setDetailedDiff(resp, diffConfig(olds, fromStruct(req.getNews())));
-      return resp;
-    },
-
-    async configure(req) {
-      const args = req.hasArgs() ? fromStruct(req.getArgs()) : undefined;
-      const variables = new Map(req.getVariablesMap().toArray() as [string, string][]);
-      // The settings as CheckConfig words them (a secret never shown), then the client's own
-      // refusal, with what was sent as a secret redacted.
-      const refused = (args === undefined ? [] : checkConfig(args).failures).filter((f) =>
-        (CONFIG_NAMES as string[]).includes(f.property),
-      );
-      if (refused.length > 0)
-        throw new PluginError(
-          "invalid_config",
-          `${PACKAGE} provider configuration: ${refused.map((f) => f.reason).join("; ")}`,
-        );
-      setConnection(connectionFrom(args, variables));
-      try {
-        apiClient();
-      } catch (e) {
-        const sent = args === undefined ? { props: {}, secrets: [] } : unwrap(args);
-        const clean = redactor(secretStrings(sent.props, sent.secrets));
-        throw new PluginError(
-          "invalid_config",
-          `${PACKAGE} provider configuration: ${clean((e as Error).message)}`,
-        );
-      }
-      const resp = new pb.ConfigureResponse();
-      resp.setAcceptsecrets(true);
-      resp.setSupportspreview(true);
-      resp.setAcceptresources(false);
-      resp.setAcceptoutputs(false);
-      return resp;
-    },
-
-    async check(req) {
-      const res = resourceOf(req);
-      const news = unwrap(fromStruct(req.getNews()));
-      const olds = unwrap(fromStruct(req.getOlds()));
-      const given = withoutNulls(news.props);
-      const r = await res.check(withoutNulls(olds.props), given, news.secrets);
-      // As the dynamic resources do: each sample's route at preview and up, and what was not checked.
-      for (const line of r.routes) await logToEngine("info", line, req.getUrn());
-      for (const w of r.warnings) await logToEngine("warning", w, req.getUrn());
-      const resp = new pb.CheckResponse();
-      // Inputs the core returns as given go back as the engine sent them: no second conversion
-      // of what may be a large Struct (google-protobuf builds one at about 30 µs an entry).
-      const unchanged = r.inputs === given && Object.keys(given).length === Object.keys(news.props).length;
-      const sent = req.getNews();
-      resp.setInputs(unchanged && sent !== undefined ? sent : toStruct(rewrap(r.inputs, news.secrets)));
-      resp.setFailuresList(r.failures.map(engineFailure).map(failure));
-      return resp;
-    },
-
-    async diff(req) {
-      const res = resourceOf(req);
-      const olds = unwrap(fromStruct(req.getOlds())).props;
-      const news = withoutNulls(unwrap(fromStruct(req.getNews())).props);
-      const d = res.diff(olds, news);
-      const resp = new pb.DiffResponse();
-      setDetailedDiff(resp, d);
-      resp.setReplacesList(d.replaces);
-      resp.setDeletebeforereplace(d.deleteBeforeReplace);
-      return resp;
-    },
-
-    async create(req, ctx) {
-      const res = resourceOf(req);
-      const news = unwrap(fromStruct(req.getProperties()));
-      ctx.secrets = news.secrets;
-      const { id, outs } = await res.create(withoutNulls(news.props), req.getPreview());
-      const resp = new pb.CreateResponse();
-      resp.setId(id);
-      resp.setProperties(toStruct(rewrap(outs, news.secrets)));
-      return resp;
-    },
-
-    async read(req) {
-      const res = resourceOf(req);
-      const state = unwrap(fromStruct(req.getProperties()));
-      const inputs = unwrap(fromStruct(req.getInputs()));
-      const imported = Object.keys(state.props).length === 0;
-      const r = await res.read(req.getId(), imported ? undefined : state.props);
-      const resp = new pb.ReadResponse();
-      // Gone: no id and no properties (refresh drops it from state; import says it does not exist).
-      if (r === null) return resp;
-      resp.setId(r.id);
-      resp.setProperties(toStruct(rewrap(r.outs, state.secrets)));
-      if (r.inputs) resp.setInputs(toStruct(rewrap(r.inputs, inputs.secrets)));
-      return resp;
-    },
-
-    async update(req, ctx) {
-      const res = resourceOf(req);
-      const olds = unwrap(fromStruct(req.getOlds()));
-      const news = unwrap(fromStruct(req.getNews()));
-      ctx.secrets = news.secrets;
-      const outs = await res.update(req.getId(), olds.props, withoutNulls(news.props), req.getPreview());
-      const resp = new pb.UpdateResponse();
-      resp.setProperties(toStruct(rewrap(outs, news.secrets)));
-      return resp;
-    },
-
-    async delete(req) {
-      await resourceOf(req).delete(req.getId(), unwrap(fromStruct(req.getProperties())).props);
-      return new Empty();
-    },
-
-    async invoke(req) {
-      const fn = FUNCTIONS[req.getTok()];
-      if (!fn)
-        throw new PluginError(
-          "unknown_type",
-          `unknown function '${cut(req.getTok())}': the ${PACKAGE} provider has ${Object.keys(FUNCTIONS).join(", ")}`,
-        );
-      const args = unwrap(fromStruct(req.getArgs()));
-      const invoked = fn.invoke(withoutNulls(args.props));
-      const { outputs } = invoked;
-      const failures = redactFailures(invoked.failures, args.props, args.secrets);
-      // A result made from a secret argument is as secret as it.
-      const secretResult = args.secrets.length > 0;
-      const resp = new pb.InvokeResponse();
-      resp.setReturn(
-        toStruct(
-          secretResult
-            ? Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, secret(v)]))
-            : outputs,
-        ),
-      );
-      resp.setFailuresList(failures.map(failure));
-      return resp;
-    },
   };
+}
 
+/** The provider configuration (config.ts): CheckConfig, DiffConfig and Configure. */
+const CONFIG_HANDLERS: Handlers = {
+  async checkConfig(req) {
+    const { inputs, failures } = checkConfig(fromStruct(req.getNews()));
+    const resp = new pb.CheckResponse();
+    resp.setInputs(toStruct(inputs));
+    resp.setFailuresList(failures.map(failure));
+    return resp;
+  },
+
+  async diffConfig(req) {
+    const olds = req.hasOldInputs() ? fromStruct(req.getOldInputs()) : fromStruct(req.getOlds());
+    const resp = new pb.DiffResponse();
+    setDetailedDiff(resp, diffConfig(olds, fromStruct(req.getNews())));
+    return resp;
+  },
+
+  async configure(req) {
+    const args = req.hasArgs() ? fromStruct(req.getArgs()) : undefined;
+    const variables = new Map(req.getVariablesMap().toArray() as [string, string][]);
+    // The settings as CheckConfig words them (a secret never shown), then the client's own
+    // refusal, with what was sent as a secret redacted.
+    const refused = (args === undefined ? [] : checkConfig(args).failures).filter((f) =>
+      (CONFIG_NAMES as string[]).includes(f.property),
+    );
+    if (refused.length > 0)
+      throw new PluginError(
+        "invalid_config",
+        `${PACKAGE} provider configuration: ${refused.map((f) => f.reason).join("; ")}`,
+      );
+    setConnection(connectionFrom(args, variables));
+    try {
+      apiClient();
+    } catch (e) {
+      const sent = args === undefined ? { props: {}, secrets: [] } : unwrap(args);
+      const clean = redactor(secretStrings(sent.props, sent.secrets));
+      throw new PluginError(
+        "invalid_config",
+        `${PACKAGE} provider configuration: ${clean((e as Error).message)}`,
+      );
+    }
+    const resp = new pb.ConfigureResponse();
+    resp.setAcceptsecrets(true);
+    resp.setSupportspreview(true);
+    resp.setAcceptresources(false);
+    resp.setAcceptoutputs(false);
+    return resp;
+  },
+};
+
+/** The resources' lifecycle (resources.ts) and the package's functions (functions.ts). */
+const RESOURCE_HANDLERS: Handlers = {
+  async check(req) {
+    const res = resourceOf(req);
+    const news = unwrap(fromStruct(req.getNews()));
+    const olds = unwrap(fromStruct(req.getOlds()));
+    const given = withoutNulls(news.props);
+    const r = await res.check(withoutNulls(olds.props), given, news.secrets);
+    // As the dynamic resources do: each sample's route at preview and up, and what was not checked.
+    for (const line of r.routes) await logToEngine("info", line, req.getUrn());
+    for (const w of r.warnings) await logToEngine("warning", w, req.getUrn());
+    const resp = new pb.CheckResponse();
+    // Inputs the core returns as given go back as the engine sent them: no second conversion
+    // of what may be a large Struct (google-protobuf builds one at about 30 µs an entry).
+    const unchanged = r.inputs === given && Object.keys(given).length === Object.keys(news.props).length;
+    const sent = req.getNews();
+    resp.setInputs(unchanged && sent !== undefined ? sent : toStruct(rewrap(r.inputs, news.secrets)));
+    resp.setFailuresList(r.failures.map(engineFailure).map(failure));
+    return resp;
+  },
+
+  async diff(req) {
+    const res = resourceOf(req);
+    const olds = unwrap(fromStruct(req.getOlds())).props;
+    const news = withoutNulls(unwrap(fromStruct(req.getNews())).props);
+    const d = res.diff(olds, news);
+    const resp = new pb.DiffResponse();
+    setDetailedDiff(resp, d);
+    resp.setReplacesList(d.replaces);
+    resp.setDeletebeforereplace(d.deleteBeforeReplace);
+    return resp;
+  },
+
+  async create(req, ctx) {
+    const res = resourceOf(req);
+    const news = unwrap(fromStruct(req.getProperties()));
+    ctx.secrets = news.secrets;
+    const { id, outs } = await res.create(withoutNulls(news.props), req.getPreview());
+    const resp = new pb.CreateResponse();
+    resp.setId(id);
+    resp.setProperties(toStruct(rewrap(outs, news.secrets)));
+    return resp;
+  },
+
+  async read(req) {
+    const res = resourceOf(req);
+    const state = unwrap(fromStruct(req.getProperties()));
+    const inputs = unwrap(fromStruct(req.getInputs()));
+    const imported = Object.keys(state.props).length === 0;
+    const r = await res.read(req.getId(), imported ? undefined : state.props);
+    const resp = new pb.ReadResponse();
+    // Gone: no id and no properties (refresh drops it from state; import says it does not exist).
+    if (r === null) return resp;
+    resp.setId(r.id);
+    resp.setProperties(toStruct(rewrap(r.outs, state.secrets)));
+    if (r.inputs) resp.setInputs(toStruct(rewrap(r.inputs, inputs.secrets)));
+    return resp;
+  },
+
+  async update(req, ctx) {
+    const res = resourceOf(req);
+    const olds = unwrap(fromStruct(req.getOlds()));
+    const news = unwrap(fromStruct(req.getNews()));
+    ctx.secrets = news.secrets;
+    const outs = await res.update(req.getId(), olds.props, withoutNulls(news.props), req.getPreview());
+    const resp = new pb.UpdateResponse();
+    resp.setProperties(toStruct(rewrap(outs, news.secrets)));
+    return resp;
+  },
+
+  async delete(req) {
+    await resourceOf(req).delete(req.getId(), unwrap(fromStruct(req.getProperties())).props);
+    return new Empty();
+  },
+
+  async invoke(req) {
+    const fn = FUNCTIONS[req.getTok()];
+    if (!fn)
+      throw new PluginError(
+        "unknown_type",
+        `unknown function '${cut(req.getTok())}': the ${PACKAGE} provider has ${Object.keys(FUNCTIONS).join(", ")}`,
+      );
+    const args = unwrap(fromStruct(req.getArgs()));
+    const invoked = fn.invoke(withoutNulls(args.props));
+    const { outputs } = invoked;
+    const failures = redactFailures(invoked.failures, args.props, args.secrets);
+    // A result made from a secret argument is as secret as it.
+    const secretResult = args.secrets.length > 0;
+    const resp = new pb.InvokeResponse();
+    resp.setReturn(
+      toStruct(
+        secretResult ? Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, secret(v)])) : outputs,
+      ),
+    );
+    resp.setFailuresList(failures.map(failure));
+    return resp;
+  },
+};
+
+/** The ResourceProvider service of the plugin, as grpc-js handlers. */
+export function providerService(version: string = pluginVersion()): UntypedServiceImplementation {
+  const handlers: Handlers = { ...pluginHandlers(version), ...CONFIG_HANDLERS, ...RESOURCE_HANDLERS };
   const impl: UntypedServiceImplementation = {};
   for (const [name, handler] of Object.entries(handlers))
     impl[name] = unary(handler as Handler<Method>, name) as UntypedServiceImplementation[string];
   return impl;
 }
-
-const failure = (f: { property: string; reason: string }) => {
-  const out = new pb.CheckFailure();
-  out.setProperty(f.property);
-  out.setReason(f.reason);
-  return out;
-};
 
 export interface RunningPlugin {
   readonly port: number;

@@ -10,9 +10,9 @@
  * them (defaults applied) for the rollout command, and src/rollout judges a stage by them.
  */
 import { z } from "zod";
+import type { ValidationIssue } from "./issues.js";
 import { describeValue, describeZodIssues, formatPath, isRecord, type PathPart } from "./issues.js";
 import type { Policy, Rule } from "./schema.js";
-import type { ValidationIssue } from "./validate.js";
 
 /** A problem of a canary block: its path as parts, and the message (which names the path). */
 export interface CanaryIssue {

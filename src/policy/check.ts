@@ -23,15 +23,18 @@ import {
   type UserFnError,
 } from "../userfn/index.js";
 import { expandCanary } from "./canary.js";
-import { describeZodIssues, formatPath, type IssueKind, isRecord, type PathPart } from "./issues.js";
+import type { RuleExpressions } from "./compiled-rule.js";
 import {
-  type CompiledPolicy,
-  type CompileOptions,
-  compileResolver,
-  type RuleExpressions,
-} from "./resolve.js";
+  describeZodIssues,
+  formatPath,
+  type IssueKind,
+  isRecord,
+  type PathPart,
+  type ValidationIssue,
+} from "./issues.js";
+import type { CompiledPolicy } from "./resolution.js";
+import { type CompileOptions, compileResolver } from "./resolve.js";
 import { type AliasDocument, aliasDocumentSchema, type Policy, type Rule } from "./schema.js";
-import type { ValidationIssue } from "./validate.js";
 
 /** What is wrong, as a code a program can branch on (the message says it to a person). */
 export type PolicyIssueCode =

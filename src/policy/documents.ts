@@ -6,7 +6,7 @@
  */
 import { parseAllDocuments, type YAMLError } from "yaml";
 import type { PathPart } from "./issues.js";
-import { formatPath } from "./validate.js";
+import { formatPath } from "./issues.js";
 
 /** The API's nesting limit for a body: objects and arrays, the body itself being level 1. */
 export const MAX_JSON_DEPTH = 64;

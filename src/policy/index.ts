@@ -43,30 +43,33 @@ export {
   type PolicyIssueCode,
   PolicyValidationError,
 } from "./check.js";
+export { partitionString } from "./compiled-rule.js";
 export { fillAgent, type RoutingContext } from "./context.js";
-export {
-  type AgentShare,
-  type DiffOptions,
-  type DiffStatus,
-  type DiffWarning,
-  type DiffWarningCode,
-  diffPolicies,
-  type PolicyDiff,
-  type RuleChangeKind,
-  type RuleDiff,
-  type RuleSide,
-  type SampleChange,
-  type SplitDiff,
-  type Transition,
-} from "./diff.js";
+export { diffPolicies } from "./diff.js";
+export type {
+  AgentShare,
+  DiffOptions,
+  DiffStatus,
+  DiffWarning,
+  DiffWarningCode,
+  PolicyDiff,
+  RuleChangeKind,
+  RuleDiff,
+  RuleSide,
+  SampleChange,
+  SplitDiff,
+  Transition,
+} from "./diff-types.js";
 export {
   describeValue,
   describeZodIssues,
+  type ExpressionIssue,
   formatPath,
   type IssueDetail,
   type IssueKind,
   isRecord,
   type PathPart,
+  type ValidationIssue,
 } from "./issues.js";
 export { murmur3, murmur3Bytes } from "./murmur3.js";
 export {
@@ -80,16 +83,15 @@ export {
 } from "./preview.js";
 export {
   type CompiledPolicy,
-  type CompileOptions,
   newSlot,
-  partitionString,
   type Resolution,
   type ResolutionSlot,
   RoutingError,
   type RoutingErrorCode,
   type RulePart,
   type TargetType,
-} from "./resolve.js";
+} from "./resolution.js";
+export type { CompileOptions } from "./resolve.js";
 export { describeTarget } from "./rule-pairs.js";
 export {
   missDetail,
@@ -116,10 +118,4 @@ export {
 } from "./schema.js";
 export { percent, roundShare } from "./shares.js";
 export { type CompiledSplit, compileSplit, pickWeighted, type WeightedOption } from "./split.js";
-export {
-  type ExpressionIssue,
-  isExpressionIssue,
-  type ValidationIssue,
-  validatePolicy,
-  validationIssue,
-} from "./validate.js";
+export { isExpressionIssue, validatePolicy, validationIssue } from "./validate.js";

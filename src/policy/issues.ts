@@ -4,9 +4,26 @@
  * (`is required`, `must be a string, got a number`, `unknown field 'x'`).
  */
 import type { z } from "zod";
-import { didYouMean } from "../userfn/index.js";
+import { didYouMean, type SourceRange } from "../userfn/index.js";
 
 export type PathPart = string | number;
+
+/** A validation problem as users see it: `{path, message}` with the path written out. */
+export interface ValidationIssue {
+  /** Where the fault is, e.g. `policy.rules[1].targets.options[0].weight`. */
+  readonly path: string;
+  readonly message: string;
+}
+
+/**
+ * An issue inside an expression also carries, as non-enumerable properties (so JSON output
+ * and equality checks see only `{path, message}`), the expression and the faulty range,
+ * for rendering a caret under the source.
+ */
+export interface ExpressionIssue extends ValidationIssue {
+  readonly source: string;
+  readonly range: SourceRange;
+}
 
 /** What kind of shape problem an issue is: a field the schema does not know, one missing, or a bad value. */
 export type IssueKind = "unknown_field" | "required" | "invalid_value";

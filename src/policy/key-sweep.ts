@@ -6,7 +6,7 @@
  * and each (salt, agent) prefix state is kept, so a key costs a few bytes of murmur3 per agent.
  */
 
-import type { AgentShare, RuleSide, SplitDiff, Transition } from "./diff.js";
+import type { AgentShare, RuleSide, SplitDiff, Transition } from "./diff-types.js";
 import { feedUtf8, initialState, resumeHash } from "./murmur3.js";
 import { optionsOf } from "./rule-pairs.js";
 import { syntheticKey } from "./samples.js";
@@ -52,7 +52,7 @@ export function sweep(a: Side | null, b: Side | null, keys: number, repartitione
     return { oldAgents, newAgents, cells };
   }
   if (!SYNTHETIC_FAST) {
-    // syntheticKey no longer has the prefix + decimal shape: hash the key strings.
+    // syntheticKey is not of the prefix + decimal shape: hash the key strings.
     const sa = oa === null ? null : compileSplit(a!.salt, oa);
     const sb = ob === null ? null : compileSplit(b!.salt, ob);
     const offset = repartitioned ? keys : 0;

@@ -5,7 +5,7 @@
  */
 import { asChecked, type PolicyInput } from "./check.js";
 import { compileSide, shares, sweep } from "./key-sweep.js";
-import type { Resolution } from "./resolve.js";
+import type { Resolution } from "./resolution.js";
 import { ruleSide } from "./rule-pairs.js";
 import { missDetail, routeSamples, type Sample } from "./samples.js";
 

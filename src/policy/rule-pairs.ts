@@ -5,7 +5,7 @@
  */
 import { canonicalJson } from "../userfn/index.js";
 import type { CheckedRule } from "./check.js";
-import type { RuleChangeKind, RuleSide } from "./diff.js";
+import type { RuleChangeKind, RuleSide } from "./diff-types.js";
 
 export interface Pair {
   old: number | null;

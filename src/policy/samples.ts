@@ -7,10 +7,9 @@
 import { z } from "zod";
 import type { CheckedPolicy } from "./check.js";
 import { fillAgent, type RoutingContext } from "./context.js";
-import { describeZodIssues, formatPath } from "./issues.js";
-import { type Resolution, RoutingError } from "./resolve.js";
+import { describeZodIssues, formatPath, type ValidationIssue } from "./issues.js";
+import { type Resolution, RoutingError } from "./resolution.js";
 import type { AliasDocument } from "./schema.js";
-import type { ValidationIssue } from "./validate.js";
 
 export const sampleSchema = z.strictObject({
   name: z.string().optional(),

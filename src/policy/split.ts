@@ -2,21 +2,8 @@
  * Weighted rendezvous hashing (ROUTING.md §6): for each option with weight > 0,
  * h = murmur3_x86_32(utf8(alias_key + "\n" + agent_key + "\n" + partition)), u = (h + 0.5) / 2^32,
  * score = weight / -ln(u); the highest score wins, the earlier option on an exact tie.
- *
- * What `pick` does per call, and why it is the same answer as the formula:
- * - Each option's constant prefix `alias_key\nagent_key\n` is hashed once, at compile time;
- *   a call resumes from the saved state (h, pending bytes, their count, length).
- * - Every option hashes the same partition bytes. Options whose prefixes leave the same
- *   number of pending bytes see the same 4-byte blocks, so each block is read and scrambled
- *   (MurmurHash3's `k1` step) once and folded into every such option's `h1`. ASCII strings
- *   (the usual user or tenant id) are read straight from the string; anything else, and the
- *   odd short or very long string, goes through a UTF-8 scratch buffer. Both paths are
- *   checked against the plain formula over random strings (test/policy/split-paths.test.ts).
- * - Logarithms are needed only when a higher hash comes with a lower weight (or the other
- *   way round). Then a table approximation of -ln(u) settles the comparison unless the two
- *   scores are within a safety margin of each other, and only those rare near-ties pay for
- *   two `Math.log` calls (see `approxNegLn`).
- * It allocates nothing.
+ * `pick` gives exactly that answer and allocates nothing; how it skips most of the hashing
+ * and the logarithms is in docs/development.md ("Inside the resolver").
  */
 import {
   C1,

@@ -156,7 +156,7 @@ export function inputsOfAlias(outs: Record<string, unknown>): Partial<AliasInput
 
 /**
  * Reads outputs written by any version of this provider: missing fields take the API's
- * defaults, and snake_case timestamps (written before the outputs were camelCase) are read.
+ * defaults, and timestamps in snake_case (as the earliest versions wrote them) are read.
  */
 export function readAliasState(props: Record<string, unknown>): Partial<AliasOutputs> & { key: string } {
   const p = props as Partial<AliasOutputs> & { created_at?: string; updated_at?: string; key: string };

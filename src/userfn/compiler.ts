@@ -9,6 +9,7 @@
 import type { BinaryOp, Node } from "./ast.js";
 import { check } from "./checker.js";
 import { UserFnError } from "./errors.js";
+import type { Evaluator } from "./evaluator.js";
 import { type ArgKind, type ArgType, FUNCTIONS } from "./functions.js";
 import {
   compareCodePoints,
@@ -21,9 +22,6 @@ import {
   type Value,
   ValueDepthError,
 } from "./values.js";
-
-/** A compiled expression: evaluates against a routing context. */
-export type Evaluator = (context: unknown) => Value;
 
 /**
  * Checks and compiles an already parsed tree. Throws the first static UserFnError when the

@@ -6,7 +6,7 @@
  * A new function is one entry in FUNCTION_LIST.
  */
 import type { Node } from "./ast.js";
-import type { Evaluator } from "./compiler.js";
+import type { Evaluator } from "./evaluator.js";
 import { parsePath } from "./path.js";
 import { makeReader } from "./reader.js";
 import { DateTime, type Duration, durationOrNull, parseIsoDateTime, type Value } from "./values.js";

@@ -3,8 +3,9 @@
  * to closures, with no `eval`, no `new Function` and no evaluation of user text by any library.
  */
 import { check } from "./checker.js";
-import { compileTree, type Evaluator } from "./compiler.js";
+import { compileTree } from "./compiler.js";
 import { isUserFnError, type UserFnError } from "./errors.js";
+import type { Evaluator } from "./evaluator.js";
 import { parse } from "./parser.js";
 import { encodeValue, type ValueType } from "./values.js";
 
@@ -13,12 +14,12 @@ export { check } from "./checker.js";
 export {
   compileCheckedTree,
   compileTree,
-  type Evaluator,
   equalityWithLiteral,
   literalGet,
 } from "./compiler.js";
 export type { SourceRange, UserFnErrorCode } from "./errors.js";
 export { isUserFnError, renderCaret, UserFnError } from "./errors.js";
+export type { Evaluator } from "./evaluator.js";
 export type {
   ArgKind,
   ArgType,

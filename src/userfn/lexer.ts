@@ -42,8 +42,8 @@ const isIdentPart = (c: number) => isIdentStart(c) || isDigit(c);
 /**
  * The engine's shared copy of `s` (V8 keeps one copy of every property name, and of short
  * strings from JSON.parse, in its string table). A literal held as that copy compares with
- * such a value by identity: `get('$.session.metadata.tenant') == 'eu'` measured 109 -> 93 ns
- * on the tenant policy (Node 24), where the literal sliced from the source compared by content.
+ * such a value by identity, where a literal sliced from the source compares by content
+ * (docs/development.md, "Inside the resolver").
  */
 function internalize(s: string): string {
   return Object.keys({ [s]: 0 })[0]!;

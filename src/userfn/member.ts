@@ -1,17 +1,8 @@
 /**
- * Member reads `o[name]` where the name is known only once a policy is compiled, spread over
- * separate functions so that V8 keeps each read fast.
- *
- * V8 remembers, at each `o[name]` in the source, which name it saw; one that has seen
- * several names goes megamorphic (a hashed lookup on every read). The shared-parent
- * resolver reads every member of a policy (`tenant`, `tier`, `user_id`) at one place in its
- * loop, and the path readers (compiler.ts) are closures made at one place, one per path
- * length, so those reads went megamorphic. Each name now gets, on first use, one of the
- * loads below, a function of its own that only ever sees that name, and both call the load
- * of the name they read. Past LOADS.length names, the rest share the last one (megamorphic,
- * as before). Measured (Node 24, best of 300 samples of 20,000 calls): the tenant policy
- * 121-131 ns before, 107-113 ns after (with the rule fields also gathered into one record
- * per rule); the same policy resolved rule by rule 155-163 ns before, 142-150 ns after.
+ * Member reads `o[name]` where the name is known only once a policy is compiled: each name
+ * gets, on first use, a load function of its own that only ever sees that name, so V8 keeps
+ * each read monomorphic; past LOADS.length names the rest share the last load. Why, and what
+ * it measured: docs/development.md ("Inside the resolver").
  */
 export type MemberLoad = (o: Record<string, unknown>, name: string) => unknown;
 

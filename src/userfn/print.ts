@@ -3,7 +3,8 @@
  * and the test for a match that can never be true. Neither throws.
  */
 import type { Node } from "./ast.js";
-import { compileTree, type Evaluator } from "./compiler.js";
+import { compileTree } from "./compiler.js";
+import type { Evaluator } from "./evaluator.js";
 import { readsInput } from "./functions.js";
 import { parse } from "./parser.js";
 

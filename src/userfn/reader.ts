@@ -2,7 +2,7 @@
  * Readers of definite `get` paths: a path parsed once into steps becomes a closure that walks
  * a routing context by own properties only, null for anything missing (ROUTING.md §3).
  */
-import type { Evaluator } from "./compiler.js";
+import type { Evaluator } from "./evaluator.js";
 import { memberLoad } from "./member.js";
 import { parsePath } from "./path.js";
 import type { Value } from "./values.js";

@@ -1,5 +1,5 @@
 /**
- * Hostile input files (issue 13.6): each is refused with exit 2 and a one-line message naming
+ * Hostile input files: each is refused with exit 2 and a one-line message naming
  * the file, never a stack trace (limits in src/cli/files.ts, INPUT_LIMITS).
  */
 import { join } from "node:path";

@@ -1,5 +1,5 @@
 /**
- * `agent-alias plugin install` (issue 15): the native provider plugin installed into a Pulumi
+ * `agent-alias plugin install`: the native provider plugin installed into a Pulumi
  * home the way `pulumi plugin install` lays plugins out, so the real CLI lists it with its
  * version and the installed plugin starts (it prints its gRPC port, as the engine expects).
  */

@@ -65,7 +65,7 @@ function nearestRank(values: number[], p: number): number {
 }
 
 describe("the compact spec", () => {
-  it("reads the issue's example", () => {
+  it("reads the documented example", () => {
     expect(
       parseProfileSpec(
         "errors=0.08,error_types=llm_generation_error:3/stream_error,latency=120ms..400ms,tokens=300",

@@ -1,4 +1,4 @@
-/** The declared event limits are enforced (issue 13.7): messages per input, events per session. */
+/** The declared event limits are enforced: messages per input, events per session. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EMULATOR_LIMITS } from "../../src/emulator/index.js";
 import { Store } from "../../src/emulator/state/store.js";

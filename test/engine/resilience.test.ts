@@ -1,5 +1,5 @@
 /**
- * Resilience under the real engine (issue 7): the many-aliases program, run by the real Pulumi
+ * Resilience under the real engine: the many-aliases program, run by the real Pulumi
  * CLI against a real emulator that fails. (a) With 20% of calls answered 503/429 (Retry-After
  * 1 s), 5% of connections dropped and latency added, `up` of 50 aliases converges to exactly
  * the declared aliases and policies, and a second `up` writes nothing. (b) With the API down,

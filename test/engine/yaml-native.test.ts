@@ -1,5 +1,5 @@
 /**
- * The native provider under the real engine, from Pulumi YAML (issue 15): examples/yaml run
+ * The native provider under the real engine, from Pulumi YAML: examples/yaml run
  * by the real `pulumi` CLI and the Pulumi YAML language host (built by the setup script)
  * against the emulator, with an explicit provider carrying the API URL and a secret API key.
  * preview, up, a stage change whose preview shows exactly the changed weights, refresh,

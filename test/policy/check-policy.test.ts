@@ -1,5 +1,5 @@
 /**
- * checkPolicy (issue 14): one check, one parse of each expression, one compiled resolver,
+ * checkPolicy: one check, one parse of each expression, one compiled resolver,
  * passed along. The parser is wrapped to count its calls, so a stage that parses again what
  * it was handed fails here.
  */

@@ -46,8 +46,8 @@ describe("weighted rendezvous split: properties", () => {
   // The bound is statistical, not a fixed number of points: each key falls to an option with
   // probability p = weight / total, so over n keys its share has standard deviation
   // sqrt(p(1-p)/n). A fixed 0.5 points is 3.2 to 3.7 of those for shares near 50-75% at n =
-  // 100,000, which random aliases cross now and then (CI met alias "--07", 95/34: +0.51 points,
-  // 3.67 sigma, and -0.01 points on another key prefix). Six deviations is crossed by chance
+  // 100,000, which random aliases do cross (alias "--07" with weights 95/34 is off by +0.51
+  // points, 3.67 deviations). Six deviations is crossed by chance
   // about once in 500 million checks, while a biased pick (weights applied linearly instead of
   // through the logarithm, say) misses by tens of them. An option of weight 0 gets no key at all.
   it("is proportional: over 100,000 keys each option's share is within six standard deviations of its weight", () => {

@@ -1,5 +1,5 @@
 /**
- * The reliability probe (issue 13), as a suite of its own and inside `npm test`, bounded in
+ * The reliability probe, as a suite of its own and inside `npm test`, bounded in
  * count and time: each class of bad input or fault is tried many times, and the figures
  * (inputs tried, 5xx answers, crashes, hangs, acknowledged writes lost) are counted, asserted
  * (0 everywhere outside a full disk) and, with `npm run test:reliability`, recorded in

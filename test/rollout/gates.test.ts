@@ -22,7 +22,7 @@ const TO = "support-v2";
 const T0 = Date.parse("2026-06-02T10:00:00Z");
 const MIN = 60_000;
 
-/** The issue's gates: +1 pt and 5% on errors, p95 at most 1.2x, 200 traces, hold 30m, wait 10m. */
+/** Typical gates: +1 pt and 5% on errors, p95 at most 1.2x, 200 traces, hold 30m, wait 10m. */
 function stageOf(
   weights: readonly [number, number] = [95, 5],
   extra: Partial<CanaryStage> = {},
@@ -61,7 +61,7 @@ const input = (baseline: GateTrace[], canary: GateTrace[]) => ({
   canary: { agentKey: TO, traces: canary },
 });
 
-describe("the verdicts of issue 16", () => {
+describe("the verdicts on a canary stage", () => {
   it("a healthy canary passes once the hold is over, and holds before", () => {
     const data = input(traces(FROM, 4000, { errors: 40 }), traces(TO, 412, { errors: 4 }));
     const holding = evaluateGates(stageOf(), data, at(25));
@@ -106,7 +106,7 @@ describe("the verdicts of issue 16", () => {
     );
   });
 
-  it("the issue's line, exactly", () => {
+  it("the verdict line, exactly", () => {
     const stage = stageOf([80, 20], { gates: { errorRate: { maxIncreasePoints: 1, max: 10 } } });
     // 28 of 412 is 6.80%; 11 of 1000 is 1.1%.
     const e = evaluateGates(

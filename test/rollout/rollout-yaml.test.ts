@@ -1,6 +1,6 @@
 /**
- * `agent-alias rollout` on a Pulumi YAML program through the native provider (issues 15 and
- * 16: "any program whose alias reads its stage from a config key"): examples/yaml, whose
+ * `agent-alias rollout` on a Pulumi YAML program through the native provider (any program
+ * whose alias reads its stage from a config key rolls out): examples/yaml, whose
  * `chat` alias takes its policy from the `canaryPolicy` function at the stage in `canaryStage`,
  * with the default stage table. The rollout's policy file names the same agents and no
  * stages, so both use the default table (baseline, canary-5, canary-20, canary-50, complete).
