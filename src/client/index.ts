@@ -6,3 +6,13 @@ export { AgentAliasClient, type AliasQuery, type SessionPath, sameFields } from 
 export { ApiError, type ApiErrorCode, codeForStatus, isApiError } from "./errors.js";
 export { retryAfterMs } from "./http.js";
 export { CLIENT_DEFAULTS, type ClientOptions, DEFAULT_API_URL, type RetryOptions } from "./options.js";
+export {
+  checkSetting,
+  DEFAULT_TOKEN_URL,
+  SETTING_NAMES,
+  SETTINGS,
+  type SettingName,
+  type SettingSpec,
+  settingDoc,
+  settings,
+} from "./settings.js";

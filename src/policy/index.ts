@@ -28,6 +28,12 @@ export {
   validateCanary,
 } from "./canary.js";
 export {
+  CANARY_ARGUMENTS,
+  CANARY_POLICY_DOC,
+  type CanaryArgument,
+  canaryArguments,
+} from "./canary-arguments.js";
+export {
   agentsOf,
   asChecked,
   type CheckedExpression,
@@ -59,6 +65,15 @@ export {
   type SplitDiff,
   type Transition,
 } from "./diff.js";
+export {
+  DOCUMENT_TYPES,
+  type DocProperty,
+  type DocType,
+  type DocTypeName,
+  type DocTypeSpec,
+  documentType,
+  requiredProperties,
+} from "./document-types.js";
 export {
   describeValue,
   describeZodIssues,
@@ -95,6 +110,7 @@ export {
   missDetail,
   parseSamples,
   type RoutedSample,
+  routeLine,
   routeSamples,
   type Sample,
   type SampleAlias,

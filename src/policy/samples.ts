@@ -106,6 +106,19 @@ export function missDetail(r: RoutedSample): string {
   return `expected ${r.sample.expect}, got ${r.resolution?.agent_key} (rule #${r.resolution?.rule})`;
 }
 
+/**
+ * One line saying where a sample went: `sample 'eu' -> support-v2 (rule #1)`, with the
+ * hashed partition for a weighted target, the miss of an `expect`, or the routing error.
+ */
+export function routeLine(r: RoutedSample): string {
+  if (r.resolution === null) return `sample '${r.name}' could not be routed: ${r.error?.message}`;
+  const { agent_key, rule, partition } = r.resolution;
+  const how =
+    partition === undefined ? `rule #${rule}` : `rule #${rule}, weighted on ${JSON.stringify(partition)}`;
+  const miss = r.missed ? `; expected ${r.sample.expect}` : "";
+  return `sample '${r.name}' -> ${agent_key} (${how})${miss}`;
+}
+
 /** A synthetic partition key; deterministic so reports are reproducible. */
 export function syntheticKey(i: number): string {
   return `synthetic-user-${i}`;

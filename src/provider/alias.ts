@@ -7,7 +7,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { isApiError, sameFields } from "../client/index.js";
 import { type Alias, aliasFields, fieldsUpdatedBy, sameInstant } from "../wire/index.js";
-import { agentKeysOf, checkAliasInputs } from "./check.js";
+import { agentKeysOf, checkAlias } from "./check.js";
 import { apiClient, configureConnection, hasCredentials } from "./connection.js";
 import { diffAlias } from "./diff.js";
 import { coded, describeApiFailure, keepingProvider, PartialFailureError } from "./errors.js";
@@ -120,7 +120,7 @@ export const aliasProvider: AliasProvider = {
   },
 
   async check(_olds, news) {
-    const failures = checkAliasInputs(news as unknown as Record<string, unknown>);
+    const failures = checkAlias(news as unknown as Record<string, unknown>).failures;
     return { inputs: news, failures: await checkWithAgents(failures, news.policy) };
   },
 

@@ -11,6 +11,7 @@ import {
   missDetail,
   type PolicyIssue,
   parseSamples,
+  type RoutedSample,
   routeSamples,
 } from "../policy/index.js";
 import { aliasFields, type FieldKind } from "../wire/index.js";
@@ -73,8 +74,9 @@ function checkField(property: string, kind: FieldKind, value: unknown, out: Chec
 }
 
 /**
- * Validates a policy and resolves the samples against it. `alias` supplies the key (the hash
- * salt) and the `agent` that sample contexts without one are given.
+ * Validates a policy and resolves the samples against it; returns the samples' routes (none
+ * when the policy or the samples could not be checked yet). `alias` supplies the key (the
+ * hash salt) and the `agent` that sample contexts without one are given.
  */
 function checkPolicyAndSamples(
   alias: {
@@ -86,21 +88,22 @@ function checkPolicyAndSamples(
   policy: unknown,
   samples: unknown,
   out: CheckFailure[],
-): void {
+): RoutedSample[] {
   if (policy === undefined) {
     out.push({ property: "policy", reason: "policy is required" });
-    return;
+    return [];
   }
-  if (containsUnknown(policy)) return;
+  if (containsUnknown(policy)) return [];
   // An invalid key is reported once, by the key's own check; samples then wait for a good one.
   const validKey = alias.key.length <= 50 && KEY_PATTERN.test(alias.key);
   const checked = checkPolicy(validKey ? { key: alias.key, policy } : { policy });
   out.push(...checked.issues.map(failureOf));
-  if (!checked.ok || !validKey || samples === undefined || containsUnknown(samples)) return;
+  if (!checked.ok || !validKey || samples === undefined || containsUnknown(samples)) return [];
   const parsed = parseSamples(samples);
   for (const i of parsed.issues) out.push({ property: i.path, reason: i.message });
-  if (parsed.issues.length > 0) return;
-  for (const r of routeSamples(checked.policy, parsed.samples, alias)) {
+  if (parsed.issues.length > 0) return [];
+  const routes = routeSamples(checked.policy, parsed.samples, alias);
+  for (const r of routes) {
     if (r.missed)
       out.push({ property: `samples[${r.index}].expect`, reason: `sample '${r.name}' ${missDetail(r)}` });
     if (r.error !== undefined)
@@ -109,6 +112,7 @@ function checkPolicyAndSamples(
         reason: `sample '${r.name}' could not be routed: ${r.error.message}`,
       });
   }
+  return routes;
 }
 
 /** A policy issue as a check failure: the property path written out (`policy.rules[1].match`). */
@@ -117,8 +121,20 @@ const failureOf = (i: PolicyIssue): CheckFailure => ({
   reason: i.message,
 });
 
+/** The result of a check: failures (none when valid), and where each sample went. */
+export interface Checked {
+  failures: CheckFailure[];
+  /** The samples' routes, when the policy and samples were known and valid enough to route. */
+  routes: RoutedSample[];
+}
+
 /** `check` of an Alias's inputs; returns the failures (empty when valid). */
 export function checkAliasInputs(news: Record<string, unknown>): CheckFailure[] {
+  return checkAlias(news).failures;
+}
+
+/** `check` of an Alias's inputs, with the samples' routes. */
+export function checkAlias(news: Record<string, unknown>): Checked {
   const out: CheckFailure[] = [];
   for (const [name, f] of aliasFields()) checkField(name, f.kind, news[name], out);
   // Samples hash on the alias key: without a known key they cannot be resolved yet.
@@ -129,10 +145,10 @@ export function checkAliasInputs(news: Record<string, unknown>): CheckFailure[] 
     } else if (news.policy === undefined) {
       out.push({ property: "policy", reason: "policy is required" });
     }
-    return out;
+    return { failures: out, routes: [] };
   }
   const known = (v: unknown) => (typeof v === "string" && v !== UNKNOWN ? v : undefined);
-  checkPolicyAndSamples(
+  const routes = checkPolicyAndSamples(
     {
       key,
       name: known(news.name),
@@ -145,16 +161,21 @@ export function checkAliasInputs(news: Record<string, unknown>): CheckFailure[] 
     Array.isArray(news.samples) ? news.samples : undefined,
     out,
   );
-  return out;
+  return { failures: out, routes };
 }
 
 /** `check` of an AliasPolicy's inputs. */
 export function checkAliasPolicyInputs(news: Record<string, unknown>): CheckFailure[] {
+  return checkAliasPolicy(news).failures;
+}
+
+/** `check` of an AliasPolicy's inputs, with the samples' routes. */
+export function checkAliasPolicy(news: Record<string, unknown>): Checked {
   const out: CheckFailure[] = [];
   checkKey(news.aliasKey, "aliasKey", out);
   const key = typeof news.aliasKey === "string" && news.aliasKey !== UNKNOWN ? news.aliasKey : "policy-check";
-  checkPolicyAndSamples({ key }, news.policy, Array.isArray(news.samples) ? news.samples : undefined, out);
-  return out;
+  const samples = Array.isArray(news.samples) ? news.samples : undefined;
+  return { failures: out, routes: checkPolicyAndSamples({ key }, news.policy, samples, out) };
 }
 
 /** Agent keys a policy names, in order of first use (as the API reports unknown ones). */
