@@ -107,16 +107,16 @@ export function missDetail(r: RoutedSample): string {
 }
 
 /**
- * One line saying where a sample went: `sample 'eu' -> support-v2 (rule #1)`, with the
- * hashed partition for a weighted target, the miss of an `expect`, or the routing error.
+ * One line saying where a sample went, as every door logs it: `sample 'eu' -> support-v2
+ * (rule #1)`, with the hashed partition for a weighted target, the miss of an `expect`, or
+ * the routing error.
  */
 export function routeLine(r: RoutedSample): string {
-  if (r.resolution === null) return `sample '${r.name}' could not be routed: ${r.error?.message}`;
+  if (r.resolution === null) return `sample '${r.name}' -> error: ${r.error?.message}`;
   const { agent_key, rule, partition } = r.resolution;
-  const how =
-    partition === undefined ? `rule #${rule}` : `rule #${rule}, weighted on ${JSON.stringify(partition)}`;
-  const miss = r.missed ? `; expected ${r.sample.expect}` : "";
-  return `sample '${r.name}' -> ${agent_key} (${how})${miss}`;
+  const split = partition !== undefined ? `, weighted on ${JSON.stringify(partition)}` : "";
+  const miss = r.missed ? ` (expected ${r.sample.expect})` : "";
+  return `sample '${r.name}' -> ${agent_key} (rule #${rule}${split})${miss}`;
 }
 
 /** A synthetic partition key; deterministic so reports are reproducible. */

@@ -3,7 +3,7 @@
  * a broken rule or a sample that reaches the wrong agent fails `pulumi preview`.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { checkPolicy, type Policy, routeSamples, type Sample } from "../policy/index.js";
+import { checkPolicy, type Policy, routeLine, routeSamples, type Sample } from "../policy/index.js";
 import { fieldsUpdatedBy } from "../wire/index.js";
 import { aliasResourceProvider } from "./serialized.js";
 
@@ -52,16 +52,7 @@ export function logSamples(
   if (!samples || samples.length === 0) return;
   const checked = checkPolicy({ key: alias.key, policy });
   if (!checked.ok) return; // check reports the policy's problems with their properties
-  for (const r of routeSamples(checked.policy, samples, alias)) {
-    if (r.resolution === null) {
-      pulumi.log.info(`sample '${r.name}' -> error: ${r.error!.message}`, resource);
-      continue;
-    }
-    const { agent_key, rule, partition } = r.resolution;
-    const split = partition !== undefined ? `, weighted on ${JSON.stringify(partition)}` : "";
-    const miss = r.missed ? ` (expected ${r.sample.expect})` : "";
-    pulumi.log.info(`sample '${r.name}' -> ${agent_key} (rule #${rule}${split})${miss}`, resource);
-  }
+  for (const r of routeSamples(checked.policy, samples, alias)) pulumi.log.info(routeLine(r), resource);
 }
 
 export class Alias extends pulumi.dynamic.Resource {
