@@ -11,7 +11,14 @@ import { ALIAS_LIST_FILTERS, type Alias } from "../wire/index.js";
 import { decodeValue, WireError } from "./msgpack.js";
 import { typeName } from "./names.js";
 import type { DynamicValue } from "./proto.js";
-import { type Block, DATA_SOURCE_BLOCKS, LISTED_ALIAS_ATTRIBUTES, objectType } from "./schema.js";
+import {
+  type Attr,
+  attrType,
+  type Block,
+  DATA_SOURCE_BLOCKS,
+  LISTED_ALIAS_ATTRIBUTES,
+  objectType,
+} from "./schema.js";
 import { isObject, type TfType, type TfValue, Typed, toJson } from "./types.js";
 import { fromCore, toCore } from "./values.js";
 
@@ -23,18 +30,14 @@ export interface TfDataSource {
 
 const asProps = (a: Alias) => aliasOutputs({}, a) as unknown as Record<string, unknown>;
 
-/** A value whose type is made concrete: each `dynamic` place takes its value's own type. */
-function concrete(v: { [name: string]: TfValue }): Typed {
+/** An object of these attributes with a concrete type: each `dynamic` attribute takes its value's own type. */
+function concrete(v: { [name: string]: TfValue }, attributes: readonly Attr[]): Typed {
   const types: Record<string, TfType> = {};
   const values: { [name: string]: TfValue } = {};
-  for (const [k, x] of Object.entries(v)) {
-    if (x instanceof Typed) {
-      types[k] = x.type;
-      values[k] = x.value;
-    } else {
-      values[k] = x;
-      types[k] = "dynamic";
-    }
+  for (const a of attributes) {
+    const x = v[a.name] ?? null;
+    types[a.name] = x instanceof Typed ? x.type : attrType(a);
+    values[a.name] = x instanceof Typed ? x.value : x;
   }
   return new Typed(["object", types], values);
 }
@@ -72,7 +75,8 @@ async function readList(block: Block, config: TfValue): Promise<TfValue> {
   const listed = LISTED_ALIAS_ATTRIBUTES();
   const items: Typed[] = [];
   try {
-    for await (const a of apiClient().allAliases(query)) items.push(concrete(fromCore(asProps(a), listed)));
+    for await (const a of apiClient().allAliases(query))
+      items.push(concrete(fromCore(asProps(a), listed), listed));
   } catch (e) {
     throw describeApiFailure("listing aliases", e);
   }
