@@ -41,6 +41,8 @@ export interface Attr {
   readonly computed?: boolean;
   readonly sensitive?: boolean;
   readonly doc: string;
+  /** For a `dynamic` list of objects (Terraform cannot type them: their members differ in type), what each holds, for the docs. */
+  readonly elements?: readonly Attr[];
 }
 
 export interface Block {
@@ -120,8 +122,9 @@ function fieldAttr(name: string, kind: FieldKind, doc: string, flags: Flags): At
     case "boolean":
       return { name: n, type: "bool", doc, ...flags };
     case "object":
-    case "samples":
       return { name: n, type: "dynamic", doc, ...flags };
+    case "samples":
+      return { name: n, type: "dynamic", doc, ...flags, elements: docAttrs("Sample", { optional: true }) };
     case "policy":
       return { name: n, nested: { nesting: "SINGLE", attributes: docAttrs("Policy", flags) }, doc, ...flags };
   }
@@ -166,7 +169,7 @@ const aliasAsRead = (): Attr[] =>
       fieldAttr(name, f.kind, f.doc, f.update === "replace" ? { required: true } : { computed: true }),
     );
 
-/** The list's elements as the docs describe them (the attribute itself is dynamic: metadata differs in type). */
+/** The list's elements (the attribute itself is dynamic: their metadata differ in type). */
 export const LISTED_ALIAS_ATTRIBUTES = (): Attr[] =>
   aliasAsRead().map((a) => ({ ...a, required: false, computed: true }));
 
@@ -185,6 +188,7 @@ export const DATA_SOURCE_BLOCKS: Readonly<Record<string, () => Block>> = {
         type: "dynamic",
         computed: true,
         doc: "The aliases, in the API's order: each an object with the attributes of the `agentalias_alias` data source.",
+        elements: LISTED_ALIAS_ATTRIBUTES(),
       },
     ],
   }),
