@@ -77,13 +77,17 @@ export async function startCountingProxy(upstream) {
 // ---- CPU time by process, for the processes a pulumi command starts -------------------------
 const NATIVE = "native provider (node)";
 /** The command line of a provider server itself (not of a launcher or its helpers). */
-const SERVER = /dist\/native\/main\.js|cmd\/dynamic-provider\/index\.js/;
+const SERVER = /dist\/native\/main\.js|dist\/terraform\/main\.js|cmd\/dynamic-provider\/index\.js/;
 
 /** The role of a process in a Pulumi run, from its command line. */
 export function roleOf(cmd) {
   if (cmd.includes("dynamic-provider")) return "dynamic provider (node)";
   // The native plugin: its launcher script, then (the same pid, exec'd) Node.js on dist/native.
   if (cmd.includes("pulumi-resource-agent-alias") || cmd.includes("dist/native/main.js")) return NATIVE;
+  // The Terraform provider, the same way; and OpenTofu itself.
+  if (cmd.includes("terraform-provider-agentalias") || cmd.includes("dist/terraform/main.js"))
+    return "terraform provider (node)";
+  if (/\/tofu(\s|$)/.test(cmd)) return "tofu (go)";
   if (cmd.includes("cmd/run")) return "program (node)";
   if (cmd.includes("pulumi-language-nodejs")) return "language host (go)";
   if (cmd.includes("pulumi-language-yaml")) return "language host (yaml, go)";

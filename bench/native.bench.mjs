@@ -29,7 +29,6 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { stringify } from "yaml";
 import { AgentAliasClient } from "../dist/client/index.js";
 import {
   benchFlags,
@@ -42,56 +41,16 @@ import {
   startEmulator,
   timedStep,
 } from "./engine.mjs";
+import { AGENTS, yamlProgram } from "./programs.mjs";
 import { recordSection } from "./record.ts";
 
 const { values, COUNT, ROUNDS, PARALLEL } = benchFlags();
 const RATIO_LIMIT = 0.8;
 const KEY = "native-bench-key";
-const AGENTS = ["agent-a", "agent-b"];
 const TS_PROGRAM = join(REPO, "test/fixtures/programs/many-aliases");
 const PULUMI_BIN = join(REPO, ".pulumi-home/versions/3.259.0/bin");
 /** Key prefixes of the two stacks: the same length, so the two send requests of the same size. */
 const PREFIX = { dynamic: "dyn", native: "nat" };
-
-// ---- the YAML program ------------------------------------------------------------------------
-/** The policy alias `i` declares: many-aliases' `policyOf` with no `changeIndex`. */
-function policyOf(i) {
-  const share = 10 + (i % 8) * 10;
-  return {
-    type: "routed",
-    rules: [
-      {
-        targets: {
-          type: "weighted",
-          partition_by: "get('$.session.metadata.user_id', get('$.session.key'))",
-          options: [
-            { agent_key: AGENTS[0], weight: 100 - share },
-            { agent_key: AGENTS[1], weight: share },
-          ],
-        },
-      },
-    ],
-  };
-}
-
-/** Pulumi.yaml of the native program: many-aliases' resources, written out. */
-function yamlProgram(count, prefix) {
-  const resources = {};
-  for (let i = 0; i < count; i++) {
-    resources[`alias-${i}`] = {
-      type: "agent-alias:index:Alias",
-      properties: { key: `${prefix}-${i}`, name: `Alias ${i}`, metadata: { index: i }, policy: policyOf(i) },
-    };
-  }
-  return stringify({
-    name: "native-many-aliases",
-    runtime: "yaml",
-    description: `Benchmark program (bench/native.bench.mjs): ${count} aliases through the native agent-alias provider, as test/fixtures/programs/many-aliases declares them.`,
-    plugins: { providers: [{ name: "agent-alias", path: join(REPO, "bin") }] },
-    resources,
-    outputs: { aliasCount: count },
-  });
-}
 
 // ---- a plugin's start-up, alone ------------------------------------------------------------
 /**

@@ -30,11 +30,12 @@ export type AliasProvider = Omit<Required<Dyn>, "create" | "update"> & {
 };
 
 /**
- * Agents known to exist, per API URL, for the life of this provider process (one Pulumi
- * run): previewing many aliases that name the same agents asks the API once per agent.
- * Only "exists" is remembered; a missing agent is asked about again.
+ * Agents known to exist, per API URL, for the life of this provider process (one Pulumi or
+ * Terraform run): checking many aliases that name the same agents asks the API once per
+ * agent, also when the checks run at the same time (a lookup under way is shared). Only
+ * "exists" is remembered; a missing agent, or a lookup that failed, is asked about again.
  */
-const knownAgents = new Map<string, Set<string>>();
+const knownAgents = new Map<string, Map<string, Promise<boolean>>>();
 
 /**
  * `check` of either resource: the pure checks, then (when they pass, the policy is known and
@@ -56,24 +57,31 @@ export async function checkWithAgents(
   return failures;
 }
 
+/** Whether agent `key` exists (true, remembered), does not (false), or the API could not say (throws). */
+function agentExists(client: ReturnType<typeof apiClient>, key: string): Promise<boolean> {
+  let known = knownAgents.get(client.baseUrl);
+  if (!known) knownAgents.set(client.baseUrl, (known = new Map()));
+  const asked = known.get(key);
+  if (asked) return asked;
+  const lookup = client.getAgent(key).then(
+    () => true,
+    (e) => {
+      known.delete(key);
+      if (isApiError(e, "not_found")) return false;
+      throw e;
+    },
+  );
+  known.set(key, lookup);
+  return lookup;
+}
+
 /** Asks the API which of the agents a policy names do not exist. Null when it cannot tell. */
 export async function unknownAgents(policy: AliasInputs["policy"]): Promise<string[] | null> {
   const client = apiClient();
-  let known = knownAgents.get(client.baseUrl);
-  if (!known) knownAgents.set(client.baseUrl, (known = new Set()));
   try {
-    const missing: string[] = [];
-    for (const key of agentKeysOf(policy)) {
-      if (known.has(key)) continue;
-      try {
-        await client.getAgent(key);
-        known.add(key);
-      } catch (e) {
-        if (isApiError(e, "not_found")) missing.push(key);
-        else throw e;
-      }
-    }
-    return missing;
+    const keys = agentKeysOf(policy);
+    const exists = await Promise.all(keys.map((key) => agentExists(client, key)));
+    return keys.filter((_, i) => !exists[i]);
   } catch {
     return null;
   }
