@@ -166,6 +166,34 @@ export function watchCpu(root) {
   };
 }
 
+// ---- a process's start-up alone ---------------------------------------------------------------
+/**
+ * Milliseconds from spawning `cmd` to the first line on its stdout (a plugin's port or
+ * handshake), and the CPU milliseconds of that process by then (a launcher's own children
+ * not included); the process is killed afterwards.
+ */
+export function firstLine(cmd, args, { cwd, env }) {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(cmd, args, { cwd, env, stdio: ["ignore", "pipe", "ignore"] });
+    let out = "";
+    child.once("exit", (code) => reject(new Error(`${cmd} exited with ${code} before printing a line`)));
+    child.stdout.setEncoding("utf8").on("data", (d) => {
+      out += d;
+      if (!out.includes("\n")) return;
+      const ms = performance.now() - started;
+      let cpu = Number.NaN;
+      try {
+        const f = readFileSync(`/proc/${child.pid}/stat`, "utf8").split(") ")[1].split(" ");
+        cpu = (Number(f[11]) + Number(f[12])) * 10;
+      } catch {}
+      child.removeAllListeners("exit");
+      child.kill("SIGKILL");
+      resolve({ ms: Math.round(ms), cpu_ms: cpu });
+    });
+  });
+}
+
 // ---- a stack with a file backend and a config file in a temporary folder -------------------
 /**
  * A stack `name` of the program in `programDir`, its state and config file in a fresh

@@ -19,7 +19,7 @@
  * `--parallel` is both tools' parallelism (OpenTofu's default is 10). All traffic stays on
  * 127.0.0.1.
  */
-import { execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -31,6 +31,7 @@ import {
   benchFlags,
   countKinds,
   cpuMedians,
+  firstLine,
   makeStack,
   median,
   REPO,
@@ -92,39 +93,30 @@ function tofuWorkspace(apiUrl) {
   return { dir, work, run };
 }
 
-// ---- a provider's start-up alone: spawn to its first stdout line --------------------------
-function startUp(env) {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn(join(REPO, "bin/terraform-provider-agentalias"), [], {
-      stdio: ["ignore", "pipe", "ignore"],
+// ---- the provider's start-up alone: spawn to its handshake line -----------------------------
+const startUp = async (env) =>
+  (
+    await firstLine(join(REPO, "bin/terraform-provider-agentalias"), [], {
+      cwd: tmpdir(),
       env: {
         ...process.env,
         [MAGIC_COOKIE_KEY]: MAGIC_COOKIE_VALUE,
         PLUGIN_PROTOCOL_VERSIONS: "5,6",
         ...env,
       },
-    });
-    let out = "";
-    child.once("exit", (code) => reject(new Error(`the provider exited with ${code} before its handshake`)));
-    child.stdout.setEncoding("utf8").on("data", (d) => {
-      out += d;
-      if (!out.includes("\n")) return;
-      const ms = performance.now() - started;
-      child.removeAllListeners("exit");
-      child.kill("SIGTERM");
-      resolve(Math.round(ms));
-    });
-  });
-}
+    })
+  ).ms;
 
 async function startUps(times = 5) {
   const host = await makeCertificate();
+  // Killed at its handshake, a provider leaves its socket: they go in a folder of their own.
+  const sockets = mkdtempSync(join(tmpdir(), "agent-alias-tf-bench-sockets-"));
   const cases = {
     "terraform-provider-agentalias, AutoMTLS (PLUGIN_CLIENT_CERT set, as terraform and tofu start it)": {
       PLUGIN_CLIENT_CERT: host.certPem,
+      PLUGIN_UNIX_SOCKET_DIR: sockets,
     },
-    "terraform-provider-agentalias, no TLS": {},
+    "terraform-provider-agentalias, no TLS": { PLUGIN_UNIX_SOCKET_DIR: sockets },
   };
   const out = {};
   for (const [name, env] of Object.entries(cases)) {
@@ -132,6 +124,7 @@ async function startUps(times = 5) {
     for (let i = 0; i < times; i++) runs.push(await startUp(env));
     out[name] = { ms: runs, median_ms: median(runs) };
   }
+  rmSync(sockets, { recursive: true, force: true });
   return out;
 }
 

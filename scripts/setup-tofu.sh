@@ -48,24 +48,8 @@ if [ "$force" = 0 ] && tofu_ok "$tofu"; then
 fi
 
 # --- Go --------------------------------------------------------------------
-GO=${GO:-}
-if [ -z "$GO" ]; then
-    if command -v go >/dev/null 2>&1; then
-        GO=$(command -v go)
-    elif [ -x /usr/local/go/bin/go ]; then
-        GO=/usr/local/go/bin/go
-    else
-        die "Go is required to build OpenTofu but was not found (looked on PATH and /usr/local/go/bin/go).
-  Install Go >= $MIN_GO from https://go.dev/dl/ (e.g. unpack it to /usr/local/go), or point
-  GO=/path/to/go at one, then rerun $0. With OpenTofu $TOFU_VERSION installed, set TOFU to it instead."
-    fi
-fi
-go_version=$("$GO" env GOVERSION 2>/dev/null) || die "could not run '$GO env GOVERSION': point GO at a working Go >= $MIN_GO"
-ver_ge() { [ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n1)" = "$2" ]; }
-ver_ge "${go_version#go}" "$MIN_GO" ||
-    die "Go $MIN_GO or newer is required (OpenTofu $TOFU_VERSION's go.mod asks for it), but $GO is $go_version"
-export GOTOOLCHAIN=local # never try to download another toolchain
-export CGO_ENABLED=0
+. "$repo/scripts/find-go.sh"
+find_go "to build OpenTofu (its go.mod asks for it; with OpenTofu $TOFU_VERSION installed, set TOFU to it instead)"
 export GOFLAGS="${GOFLAGS:-} -buildvcs=false"
 say "using $GO ($go_version); GOPROXY=$("$GO" env GOPROXY)"
 

@@ -8,7 +8,7 @@ import { apiClient } from "../provider/connection.js";
 import { describeApiFailure } from "../provider/errors.js";
 import { aliasOutputs, UNKNOWN as CORE_UNKNOWN } from "../provider/values.js";
 import { ALIAS_LIST_FILTERS, type Alias } from "../wire/index.js";
-import { decodeValue, WireError } from "./msgpack.js";
+import { decodeValue } from "./msgpack.js";
 import { typeName } from "./names.js";
 import type { DynamicValue } from "./proto.js";
 import {
@@ -19,7 +19,7 @@ import {
   LISTED_ALIAS_ATTRIBUTES,
   objectType,
 } from "./schema.js";
-import { isObject, type TfType, type TfValue, Typed, toJson } from "./types.js";
+import { isObject, lookup, type TfType, type TfValue, Typed, toJson } from "./types.js";
 import { fromCore, toCore } from "./values.js";
 
 export interface TfDataSource {
@@ -96,14 +96,7 @@ export const TF_DATA_SOURCES: ReadonlyMap<string, TfDataSource> = new Map([
   dataSource("aliases", readList),
 ]);
 
-export function dataSourceOf(name: string): TfDataSource {
-  const d = TF_DATA_SOURCES.get(name);
-  if (!d)
-    throw new WireError(
-      `unknown data source '${name}': this provider has ${[...TF_DATA_SOURCES.keys()].join(", ")}`,
-    );
-  return d;
-}
+export const dataSourceOf = (name: string): TfDataSource => lookup(TF_DATA_SOURCES, name, "data source");
 
 /** Reads a data source's configuration. */
 export const dataConfig = (d: TfDataSource, config: DynamicValue): TfValue => decodeValue(config, d.type);

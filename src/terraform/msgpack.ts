@@ -8,12 +8,7 @@
  * hosts may send instead of msgpack, is read too.
  */
 import { decode, Encoder, ExtData } from "@msgpack/msgpack";
-import { fromJson, isObject, type TfType, type TfValue, Typed, UNKNOWN } from "./types.js";
-
-export class WireError extends Error {
-  override readonly name = "WireError";
-  readonly code = "invalid_value" as const;
-}
+import { fromJson, isObject, type TfType, type TfValue, Typed, UNKNOWN, WireError } from "./types.js";
 
 const encoder = new Encoder({ ignoreUndefined: false, initialBufferSize: 4096 });
 const UNKNOWN_EXT = new ExtData(0, new Uint8Array([0]));

@@ -10,11 +10,11 @@ import { routeLine } from "../policy/index.js";
 import { PLUGIN_RESOURCES, type PluginResource } from "../provider/resources.js";
 import { type AliasFieldSpec, aliasFields, aliasPolicyFields } from "../wire/index.js";
 import { errorDiagnostic, failureDiagnostics, pathSteps, warning } from "./diagnostics.js";
-import { decodeValue, encodeValue, WireError } from "./msgpack.js";
+import { decodeValue, encodeValue } from "./msgpack.js";
 import { snake, typeName } from "./names.js";
 import type { AttributePathStep, Diagnostic, DynamicValue } from "./proto.js";
 import { type Block, objectType, RESOURCE_BLOCKS } from "./schema.js";
-import { isObject, type TfType, type TfValue, UNKNOWN } from "./types.js";
+import { isObject, lookup, type TfType, type TfValue, UNKNOWN, WireError } from "./types.js";
 import { fromCore, keepSame, type Props, toCore } from "./values.js";
 
 export interface TfResource {
@@ -42,14 +42,7 @@ export const TF_RESOURCES: ReadonlyMap<string, TfResource> = new Map([
   resource("alias_policy", PLUGIN_RESOURCES.aliasPolicy, aliasPolicyFields()),
 ]);
 
-export function resourceOf(typeName: string): TfResource {
-  const r = TF_RESOURCES.get(typeName);
-  if (!r)
-    throw new WireError(
-      `unknown resource type '${typeName}': this provider has ${[...TF_RESOURCES.keys()].join(", ")}`,
-    );
-  return r;
-}
+export const resourceOf = (name: string): TfResource => lookup(TF_RESOURCES, name, "resource type");
 
 const attrs = (r: TfResource) => r.block.attributes;
 type TfObject = { [name: string]: TfValue };

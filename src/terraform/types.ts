@@ -6,6 +6,20 @@
  * says `dynamic` (the value carries its own type, as the wire does).
  */
 
+/** A request the provider cannot read: a value not of the schema's type, an unknown type name. */
+export class WireError extends Error {
+  override readonly name = "WireError";
+  readonly code = "invalid_value" as const;
+}
+
+/** The entry `name` of a door's table (`resource type`, `data source`), or a WireError naming what there is. */
+export function lookup<T>(table: ReadonlyMap<string, T>, name: string, what: string): T {
+  const found = table.get(name);
+  if (found === undefined)
+    throw new WireError(`unknown ${what} '${name}': this provider has ${[...table.keys()].join(", ")}`);
+  return found;
+}
+
 export type TfType =
   | "string"
   | "number"

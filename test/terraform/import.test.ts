@@ -4,6 +4,7 @@
  * `-generate-config-out` OpenTofu writes HCL from the imported state that plans clean.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { POLICY } from "../fixtures/alias-forms.js";
 import { startTestEmulator, type TestEmulator } from "../helpers/emulator.js";
 import { type LossyProxy, startLossyProxy } from "../helpers/lossy-proxy.js";
 import { PROVIDER_TF, TofuWorkspace } from "../helpers/tofu.js";
@@ -17,14 +18,14 @@ const HAND_MADE = {
   name: "Made by hand",
   description: "routes by tier",
   metadata: { owner: "cx", cost_center: 42 },
+  // The contract fixtures' policy, at another split.
   policy: {
-    type: "routed",
+    ...POLICY,
     rules: [
-      { match: "get('$.session.metadata.tier') == 'gold'", targets: { type: "single", agent_key: "v2" } },
+      POLICY.rules[0],
       {
         targets: {
-          type: "weighted",
-          partition_by: "get('$.session.metadata.user_id', '')",
+          ...POLICY.rules[1].targets,
           options: [
             { agent_key: "v1", weight: 70 },
             { agent_key: "v2", weight: 30 },

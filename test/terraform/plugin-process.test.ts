@@ -15,6 +15,7 @@ import { MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE } from "../../src/terraform/handsh
 import { controllerService } from "../../src/terraform/proto.js";
 import { makeCertificate } from "../../src/terraform/tls.js";
 import { REPO } from "../helpers/cli.js";
+import { expectExitsWhenHostDies } from "../helpers/orphan.js";
 
 const LAUNCHER = join(REPO, "bin/terraform-provider-agentalias");
 const tmp = mkdtempSync(join(tmpdir(), "agent-alias-tf-plugin-"));
@@ -123,25 +124,10 @@ describe("bin/terraform-provider-agentalias", () => {
   it("exits when the host that started it dies without stopping it", async () => {
     // sh (the "host") starts the launcher, waits for the handshake line, and dies without
     // killing it: the provider is re-parented and must notice.
-    const lineFile = join(tmp, "orphan-line");
-    const script = `"${LAUNCHER}" >"${lineFile}" 2>/dev/null & echo $!; while [ ! -s "${lineFile}" ]; do sleep 0.1; done`;
-    const r = spawnSync("sh", ["-c", script], {
-      encoding: "utf8",
-      timeout: 30_000,
-      env: { ...process.env, ...COOKIE, PLUGIN_UNIX_SOCKET_DIR: tmp },
+    await expectExitsWhenHostDies(`"${LAUNCHER}"`, tmp, {
+      ...process.env,
+      ...COOKIE,
+      PLUGIN_UNIX_SOCKET_DIR: tmp,
     });
-    const pid = Number(r.stdout.trim());
-    expect(pid).toBeGreaterThan(0);
-    const alive = () => {
-      try {
-        process.kill(pid, 0);
-        return true;
-      } catch {
-        return false;
-      }
-    };
-    const deadline = Date.now() + 15_000;
-    while (alive() && Date.now() < deadline) await new Promise((res) => setTimeout(res, 200));
-    expect(alive()).toBe(false);
   }, 60_000);
 });

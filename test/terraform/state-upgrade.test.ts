@@ -10,6 +10,7 @@ import { copyFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { STATE_VERSION } from "../../src/provider/index.js";
+import { POLICY } from "../fixtures/alias-forms.js";
 import { REPO } from "../helpers/cli.js";
 import { startTestEmulator, type TestEmulator } from "../helpers/emulator.js";
 import { PROVIDER_TF, TofuWorkspace } from "../helpers/tofu.js";
@@ -56,27 +57,11 @@ const instance = (ws: TofuWorkspace): Instance => JSON.parse(ws.stateText()).res
 beforeAll(async () => {
   emu = await startTestEmulator();
   for (const key of ["v1", "v2"]) await emu.call("POST", "/v2/agents", { key, name: key });
-  const policy = {
-    type: "routed",
-    rules: [
-      { match: "get('$.session.metadata.tier') == 'gold'", targets: { type: "single", agent_key: "v2" } },
-      {
-        targets: {
-          type: "weighted",
-          partition_by: "get('$.session.metadata.user_id', '')",
-          options: [
-            { agent_key: "v1", weight: 90 },
-            { agent_key: "v2", weight: 10 },
-          ],
-        },
-      },
-    ],
-  };
   await emu.call("POST", "/v2/agent_aliases", {
     key: "legacy",
     name: "Legacy",
     metadata: { team: "cx" },
-    policy,
+    policy: POLICY,
   });
 });
 afterAll(async () => {
