@@ -11,6 +11,7 @@ export {
   DEFAULT_TOKEN_URL,
   SETTING_NAMES,
   SETTINGS,
+  SETTINGS_DOC,
   type SettingName,
   type SettingSpec,
   settingDoc,

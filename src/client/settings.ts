@@ -12,6 +12,9 @@ export const DEFAULT_API_URL = "https://api.vectara.io";
 /** Where OAuth 2.0 client credentials are exchanged for a bearer token (API.md **rev.**). */
 export const DEFAULT_TOKEN_URL = "https://auth.vectara.io/oauth2/token";
 
+/** What the settings are, in a few words (every door's documentation of its provider configuration). */
+export const SETTINGS_DOC = "where the alias API is and how to authenticate to it.";
+
 export interface SettingSpec {
   /** The environment variable the client reads when the setting is not given. */
   readonly env: string;

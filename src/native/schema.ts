@@ -6,7 +6,7 @@
  * test fails when the two differ. Inside `policy` the names are the API's (`agent_key`,
  * `partition_by`): the same document as the policy files and the dynamic classes.
  */
-import { settingDoc, settings } from "../client/index.js";
+import { SETTINGS_DOC, settingDoc, settings } from "../client/index.js";
 import {
   CANARY_POLICY_DOC,
   canaryArguments,
@@ -179,7 +179,7 @@ export function packageSchema(version: string): Spec {
     publisher: "pulumi-agent-alias",
     config: { variables: CONFIG },
     provider: {
-      description: "The agent-alias provider: where the alias API is and how to authenticate to it.",
+      description: `The ${PACKAGE} provider: ${SETTINGS_DOC}`,
       inputProperties: CONFIG,
     },
     // Type tokens are the package's own (`agent-alias:index:Policy`), as `$ref`s name them.

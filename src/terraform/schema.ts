@@ -10,7 +10,7 @@
  * sets (`output`) is computed; a field with a default (`none`) is optional and computed (the
  * default when not given); the rest are optional.
  */
-import { settingDoc, settings } from "../client/index.js";
+import { SETTINGS_DOC, settingDoc, settings } from "../client/index.js";
 import {
   CANARY_POLICY_DOC,
   canaryArguments,
@@ -28,7 +28,7 @@ import {
   aliasPolicyFields,
   type FieldKind,
 } from "../wire/index.js";
-import { snake } from "./names.js";
+import { PROVIDER_NAME, snake } from "./names.js";
 import type { TfType } from "./types.js";
 
 /** One attribute: a plain type, or nested attributes (one object, or a list of them). */
@@ -135,8 +135,7 @@ const tableAttrs = (fields: [string, AliasFieldSpec][]): Attr[] =>
 
 // ---- the schemas ---------------------------------------------------------------------------
 
-export const PROVIDER_DOC =
-  "The agentalias provider: where the alias API is and how to authenticate to it. Every setting falls back to its environment variable, as the Pulumi provider's do.";
+export const PROVIDER_DOC = `The ${PROVIDER_NAME} provider: ${SETTINGS_DOC} Every setting falls back to its environment variable, as the Pulumi provider's do.`;
 
 /** The provider configuration: the settings table. */
 export const providerBlock = (): Block => ({

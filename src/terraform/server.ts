@@ -12,7 +12,7 @@ import { dataConfig, dataSourceOf, TF_DATA_SOURCES } from "./data-sources.js";
 import { attributeError, errorDiagnostic } from "./diagnostics.js";
 import { callFunction, functionSpec, TF_FUNCTIONS } from "./functions.js";
 import { decodeValue, encodeValue, typeBytes } from "./msgpack.js";
-import { snake } from "./names.js";
+import { PROVIDER_NAME, snake } from "./names.js";
 import type { Diagnostic, DynamicValue, Schema, SchemaAttribute } from "./proto.js";
 import {
   applyResource,
@@ -83,15 +83,28 @@ function validateProvider(config: DynamicValue): Diagnostic[] {
   return out;
 }
 
-/** ConfigureProvider: the connection from the settings given (unset ones fall back to the environment). */
+/**
+ * ConfigureProvider: the connection from the settings given (unset ones fall back to the
+ * environment). A setting not known yet (it comes from a resource not yet applied) is
+ * refused rather than replaced by the environment's: the plan would talk to another API.
+ */
 function configureProvider(config: DynamicValue): Diagnostic[] {
   const value = decodeValue(config, PROVIDER_TYPE);
   const o = isObject(value) ? value : {};
   const c: Connection = {};
+  const unknown: Diagnostic[] = [];
   for (const name of SETTING_NAMES) {
     const v = o[snake(name)];
+    if (v === UNKNOWN)
+      unknown.push(
+        attributeError(
+          [{ attribute_name: snake(name) }],
+          `${snake(name)} is not known until apply; the ${PROVIDER_NAME} provider needs its settings when it plans (set it from a variable or the environment)`,
+        ),
+      );
     if (typeof v === "string" && v !== "") c[name] = v;
   }
+  if (unknown.length > 0) return unknown;
   setConnection(c);
   try {
     apiClient();

@@ -125,4 +125,33 @@ describe("tofu plan runs the resolver", () => {
     expect(r.code).toBe(1);
     expect(r.output).toContain("rule #2 follows a catch-all rule and is unreachable");
   });
+
+  it("a provider setting not known until apply is refused at plan, not replaced by the environment's", async () => {
+    const valid = `  policy = {
+    type  = "routed"
+    rules = [{ targets = { type = "single", agent_key = "v1" } }]
+  }`;
+    const tf = alias(valid).replace(
+      'provider "agentalias" {\n  api_url = var.api_url\n}',
+      'provider "agentalias" {\n  api_url = terraform_data.tier.output\n}',
+    );
+    expect(tf).toContain("api_url = terraform_data.tier.output");
+    const other = new TofuWorkspace(
+      { "main.tf": tf },
+      { AGENT_ALIAS_API_URL: proxy.url, TF_VAR_api_url: proxy.url, VECTARA_API_KEY: emu.apiKey },
+    );
+    try {
+      await other.init();
+      proxy.seen.length = 0;
+      const r = await other.planCode();
+      expect(r.code).toBe(1);
+      expect(r.output).toContain("Error: Invalid api_url");
+      expect(r.output.replace(/\s+/g, " ")).toContain(
+        "api_url is not known until apply; the agentalias provider needs its settings when it plans",
+      );
+      expect(proxy.seen).toEqual([]);
+    } finally {
+      other.dispose();
+    }
+  });
 });
