@@ -79,13 +79,17 @@ export async function startCountingProxy(upstream) {
 // ---- CPU time by process, for the processes a pulumi command starts -------------------------
 const NATIVE = "native provider (node)";
 /** The command line of a provider server itself (not of a launcher or its helpers). */
-const SERVER = /dist\/native\/main\.js|cmd\/dynamic-provider\/index\.js/;
+const SERVER = /dist\/native\/main\.js|dist\/terraform\/main\.js|cmd\/dynamic-provider\/index\.js/;
 
 /** The role of a process in a Pulumi run, from its command line. */
 export function roleOf(cmd) {
   if (cmd.includes("dynamic-provider")) return "dynamic provider (node)";
   // The native plugin: its launcher script, then (the same pid, exec'd) Node.js on dist/native.
   if (cmd.includes("pulumi-resource-agent-alias") || cmd.includes("dist/native/main.js")) return NATIVE;
+  // The Terraform provider, the same way; and OpenTofu itself.
+  if (cmd.includes("terraform-provider-agentalias") || cmd.includes("dist/terraform/main.js"))
+    return "terraform provider (node)";
+  if (/\/tofu(\s|$)/.test(cmd)) return "tofu (go)";
   if (cmd.includes("cmd/run")) return "program (node)";
   if (cmd.includes("pulumi-language-nodejs")) return "language host (go)";
   if (cmd.includes("pulumi-language-yaml")) return "language host (yaml, go)";
@@ -162,6 +166,34 @@ export function watchCpu(root) {
       return n;
     },
   };
+}
+
+// ---- a process's start-up alone ---------------------------------------------------------------
+/**
+ * Milliseconds from spawning `cmd` to the first line on its stdout (a plugin's port or
+ * handshake), and the CPU milliseconds of that process by then (a launcher's own children
+ * not included); the process is killed afterwards.
+ */
+export function firstLine(cmd, args, { cwd, env }) {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(cmd, args, { cwd, env, stdio: ["ignore", "pipe", "ignore"] });
+    let out = "";
+    child.once("exit", (code) => reject(new Error(`${cmd} exited with ${code} before printing a line`)));
+    child.stdout.setEncoding("utf8").on("data", (d) => {
+      out += d;
+      if (!out.includes("\n")) return;
+      const ms = performance.now() - started;
+      let cpu = Number.NaN;
+      try {
+        const f = readFileSync(`/proc/${child.pid}/stat`, "utf8").split(") ")[1].split(" ");
+        cpu = (Number(f[11]) + Number(f[12])) * 10;
+      } catch {}
+      child.removeAllListeners("exit");
+      child.kill("SIGKILL");
+      resolve({ ms: Math.round(ms), cpu_ms: cpu });
+    });
+  });
 }
 
 // ---- a stack with a file backend and a config file in a temporary folder -------------------

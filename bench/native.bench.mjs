@@ -25,8 +25,7 @@
  * Needs the Pulumi CLI and its YAML language host set up (npm run setup:pulumi). All traffic
  * stays on 127.0.0.1.
  */
-import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { AgentAliasClient } from "../dist/client/index.js";
@@ -35,6 +34,7 @@ import {
   benchFlags,
   cpuMedians,
   emulatorAliases,
+  firstLine,
   makeStack,
   median,
   REPO,
@@ -54,36 +54,12 @@ const PULUMI_BIN = join(REPO, ".pulumi-home/versions/3.259.0/bin");
 const PREFIX = { dynamic: "dyn", native: "nat" };
 
 // ---- a plugin's start-up, alone ------------------------------------------------------------
-/**
- * Milliseconds from spawning `cmd` to the first line on its stdout (the gRPC port), and the
- * CPU milliseconds of that process by then (a launcher's own children not included); the
- * process is killed afterwards. The engine address it is given is never dialled.
- */
-function startUp(cmd, args, cwd) {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn(cmd, args, {
-      cwd,
-      stdio: ["ignore", "pipe", "ignore"],
-      env: { ...process.env, PATH: `${join(REPO, "node_modules/.bin")}:${PULUMI_BIN}:${process.env.PATH}` },
-    });
-    let out = "";
-    child.once("exit", (code) => reject(new Error(`${cmd} exited with ${code} before printing a port`)));
-    child.stdout.setEncoding("utf8").on("data", (d) => {
-      out += d;
-      if (!out.includes("\n")) return;
-      const ms = performance.now() - started;
-      let cpu = Number.NaN;
-      try {
-        const f = readFileSync(`/proc/${child.pid}/stat`, "utf8").split(") ")[1].split(" ");
-        cpu = (Number(f[11]) + Number(f[12])) * 10;
-      } catch {}
-      child.removeAllListeners("exit");
-      child.kill("SIGKILL");
-      resolve({ ms: Math.round(ms), cpu_ms: cpu });
-    });
+/** The engine address each plugin is given is never dialled; PATH has the project's Node.js first. */
+const startUp = (cmd, args, cwd) =>
+  firstLine(cmd, args, {
+    cwd,
+    env: { ...process.env, PATH: `${join(REPO, "node_modules/.bin")}:${PULUMI_BIN}:${process.env.PATH}` },
   });
-}
 
 async function startUps(times = 5) {
   const cases = {

@@ -14,3 +14,15 @@ export {
   type RetryOptions,
 } from "./options.js";
 export { cut, MESSAGE_LIMITS, redact, redactJson, redactor, SECRET, shown, stringsOf } from "./redact.js";
+export {
+  checkSetting,
+  DEFAULT_TOKEN_URL,
+  SETTING_NAMES,
+  SETTINGS,
+  SETTINGS_DOC,
+  type SettingCheck,
+  type SettingName,
+  type SettingSpec,
+  settingDoc,
+  settings,
+} from "./settings.js";

@@ -5,6 +5,7 @@
  * stdout, so nothing else may be printed there before it; diagnostics go to stderr. The
  * engine stops the plugin by killing it.
  */
+import { exitWhenParentDies } from "../provider/lifeline.js";
 import { serve } from "./server.js";
 
 // A stray rejection must not end the plugin in the middle of the engine's run: every call
@@ -14,14 +15,5 @@ process.on("unhandledRejection", (e) => console.error("agent-alias provider: unh
 const plugin = await serve();
 process.stdout.write(`${plugin.port}\n`);
 
-// The engine stops the plugin by killing it; an engine that dies first (killed, or by SIGPIPE
-// when its output is cut off) cannot. Then this process is re-parented: it exits, rather
-// than linger holding its port. The launcher passes the engine's pid (its own parent, which
-// `exec` makes ours), so an engine gone before Node.js started is seen too. The check is a
-// timer that keeps nothing alive.
-const parent = Number(process.env.AGENT_ALIAS_ENGINE_PID) || process.ppid;
-const watch = () => {
-  if (process.ppid !== parent) process.exit(0);
-};
-watch();
-setInterval(watch, 1000).unref();
+// The engine stops the plugin by killing it; an engine that dies first cannot: then it exits.
+exitWhenParentDies();

@@ -6,7 +6,24 @@
  * test fails when the two differ. Inside `policy` the names are the API's (`agent_key`,
  * `partition_by`): the same document as the policy files and the dynamic classes.
  */
-import { ALIAS_FIELDS, type AliasFieldSpec, aliasFields, type FieldKind } from "../wire/index.js";
+import { SETTINGS_DOC, settingDoc, settings } from "../client/index.js";
+import {
+  CANARY_POLICY_DOC,
+  canaryArguments,
+  DOCUMENT_TYPES,
+  type DocType,
+  type DocTypeName,
+  documentType,
+  requiredProperties,
+} from "../policy/index.js";
+import {
+  ALIAS_DOC,
+  ALIAS_POLICY_DOC,
+  type AliasFieldSpec,
+  aliasFields,
+  aliasPolicyFields,
+  type FieldKind,
+} from "../wire/index.js";
 
 export const PACKAGE = "agent-alias";
 const T = (name: string) => `#/types/${PACKAGE}:index:${name}`;
@@ -47,102 +64,45 @@ const property = (f: Pick<AliasFieldSpec, "kind" | "doc">, extra: Spec = {}): Sp
   ...extra,
 });
 
-/** A provider setting: a string, read from `env` when not configured; a secret one is marked so. */
-const setting = (description: string, env: string, secret = false): Spec => ({
-  type: "string",
-  ...(secret ? { secret: true } : {}),
-  description: `${description} Falls back to ${env}.`,
-  defaultInfo: { environment: [env] },
-});
+/** The provider configuration: the settings table, each a string read from its variable when not configured. */
+const CONFIG: Record<string, Spec> = Object.fromEntries(
+  settings().map(([name, s]) => [
+    name,
+    {
+      type: "string",
+      ...(s.secret ? { secret: true } : {}),
+      description: settingDoc(name),
+      defaultInfo: { environment: [s.env] },
+    },
+  ]),
+);
 
-/** The provider configuration: the same settings as the dynamic resources' stack config. */
-const CONFIG: Record<string, Spec> = {
-  apiUrl: setting("The alias API's base URL.", "AGENT_ALIAS_API_URL"),
-  apiKey: setting("An API key (sent as x-api-key).", "VECTARA_API_KEY", true),
-  clientId: setting("An OAuth client id (client-credentials grant).", "VECTARA_CLIENT_ID"),
-  clientSecret: setting("The OAuth client's secret.", "VECTARA_CLIENT_SECRET", true),
-  authUrl: {
-    ...setting("The OAuth token endpoint.", "VECTARA_AUTH_URL"),
-    description: "The OAuth token endpoint. Falls back to VECTARA_AUTH_URL, else the API's /oauth2/token.",
-  },
-};
+/** A document type's property in the package schema. */
+function docType(t: DocType): Spec {
+  switch (t.kind) {
+    case "string":
+    case "integer":
+    case "boolean":
+      return { type: t.kind };
+    case "json":
+      return { type: "object", additionalProperties: ANY };
+    case "ref":
+      return { $ref: T(t.name) };
+    case "list":
+      return { type: "array", items: docType(t.of) };
+  }
+}
 
-/** The policy document's types (ROUTING.md §1): the API's names, as in the policy files. */
-const TYPES: Record<string, Spec> = {
-  Policy: {
-    type: "object",
-    description: "A routing policy: ordered rules, the first that matches wins.",
-    properties: {
-      type: { type: "string", description: "Always `routed`." },
-      rules: { type: "array", items: { $ref: T("Rule") }, description: "The rules, in order." },
-    },
-    required: ["type", "rules"],
-  },
-  Rule: {
-    type: "object",
-    description: "A rule: a UserFn `match` (none: a catch-all) and its targets.",
-    properties: {
-      match: { type: "string", description: "A UserFn expression; absent for a catch-all rule." },
-      targets: { $ref: T("Target"), description: "Where the sessions this rule matches go." },
-    },
-    required: ["targets"],
-  },
-  Target: {
-    type: "object",
-    description: "One agent (`single`), or a sticky weighted split hashed on `partition_by` (`weighted`).",
-    properties: {
-      type: { type: "string", description: "`single` or `weighted`." },
-      agent_key: { type: "string", description: "The agent of a single target." },
-      partition_by: {
-        type: "string",
-        description:
-          "The UserFn expression a weighted target hashes on, e.g. get('$.session.metadata.user_id', '').",
-      },
-      options: {
-        type: "array",
-        items: { $ref: T("WeightedOption") },
-        description: "The agents of a weighted target and their weights.",
-      },
-    },
-    required: ["type"],
-  },
-  WeightedOption: {
-    type: "object",
-    description: "An agent of a weighted target and its weight (an integer >= 0).",
-    properties: {
-      agent_key: { type: "string", description: "The agent." },
-      weight: { type: "integer", description: "Its weight, relative to the others'." },
-    },
-    required: ["agent_key", "weight"],
-  },
-  CanaryStage: {
-    type: "object",
-    description: "A canary stage: its name and the weights of [from, to].",
-    properties: {
-      name: { type: "string", description: "The stage's name, e.g. canary-20." },
-      weights: {
-        type: "array",
-        items: { type: "integer" },
-        description: "The weights of [from, to], integers >= 0, not both 0.",
-      },
-    },
-    required: ["name", "weights"],
-  },
-  Sample: {
-    type: "object",
-    description: "A sample session resolved at every preview; a missed `expect` fails it.",
-    properties: {
-      name: { type: "string", description: "A label for messages (default: its position)." },
-      context: {
-        type: "object",
-        additionalProperties: ANY,
-        description: "The routing context, e.g. {session: {metadata: {tenant: eu}}}.",
-      },
-      expect: { type: "string", description: "The agent this sample must reach." },
-    },
-    required: ["context"],
-  },
-};
+/** The policy document's types (ROUTING.md §1, policy/document-types.ts): the API's names, as in the policy files. */
+const TYPES: Record<string, Spec> = Object.fromEntries(
+  (Object.keys(DOCUMENT_TYPES) as DocTypeName[]).map((name) => {
+    const spec = documentType(name);
+    const properties = Object.fromEntries(
+      Object.entries(spec.properties).map(([p, d]) => [p, { ...docType(d.type), description: d.doc }]),
+    );
+    return [name, { type: "object", description: spec.doc, properties, required: requiredProperties(name) }];
+  }),
+);
 
 function aliasResource(): Spec {
   const inputs: Record<string, Spec> = {};
@@ -161,8 +121,7 @@ function aliasResource(): Spec {
       required.push(name);
   }
   return {
-    description:
-      "An agent alias: a stable public name whose ordered rules route each new session to one agent, or split sessions across agents by weight. Its preview runs the bundled resolver on `samples`.",
+    description: ALIAS_DOC,
     inputProperties: inputs,
     requiredInputs,
     properties: outputs,
@@ -170,53 +129,34 @@ function aliasResource(): Spec {
   };
 }
 
+/** The AliasPolicy resource: the inputs of its field table, which are also the outputs the schema shows. */
 function aliasPolicyResource(): Spec {
-  const policy = property(ALIAS_FIELDS.policy);
-  const samples = property(ALIAS_FIELDS.samples);
-  const aliasKey = {
-    type: "string",
-    description:
-      "The key of the alias (managed elsewhere) whose policy this resource owns. Changing it replaces the resource.",
-    replaceOnChanges: true,
-  };
+  const props: Record<string, Spec> = {};
+  const required: string[] = [];
+  for (const [name, f] of aliasPolicyFields()) {
+    if (f.update === "output") continue;
+    props[name] = property(f, f.update === "replace" ? { replaceOnChanges: true } : {});
+    if (f.required) required.push(name);
+  }
   return {
-    description:
-      "The policy of an alias managed elsewhere; create replaces it, delete puts back the policy it replaced.",
-    inputProperties: { aliasKey, policy, samples },
-    requiredInputs: ["aliasKey", "policy"],
-    properties: { aliasKey, policy, samples },
-    required: ["aliasKey", "policy"],
+    description: ALIAS_POLICY_DOC,
+    inputProperties: props,
+    requiredInputs: required,
+    properties: props,
+    required,
   };
 }
 
 /** canaryPolicy: the same as the TypeScript `canaryPolicy` and a policy file's `canary:` block. */
 function canaryPolicyFunction(): Spec {
-  const str = (description: string) => ({ type: "string", description });
+  const args = canaryArguments();
   return {
-    description:
-      "The policy of a canary rollout at its current stage: `before` rules, then a weighted rule from `from` to `to` at the stage's weights (sticky: each step moves users only from `from` to `to`); with `match`, only matching sessions are in the canary and the others go to `others`. The default stages are baseline (100/0: where an aborted rollout reverts to), canary-5 (95/5), canary-20, canary-50 and complete (0/100).",
+    description: CANARY_POLICY_DOC,
     inputs: {
-      properties: {
-        from: str("The agent traffic moves away from (the stable one)."),
-        to: str("The agent traffic moves to (the new version)."),
-        partitionBy: str(
-          "The UserFn expression users are hashed on, e.g. get('$.session.metadata.user_id', '').",
-        ),
-        current: str("The name of the stage in force (e.g. from stack config)."),
-        stages: {
-          type: "array",
-          items: { $ref: T("CanaryStage") },
-          description: "The stage table (default: baseline, canary-5, canary-20, canary-50, complete).",
-        },
-        match: str("Canary only the sessions this UserFn expression matches."),
-        others: str("Where the sessions `match` leaves out go (default: `from`)."),
-        before: {
-          type: "array",
-          items: { $ref: T("Rule") },
-          description: "Rules placed before the canary rule.",
-        },
-      },
-      required: ["from", "to", "partitionBy", "current"],
+      properties: Object.fromEntries(
+        args.map(([name, a]) => [name, { ...docType(a.type), description: a.doc }]),
+      ),
+      required: args.filter(([, a]) => a.required).map(([name]) => name),
     },
     outputs: {
       properties: { policy: { $ref: T("Policy"), description: "The policy at the current stage." } },
@@ -239,7 +179,7 @@ export function packageSchema(version: string): Spec {
     publisher: "pulumi-agent-alias",
     config: { variables: CONFIG },
     provider: {
-      description: "The agent-alias provider: where the alias API is and how to authenticate to it.",
+      description: `The ${PACKAGE} provider: ${SETTINGS_DOC}`,
       inputProperties: CONFIG,
     },
     // Type tokens are the package's own (`agent-alias:index:Policy`), as `$ref`s name them.

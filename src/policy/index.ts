@@ -28,6 +28,12 @@ export {
   validateCanary,
 } from "./canary.js";
 export {
+  CANARY_ARGUMENTS,
+  CANARY_POLICY_DOC,
+  type CanaryArgument,
+  canaryArguments,
+} from "./canary-arguments.js";
+export {
   agentsOf,
   asChecked,
   type CheckedExpression,
@@ -60,6 +66,15 @@ export type {
   SplitDiff,
   Transition,
 } from "./diff-types.js";
+export {
+  DOCUMENT_TYPES,
+  type DocProperty,
+  type DocType,
+  type DocTypeName,
+  type DocTypeSpec,
+  documentType,
+  requiredProperties,
+} from "./document-types.js";
 export {
   describeValue,
   describeZodIssues,

@@ -33,11 +33,13 @@ export type AliasProvider = Omit<Required<Dyn>, "create" | "update"> & {
 };
 
 /**
- * Agents known to exist, per API URL, for the life of this provider process (one Pulumi
- * run): previewing many aliases that name the same agents asks the API once per agent.
- * Only "exists" is remembered; a missing agent is asked about again.
+ * Agents known to exist, per API URL, for the life of this provider process (one Pulumi or
+ * Terraform run): checking many aliases that name the same agents asks the API once per
+ * agent, also when the checks run at the same time (a lookup under way is waited for, not
+ * repeated). Only "exists" is remembered; a missing agent, or a lookup that failed, is asked
+ * about again.
  */
-const knownAgents = new Map<string, Set<string>>();
+const knownAgents = new Map<string, { known: Set<string>; asking: Map<string, Promise<unknown>> }>();
 
 /** What a check found: failures (as the core writes them), warnings, and each sample's route. */
 export interface CheckOutcome {
@@ -100,12 +102,21 @@ async function askAgents(
   policy: AliasInputs["policy"],
 ): Promise<{ missing: string[] } | { unreachable: string; url: string }> {
   const client = apiClient();
-  let known = knownAgents.get(client.baseUrl);
-  if (!known) knownAgents.set(client.baseUrl, (known = new Set()));
+  let agents = knownAgents.get(client.baseUrl);
+  if (!agents) knownAgents.set(client.baseUrl, (agents = { known: new Set(), asking: new Map() }));
+  const { known, asking } = agents;
+  const keys = agentKeysOf(policy).filter((k) => !known.has(k));
+  const waited = [...new Set(keys.filter((k) => asking.has(k)).map((k) => asking.get(k)))];
+  const ask = keys.filter((k) => !asking.has(k));
+  const lookup = ask.length > 0 ? client.missingAgents(ask, known) : Promise.resolve([]);
+  for (const k of ask) asking.set(k, lookup);
   try {
-    return { missing: await client.missingAgents(agentKeysOf(policy), known) };
+    await Promise.all([lookup, ...waited]);
+    return { missing: keys.filter((k) => !known.has(k)) };
   } catch (e) {
     return { unreachable: (e as Error).message, url: client.baseUrl };
+  } finally {
+    for (const k of ask) if (asking.get(k) === lookup) asking.delete(k);
   }
 }
 

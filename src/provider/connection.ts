@@ -6,19 +6,21 @@
  * `VECTARA_CLIENT_ID`, `VECTARA_CLIENT_SECRET`, `VECTARA_AUTH_URL`). Kept in this module's
  * state, never in the serialized provider, so no credential or token reaches the Pulumi state.
  */
-import { AgentAliasClient, type ClientOptions } from "../client/index.js";
+import { AgentAliasClient, type ClientOptions, SETTING_NAMES, type SettingName } from "../client/index.js";
 
-/** The provider's configuration: stack config key of each connection setting. */
-export const CONFIG_KEYS = Object.freeze({
-  apiUrl: "agent-alias:apiUrl",
-  apiKey: "agent-alias:apiKey",
-  clientId: "agent-alias:clientId",
-  clientSecret: "agent-alias:clientSecret",
-  // Not "tokenUrl": the CLI takes a key naming a token for a secret and asks for --secret.
-  authUrl: "agent-alias:authUrl",
-});
+/**
+ * The provider's configuration: stack config key of each connection setting (the settings
+ * table, client/settings.ts). `authUrl`, not "tokenUrl": the CLI takes a key naming a token
+ * for a secret and asks for --secret.
+ */
+export const CONFIG_KEYS: Readonly<Record<SettingName, string>> = Object.freeze(
+  Object.fromEntries(SETTING_NAMES.map((name) => [name, `agent-alias:${name}`])) as Record<
+    SettingName,
+    string
+  >,
+);
 
-export type Connection = { -readonly [K in keyof typeof CONFIG_KEYS]?: string | undefined };
+export type Connection = { [K in SettingName]?: string | undefined };
 
 let connection: Connection = {};
 let cached: AgentAliasClient | undefined;

@@ -169,3 +169,19 @@ export function readAliasState(props: Record<string, unknown>): Partial<AliasOut
   out.updatedAt = p.updatedAt ?? p.updated_at ?? out.createdAt;
   return out as Partial<AliasOutputs> & { key: string };
 }
+
+/**
+ * Reads AliasPolicy outputs written by any version of this provider: missing samples are
+ * none, and a missing previous policy is the policy itself (destroy then leaves it as it is,
+ * as a refresh without one does).
+ */
+export function readAliasPolicyState(
+  props: Record<string, unknown>,
+): Partial<AliasPolicyOutputs> & { aliasKey: string } {
+  const p = props as Partial<AliasPolicyOutputs> & { aliasKey: string };
+  return {
+    ...p,
+    samples: p.samples ?? [],
+    ...(p.previousPolicy === undefined && p.policy ? { previousPolicy: p.policy } : {}),
+  };
+}

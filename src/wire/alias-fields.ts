@@ -40,6 +40,10 @@ export interface AliasFieldSpec {
   readonly doc: string;
 }
 
+/** What an alias is, in one paragraph (every door's documentation of the resource). */
+export const ALIAS_DOC =
+  "An agent alias: a stable public name whose ordered rules route each new session to one agent, or split sessions across agents by weight. Its preview runs the bundled resolver on `samples`.";
+
 export const ALIAS_FIELDS = {
   key: {
     wire: "key",

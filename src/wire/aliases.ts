@@ -56,6 +56,16 @@ export const aliasListQuerySchema = listQuerySchema.extend({
   filter: z.string().optional(),
 });
 
+/**
+ * The filters of an alias list (API.md "Lists"), for the doors that offer them (a test holds
+ * this table to the query schema above): `kind` as in the field table.
+ */
+export const ALIAS_LIST_FILTERS = {
+  enabled: { kind: "boolean", doc: "Only enabled (true) or only disabled (false) aliases." },
+  aliased_agent_key: { kind: "key", doc: "Only aliases whose policy names this agent." },
+  filter: { kind: "string", doc: "A regular expression over the alias's name and description." },
+} as const satisfies Record<string, { kind: "boolean" | "key" | "string"; doc: string }>;
+
 export type Alias = z.infer<typeof aliasSchema>;
 export type CreateAliasBody = z.input<typeof createAliasBodySchema>;
 export type PatchAliasBody = z.input<typeof patchAliasBodySchema>;

@@ -15,7 +15,13 @@ export type {
   FieldKind,
   FieldUpdate,
 } from "./alias-fields.js";
-export { ALIAS_FIELDS, aliasAnswerShape, aliasFields, fieldsUpdatedBy } from "./alias-fields.js";
+export { ALIAS_DOC, ALIAS_FIELDS, aliasAnswerShape, aliasFields, fieldsUpdatedBy } from "./alias-fields.js";
+export {
+  ALIAS_POLICY_DOC,
+  ALIAS_POLICY_FIELDS,
+  type AliasPolicyFieldName,
+  aliasPolicyFields,
+} from "./alias-policy-fields.js";
 export type {
   Alias,
   AliasList,
@@ -25,6 +31,7 @@ export type {
   ReplacePolicyBody,
 } from "./aliases.js";
 export {
+  ALIAS_LIST_FILTERS,
   aliasListQuerySchema,
   aliasListSchema,
   aliasSchema,

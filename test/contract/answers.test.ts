@@ -7,6 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { AgentAliasClient, type ApiError, isApiError } from "../../src/client/index.js";
 import { type AliasInputs, aliasProvider, diffAlias, setConnection } from "../../src/provider/index.js";
 import { instantOf } from "../../src/wire/index.js";
+import { ALIAS_FORMS, COMMON, POLICY, REQUIRED_ONLY } from "../fixtures/alias-forms.js";
 import { type ContractServer, startContractServer } from "../helpers/contract-server.js";
 import { startTestEmulator, type TestEmulator } from "../helpers/emulator.js";
 
@@ -23,86 +24,6 @@ beforeEach(() => {
   api.reset();
   setConnection({ apiUrl: api.url, apiKey: "k" }, { retry: fast, env: {} });
 });
-
-// ---- the policy and the alias, as we send them and as the API may answer them --------------
-
-const POLICY = {
-  type: "routed",
-  rules: [
-    { match: "get('$.session.metadata.tier') == 'gold'", targets: { type: "single", agent_key: "v2" } },
-    {
-      targets: {
-        type: "weighted",
-        partition_by: "get('$.session.metadata.user_id', '')",
-        options: [
-          { agent_key: "v1", weight: 90 },
-          { agent_key: "v2", weight: 10 },
-        ],
-      },
-    },
-  ],
-} as const;
-
-/** The same policy with fields the API may add at every depth, and the catch-all's `match: null`. */
-const POLICY_WITH_ADDITIONS = {
-  type: "routed",
-  version: 7,
-  rules: [
-    {
-      id: "rule_1",
-      match: "get('$.session.metadata.tier') == 'gold'",
-      targets: { type: "single", agent_key: "v2", pinned: true },
-    },
-    {
-      match: null,
-      targets: {
-        type: "weighted",
-        partition_by: "get('$.session.metadata.user_id', '')",
-        sticky_for_minutes: 0,
-        options: [
-          { agent_key: "v1", weight: 90, label: "baseline" },
-          { agent_key: "v2", weight: 10, label: "canary" },
-        ],
-      },
-    },
-  ],
-};
-
-const COMMON = {
-  key: "support",
-  name: "Support",
-  description: "",
-  policy: POLICY,
-  enabled: true,
-  metadata: {},
-  created_at: "2026-06-02T10:35:00.000Z",
-  updated_at: "2026-06-02T10:36:00.000Z",
-};
-
-const { description: _d, metadata: _m, updated_at: _u, ...REQUIRED_ONLY } = COMMON;
-
-/** Each form of an alias answer that API.md allows. */
-const ALIAS_FORMS: Record<string, Record<string, unknown>> = {
-  "the common form": COMMON,
-  "nullable fields null": { ...COMMON, description: null, metadata: null, updated_at: null },
-  "nullable fields absent": REQUIRED_ONLY,
-  "timestamps without fractional digits": {
-    ...COMMON,
-    created_at: "2026-06-02T10:35:00Z",
-    updated_at: "2026-06-02T10:36:00Z",
-  },
-  "timestamps with microseconds and an offset": {
-    ...COMMON,
-    created_at: "2026-06-02T12:35:00.123456+02:00",
-    updated_at: "2026-06-02T06:36:00.5-04:00",
-  },
-  "fields added at every depth": {
-    ...COMMON,
-    policy: POLICY_WITH_ADDITIONS,
-    owner: { team: "platform" },
-    connectors: [],
-  },
-};
 
 /** What every form reads as, above the wire edge. */
 function normalised(form: Record<string, unknown>) {

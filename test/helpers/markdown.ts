@@ -102,11 +102,15 @@ export function slug(heading: string): string {
     .replace(/\s/g, "-");
 }
 
-/** Every anchor a page's headings get; a repeated heading gets `-1`, `-2`, … as on GitHub. */
+/**
+ * Every anchor a page has: its headings' (a repeated heading gets `-1`, `-2`, … as on GitHub)
+ * and each HTML anchor's (`<a id="x"></a>`, as the Terraform Registry's pages use).
+ */
 export function anchorsOf(text: string): Set<string> {
   const seen = new Map<string, number>();
   const anchors = new Set<string>();
   for (const { text: raw } of scan(text).prose) {
+    for (const a of raw.matchAll(/<a\s+(?:id|name)="([^"]+)"/g)) anchors.add(a[1]!);
     const heading = /^(#{1,6})\s+(.*?)\s*#*\s*$/.exec(raw);
     if (!heading) continue;
     const base = slug(heading[2]!);

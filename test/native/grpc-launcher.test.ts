@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { REPO } from "../helpers/cli.js";
+import { expectExitsWhenHostDies } from "../helpers/orphan.js";
 import { LAUNCHER, type Plugin, startPlugin } from "../helpers/plugin.js";
 
 // How the launcher finds Node.js and starts the plugin as the engine starts it: from a link
@@ -99,21 +100,6 @@ describe("a plugin whose engine dies", () => {
   it("exits instead of lingering (the engine could not kill it)", async () => {
     // sh (the "engine") starts the launcher, waits until the plugin prints its port (it is up),
     // and dies without killing it: the plugin is re-parented.
-    const portFile = join(tmp, "orphan-port");
-    const script = `"${LAUNCHER}" 127.0.0.1:1 >"${portFile}" 2>/dev/null & echo $!; while [ ! -s "${portFile}" ]; do sleep 0.1; done`;
-    const r = spawnSync("sh", ["-c", script], { encoding: "utf8", timeout: 30_000 });
-    const pid = Number(r.stdout.trim());
-    expect(pid).toBeGreaterThan(0);
-    const alive = () => {
-      try {
-        process.kill(pid, 0);
-        return true;
-      } catch {
-        return false;
-      }
-    };
-    const deadline = Date.now() + 15_000;
-    while (alive() && Date.now() < deadline) await new Promise((res) => setTimeout(res, 200));
-    expect(alive()).toBe(false);
+    await expectExitsWhenHostDies(`"${LAUNCHER}" 127.0.0.1:1`, tmp);
   }, 60_000);
 });
