@@ -8,7 +8,7 @@
  * as an ErrorResourceInitFailed detail, so the engine keeps it in state.
  */
 import type { status as grpcStatus, Metadata, ServiceError } from "@grpc/grpc-js";
-import { AnyMessage, grpc, pb, statusPb } from "./proto.js";
+import { grpc, pb, statusPb } from "./proto.js";
 import { type Path, type Props, rewrap, toStruct } from "./struct.js";
 
 const { status } = grpc;
@@ -55,12 +55,11 @@ export function toServiceError(e: unknown, secrets: readonly Path[] = []): Parti
     detail.setId(err.id);
     detail.setProperties(toStruct(rewrap((err.properties ?? {}) as Props, secrets)));
     detail.setReasonsList(Array.isArray(err.reasons) ? err.reasons.map(String) : [message]);
-    const any = new AnyMessage();
-    any.pack(detail.serializeBinary(), "pulumirpc.ErrorResourceInitFailed");
     const st = new statusPb.Status();
     st.setCode(status.UNKNOWN);
     st.setMessage(message);
-    st.addDetails(any);
+    // Called without a value, addDetails makes the google.protobuf.Any of the stubs' own class.
+    st.addDetails().pack(detail.serializeBinary(), "pulumirpc.ErrorResourceInitFailed");
     const metadata: Metadata = new grpc.Metadata();
     // grpc-js has no API for rich status details; this trailer is what Go's status.FromError reads.
     metadata.add("grpc-status-details-bin", Buffer.from(st.serializeBinary()));
