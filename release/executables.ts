@@ -1,0 +1,108 @@
+/**
+ * Builds the self-contained executables: each entry (built JavaScript, ESM) is bundled by
+ * esbuild into one CommonJS file, then embedded in each target's Node.js runtime as a single
+ * executable application (`node --build-sea`, run by the host's runtime of the same version,
+ * with the target's runtime as `executable`). The package's package.json goes in as the asset
+ * `package.json` (the plugin reads its version there). Mach-O executables are signed ad hoc
+ * with quill (scripts/setup-quill.sh builds it), since macOS runs no unsigned code; targets
+ * that share a runtime share one executable.
+ */
+import { execFileSync } from "node:child_process";
+import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { build } from "esbuild";
+import { fetchRuntime, hostRuntime } from "./runtimes.ts";
+import { binaryName, type Executable, type RuntimeName, type Target, targetName } from "./targets.ts";
+
+export interface BuildOptions {
+  repo: string;
+  /** Where bundles, SEA configs and executables go. */
+  work: string;
+  /** The runtime cache (runtimes.ts). */
+  cache: string;
+  /** The quill binary that signs Mach-O executables. */
+  quill: string;
+  executables: readonly Executable[];
+  targets: readonly Target[];
+  log(line: string): void;
+}
+
+export interface BuiltExecutable {
+  executable: Executable;
+  target: Target;
+  /** The executable's path, named as it is installed (`binaryName`). */
+  file: string;
+}
+
+/**
+ * esbuild's warnings that are expected, by file: `import.meta` is empty in CommonJS, and
+ * server.js reads it only outside a single executable (pluginVersion). Any other warning stops
+ * the build.
+ */
+const EXPECTED_WARNINGS = [{ id: "empty-import-meta", file: "dist/native/server.js" }];
+
+/** Bundles one entry into `<work>/<name>.cjs`; returns its path. */
+export async function bundle(repo: string, work: string, e: Executable): Promise<string> {
+  const outfile = join(work, `${e.name}.cjs`);
+  const result = await build({
+    absWorkingDir: repo,
+    entryPoints: [e.entry],
+    bundle: true,
+    platform: "node",
+    format: "cjs",
+    target: "node22",
+    outfile,
+    keepNames: true,
+    legalComments: "none",
+    logLevel: "silent",
+  });
+  const unexpected = result.warnings.filter(
+    (w) => !EXPECTED_WARNINGS.some((x) => x.id === w.id && x.file === w.location?.file),
+  );
+  if (unexpected.length > 0)
+    throw new Error(
+      `bundling ${e.entry}: ${unexpected.map((w) => `${w.location?.file ?? ""}: ${w.text}`).join("; ")}`,
+    );
+  return outfile;
+}
+
+export async function buildExecutables(o: BuildOptions): Promise<BuiltExecutable[]> {
+  const node = await fetchRuntime(hostRuntime(), o.cache);
+  const built: BuiltExecutable[] = [];
+  for (const e of o.executables) {
+    const main = await bundle(o.repo, o.work, e);
+    o.log(`bundled ${e.entry}`);
+    const byRuntime = new Map<RuntimeName, string>();
+    for (const t of o.targets) {
+      const dir = join(o.work, e.name, targetName(t));
+      mkdirSync(dir, { recursive: true });
+      const file = join(dir, binaryName(e, t));
+      const same = byRuntime.get(t.runtime);
+      if (same) {
+        copyFileSync(same, file);
+      } else {
+        const config = join(o.work, `${e.name}-${t.runtime}.sea.json`);
+        writeFileSync(
+          config,
+          JSON.stringify({
+            main,
+            executable: await fetchRuntime(t.runtime, o.cache),
+            output: file,
+            disableExperimentalSEAWarning: true,
+            assets: { "package.json": join(o.repo, "package.json") },
+          }),
+        );
+        execFileSync(node, ["--build-sea", config], { stdio: ["ignore", "ignore", "inherit"] });
+        if (t.format === "macho")
+          execFileSync(o.quill, ["sign", "--ad-hoc", "--identity", e.name, "--quiet", file], {
+            cwd: o.work,
+            stdio: ["ignore", "ignore", "inherit"],
+          });
+        byRuntime.set(t.runtime, file);
+      }
+      o.log(`built ${e.name} for ${targetName(t)}${t.note ? ` (${t.note})` : ""}`);
+      built.push({ executable: e, target: t, file });
+    }
+  }
+  return built;
+}
