@@ -41,21 +41,10 @@ src="$repo/tools/sdkgen"
 cache="$PULUMI_HOME/tools/sdkgen"
 
 # --- Go --------------------------------------------------------------------
-GO=${GO:-}
-if [ -z "$GO" ]; then
-    if command -v go >/dev/null 2>&1; then
-        GO=$(command -v go)
-    elif [ -x /usr/local/go/bin/go ]; then
-        GO=/usr/local/go/bin/go
-    else
-        die "Go >= $MIN_GO is required to generate the SDKs but was not found (looked on PATH and /usr/local/go/bin/go); install it from https://go.dev/dl/ or set GO=/path/to/go"
-    fi
-fi
-go_version=$("$GO" env GOVERSION 2>/dev/null) || die "could not run '$GO env GOVERSION': point GO at a working Go >= $MIN_GO"
-ver_ge() { [ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n1)" = "$2" ]; }
-ver_ge "${go_version#go}" "$MIN_GO" || die "Go $MIN_GO or newer is required, but $GO is $go_version"
-export GOTOOLCHAIN=local  # never try to download another toolchain
-export CGO_ENABLED=0
+# shellcheck source=lib/go.sh
+. "$repo/scripts/lib/go.sh"
+find_go "[gen-sdk]"
+go_version=$GO_VERSION
 export GOFLAGS="${GOFLAGS:+$GOFLAGS }-mod=mod"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/gen-sdk.XXXXXX")

@@ -57,8 +57,11 @@ launcher_src="$repo/tools/pulumi-resource-pulumi-nodejs"
 
 # Fingerprint of our own sources: when it changes, the host/launcher are
 # reinstalled (the CLI is only rebuilt if missing, wrong version or --force).
+# The host builds with the hosts' shared package (tools/pulumi-language-hosts/host).
+shared_src="$repo/tools/pulumi-language-hosts"
 fingerprint() {
-    cat "$host_src/go.mod" "$host_src/go.sum" "$host_src"/*.go "$launcher_src" | sha256sum | cut -d' ' -f1
+    cat "$host_src/go.mod" "$host_src/go.sum" "$host_src"/*.go "$shared_src/go.mod" "$shared_src/host"/*.go "$launcher_src" |
+        sha256sum | cut -d' ' -f1
 }
 want_stamp="cli=$PULUMI_CLI_VERSION yaml=$PULUMI_YAML_VERSION tools=$(fingerprint)"
 
@@ -77,24 +80,10 @@ if existing=$(command -v pulumi 2>/dev/null) && [ "$existing" != "$bin/pulumi" ]
 fi
 
 # --- Go --------------------------------------------------------------------
-GO=${GO:-}
-if [ -z "$GO" ]; then
-    if command -v go >/dev/null 2>&1; then
-        GO=$(command -v go)
-    elif [ -x /usr/local/go/bin/go ]; then
-        GO=/usr/local/go/bin/go
-    else
-        die "Go is required to build the Pulumi CLI but was not found (looked on PATH and /usr/local/go/bin/go).
-  Install Go >= $MIN_GO from https://go.dev/dl/ (e.g. unpack it to /usr/local/go) or with your
-  package manager, or point GO=/path/to/go at one, then rerun $0."
-    fi
-fi
-go_version=$("$GO" env GOVERSION 2>/dev/null) || die "could not run '$GO env GOVERSION': point GO at a working Go >= $MIN_GO (https://go.dev/dl/)"
-ver_ge() { [ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n1)" = "$2" ]; }
-ver_ge "${go_version#go}" "$MIN_GO" ||
-    die "Go $MIN_GO or newer is required (the Pulumi SDK's go.mod asks for it), but $GO is $go_version. Install a newer Go from https://go.dev/dl/."
-export GOTOOLCHAIN=local  # never try to download another toolchain
-export CGO_ENABLED=0
+# shellcheck source=lib/go.sh
+. "$repo/scripts/lib/go.sh"
+find_go "[setup-pulumi]"
+go_version=$GO_VERSION
 say "using $GO ($go_version); GOPROXY=$("$GO" env GOPROXY)"
 
 mkdir -p "$bin" || die "cannot create $bin"

@@ -25,7 +25,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"strings"
 
 	"agentalias.local/pulumi-language-hosts/host"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
@@ -34,13 +33,11 @@ import (
 // version is reported by GetPluginInfo; the setup script sets it with -ldflags.
 var version = "0.0.0"
 
-type goHost struct {
-	*host.Base
-}
+type goHost struct{ *host.Base }
 
 func main() {
-	host.Serve("pulumi-language-go", func(engine, tracing string) pulumirpc.LanguageRuntimeServer {
-		return &goHost{host.NewBase(version, engine, tracing)}
+	host.Serve("pulumi-language-go", version, func(b *host.Base) pulumirpc.LanguageRuntimeServer {
+		return &goHost{b}
 	})
 }
 
@@ -111,15 +108,9 @@ func (h *goHost) GetRequiredPackages(
 			continue
 		}
 		for _, p := range pluginsIn(m.Dir) {
-			v := p.Version
-			if v != "" && !strings.HasPrefix(v, "v") {
-				v = "v" + v
-			}
-			if key := p.Name + "@" + v; !seen[key] {
-				seen[key] = true
-				resp.Packages = append(resp.Packages, &pulumirpc.PackageDependency{
-					Name: p.Name, Kind: "resource", Version: v, Server: p.Server,
-				})
+			if dep := host.Package(p.Name, p.Version, p.Server); !seen[dep.Name+"@"+dep.Version] {
+				seen[dep.Name+"@"+dep.Version] = true
+				resp.Packages = append(resp.Packages, dep)
 			}
 		}
 	}

@@ -21,6 +21,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -91,10 +92,31 @@ func (b *Base) Cancel(context.Context, *emptypb.Empty) (*emptypb.Empty, error) {
 	return &emptypb.Empty{}, nil
 }
 
+// RuntimeOptionsPrompts: `pulumi new` may ask which options to prompt for; there are none.
+func (b *Base) RuntimeOptionsPrompts(
+	context.Context, *pulumirpc.RuntimeOptionsRequest,
+) (*pulumirpc.RuntimeOptionsResponse, error) {
+	return &pulumirpc.RuntimeOptionsResponse{}, nil
+}
+
+// Template: called after `pulumi new` lays out a template; nothing to adjust.
+func (b *Base) Template(context.Context, *pulumirpc.TemplateRequest) (*pulumirpc.TemplateResponse, error) {
+	return &pulumirpc.TemplateResponse{}, nil
+}
+
+// Package is a resource plugin a program needs, its version with the `v` the engine expects.
+func Package(name, version, server string) *pulumirpc.PackageDependency {
+	if version != "" && !strings.HasPrefix(version, "v") {
+		version = "v" + version
+	}
+	return &pulumirpc.PackageDependency{Name: name, Kind: "resource", Version: version, Server: server}
+}
+
 // Serve runs a host: parses the engine's flags, serves the server that newServer makes (given
-// the engine's address and --tracing) on a free port, prints the port, and returns when the
-// engine cancels or goes away. A failure to start exits 1 with a message naming the host.
-func Serve(name string, newServer func(engineAddress, tracing string) pulumirpc.LanguageRuntimeServer) {
+// the shared part, at version, with the engine's address and --tracing) on a free port,
+// prints the port, and returns when the engine cancels or goes away. A failure to start exits
+// 1 with a message naming the host.
+func Serve(name, version string, newServer func(*Base) pulumirpc.LanguageRuntimeServer) {
 	tracing := flag.String("tracing", "", "Zipkin-compatible tracing endpoint")
 	flag.Parse()
 	logging.InitLogging(false, 0, false)
@@ -116,7 +138,7 @@ func Serve(name string, newServer func(engineAddress, tracing string) pulumirpc.
 		<-ctx.Done()
 		close(cancel)
 	}()
-	server := newServer(engineAddress, *tracing)
+	server := newServer(NewBase(version, engineAddress, *tracing))
 	handle, err := rpcutil.ServeWithOptions(rpcutil.ServeOptions{
 		Cancel: cancel,
 		Init: func(srv *grpc.Server) error {

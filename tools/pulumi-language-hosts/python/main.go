@@ -21,7 +21,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"strings"
 
 	"agentalias.local/pulumi-language-hosts/host"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
@@ -46,13 +45,11 @@ for d in m.distributions():
 print(json.dumps(out))
 `
 
-type pythonHost struct {
-	*host.Base
-}
+type pythonHost struct{ *host.Base }
 
 func main() {
-	host.Serve("pulumi-language-python", func(engine, tracing string) pulumirpc.LanguageRuntimeServer {
-		return &pythonHost{host.NewBase(version, engine, tracing)}
+	host.Serve("pulumi-language-python", version, func(b *host.Base) pulumirpc.LanguageRuntimeServer {
+		return &pythonHost{b}
 	})
 }
 
@@ -100,13 +97,7 @@ func (h *pythonHost) GetRequiredPackages(
 	}
 	resp := &pulumirpc.GetRequiredPackagesResponse{}
 	for _, p := range plugins {
-		v := p.Version
-		if !strings.HasPrefix(v, "v") {
-			v = "v" + v
-		}
-		resp.Packages = append(resp.Packages, &pulumirpc.PackageDependency{
-			Name: p.Name, Kind: "resource", Version: v, Server: p.Server,
-		})
+		resp.Packages = append(resp.Packages, host.Package(p.Name, p.Version, p.Server))
 	}
 	return resp, nil
 }
