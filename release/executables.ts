@@ -9,7 +9,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { build } from "esbuild";
 import { fetchRuntime, hostRuntime } from "./runtimes.ts";
 import { binaryName, type Executable, type RuntimeName, type Target, targetName } from "./targets.ts";
@@ -85,14 +85,15 @@ export async function buildExecutables(o: BuildOptions): Promise<BuiltExecutable
         writeFileSync(
           config,
           JSON.stringify({
-            main,
+            // Relative to the work folder (the builder's cwd): the blob records this path.
+            main: basename(main),
             executable: await fetchRuntime(t.runtime, o.cache),
             output: file,
             disableExperimentalSEAWarning: true,
             assets: { "package.json": join(o.repo, "package.json") },
           }),
         );
-        execFileSync(node, ["--build-sea", config], { stdio: ["ignore", "ignore", "inherit"] });
+        execFileSync(node, ["--build-sea", config], { cwd: o.work, stdio: ["ignore", "ignore", "inherit"] });
         if (t.format === "macho")
           execFileSync(o.quill, ["sign", "--ad-hoc", "--identity", e.name, "--quiet", file], {
             cwd: o.work,

@@ -2,7 +2,7 @@
  * `agent-alias plugin install` where this platform's executable is not installed (a
  * checkout: the platform packages come only with a release): it says what is missing and how
  * to get it, exit 1, and writes nothing. The install itself, from a release's packages, is
- * test/engine/plugin-install-lasting.test.ts.
+ * test/release/install-anywhere.test.ts.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";

@@ -434,25 +434,7 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 	// Command line understood by @pulumi/pulumi/cmd/run.
 	args := append([]string{}, opts.nodeargs...)
 	args = append(args, runScript)
-	flagIf := func(name, value string) {
-		if value != "" {
-			args = append(args, "--"+name, value)
-		}
-	}
-	flagIf("monitor", req.GetMonitorAddress())
-	flagIf("engine", h.Engine())
-	flagIf("organization", req.GetOrganization())
-	flagIf("project", req.GetProject())
-	flagIf("root-directory", info.GetRootDirectory())
-	flagIf("stack", req.GetStack())
-	flagIf("pwd", programDir)
-	flagIf("tracing", h.Tracing)
-	if req.GetDryRun() {
-		args = append(args, "--dry-run")
-	}
-	if req.GetParallel() > 0 {
-		flagIf("parallel", strconv.Itoa(int(req.GetParallel())))
-	}
+	args = append(args, h.RunFlags(req, programDir)...)
 	args = append(args, entry)
 	args = append(args, req.GetArgs()...)
 

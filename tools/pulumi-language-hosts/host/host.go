@@ -21,6 +21,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -227,6 +228,33 @@ func (b *Base) RunProgram(ctx context.Context, cmd *exec.Cmd) *pulumirpc.RunResp
 		}
 	}
 	return Failed(fmt.Errorf("problem running %s: %w", cmd.Path, err))
+}
+
+// RunFlags are the run scripts' flags for one Run (Node.js's @pulumi/pulumi/cmd/run and the
+// Python host's run.py take the same): the engine's addresses, the stack, the program's
+// folder (--pwd), tracing, parallelism and --dry-run; empty values are left out.
+func (b *Base) RunFlags(req *pulumirpc.RunRequest, programDir string) []string {
+	var args []string
+	flagIf := func(name, value string) {
+		if value != "" {
+			args = append(args, "--"+name, value)
+		}
+	}
+	flagIf("monitor", req.GetMonitorAddress())
+	flagIf("engine", b.Engine())
+	flagIf("organization", req.GetOrganization())
+	flagIf("project", req.GetProject())
+	flagIf("root-directory", req.GetInfo().GetRootDirectory())
+	flagIf("stack", req.GetStack())
+	flagIf("pwd", programDir)
+	flagIf("tracing", b.Tracing)
+	if req.GetDryRun() {
+		args = append(args, "--dry-run")
+	}
+	if req.GetParallel() > 0 {
+		flagIf("parallel", strconv.Itoa(int(req.GetParallel())))
+	}
+	return args
 }
 
 // Options are a program's `runtime.options` from Pulumi.yaml.

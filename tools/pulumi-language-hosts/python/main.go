@@ -20,7 +20,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 
 	"agentalias.local/pulumi-language-hosts/host"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
@@ -113,26 +112,7 @@ func (h *pythonHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulum
 	if entry == "" {
 		entry = "."
 	}
-	args := []string{"-u", "-c", runScript}
-	flagIf := func(name, value string) {
-		if value != "" {
-			args = append(args, "--"+name, value)
-		}
-	}
-	flagIf("monitor", req.GetMonitorAddress())
-	flagIf("engine", h.Engine())
-	flagIf("project", req.GetProject())
-	flagIf("stack", req.GetStack())
-	flagIf("organization", req.GetOrganization())
-	flagIf("root-directory", info.GetRootDirectory())
-	flagIf("pwd", dir)
-	flagIf("tracing", h.Tracing)
-	if req.GetParallel() > 0 {
-		flagIf("parallel", strconv.Itoa(int(req.GetParallel())))
-	}
-	if req.GetDryRun() {
-		args = append(args, "--dry-run")
-	}
+	args := append([]string{"-u", "-c", runScript}, h.RunFlags(req, dir)...)
 	args = append(args, entry)
 	args = append(args, req.GetArgs()...)
 
