@@ -4,11 +4,13 @@
  * executable application (`node --build-sea`, run by the host's runtime of the same version,
  * with the target's runtime as `executable`). The package's package.json goes in as the asset
  * `package.json` (the plugin reads its version there). Mach-O executables are signed ad hoc
- * with quill (scripts/setup-quill.sh builds it), since macOS runs no unsigned code; targets
- * that share a runtime share one executable.
+ * with quill (scripts/setup-quill.sh builds it), since macOS runs no unsigned code. The
+ * Windows runtime's Authenticode signature no longer matches once the application is in: its
+ * certificate table is cleared, so the executable is plainly unsigned. Targets that share a
+ * runtime share one executable.
  */
 import { execFileSync } from "node:child_process";
-import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { build } from "esbuild";
 import { fetchRuntime, hostRuntime } from "./runtimes.ts";
@@ -66,6 +68,22 @@ export async function bundle(repo: string, work: string, e: Executable): Promise
   return outfile;
 }
 
+/**
+ * Clears a PE file's certificate table (the security data directory of its PE32+ optional
+ * header), leaving an unsigned executable; a PE without one is left as it is.
+ */
+export function clearCertificateTable(file: string): void {
+  const b = readFileSync(file);
+  const pe = b.readUInt32LE(0x3c);
+  if (b.readUInt32BE(pe) !== 0x50450000 || b.readUInt16LE(pe + 24) !== 0x20b)
+    throw new Error(`${file} is not a PE32+ executable`);
+  const security = pe + 24 + 112 + 4 * 8;
+  if (b.readUInt32LE(security) === 0 && b.readUInt32LE(security + 4) === 0) return;
+  b.writeUInt32LE(0, security);
+  b.writeUInt32LE(0, security + 4);
+  writeFileSync(file, b);
+}
+
 export async function buildExecutables(o: BuildOptions): Promise<BuiltExecutable[]> {
   const node = await fetchRuntime(hostRuntime(), o.cache);
   const built: BuiltExecutable[] = [];
@@ -94,6 +112,7 @@ export async function buildExecutables(o: BuildOptions): Promise<BuiltExecutable
           }),
         );
         execFileSync(node, ["--build-sea", config], { cwd: o.work, stdio: ["ignore", "ignore", "inherit"] });
+        if (t.format === "pe") clearCertificateTable(file);
         if (t.format === "macho")
           execFileSync(o.quill, ["sign", "--ad-hoc", "--identity", e.name, "--quiet", file], {
             cwd: o.work,

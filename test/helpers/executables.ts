@@ -13,6 +13,8 @@ export interface ExecutableFacts {
   machine: string;
   /** The SEA blob, when there is one. */
   seaBlob: Buffer | undefined;
+  /** PE only: whether the certificate table (an Authenticode signature) is there. */
+  certificateTable?: boolean;
 }
 
 /** Node's SEA blob starts with this magic (little endian). */
@@ -171,8 +173,9 @@ function readPe(b: Buffer): ExecutableFacts {
     }
     throw new Error(`RVA ${rva} is in no section`);
   };
+  const certificateTable = b.readUInt32LE(optional + 112 + 4 * 8 + 4) !== 0;
   const resourceRva = b.readUInt32LE(optional + 112 + 2 * 8);
-  if (resourceRva === 0) return { format: "pe", machine, seaBlob: undefined };
+  if (resourceRva === 0) return { format: "pe", machine, seaBlob: undefined, certificateTable };
   const base = toOffset(resourceRva);
   /** The entries of a resource directory: id or name, and where each leads. */
   const entries = (dir: number) => {
@@ -196,7 +199,12 @@ function readPe(b: Buffer): ExecutableFacts {
   const rcdata = entries(base).find((e) => e.key === 10 && e.isDir); // RT_RCDATA
   const named = rcdata && entries(rcdata.to).find((e) => e.key === "NODE_SEA_BLOB" && e.isDir);
   const language = named && entries(named.to).find((e) => !e.isDir);
-  if (!language) return { format: "pe", machine, seaBlob: undefined };
+  if (!language) return { format: "pe", machine, seaBlob: undefined, certificateTable };
   const data = toOffset(b.readUInt32LE(language.to));
-  return { format: "pe", machine, seaBlob: b.subarray(data, data + b.readUInt32LE(language.to + 4)) };
+  return {
+    format: "pe",
+    machine,
+    seaBlob: b.subarray(data, data + b.readUInt32LE(language.to + 4)),
+    certificateTable,
+  };
 }

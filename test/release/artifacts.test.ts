@@ -153,6 +153,10 @@ describe("plugin archives", () => {
     expect(() => checkAdhocSignature(b)).toThrow(/page \d+ does not match its hash/);
   });
 
+  it("the Windows executable is plainly unsigned: Node.js's signature, which no longer matches, is cleared", () => {
+    expect(readExecutable(executables.get("windows-amd64")!).certificateTable).toBe(false);
+  });
+
   it("darwin-arm64 is the darwin-amd64 executable (Rosetta 2), and says so", () => {
     expect(executables.get("darwin-arm64")!.equals(executables.get("darwin-amd64")!)).toBe(true);
     expect(TARGETS.find((t) => targetName(t) === "darwin-arm64")!.note).toMatch(/Rosetta 2/);
