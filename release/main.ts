@@ -75,7 +75,7 @@ try {
     log,
   });
   await doorArchives(r, built);
-  npmPackages(r, built);
+  await npmPackages(r, built);
   pythonDists(r);
   goModule(r);
   documents(r);
