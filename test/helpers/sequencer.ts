@@ -1,10 +1,15 @@
 /**
- * The run's order: vitest's (slowest files first, by the last run's durations), except that
- * the files that use the release build (test/release/) go last, and the build starts now, in
- * the background, so the other files run while it builds.
+ * The run's order: vitest's (slowest files first, by the last run's durations), with the files
+ * that use the release build (test/release/) moved behind the two slowest others, and the
+ * build started now, in the background: the other files run while it builds, and the release
+ * files start about when it is done (the two slowest files take longer than the build), so
+ * they neither hold a worker waiting nor run alone at the end.
  */
 import { BaseSequencer, type TestSpecification } from "vitest/node";
 import { RELEASE_TESTS, startReleaseBuild } from "./release-build.js";
+
+/** How many of the slowest other files run before the release files. */
+const AHEAD = 2;
 
 export default class Sequencer extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
@@ -13,6 +18,7 @@ export default class Sequencer extends BaseSequencer {
     const release = sorted.filter(usesRelease);
     if (release.length === 0) return sorted;
     startReleaseBuild(release[0]!.project.getProvidedContext().releaseRun);
-    return [...sorted.filter((f) => !usesRelease(f)), ...release];
+    const others = sorted.filter((f) => !usesRelease(f));
+    return [...others.slice(0, AHEAD), ...release, ...others.slice(AHEAD)];
   }
 }
