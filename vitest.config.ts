@@ -1,8 +1,11 @@
 import { defineConfig } from "vitest/config";
+import Sequencer from "./test/helpers/sequencer.js";
 
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
+    globalSetup: ["test/helpers/global-setup.ts"],
+    sequence: { sequencer: Sequencer },
     testTimeout: 60_000,
     hookTimeout: 120_000,
     reporters: ["default"],

@@ -41,8 +41,9 @@ src="$repo/tools/sdkgen"
 cache="$PULUMI_HOME/tools/sdkgen"
 
 # --- Go --------------------------------------------------------------------
-. "$repo/scripts/find-go.sh"
-find_go "to generate the SDKs"
+# shellcheck source=lib/go.sh
+. "$repo/scripts/lib/go.sh"
+find_go "[gen-sdk]" "to generate the SDKs"
 export GOFLAGS="${GOFLAGS:+$GOFLAGS }-mod=mod"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/gen-sdk.XXXXXX")

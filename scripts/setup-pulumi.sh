@@ -57,8 +57,11 @@ launcher_src="$repo/tools/pulumi-resource-pulumi-nodejs"
 
 # Fingerprint of our own sources: when it changes, the host/launcher are
 # reinstalled (the CLI is only rebuilt if missing, wrong version or --force).
+# The host builds with the hosts' shared package (tools/pulumi-language-hosts/host).
+shared_src="$repo/tools/pulumi-language-hosts"
 fingerprint() {
-    cat "$host_src/go.mod" "$host_src/go.sum" "$host_src"/*.go "$launcher_src" | sha256sum | cut -d' ' -f1
+    cat "$host_src/go.mod" "$host_src/go.sum" "$host_src"/*.go "$shared_src/go.mod" "$shared_src/host"/*.go "$launcher_src" |
+        sha256sum | cut -d' ' -f1
 }
 want_stamp="cli=$PULUMI_CLI_VERSION yaml=$PULUMI_YAML_VERSION tools=$(fingerprint)"
 
@@ -77,8 +80,9 @@ if existing=$(command -v pulumi 2>/dev/null) && [ "$existing" != "$bin/pulumi" ]
 fi
 
 # --- Go --------------------------------------------------------------------
-. "$repo/scripts/find-go.sh"
-find_go "to build the Pulumi CLI (the Pulumi SDK's go.mod asks for it)"
+# shellcheck source=lib/go.sh
+. "$repo/scripts/lib/go.sh"
+find_go "[setup-pulumi]" "to build the Pulumi CLI (the Pulumi SDK's go.mod asks for it)"
 say "using $GO ($go_version); GOPROXY=$("$GO" env GOPROXY)"
 
 mkdir -p "$bin" || die "cannot create $bin"

@@ -48,8 +48,9 @@ if [ "$force" = 0 ] && tofu_ok "$tofu"; then
 fi
 
 # --- Go --------------------------------------------------------------------
-. "$repo/scripts/find-go.sh"
-find_go "to build OpenTofu (its go.mod asks for it; with OpenTofu $TOFU_VERSION installed, set TOFU to it instead)"
+# shellcheck source=lib/go.sh
+. "$repo/scripts/lib/go.sh"
+find_go "[setup-tofu]" "to build OpenTofu (its go.mod asks for it; with OpenTofu $TOFU_VERSION installed, set TOFU to it instead)"
 export GOFLAGS="${GOFLAGS:-} -buildvcs=false"
 say "using $GO ($go_version); GOPROXY=$("$GO" env GOPROXY)"
 

@@ -9,7 +9,7 @@
  */
 import type { status as grpcStatus, Metadata, ServiceError } from "@grpc/grpc-js";
 import { cut, MESSAGE_LIMITS } from "../client/index.js";
-import { AnyMessage, grpc, pb, statusPb } from "./proto.js";
+import { grpc, pb, statusPb } from "./proto.js";
 import { type Path, type Props, rewrap, toStruct } from "./struct.js";
 
 const { status } = grpc;
@@ -59,12 +59,11 @@ export function toServiceError(e: unknown, secrets: readonly Path[] = []): Parti
     detail.setReasonsList(
       Array.isArray(err.reasons) ? err.reasons.map((r) => cut(String(r), MESSAGE_LIMITS.reason)) : [message],
     );
-    const any = new AnyMessage();
-    any.pack(detail.serializeBinary(), "pulumirpc.ErrorResourceInitFailed");
     const st = new statusPb.Status();
     st.setCode(status.UNKNOWN);
     st.setMessage(message);
-    st.addDetails(any);
+    // Called without a value, addDetails makes the google.protobuf.Any of the stubs' own class.
+    st.addDetails().pack(detail.serializeBinary(), "pulumirpc.ErrorResourceInitFailed");
     const metadata: Metadata = new grpc.Metadata();
     // grpc-js has no API for rich status details; this trailer is what Go's status.FromError reads.
     metadata.add("grpc-status-details-bin", Buffer.from(st.serializeBinary()));

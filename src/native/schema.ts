@@ -32,6 +32,16 @@ export const ALIAS_POLICY_TOKEN = `${PACKAGE}:index:AliasPolicy`;
 /** The function that turns a canary block (stage table and current stage) into a policy. */
 export const CANARY_POLICY_TOKEN = `${PACKAGE}:index:canaryPolicy`;
 
+/** The project's repository: GitHub releases there publish the plugin archives. */
+export const REPOSITORY = "https://github.com/pulumi-agent-alias/pulumi-agent-alias";
+
+/**
+ * Where the engine downloads the plugin when it is not installed: the GitHub release of the
+ * version (the engine puts the version for `${VERSION}` and asks for
+ * `pulumi-resource-agent-alias-v<version>-<os>-<arch>.tar.gz` there).
+ */
+export const PLUGIN_DOWNLOAD_URL = `${REPOSITORY}/releases/download/v\${VERSION}`;
+
 /** The Go module of the generated Go SDK (sdk/go). */
 export const GO_MODULE = "github.com/pulumi-agent-alias/pulumi-agent-alias/sdk/go";
 
@@ -175,8 +185,9 @@ export function packageSchema(version: string): Spec {
       "Agent aliases: stable names in front of AI agents, with routing rules and sticky weighted splits.",
     keywords: ["pulumi", "agent-alias", "category/utility", "kind/native"],
     license: "Apache-2.0",
-    repository: "https://github.com/pulumi-agent-alias/pulumi-agent-alias",
+    repository: REPOSITORY,
     publisher: "pulumi-agent-alias",
+    pluginDownloadURL: PLUGIN_DOWNLOAD_URL,
     config: { variables: CONFIG },
     provider: {
       description: `The ${PACKAGE} provider: ${SETTINGS_DOC}`,

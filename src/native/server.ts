@@ -19,6 +19,7 @@
  * process state (src/provider/connection.ts).
  */
 import { readFileSync } from "node:fs";
+import { getAsset, isSea } from "node:sea";
 import type { ServerUnaryCall, sendUnaryData, UntypedServiceImplementation } from "@grpc/grpc-js";
 import type { DiffResponse, PropertyDiff } from "@pulumi/pulumi/proto/provider_pb.js";
 import { cut, redactor } from "../client/index.js";
@@ -45,12 +46,15 @@ import { PACKAGE, packageSchema } from "./schema.js";
 import { fromStruct, type Path, rewrap, secret, toStruct, unwrap, withoutNulls } from "./struct.js";
 import { readableService, UnreadableRequest } from "./unreadable.js";
 
-/** The plugin's version: the npm package's. */
+/**
+ * The plugin's version: the npm package's, from its package.json (beside dist/, or in a single
+ * executable the copy embedded as its asset `package.json`).
+ */
 export function pluginVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
-    version: string;
-  };
-  return pkg.version;
+  const text = isSea()
+    ? getAsset("package.json", "utf8")
+    : readFileSync(new URL("../../package.json", import.meta.url), "utf8");
+  return (JSON.parse(text) as { version: string }).version;
 }
 
 /** gRPC limits: the engine's own (Pulumi sends state of up to 400 MiB). */

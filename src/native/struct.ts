@@ -7,20 +7,19 @@
  * values (preview) are the string sentinel UNKNOWN on the wire and in the core alike, so they
  * pass through untouched.
  */
-import { createRequire } from "node:module";
 import type { CheckResponse } from "@pulumi/pulumi/proto/provider_pb.js";
 import { isRecord } from "../policy/index.js";
+import { pb } from "./proto.js";
 
 /** google.protobuf.Struct, as the generated stubs type it. */
 export type StructType = NonNullable<ReturnType<CheckResponse["getInputs"]>>;
 
-// The generated stubs load google-protobuf from where @pulumi/pulumi resolves it; a Struct
-// must be of that same class to be serialized, so it is loaded from there too.
-const fromPulumi = createRequire(
-  createRequire(import.meta.url).resolve("@pulumi/pulumi/proto/provider_pb.js"),
-);
-const { Struct } = fromPulumi("google-protobuf/google/protobuf/struct_pb.js") as {
-  Struct: { fromJavaScript(value: Record<string, unknown>): StructType };
+// A Struct must be of the stubs' own class (their copy of google-protobuf) to be serialized,
+// so the class is taken from a message the stubs decode: a CheckResponse of `inputs: {}`
+// (field 1, length 0) holds an empty Struct.
+const Struct = pb.CheckResponse.deserializeBinary(Uint8Array.of(0x0a, 0x00)).getInputs()!
+  .constructor as unknown as {
+  fromJavaScript(value: Record<string, unknown>): StructType;
 };
 
 /** The key that marks a special value, and the value of that key for a secret (Pulumi's rpc.ts). */

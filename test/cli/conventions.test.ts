@@ -63,11 +63,13 @@ describe("output is for people unless asked, on a terminal or not", () => {
     },
   );
 
+  // A checkout has no platform package for the Pulumi plugin (test/cli/plugin-install.test.ts);
+  // the Terraform mirror needs none and prints the same way.
   it("plugin install prints a line, or its JSON", async () => {
-    const home = tempFiles({});
-    const first = await cli(["plugin", "install", "--pulumi-home", home]);
-    expect(first.stdout).toMatch(/^installed .*resource-agent-alias-v/);
-    const again = await cli(["plugin", "install", "--pulumi-home", home, "--json"]);
+    const mirror = tempFiles({});
+    const first = await cli(["plugin", "install", "--terraform", "--mirror", mirror]);
+    expect(first.stdout).toMatch(/^installed .*agent-alias\/agentalias\//);
+    const again = await cli(["plugin", "install", "--terraform", "--mirror", mirror, "--json"]);
     expect(JSON.parse(again.stdout)).toMatchObject({ installed: false });
   });
 

@@ -42,6 +42,7 @@ const USE = "Use it in your own project";
 const TRY = "Try it on the emulator";
 const CONTRIBUTORS = "Quick start for contributors";
 const TERRAFORM = "Terraform or OpenTofu";
+const INSTALL = "Install";
 const LANGUAGES = ["TypeScript or JavaScript", "YAML", "Python", "Go"] as const;
 type Language = (typeof LANGUAGES)[number];
 
@@ -279,7 +280,12 @@ describe("the README for a newcomer", () => {
     expect(intro.slice(0, 120)).toContain("Vectara agent aliases");
     const sections = [...README.matchAll(/^## (.*)$/gm)].map((m) => m[1]);
     expect(sections).toEqual([USE, CONTRIBUTORS, "Reference"]);
-    expect([...README.matchAll(/^### (.*)$/gm)].map((m) => m[1])).toEqual([...LANGUAGES, TRY, TERRAFORM]);
+    expect([...README.matchAll(/^### (.*)$/gm)].map((m) => m[1])).toEqual([
+      INSTALL,
+      ...LANGUAGES,
+      TRY,
+      TERRAFORM,
+    ]);
     for (const c of ["npm ci && npm run demo", "npm ci && npm test"]) expect(README).toContain(`\n${c} `);
   });
 });

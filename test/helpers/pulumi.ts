@@ -24,6 +24,14 @@ export function pulumiAvailable(): boolean {
   return existsSync(join(REPO, ".pulumi-home/versions/3.259.0/bin/pulumi"));
 }
 
+/** How a TestStack runs the CLI: which `pulumi`, and the environment it starts from. */
+export interface StackRunner {
+  /** The `pulumi` to run (default scripts/pulumi.sh, the project's cached CLI). */
+  pulumi?: string;
+  /** The environment the run starts from instead of this process's. */
+  baseEnv?: Record<string, string>;
+}
+
 export class TestStack {
   readonly dir: string;
   readonly backend: string;
@@ -33,6 +41,7 @@ export class TestStack {
     readonly programDir: string,
     readonly stack = "test",
     readonly env: Record<string, string> = {},
+    readonly runner: StackRunner = {},
   ) {
     this.dir = mkdtempSync(join(tmpdir(), "agent-alias-engine-"));
     this.backend = join(this.dir, "state");
@@ -45,14 +54,14 @@ export class TestStack {
     if (!["stack", "state", "cancel"].includes(args[0]!)) full.push("--config-file", this.configFile);
     return new Promise((resolve) => {
       execFile(
-        PULUMI,
+        this.runner.pulumi ?? PULUMI,
         full,
         {
           cwd: this.programDir,
           timeout: opts.timeoutMs ?? 240_000,
           maxBuffer: 64 * 1024 * 1024,
           env: {
-            ...process.env,
+            ...(this.runner.baseEnv ?? process.env),
             PULUMI_BACKEND_URL: `file://${this.backend}`,
             PULUMI_CONFIG_PASSPHRASE: "engine-test-passphrase",
             PULUMI_SKIP_UPDATE_CHECK: "true",

@@ -81,3 +81,7 @@ require (
 	google.golang.org/genproto/googleapis/rpc v0.0.0-20260414002931-afd174a4e478 // indirect
 	lukechampine.com/frand v1.4.2 // indirect
 )
+
+require agentalias.local/pulumi-language-hosts v0.0.0
+
+replace agentalias.local/pulumi-language-hosts => ../pulumi-language-hosts

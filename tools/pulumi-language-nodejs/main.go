@@ -50,25 +50,19 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
-	"os/signal"
 	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
-	"time"
 
-	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
-	"google.golang.org/protobuf/types/known/emptypb"
 
+	langhost "agentalias.local/pulumi-language-hosts/host"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/util/logging"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
@@ -87,132 +81,24 @@ const (
 
 	// runModule is the SDK entry point that loads and runs a Pulumi program.
 	runModule = "@pulumi/pulumi/cmd/run"
-
-	// bailExitCode is what the SDK's run script exits with after it has
-	// already shown the user an actionable error; the engine should then stop
-	// quietly ("bail") instead of printing a second, generic error.
-	bailExitCode = 32
-
-	// killGrace is how long a cancelled program gets after SIGINT before it
-	// is killed.
-	killGrace = 5 * time.Second
 )
 
 func main() {
-	// The engine may pass glog-style flags (--logtostderr, -v=N, registered
-	// on flag.CommandLine by the logging package) and --tracing.
-	tracing := flag.String("tracing", "", "Zipkin-compatible tracing endpoint (passed on to the program)")
-	showVersion := flag.Bool("version", false, "print the version and exit")
-	flag.Parse()
-	if *showVersion {
-		fmt.Println(version)
-		return
-	}
-	logging.InitLogging(false, 0, false)
-
-	engineAddress := ""
-	if flag.NArg() > 0 {
-		engineAddress = flag.Arg(0)
-	}
-
-	// Stop serving on SIGINT, or when the engine goes away.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if engineAddress != "" {
-		if err := rpcutil.Healthcheck(ctx, engineAddress, 5*time.Minute, stop); err != nil {
-			fatalf("could not start the engine health check: %v", err)
-		}
-	}
-	cancel := make(chan bool)
-	go func() {
-		<-ctx.Done()
-		close(cancel)
-	}()
-
-	host := newHost(engineAddress, *tracing)
-	handle, err := rpcutil.ServeWithOptions(rpcutil.ServeOptions{
-		Cancel: cancel,
-		Init: func(srv *grpc.Server) error {
-			pulumirpc.RegisterLanguageRuntimeServer(srv, host)
-			return nil
-		},
+	langhost.Serve("pulumi-language-nodejs", version, func(b *langhost.Base) pulumirpc.LanguageRuntimeServer {
+		return &host{b}
 	})
-	if err != nil {
-		fatalf("could not start the language host gRPC server: %v", err)
-	}
-
-	// The engine reads exactly this line to learn where to connect.
-	fmt.Printf("%d\n", handle.Port)
-
-	if err := <-handle.Done; err != nil {
-		fatalf("language host gRPC server stopped: %v", err)
-	}
 }
 
-func fatalf(format string, args ...any) {
-	fmt.Fprintf(os.Stderr, "pulumi-language-nodejs: "+format+"\n", args...)
-	os.Exit(1)
-}
-
-// host implements pulumirpc.LanguageRuntimeServer.  Embedding the
-// Unimplemented server makes every RPC we don't define answer Unimplemented.
-type host struct {
-	pulumirpc.UnimplementedLanguageRuntimeServer
-
-	mu            sync.Mutex
-	engineAddress string
-	tracing       string
-
-	// cancelled is closed by the Cancel RPC; running programs are stopped.
-	cancelled  chan struct{}
-	cancelOnce sync.Once
-}
+// host implements pulumirpc.LanguageRuntimeServer: the shared part (engine address,
+// cancellation, the small RPCs) and what is Node.js's own below.
+type host struct{ *langhost.Base }
 
 func newHost(engineAddress, tracing string) *host {
-	return &host{engineAddress: engineAddress, tracing: tracing, cancelled: make(chan struct{})}
-}
-
-func (h *host) engine() string {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.engineAddress
+	return &host{langhost.NewBase(version, engineAddress, tracing)}
 }
 
 // ---------------------------------------------------------------------------
-// Small RPCs
-
-func (h *host) GetPluginInfo(context.Context, *emptypb.Empty) (*pulumirpc.PluginInfo, error) {
-	return &pulumirpc.PluginInfo{Version: version}, nil
-}
-
-// Handshake is sent by engines that start the host without a positional
-// engine address (e.g. when attaching to an already running host).
-func (h *host) Handshake(
-	_ context.Context, req *pulumirpc.LanguageHandshakeRequest,
-) (*pulumirpc.LanguageHandshakeResponse, error) {
-	h.mu.Lock()
-	h.engineAddress = req.GetEngineAddress()
-	h.mu.Unlock()
-	return &pulumirpc.LanguageHandshakeResponse{}, nil
-}
-
-func (h *host) Cancel(context.Context, *emptypb.Empty) (*emptypb.Empty, error) {
-	h.cancelOnce.Do(func() { close(h.cancelled) })
-	return &emptypb.Empty{}, nil
-}
-
-// RuntimeOptionsPrompts: `pulumi new` may ask which options to prompt for.
-// We only support npm, so there is nothing to ask.
-func (h *host) RuntimeOptionsPrompts(
-	context.Context, *pulumirpc.RuntimeOptionsRequest,
-) (*pulumirpc.RuntimeOptionsResponse, error) {
-	return &pulumirpc.RuntimeOptionsResponse{}, nil
-}
-
-// Template: called after `pulumi new` lays out a template; nothing to adjust.
-func (h *host) Template(context.Context, *pulumirpc.TemplateRequest) (*pulumirpc.TemplateResponse, error) {
-	return &pulumirpc.TemplateResponse{}, nil
-}
+// About and dependencies
 
 func (h *host) About(_ context.Context, req *pulumirpc.AboutRequest) (*pulumirpc.AboutResponse, error) {
 	node, err := findNode()
@@ -368,10 +254,7 @@ func packageDependency(p *packageJSON) (*pulumirpc.PackageDependency, error) {
 	if v == "" {
 		return nil, fmt.Errorf("package %q has no version", p.Name)
 	}
-	if !strings.HasPrefix(v, "v") {
-		v = "v" + v
-	}
-	return &pulumirpc.PackageDependency{Name: name, Kind: "resource", Version: v, Server: p.Pulumi.Server}, nil
+	return langhost.Package(name, v, p.Pulumi.Server), nil
 }
 
 // ---------------------------------------------------------------------------
@@ -517,15 +400,10 @@ func parseRunOptions(info *pulumirpc.ProgramInfo) (runOptions, error) {
 // Run returns program failures in RunResponse.Error (the engine prints them
 // as "error: ..."), not as gRPC errors.
 func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.RunResponse, error) {
-	fail := func(err error) (*pulumirpc.RunResponse, error) {
-		return &pulumirpc.RunResponse{Error: err.Error()}, nil
-	}
+	fail := func(err error) (*pulumirpc.RunResponse, error) { return langhost.Failed(err), nil }
 
 	info := req.GetInfo()
-	programDir := info.GetProgramDirectory()
-	if programDir == "" {
-		programDir = req.GetPwd() //nolint:staticcheck // older engines
-	}
+	programDir := langhost.ProgramDir(req)
 	entry := info.GetEntryPoint()
 	if entry == "" {
 		entry = req.GetProgram() //nolint:staticcheck // older engines
@@ -556,50 +434,17 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 	// Command line understood by @pulumi/pulumi/cmd/run.
 	args := append([]string{}, opts.nodeargs...)
 	args = append(args, runScript)
-	flagIf := func(name, value string) {
-		if value != "" {
-			args = append(args, "--"+name, value)
-		}
-	}
-	flagIf("monitor", req.GetMonitorAddress())
-	flagIf("engine", h.engine())
-	flagIf("organization", req.GetOrganization())
-	flagIf("project", req.GetProject())
-	flagIf("root-directory", info.GetRootDirectory())
-	flagIf("stack", req.GetStack())
-	flagIf("pwd", programDir)
-	flagIf("tracing", h.tracing)
-	if req.GetDryRun() {
-		args = append(args, "--dry-run")
-	}
-	if req.GetParallel() > 0 {
-		flagIf("parallel", strconv.Itoa(int(req.GetParallel())))
-	}
+	args = append(args, h.RunFlags(req, programDir)...)
 	args = append(args, entry)
 	args = append(args, req.GetArgs()...)
 
 	// Configuration travels in the environment.  Keys are "<namespace>:<name>",
 	// which the SDK reads as-is.
-	config := req.GetConfig()
-	if config == nil {
-		config = map[string]string{}
-	}
-	configJSON, err := json.Marshal(config)
+	config, err := langhost.ConfigEnv(req)
 	if err != nil {
-		return fail(fmt.Errorf("serializing configuration: %w", err))
+		return fail(err)
 	}
-	secretKeys := req.GetConfigSecretKeys()
-	if secretKeys == nil {
-		secretKeys = []string{}
-	}
-	secretJSON, err := json.Marshal(secretKeys)
-	if err != nil {
-		return fail(fmt.Errorf("serializing secret configuration keys: %w", err))
-	}
-	env := append(os.Environ(),
-		"PULUMI_CONFIG="+string(configJSON),
-		"PULUMI_CONFIG_SECRET_KEYS="+string(secretJSON),
-	)
+	env := append(os.Environ(), config...)
 	if opts.typescript {
 		env = append(env, "PULUMI_NODEJS_TYPESCRIPT=true")
 	}
@@ -611,51 +456,7 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 	cmd := exec.Command(node, args...)
 	cmd.Dir = programDir
 	cmd.Env = env
-	// Wrap our stdout/stderr in plain io.Writers so exec copies through a
-	// goroutine instead of handing node our file descriptors: node may switch
-	// its std streams to non-blocking mode, which would then break our own
-	// writes to them.  Wait() returns only after all output is copied.
-	cmd.Stdout = struct{ io.Writer }{os.Stdout}
-	cmd.Stderr = struct{ io.Writer }{os.Stderr}
-
-	if err := cmd.Start(); err != nil {
-		return fail(fmt.Errorf("could not start %s: %w", node, err))
-	}
-
-	// Stop the program if the engine cancels (Cancel RPC) or abandons the
-	// request: SIGINT first so the SDK can shut down, then kill.
-	done := make(chan struct{})
-	go func() {
-		select {
-		case <-done:
-			return
-		case <-h.cancelled:
-		case <-ctx.Done():
-		}
-		_ = cmd.Process.Signal(os.Interrupt)
-		select {
-		case <-done:
-		case <-time.After(killGrace):
-			_ = cmd.Process.Kill()
-		}
-	}()
-	err = cmd.Wait()
-	close(done)
-
-	if err == nil {
-		return &pulumirpc.RunResponse{}, nil
-	}
-	var exitErr *exec.ExitError
-	if errors.As(err, &exitErr) {
-		switch code := exitErr.ExitCode(); code {
-		case bailExitCode:
-			// The SDK has already reported the error to the engine.
-			return &pulumirpc.RunResponse{Bail: true}, nil
-		case -1:
-			return fail(fmt.Errorf("program was terminated: %v", exitErr))
-		default:
-			return fail(fmt.Errorf("program exited with non-zero exit code: %d", code))
-		}
-	}
-	return fail(fmt.Errorf("problem running program with %s: %w", node, err))
+	// Stopped if the engine cancels or abandons the request; exit 32 is the SDK's "already
+	// reported" (Bail).
+	return h.RunProgram(ctx, cmd), nil
 }
