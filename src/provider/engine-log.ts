@@ -9,10 +9,9 @@
  * best effort and never fails the call: a warning that cannot be sent goes to stderr; an
  * info line with no engine to send it to (a provider served in a test) is dropped.
  */
-import { createRequire } from "node:module";
-import type * as grpcTypes from "@grpc/grpc-js";
-import type * as engineGrpc from "@pulumi/pulumi/proto/engine_grpc_pb.js";
-import type * as enginePb from "@pulumi/pulumi/proto/engine_pb.js";
+import grpc from "@grpc/grpc-js";
+import engineGrpcModule from "@pulumi/pulumi/proto/engine_grpc_pb.js";
+import enginePb from "@pulumi/pulumi/proto/engine_pb.js";
 
 export type Severity = "info" | "warning";
 
@@ -26,7 +25,7 @@ export function engineAddress(argv: readonly string[] = process.argv.slice(2)): 
 }
 
 interface Engine {
-  client: engineGrpc.EngineClient;
+  client: InstanceType<typeof engineGrpcModule.EngineClient>;
   pb: typeof enginePb;
 }
 
@@ -36,11 +35,12 @@ function connect(): Engine | null {
   if (engine !== undefined) return engine;
   const address = engineAddress();
   if (address === undefined) return (engine = null);
-  const require = createRequire(import.meta.url);
-  const grpc = require("@grpc/grpc-js") as typeof grpcTypes;
-  const services = require("@pulumi/pulumi/proto/engine_grpc_pb.js") as typeof engineGrpc;
-  const pb = require("@pulumi/pulumi/proto/engine_pb.js") as typeof enginePb;
-  engine = { client: new services.EngineClient(address, grpc.credentials.createInsecure()), pb };
+  // Static imports (CommonJS stubs, each imported whole), so a bundler takes them into the
+  // single executable.
+  engine = {
+    client: new engineGrpcModule.EngineClient(address, grpc.credentials.createInsecure()),
+    pb: enginePb,
+  };
   return engine;
 }
 
