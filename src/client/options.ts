@@ -1,9 +1,7 @@
 /** Client options, their defaults and limits, in one frozen place. */
+import { DEFAULT_API_URL, DEFAULT_TOKEN_URL, isHttpUrl, SETTINGS } from "./settings.js";
 
-export const DEFAULT_API_URL = "https://api.vectara.io";
-
-/** Where OAuth 2.0 client credentials are exchanged for a bearer token (API.md **rev.**). */
-export const DEFAULT_TOKEN_URL = "https://auth.vectara.io/oauth2/token";
+export { DEFAULT_API_URL, DEFAULT_TOKEN_URL, isHttpUrl };
 
 export const CLIENT_DEFAULTS = Object.freeze({
   /** Per-attempt timeout: connect, headers and body. */
@@ -72,16 +70,6 @@ export interface ResolvedOptions {
   onRetry: ClientOptions["onRetry"];
 }
 
-/** Whether `v` is an absolute http(s) URL (the only kind the client calls). */
-export function isHttpUrl(v: string): boolean {
-  try {
-    const u = new URL(v);
-    return u.protocol === "http:" || u.protocol === "https:";
-  } catch {
-    return false;
-  }
-}
-
 function httpUrl(what: string, raw: string): string {
   const url = raw.replace(/\/+$/, "");
   try {
@@ -101,19 +89,20 @@ function httpUrl(what: string, raw: string): string {
  */
 function resolveCredentials(o: ClientOptions, env: Record<string, string | undefined>): Credentials {
   if (o.apiKey) return { kind: "api_key", apiKey: o.apiKey };
+  const envKey = env[SETTINGS.apiKey.env];
   // Each half of the client credentials by its own precedence: the option, then the environment.
-  const id = o.clientId || (o.clientSecret || !env.VECTARA_API_KEY ? env.VECTARA_CLIENT_ID : undefined);
-  const secret =
-    o.clientSecret || (o.clientId || !env.VECTARA_API_KEY ? env.VECTARA_CLIENT_SECRET : undefined);
-  if (!id && !secret)
-    return env.VECTARA_API_KEY ? { kind: "api_key", apiKey: env.VECTARA_API_KEY } : { kind: "none" };
+  const id = o.clientId || (o.clientSecret || !envKey ? env[SETTINGS.clientId.env] : undefined);
+  const secret = o.clientSecret || (o.clientId || !envKey ? env[SETTINGS.clientSecret.env] : undefined);
+  if (!id && !secret) return envKey ? { kind: "api_key", apiKey: envKey } : { kind: "none" };
   if (!id)
-    throw new TypeError("an OAuth client secret is set but no client id (clientId, VECTARA_CLIENT_ID)");
+    throw new TypeError(
+      `an OAuth client secret is set but no client id (clientId, ${SETTINGS.clientId.env})`,
+    );
   if (!secret)
     throw new TypeError(
-      "an OAuth client id is set but no client secret (clientSecret, VECTARA_CLIENT_SECRET)",
+      `an OAuth client id is set but no client secret (clientSecret, ${SETTINGS.clientSecret.env})`,
     );
-  const tokenUrl = httpUrl("token URL", o.tokenUrl || env.VECTARA_AUTH_URL || DEFAULT_TOKEN_URL);
+  const tokenUrl = httpUrl("token URL", o.tokenUrl || env[SETTINGS.authUrl.env] || DEFAULT_TOKEN_URL);
   const c = { kind: "oauth" as const, clientId: id, tokenUrl } as Extract<Credentials, { kind: "oauth" }>;
   // Kept out of JSON.stringify and util.inspect of the options.
   Object.defineProperty(c, "clientSecret", { value: secret, enumerable: false });
@@ -123,7 +112,7 @@ function resolveCredentials(o: ClientOptions, env: Record<string, string | undef
 export function resolveOptions(o: ClientOptions = {}): ResolvedOptions {
   const env = o.env ?? process.env;
   return {
-    baseUrl: httpUrl("API URL", o.baseUrl ?? env.AGENT_ALIAS_API_URL ?? DEFAULT_API_URL),
+    baseUrl: httpUrl("API URL", o.baseUrl ?? env[SETTINGS.apiUrl.env] ?? DEFAULT_API_URL),
     credentials: resolveCredentials(o, env),
     timeoutMs: o.timeoutMs ?? CLIENT_DEFAULTS.timeoutMs,
     retry: {

@@ -21,6 +21,7 @@ import {
   type UpdateSummary,
 } from "@pulumi/pulumi/automation/index.js";
 import { parse as parseYaml } from "yaml";
+import { configKey, SETTING_NAMES, type SettingName, type SettingValues } from "../client/settings.js";
 import { describeLock, readUpOutput, type UpOutcome } from "./engine-output.js";
 import { stageSinceIn } from "./history.js";
 
@@ -54,28 +55,25 @@ export interface RolloutStack {
   /** The stack's latest `count` updates, newest first (what `unfinishedRevertIn` reads). */
   updates(count: number): Promise<readonly UpdateSummary[]>;
   /**
-   * The API's connection settings in stack config: by default the provider's
-   * (`agent-alias:apiUrl`, `agent-alias:apiKey`); `keys` names others (a key without a
-   * namespace is the project's, as `pulumi config` reads it).
+   * The API's connection settings (the settings table) in stack config, read at once: by
+   * default the provider's keys (`agent-alias:apiUrl`, `agent-alias:apiKey`, …); `keys` names
+   * others (a key without a namespace is the project's, as `pulumi config` reads it). A
+   * setting the config lacks is absent.
    */
-  apiConfig(keys?: ApiConfigKeys): Promise<{ apiUrl?: string | undefined; apiKey?: string | undefined }>;
+  apiConfig(keys?: ApiConfigKeys): Promise<SettingValues>;
   /** The stack's tags (kept by its backend, seen by every machine that reaches it). */
   tags(): Promise<Record<string, string>>;
   setTag(name: string, value: string): Promise<void>;
   removeTag(name: string): Promise<void>;
 }
 
-/** The stack config keys a rollout reads the API's URL and key from. */
-export interface ApiConfigKeys {
-  apiUrl: string;
-  apiKey: string;
-}
+/** The stack config key a rollout reads each connection setting from. */
+export type ApiConfigKeys = Readonly<Record<SettingName, string>>;
 
-/** The provider's own keys: what the dynamic resources and a default provider read. */
-export const PROVIDER_API_KEYS: Readonly<ApiConfigKeys> = Object.freeze({
-  apiUrl: "agent-alias:apiUrl",
-  apiKey: "agent-alias:apiKey",
-});
+/** The provider's own keys (`agent-alias:apiUrl`, …): what the dynamic resources and a default provider read. */
+export const PROVIDER_API_KEYS: ApiConfigKeys = Object.freeze(
+  Object.fromEntries(SETTING_NAMES.map((name) => [name, configKey(name)])) as Record<SettingName, string>,
+);
 
 /** A Pulumi command of a rollout failed; `operation` says which, the message carries Pulumi's own words. */
 export class RolloutStackError extends Error {
@@ -201,22 +199,23 @@ export async function automationStack(options: AutomationStackOptions): Promise<
       envVars,
     );
 
-  const get = async (name: string): Promise<string | undefined> => {
+  /** The values of `names` in one read of the stack's config (a name without a namespace: the project's). */
+  const getAll = async (names: readonly string[]): Promise<(string | undefined)[]> => {
     try {
-      if (configFile === undefined) {
-        const all = await stack.getAllConfig();
-        return all[name]?.value ?? all[`${await projectName()}:${name}`]?.value;
-      }
-      const r = await pulumi(["config", "--show-secrets", "--json"]);
-      const all = JSON.parse(r.stdout) as Record<string, { value?: string }>;
-      return all[name]?.value ?? all[`${await projectName()}:${name}`]?.value;
+      let all: Record<string, { value?: string }>;
+      if (configFile === undefined) all = await stack.getAllConfig();
+      else all = JSON.parse((await pulumi(["config", "--show-secrets", "--json"])).stdout);
+      const values: (string | undefined)[] = [];
+      for (const name of names) values.push(all[name]?.value ?? all[`${await projectName()}:${name}`]?.value);
+      return values;
     } catch (e) {
       throw new RolloutStackError(
         "config_get",
-        `cannot read '${name}' of stack '${options.stack}': ${messageOf(e)}`,
+        `cannot read '${names[0]}' of stack '${options.stack}': ${messageOf(e)}`,
       );
     }
   };
+  const get = async (name: string): Promise<string | undefined> => (await getAll([name]))[0];
   let project: string | undefined;
   const projectName = async () => (project ??= (await ws.projectSettings()).name);
   // Commands that take no --config-file (stack tags).
@@ -362,7 +361,12 @@ export async function automationStack(options: AutomationStackOptions): Promise<
       }
     },
     async apiConfig(keys = PROVIDER_API_KEYS) {
-      return { apiUrl: await get(keys.apiUrl), apiKey: await get(keys.apiKey) };
+      const values = await getAll(SETTING_NAMES.map((name) => keys[name]));
+      const out: SettingValues = {};
+      SETTING_NAMES.forEach((name, i) => {
+        if (values[i] !== undefined) out[name] = values[i];
+      });
+      return out;
     },
     async tags() {
       try {
