@@ -11,6 +11,7 @@
  */
 import { z } from "zod";
 import { describeValue, describeZodIssues, formatPath, isRecord, type PathPart } from "./issues.js";
+import { CANARY_LIMITS } from "./limits.js";
 import type { Policy, Rule } from "./schema.js";
 import type { ValidationIssue } from "./validate.js";
 
@@ -79,17 +80,6 @@ export const DEFAULT_STAGES: readonly CanaryStage[] = Object.freeze([
 
 /** What a stage gets when neither it nor the spec says (`maxWait` defaults to the stage's hold). */
 export const DEFAULT_CHECKS = Object.freeze({ hold: "10m", maxFailedChecks: 1, minTraces: 100 });
-
-/** The bounds of the check fields, in one place. */
-export const CANARY_LIMITS = Object.freeze({
-  /** Longest stage name: a stage is kept in stack config and in the rollout's record (a stack tag). */
-  maxStageName: 40,
-  /** Longest `hold`, `max_wait` or p95 `max`: 7 days. */
-  maxDurationMs: 7 * 24 * 3_600_000,
-  maxMinTraces: 1_000_000,
-  maxFailedChecks: 100,
-  maxRatio: 1000,
-});
 
 export interface CanarySpec extends CanaryChecks {
   /** The agent traffic moves away from (the stable one). */

@@ -5,7 +5,6 @@
  */
 export { evaluate, normalizeExpression } from "../userfn/index.js";
 export {
-  CANARY_LIMITS,
   type CanaryChecks,
   CanaryError,
   type CanaryGates,
@@ -68,6 +67,15 @@ export {
   isRecord,
   type PathPart,
 } from "./issues.js";
+export {
+  CANARY_LIMITS,
+  DOCUMENT_LIMITS,
+  isKey,
+  KEY_PATTERN,
+  KEY_RULE,
+  POLICY_LIMITS,
+  SIMULATION_KEYS,
+} from "./limits.js";
 export { murmur3, murmur3Bytes } from "./murmur3.js";
 export {
   PREVIEW_REPORT_VERSION,
@@ -106,14 +114,7 @@ export {
   syntheticKey,
 } from "./samples.js";
 export type { AliasDocument, Policy, Rule, SingleTarget, Target, WeightedTarget } from "./schema.js";
-export {
-  aliasDocumentSchema,
-  answeredPolicySchema,
-  KEY_PATTERN,
-  keySchema,
-  POLICY_LIMITS,
-  policySchema,
-} from "./schema.js";
+export { aliasDocumentSchema, answeredPolicySchema, keySchema, policySchema } from "./schema.js";
 export { percent, roundShare } from "./shares.js";
 export { type CompiledSplit, compileSplit, pickWeighted, type WeightedOption } from "./split.js";
 export {
