@@ -16,12 +16,12 @@ import {
   SIMULATION_KEYS,
   validateCanary,
 } from "../../src/policy/index.js";
-import { nameSchema } from "../../src/policy/schema.js";
+import { nameSchema, type Policy } from "../../src/policy/schema.js";
 import { checkAliasInputs } from "../../src/provider/check.js";
 import { API_LIMITS } from "../../src/wire/index.js";
 import { aliasInputs } from "../helpers/policies.js";
 
-const policy = { type: "routed", rules: [{ targets: { type: "single", agent_key: "a" } }] };
+const policy: Policy = { type: "routed", rules: [{ targets: { type: "single", agent_key: "a" } }] };
 
 describe("limits, each at its edge in every consumer", () => {
   it("API_LIMITS reads the table", () => {
@@ -81,7 +81,7 @@ describe("limits, each at its edge in every consumer", () => {
     expect(parseKeys(undefined)).toBe(SIMULATION_KEYS.default);
     expect(parseKeys(String(SIMULATION_KEYS.max))).toBe(SIMULATION_KEYS.max);
     expect(() => parseKeys(String(SIMULATION_KEYS.max + 1))).toThrow(`from 1 to ${SIMULATION_KEYS.max}`);
-    expect(() => diffPolicies(policy, policy, [], { keys: SIMULATION_KEYS.max + 1 })).toThrow(
+    expect(() => diffPolicies({ policy }, { policy }, [], { keys: SIMULATION_KEYS.max + 1 })).toThrow(
       `from ${SIMULATION_KEYS.min} to ${SIMULATION_KEYS.max}`,
     );
   });
