@@ -5,6 +5,7 @@
  */
 export { evaluate, normalizeExpression } from "../userfn/index.js";
 export {
+  CANARY_GATES,
   type CanaryChecks,
   CanaryError,
   type CanaryGates,
@@ -12,6 +13,7 @@ export {
   type CanaryPlan,
   type CanarySpec,
   type CanaryStage,
+  canaryGates,
   canaryPlan,
   canaryPlanOfDocument,
   canaryPolicy,
@@ -20,6 +22,15 @@ export {
   DEFAULT_STAGES,
   type ErrorRateGate,
   expandCanaryDocument,
+  type GateFigures,
+  type GateJsonField,
+  type GateKey,
+  type GateLimitSpec,
+  type GateName,
+  type GateSpec,
+  gateLimits,
+  type LimitName,
+  MIN_TRACES_GATE,
   type P95DurationGate,
   type PlannedGates,
   type PlannedStage,

@@ -16,10 +16,10 @@
  * Never throws for a verdict or a Pulumi failure: those are reported, with the engine's words.
  */
 import { hostname, userInfo } from "node:os";
-import type { CanaryPlan } from "../policy/index.js";
+import { type CanaryPlan, canaryGates, gateLimits, MIN_TRACES_GATE } from "../policy/index.js";
+import { formatDuration } from "../units/index.js";
 import type { RolloutApi, ServedAlias } from "./api.js";
 import type { RunContext } from "./context.js";
-import { formatDuration } from "./gates.js";
 import { unfinishedRevertIn } from "./history.js";
 import { Interrupts } from "./interrupts.js";
 import { type AliasPosition, stageOfPolicy } from "./position.js";
@@ -88,13 +88,14 @@ function thisProcess(): { host: string; by: string; pid: number } {
 function describeStage(s: CanaryPlan["stages"][number]): string {
   const w = `${s.weights[0]}/${s.weights[1]}`;
   if (!s.watched) return `${s.name} (${w}): set, up; not judged (no canary traffic)`;
-  const g = s.gates;
-  const limits = [`min_traces ${g.minTraces}`];
-  if (g.errorRate?.maxIncreasePoints !== undefined)
-    limits.push(`error rate +${g.errorRate.maxIncreasePoints} pt`);
-  if (g.errorRate?.max !== undefined) limits.push(`error rate <= ${g.errorRate.max}%`);
-  if (g.p95Duration?.maxRatio !== undefined) limits.push(`p95 <= ${g.p95Duration.maxRatio}x`);
-  if (g.p95Duration?.maxMs !== undefined) limits.push(`p95 <= ${formatDuration(g.p95Duration.maxMs)}`);
+  const limits = [MIN_TRACES_GATE.plan(s.gates.minTraces)];
+  for (const [key, gate] of canaryGates()) {
+    const planned = s.gates[key] as Readonly<Record<string, number | undefined>> | undefined;
+    for (const [, l] of planned === undefined ? [] : gateLimits(gate)) {
+      const value = planned?.[l.planned];
+      if (value !== undefined) limits.push(l.plan(value));
+    }
+  }
   return `${s.name} (${w}): set, up, hold ${formatDuration(s.holdMs)} (max wait ${formatDuration(s.maxWaitMs)}, abort after ${s.maxFailedChecks} failed check${s.maxFailedChecks === 1 ? "" : "s"}); gates on the canary rule's sessions: ${limits.join(", ")}`;
 }
 
