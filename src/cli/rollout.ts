@@ -9,13 +9,14 @@
 import { resolve } from "node:path";
 import { AgentAliasClient } from "../client/client.js";
 import { clientOptionsOf, configKey, SETTING_NAMES, SETTINGS, type SettingName } from "../client/settings.js";
-import { canaryPlanOfDocument, parseDuration } from "../policy/index.js";
+import { canaryPlanOfDocument } from "../policy/index.js";
 import { clientRolloutApi, type RolloutApi } from "../rollout/api.js";
 import { Interrupts } from "../rollout/interrupts.js";
 import { rolloutHuman, rolloutMarkdown } from "../rollout/report.js";
 import type { RolloutResult } from "../rollout/report-types.js";
 import { runRollout } from "../rollout/runner.js";
 import { automationStack, PROVIDER_API_KEYS, type RolloutStack } from "../rollout/stack.js";
+import { parseDuration } from "../units/index.js";
 import {
   COMMAND_FLAGS,
   COMMAND_FORMATS,
