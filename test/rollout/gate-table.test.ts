@@ -32,7 +32,9 @@ const VALUES: Record<GateLimitSpec["kind"], { good: string | number; bad: string
   traces: { good: 10, bad: 0 },
   checks: { good: 1, bad: 0 },
 };
-const planned = (l: GateLimitSpec, v: string | number) => (typeof v === "string" ? parseDuration(v)! : v);
+/** The planned value of a limit's value: a duration in ms, a number as it is. */
+const planned = (l: GateLimitSpec, v: string | number) =>
+  l.kind === "period" || l.kind === "duration" ? parseDuration(v as string)! : (v as number);
 
 const spec = (gates: Record<string, unknown>): CanarySpec => ({
   from: "v1",
