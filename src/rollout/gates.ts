@@ -1,5 +1,5 @@
 /**
- * The verdict on a canary stage from the traces of its window (issue 16), pure: no clock, no
+ * The verdict on a canary stage from the traces of its window, pure: no clock, no
  * I/O. The caller lists the traces of both agents since the stage took effect and says when
  * the check runs; `evaluateGates` says `pass`, `fail`, `wait` or `inconclusive`, with every
  * figure it judged by, and `describeVerdict` says why in one line.
