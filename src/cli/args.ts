@@ -4,6 +4,8 @@
  * and the usage errors shared by the commands. Every failure is an InputError (exit 2).
  */
 import { type ParseArgsOptionsConfig, parseArgs } from "node:util";
+import { SETTING_NAMES, type SettingName } from "../client/settings.js";
+import { SIMULATION_KEYS } from "../policy/index.js";
 import { type CliIO, EXIT, InputError } from "./io.js";
 
 const HELP_FLAG = { help: { type: "boolean", short: "h" } } as const satisfies ParseArgsOptionsConfig;
@@ -19,6 +21,22 @@ const DIFF_FLAGS = {
   keys: { type: "string" },
   "fail-on-warnings": { type: "boolean" },
 } as const satisfies ParseArgsOptionsConfig;
+
+type Kebab<S extends string> = S extends `${infer C}${infer R}`
+  ? `${C extends Lowercase<C> ? C : `-${Lowercase<C>}`}${Kebab<R>}`
+  : S;
+
+/** The rollout's flag naming the stack config key of a connection setting: `api-url-config`. */
+export type SettingFlag = `${Kebab<SettingName>}-config`;
+
+/** `apiUrl` -> `api-url-config` (the settings table, client/settings.ts). */
+export const settingFlag = (name: SettingName): SettingFlag =>
+  `${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}-config` as SettingFlag;
+
+/** One flag per connection setting: the stack config key a rollout reads it from. */
+const SETTING_FLAGS = Object.fromEntries(
+  SETTING_NAMES.map((name) => [settingFlag(name), { type: "string" }]),
+) as Record<SettingFlag, { type: "string" }>;
 
 /** Each subcommand's flags; `--help`/`-h` is added to all of them by `parseFlags`. */
 export const COMMAND_FLAGS = {
@@ -41,8 +59,7 @@ export const COMMAND_FLAGS = {
     "from-stage": { type: "string" },
     "allow-back": { type: "boolean" },
     alias: { type: "string" },
-    "api-url-config": { type: "string" },
-    "api-key-config": { type: "string" },
+    ...SETTING_FLAGS,
   },
 } as const satisfies Record<string, ParseArgsOptionsConfig>;
 
@@ -107,7 +124,7 @@ JSON, on a terminal or not${allowed.includes("markdown") ? "; --format markdown 
 }
 
 /** `--keys N`: synthetic partition keys per rule (preview, diff, review). */
-export const KEYS_FLAG = Object.freeze({ default: 100_000, min: 1, max: 10_000_000 });
+export const KEYS_FLAG = SIMULATION_KEYS;
 
 /** The `--keys` value, `KEYS_FLAG.default` when absent; anything but a whole number in range is an InputError. */
 export function parseKeys(value: string | undefined): number {

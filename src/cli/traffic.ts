@@ -4,11 +4,11 @@
  */
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { parseDurationMs, parseRate } from "../emulator/units.js";
 import { contextsOfText, readContexts } from "../traffic/contexts.js";
 import { checkOptions, runTraffic } from "../traffic/run.js";
 import { formatTrafficSummary } from "../traffic/summary.js";
 import { TrafficError, type TrafficOptions, type TrafficResult } from "../traffic/types.js";
+import { parseDurationMs, parseRate } from "../units/index.js";
 import { readStdin } from "./stdin.js";
 
 export const TRAFFIC_USAGE = `Usage: agent-alias emulator traffic --alias KEY --rate R [options]

@@ -1,9 +1,9 @@
 /** Client options, their defaults and limits, in one frozen place. */
+import type { ClientOptions, RetryOptions } from "./option-types.js";
+import { DEFAULT_API_URL, DEFAULT_TOKEN_URL, isHttpUrl, SETTINGS } from "./settings.js";
 
-export const DEFAULT_API_URL = "https://api.vectara.io";
-
-/** Where OAuth 2.0 client credentials are exchanged for a bearer token (API.md **rev.**). */
-export const DEFAULT_TOKEN_URL = "https://auth.vectara.io/oauth2/token";
+export type { ClientOptions, RetryOptions };
+export { DEFAULT_API_URL, DEFAULT_TOKEN_URL, isHttpUrl };
 
 export const CLIENT_DEFAULTS = Object.freeze({
   /** Per-attempt timeout: connect, headers and body. */
@@ -25,39 +25,6 @@ export const CLIENT_DEFAULTS = Object.freeze({
  */
 export const AGENT_LOOKUP = Object.freeze({ concurrent: 8, listFrom: 16 });
 
-export interface RetryOptions {
-  maxAttempts?: number;
-  baseDelayMs?: number;
-  maxDelayMs?: number;
-  maxTotalMs?: number;
-  maxRetryAfterMs?: number;
-}
-
-export interface ClientOptions {
-  /** Base URL; else AGENT_ALIAS_API_URL; else https://api.vectara.io. */
-  baseUrl?: string | undefined;
-  /** API key, sent as `x-api-key`; else VECTARA_API_KEY. */
-  apiKey?: string | undefined;
-  /** Per-attempt timeout in milliseconds. */
-  timeoutMs?: number | undefined;
-  retry?: RetryOptions | undefined;
-  /**
-   * OAuth 2.0 client credentials; else VECTARA_CLIENT_ID and VECTARA_CLIENT_SECRET. Used when
-   * no API key is given (an API key, given or from the environment, wins over them only at
-   * the same level: options before the environment).
-   */
-  clientId?: string | undefined;
-  clientSecret?: string | undefined;
-  /** The OAuth token URL for the client credentials; else VECTARA_AUTH_URL; else DEFAULT_TOKEN_URL. */
-  tokenUrl?: string | undefined;
-  /** Called before each retry (for logging); not called for the first attempt. */
-  onRetry?:
-    | ((info: { method: string; url: string; attempt: number; delayMs: number; reason: string }) => void)
-    | undefined;
-  /** Environment to read defaults from (tests pass their own). */
-  env?: Record<string, string | undefined> | undefined;
-}
-
 /** How calls authenticate: an API key, OAuth client credentials, or nothing (the API answers 401). */
 export type Credentials =
   | { kind: "api_key"; apiKey: string }
@@ -70,16 +37,6 @@ export interface ResolvedOptions {
   timeoutMs: number;
   retry: Required<RetryOptions>;
   onRetry: ClientOptions["onRetry"];
-}
-
-/** Whether `v` is an absolute http(s) URL (the only kind the client calls). */
-export function isHttpUrl(v: string): boolean {
-  try {
-    const u = new URL(v);
-    return u.protocol === "http:" || u.protocol === "https:";
-  } catch {
-    return false;
-  }
 }
 
 function httpUrl(what: string, raw: string): string {
@@ -101,19 +58,20 @@ function httpUrl(what: string, raw: string): string {
  */
 function resolveCredentials(o: ClientOptions, env: Record<string, string | undefined>): Credentials {
   if (o.apiKey) return { kind: "api_key", apiKey: o.apiKey };
+  const envKey = env[SETTINGS.apiKey.env];
   // Each half of the client credentials by its own precedence: the option, then the environment.
-  const id = o.clientId || (o.clientSecret || !env.VECTARA_API_KEY ? env.VECTARA_CLIENT_ID : undefined);
-  const secret =
-    o.clientSecret || (o.clientId || !env.VECTARA_API_KEY ? env.VECTARA_CLIENT_SECRET : undefined);
-  if (!id && !secret)
-    return env.VECTARA_API_KEY ? { kind: "api_key", apiKey: env.VECTARA_API_KEY } : { kind: "none" };
+  const id = o.clientId || (o.clientSecret || !envKey ? env[SETTINGS.clientId.env] : undefined);
+  const secret = o.clientSecret || (o.clientId || !envKey ? env[SETTINGS.clientSecret.env] : undefined);
+  if (!id && !secret) return envKey ? { kind: "api_key", apiKey: envKey } : { kind: "none" };
   if (!id)
-    throw new TypeError("an OAuth client secret is set but no client id (clientId, VECTARA_CLIENT_ID)");
+    throw new TypeError(
+      `an OAuth client secret is set but no client id (clientId, ${SETTINGS.clientId.env})`,
+    );
   if (!secret)
     throw new TypeError(
-      "an OAuth client id is set but no client secret (clientSecret, VECTARA_CLIENT_SECRET)",
+      `an OAuth client id is set but no client secret (clientSecret, ${SETTINGS.clientSecret.env})`,
     );
-  const tokenUrl = httpUrl("token URL", o.tokenUrl || env.VECTARA_AUTH_URL || DEFAULT_TOKEN_URL);
+  const tokenUrl = httpUrl("token URL", o.tokenUrl || env[SETTINGS.authUrl.env] || DEFAULT_TOKEN_URL);
   const c = { kind: "oauth" as const, clientId: id, tokenUrl } as Extract<Credentials, { kind: "oauth" }>;
   // Kept out of JSON.stringify and util.inspect of the options.
   Object.defineProperty(c, "clientSecret", { value: secret, enumerable: false });
@@ -123,7 +81,7 @@ function resolveCredentials(o: ClientOptions, env: Record<string, string | undef
 export function resolveOptions(o: ClientOptions = {}): ResolvedOptions {
   const env = o.env ?? process.env;
   return {
-    baseUrl: httpUrl("API URL", o.baseUrl ?? env.AGENT_ALIAS_API_URL ?? DEFAULT_API_URL),
+    baseUrl: httpUrl("API URL", o.baseUrl ?? env[SETTINGS.apiUrl.env] ?? DEFAULT_API_URL),
     credentials: resolveCredentials(o, env),
     timeoutMs: o.timeoutMs ?? CLIENT_DEFAULTS.timeoutMs,
     retry: {

@@ -1,34 +1,27 @@
 /**
  * The provider configuration of the native plugin: CheckConfig, DiffConfig and Configure's
- * reading of it, over the same settings as the dynamic resources' stack config
- * (src/provider/connection.ts CONFIG_KEYS: `apiUrl`, `apiKey`, `clientId`, `clientSecret`,
- * `authUrl`), which settings are secret coming from the package schema. Pulumi's own Node
- * provider server answers none of these calls (its Configure ignores its arguments), so an
- * explicit provider's settings would never arrive through it.
+ * reading of it, over the same settings as the dynamic resources' stack config (the settings
+ * table, src/client/settings.ts: which settings there are, which are secret and which hold
+ * URLs). Pulumi's own Node provider server answers none of these calls (its Configure ignores
+ * its arguments), so an explicit provider's settings would never arrive through it.
  */
-import { cut, isHttpUrl, shown as shownValue } from "../client/index.js";
+import { checkSetting, cut, SETTING_NAMES, SETTINGS, type SettingName } from "../client/index.js";
 import { CONFIG_KEYS, type Connection } from "../provider/connection.js";
 import type { PropertyDiff } from "../provider/diff.js";
 import { redactFailures } from "../provider/secrets.js";
 import { UNKNOWN } from "../provider/values.js";
-import { PACKAGE, packageSchema } from "./schema.js";
+import { PACKAGE } from "./schema.js";
 import { isSecret, type Props, rewrap, secret, unwrap } from "./struct.js";
 
-export type ConfigName = keyof typeof CONFIG_KEYS;
+export type ConfigName = SettingName;
 
 /** The settings, in the order the schema lists them. */
-export const CONFIG_NAMES = Object.keys(CONFIG_KEYS) as ConfigName[];
+export const CONFIG_NAMES: ConfigName[] = SETTING_NAMES;
 
-const VARIABLES = (packageSchema("0.0.0") as { config: { variables: Record<string, { secret?: boolean }> } })
-  .config.variables;
-
-/** Settings the schema marks secret: they are always stored as secrets, whoever set them. */
+/** Settings the table marks secret: they are always stored as secrets, whoever set them. */
 export const SECRET_CONFIG: ReadonlySet<string> = new Set(
-  CONFIG_NAMES.filter((name) => VARIABLES[name]?.secret === true),
+  CONFIG_NAMES.filter((name) => SETTINGS[name].secret),
 );
-
-/** Settings that hold a URL; the client takes http(s) only. */
-const URL_CONFIG: ReadonlySet<string> = new Set<ConfigName>(["apiUrl", "authUrl"]);
 
 /** Properties the engine itself adds to every provider's inputs. */
 const ENGINE_KEYS: ReadonlySet<string> = new Set([
@@ -43,16 +36,6 @@ const ENGINE_KEYS: ReadonlySet<string> = new Set([
 export interface ConfigFailure {
   property: string;
   reason: string;
-}
-
-function checkSetting(name: string, value: unknown, secret: boolean): string | undefined {
-  if (value === undefined || value === null || value === UNKNOWN) return undefined;
-  // A secret's value (by the schema, or sent as one) never appears in a reason.
-  const shown = secret || SECRET_CONFIG.has(name) ? "" : `, got ${shownValue(value)}`;
-  if (typeof value !== "string") return `${name} must be a string${shown}`;
-  if (URL_CONFIG.has(name) && value !== "" && !isHttpUrl(value))
-    return `${name} must be an http(s) URL such as https://api.example.com${shown}`;
-  return undefined;
 }
 
 /**
@@ -83,7 +66,7 @@ export function checkConfig(news: Props): { inputs: Props; failures: ConfigFailu
       });
       continue;
     }
-    const reason = checkSetting(name, value, sentSecret.has(name));
+    const reason = checkSetting(name as ConfigName, value, name, UNKNOWN, sentSecret.has(name));
     if (reason !== undefined) failures.push({ property: name, reason });
   }
   const inputs = rewrap(props, secrets);

@@ -1,11 +1,12 @@
 /**
- * The Pulumi package schema of the native `agent-alias` provider (issue 15), built from the
+ * The Pulumi package schema of the native `agent-alias` provider, built from the
  * field table (src/wire/alias-fields.ts) and the policy document's shape, so the schema, the
  * dynamic classes and the API cannot name a field differently. `GetSchema` serves it;
  * `schema.json` at the repository root is this value written out (`npm run schema`), and a
  * test fails when the two differ. Inside `policy` the names are the API's (`agent_key`,
  * `partition_by`): the same document as the policy files and the dynamic classes.
  */
+import { settingDoc, settings } from "../client/index.js";
 import { ALIAS_FIELDS, type AliasFieldSpec, aliasFields, type FieldKind } from "../wire/index.js";
 
 export const PACKAGE = "agent-alias";
@@ -47,25 +48,18 @@ const property = (f: Pick<AliasFieldSpec, "kind" | "doc">, extra: Spec = {}): Sp
   ...extra,
 });
 
-/** A provider setting: a string, read from `env` when not configured; a secret one is marked so. */
-const setting = (description: string, env: string, secret = false): Spec => ({
-  type: "string",
-  ...(secret ? { secret: true } : {}),
-  description: `${description} Falls back to ${env}.`,
-  defaultInfo: { environment: [env] },
-});
-
-/** The provider configuration: the same settings as the dynamic resources' stack config. */
-const CONFIG: Record<string, Spec> = {
-  apiUrl: setting("The alias API's base URL.", "AGENT_ALIAS_API_URL"),
-  apiKey: setting("An API key (sent as x-api-key).", "VECTARA_API_KEY", true),
-  clientId: setting("An OAuth client id (client-credentials grant).", "VECTARA_CLIENT_ID"),
-  clientSecret: setting("The OAuth client's secret.", "VECTARA_CLIENT_SECRET", true),
-  authUrl: {
-    ...setting("The OAuth token endpoint.", "VECTARA_AUTH_URL"),
-    description: "The OAuth token endpoint. Falls back to VECTARA_AUTH_URL, else the API's /oauth2/token.",
-  },
-};
+/** The provider configuration: the settings table, each a string read from its variable when not configured. */
+const CONFIG: Record<string, Spec> = Object.fromEntries(
+  settings().map(([name, s]) => [
+    name,
+    {
+      type: "string",
+      ...(s.secret ? { secret: true } : {}),
+      description: settingDoc(name),
+      defaultInfo: { environment: [s.env] },
+    },
+  ]),
+);
 
 /** The policy document's types (ROUTING.md §1): the API's names, as in the policy files. */
 const TYPES: Record<string, Spec> = {

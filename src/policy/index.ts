@@ -5,7 +5,7 @@
  */
 export { evaluate, normalizeExpression } from "../userfn/index.js";
 export {
-  CANARY_LIMITS,
+  CANARY_GATES,
   type CanaryChecks,
   CanaryError,
   type CanaryGates,
@@ -13,6 +13,7 @@ export {
   type CanaryPlan,
   type CanarySpec,
   type CanaryStage,
+  canaryGates,
   canaryPlan,
   canaryPlanOfDocument,
   canaryPolicy,
@@ -21,6 +22,15 @@ export {
   DEFAULT_STAGES,
   type ErrorRateGate,
   expandCanaryDocument,
+  type GateFigures,
+  type GateJsonField,
+  type GateKey,
+  type GateLimitSpec,
+  type GateName,
+  type GateSpec,
+  gateLimits,
+  type LimitName,
+  MIN_TRACES_GATE,
   type P95DurationGate,
   type PlannedGates,
   type PlannedStage,
@@ -71,6 +81,15 @@ export {
   type PathPart,
   type ValidationIssue,
 } from "./issues.js";
+export {
+  CANARY_LIMITS,
+  DOCUMENT_LIMITS,
+  isKey,
+  KEY_PATTERN,
+  KEY_RULE,
+  POLICY_LIMITS,
+  SIMULATION_KEYS,
+} from "./limits.js";
 export { murmur3, murmur3Bytes } from "./murmur3.js";
 export {
   PREVIEW_REPORT_VERSION,
@@ -108,14 +127,7 @@ export {
   syntheticKey,
 } from "./samples.js";
 export type { AliasDocument, Policy, Rule, SingleTarget, Target, WeightedTarget } from "./schema.js";
-export {
-  aliasDocumentSchema,
-  answeredPolicySchema,
-  KEY_PATTERN,
-  keySchema,
-  POLICY_LIMITS,
-  policySchema,
-} from "./schema.js";
+export { aliasDocumentSchema, answeredPolicySchema, keySchema, policySchema } from "./schema.js";
 export { percent, roundShare } from "./shares.js";
 export { type CompiledSplit, compileSplit, pickWeighted, type WeightedOption } from "./split.js";
 export { isExpressionIssue, validatePolicy, validationIssue } from "./validate.js";

@@ -66,9 +66,9 @@ func NewProvider(ctx *pulumi.Context,
 type providerArgs struct {
 	// An API key (sent as x-api-key). Falls back to VECTARA_API_KEY.
 	ApiKey *string `pulumi:"apiKey"`
-	// The alias API's base URL. Falls back to AGENT_ALIAS_API_URL.
+	// The alias API's base URL. Falls back to AGENT_ALIAS_API_URL, else https://api.vectara.io.
 	ApiUrl *string `pulumi:"apiUrl"`
-	// The OAuth token endpoint. Falls back to VECTARA_AUTH_URL, else the API's /oauth2/token.
+	// The OAuth token endpoint. Falls back to VECTARA_AUTH_URL, else https://auth.vectara.io/oauth2/token.
 	AuthUrl *string `pulumi:"authUrl"`
 	// An OAuth client id (client-credentials grant). Falls back to VECTARA_CLIENT_ID.
 	ClientId *string `pulumi:"clientId"`
@@ -80,9 +80,9 @@ type providerArgs struct {
 type ProviderArgs struct {
 	// An API key (sent as x-api-key). Falls back to VECTARA_API_KEY.
 	ApiKey pulumi.StringPtrInput
-	// The alias API's base URL. Falls back to AGENT_ALIAS_API_URL.
+	// The alias API's base URL. Falls back to AGENT_ALIAS_API_URL, else https://api.vectara.io.
 	ApiUrl pulumi.StringPtrInput
-	// The OAuth token endpoint. Falls back to VECTARA_AUTH_URL, else the API's /oauth2/token.
+	// The OAuth token endpoint. Falls back to VECTARA_AUTH_URL, else https://auth.vectara.io/oauth2/token.
 	AuthUrl pulumi.StringPtrInput
 	// An OAuth client id (client-credentials grant). Falls back to VECTARA_CLIENT_ID.
 	ClientId pulumi.StringPtrInput

@@ -28,8 +28,8 @@ class ProviderArgs:
         The set of arguments for constructing a Provider resource.
 
         :param pulumi.Input[_builtins.str] api_key: An API key (sent as x-api-key). Falls back to VECTARA_API_KEY.
-        :param pulumi.Input[_builtins.str] api_url: The alias API's base URL. Falls back to AGENT_ALIAS_API_URL.
-        :param pulumi.Input[_builtins.str] auth_url: The OAuth token endpoint. Falls back to VECTARA_AUTH_URL, else the API's /oauth2/token.
+        :param pulumi.Input[_builtins.str] api_url: The alias API's base URL. Falls back to AGENT_ALIAS_API_URL, else https://api.vectara.io.
+        :param pulumi.Input[_builtins.str] auth_url: The OAuth token endpoint. Falls back to VECTARA_AUTH_URL, else https://auth.vectara.io/oauth2/token.
         :param pulumi.Input[_builtins.str] client_id: An OAuth client id (client-credentials grant). Falls back to VECTARA_CLIENT_ID.
         :param pulumi.Input[_builtins.str] client_secret: The OAuth client's secret. Falls back to VECTARA_CLIENT_SECRET.
         """
@@ -70,7 +70,7 @@ class ProviderArgs:
     @pulumi.getter(name="apiUrl")
     def api_url(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        The alias API's base URL. Falls back to AGENT_ALIAS_API_URL.
+        The alias API's base URL. Falls back to AGENT_ALIAS_API_URL, else https://api.vectara.io.
         """
         return pulumi.get(self, "api_url")
 
@@ -82,7 +82,7 @@ class ProviderArgs:
     @pulumi.getter(name="authUrl")
     def auth_url(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        The OAuth token endpoint. Falls back to VECTARA_AUTH_URL, else the API's /oauth2/token.
+        The OAuth token endpoint. Falls back to VECTARA_AUTH_URL, else https://auth.vectara.io/oauth2/token.
         """
         return pulumi.get(self, "auth_url")
 
@@ -133,8 +133,8 @@ class Provider(pulumi.ProviderResource):
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
         :param pulumi.Input[_builtins.str] api_key: An API key (sent as x-api-key). Falls back to VECTARA_API_KEY.
-        :param pulumi.Input[_builtins.str] api_url: The alias API's base URL. Falls back to AGENT_ALIAS_API_URL.
-        :param pulumi.Input[_builtins.str] auth_url: The OAuth token endpoint. Falls back to VECTARA_AUTH_URL, else the API's /oauth2/token.
+        :param pulumi.Input[_builtins.str] api_url: The alias API's base URL. Falls back to AGENT_ALIAS_API_URL, else https://api.vectara.io.
+        :param pulumi.Input[_builtins.str] auth_url: The OAuth token endpoint. Falls back to VECTARA_AUTH_URL, else https://auth.vectara.io/oauth2/token.
         :param pulumi.Input[_builtins.str] client_id: An OAuth client id (client-credentials grant). Falls back to VECTARA_CLIENT_ID.
         :param pulumi.Input[_builtins.str] client_secret: The OAuth client's secret. Falls back to VECTARA_CLIENT_SECRET.
         """

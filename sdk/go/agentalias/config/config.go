@@ -24,7 +24,7 @@ func GetApiKey(ctx *pulumi.Context) string {
 	return value
 }
 
-// The alias API's base URL. Falls back to AGENT_ALIAS_API_URL.
+// The alias API's base URL. Falls back to AGENT_ALIAS_API_URL, else https://api.vectara.io.
 func GetApiUrl(ctx *pulumi.Context) string {
 	v, err := config.Try(ctx, "agent-alias:apiUrl")
 	if err == nil {
@@ -37,7 +37,7 @@ func GetApiUrl(ctx *pulumi.Context) string {
 	return value
 }
 
-// The OAuth token endpoint. Falls back to VECTARA_AUTH_URL, else the API's /oauth2/token.
+// The OAuth token endpoint. Falls back to VECTARA_AUTH_URL, else https://auth.vectara.io/oauth2/token.
 func GetAuthUrl(ctx *pulumi.Context) string {
 	v, err := config.Try(ctx, "agent-alias:authUrl")
 	if err == nil {

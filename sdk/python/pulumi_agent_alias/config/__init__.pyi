@@ -21,12 +21,12 @@ An API key (sent as x-api-key). Falls back to VECTARA_API_KEY.
 
 apiUrl: Optional[str]
 """
-The alias API's base URL. Falls back to AGENT_ALIAS_API_URL.
+The alias API's base URL. Falls back to AGENT_ALIAS_API_URL, else https://api.vectara.io.
 """
 
 authUrl: Optional[str]
 """
-The OAuth token endpoint. Falls back to VECTARA_AUTH_URL, else the API's /oauth2/token.
+The OAuth token endpoint. Falls back to VECTARA_AUTH_URL, else https://auth.vectara.io/oauth2/token.
 """
 
 clientId: Optional[str]

@@ -30,14 +30,14 @@ class _ExportableConfig(types.ModuleType):
     @_builtins.property
     def api_url(self) -> Optional[str]:
         """
-        The alias API's base URL. Falls back to AGENT_ALIAS_API_URL.
+        The alias API's base URL. Falls back to AGENT_ALIAS_API_URL, else https://api.vectara.io.
         """
         return __config__.get('apiUrl') or _utilities.get_env('AGENT_ALIAS_API_URL')
 
     @_builtins.property
     def auth_url(self) -> Optional[str]:
         """
-        The OAuth token endpoint. Falls back to VECTARA_AUTH_URL, else the API's /oauth2/token.
+        The OAuth token endpoint. Falls back to VECTARA_AUTH_URL, else https://auth.vectara.io/oauth2/token.
         """
         return __config__.get('authUrl') or _utilities.get_env('VECTARA_AUTH_URL')
 
