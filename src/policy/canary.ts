@@ -8,10 +8,12 @@
  * The parts, each in its module: the model (canary-stages.ts), the gate table
  * (canary-gates.ts), the check fields (canary-fields.ts), validation (canary-validate.ts), the
  * policy (canary-policy.ts), the plan (canary-plan.ts) and documents' `canary:` blocks
- * (canary-documents.ts). Durations are read by src/units.
+ * (canary-documents.ts). Durations are read by src/units. This module re-exports what the
+ * package's policy entry point publishes of them, and nothing more: src/policy/index.ts
+ * re-exports it whole.
  */
 export { parseDuration } from "../units/index.js";
-export { canaryPlanOfDocument, expandCanary, expandCanaryDocument } from "./canary-documents.js";
+export { canaryPlanOfDocument, expandCanaryDocument } from "./canary-documents.js";
 export type { CanaryNaming } from "./canary-fields.js";
 export {
   CANARY_GATES,
@@ -35,10 +37,9 @@ export { canaryPolicy, canaryRule } from "./canary-policy.js";
 export {
   type CanaryChecks,
   CanaryError,
-  type CanaryIssue,
   type CanarySpec,
   type CanaryStage,
   DEFAULT_CHECKS,
   DEFAULT_STAGES,
 } from "./canary-stages.js";
-export { canaryBlockSchema, validateCanary } from "./canary-validate.js";
+export { validateCanary } from "./canary-validate.js";

@@ -4,39 +4,7 @@
  * emulator all route through this one resolver.
  */
 export { evaluate, normalizeExpression } from "../userfn/index.js";
-export {
-  CANARY_GATES,
-  type CanaryChecks,
-  CanaryError,
-  type CanaryGates,
-  type CanaryNaming,
-  type CanaryPlan,
-  type CanarySpec,
-  type CanaryStage,
-  canaryGates,
-  canaryPlan,
-  canaryPlanOfDocument,
-  canaryPolicy,
-  canaryRule,
-  DEFAULT_CHECKS,
-  DEFAULT_STAGES,
-  type ErrorRateGate,
-  expandCanaryDocument,
-  type GateFigures,
-  type GateJsonField,
-  type GateKey,
-  type GateLimitSpec,
-  type GateName,
-  type GateSpec,
-  gateLimits,
-  type LimitName,
-  MIN_TRACES_GATE,
-  type P95DurationGate,
-  type PlannedGates,
-  type PlannedStage,
-  parseDuration,
-  validateCanary,
-} from "./canary.js";
+export * from "./canary.js";
 export {
   agentsOf,
   asChecked,
