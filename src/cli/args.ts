@@ -112,6 +112,17 @@ export function outputFormat(
   return "human";
 }
 
+/**
+ * A subcommand's flags (`parseFlags` with `COMMAND_FLAGS[command]`) and its output format
+ * (`outputFormat` with `COMMAND_FORMATS[command]`). The format is read when the command calls
+ * `format()`: after `--help` and the command's own usage checks, so those answer first.
+ */
+export function commandFlags<C extends keyof typeof COMMAND_FLAGS>(argv: string[], command: C) {
+  const parsed = parseFlags(argv, COMMAND_FLAGS[command]);
+  const values = parsed.values as { json?: boolean | undefined; format?: string | undefined };
+  return { ...parsed, format: () => outputFormat(values, COMMAND_FORMATS[command]) };
+}
+
 /** `--format human|json` (and `|markdown` where the command renders it), as each --help names it. */
 export function formatUsage(allowed: readonly OutputFormat[]): string {
   return `--format ${allowed.join("|")}`;

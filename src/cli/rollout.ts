@@ -18,11 +18,9 @@ import { runRollout } from "../rollout/runner.js";
 import { automationStack, PROVIDER_API_KEYS, type RolloutStack } from "../rollout/stack.js";
 import { parseDuration } from "../units/index.js";
 import {
-  COMMAND_FLAGS,
   COMMAND_FORMATS,
-  outputFormat,
+  commandFlags,
   outputHelp,
-  parseFlags,
   type SettingFlag,
   settingFlag,
   usageError,
@@ -152,7 +150,7 @@ async function withSignals<T>(interrupts: Interrupts, io: CliIO, run: () => Prom
 }
 
 export async function rolloutCommand(argv: string[], io: CliIO, seams: RolloutSeams = {}): Promise<number> {
-  const { values, positionals } = parseFlags(argv, COMMAND_FLAGS.rollout);
+  const { values, positionals, format: formatOf } = commandFlags(argv, "rollout");
   if (values.help) return writeHelp(io, ROLLOUT_HELP);
   if (positionals.length > 0) throw usageError("rollout", `unexpected argument '${positionals[0]}'`);
   if (values.stack === undefined) throw usageError("rollout", "--stack is required");
@@ -161,7 +159,7 @@ export async function rolloutCommand(argv: string[], io: CliIO, seams: RolloutSe
     throw usageError("rollout", "give --resume or --from-stage, not both");
   if (values["allow-back"] && values["from-stage"] === undefined)
     throw usageError("rollout", "--allow-back goes with --from-stage NAME (the stage to move back to)");
-  const format = outputFormat(values, COMMAND_FORMATS.rollout);
+  const format = formatOf();
   const intervalMs = parseInterval(values.interval);
   const cwd = io.cwd ?? process.cwd();
   const doc = await readDataFile(values.policy, { cwd, ...(io.stdin ? { stdin: io.stdin } : {}) });
