@@ -34,12 +34,6 @@ export {
 } from "./canary-gates.js";
 export { type CanaryPlan, canaryPlan, type PlannedStage } from "./canary-plan.js";
 export { canaryPolicy, canaryRule } from "./canary-policy.js";
-export {
-  type CanaryChecks,
-  CanaryError,
-  type CanarySpec,
-  type CanaryStage,
-  DEFAULT_CHECKS,
-  DEFAULT_STAGES,
-} from "./canary-stages.js";
+export type { CanaryChecks, CanarySpec, CanaryStage } from "./canary-stages.js";
+export { CanaryError, DEFAULT_CHECKS, DEFAULT_STAGES } from "./canary-stages.js";
 export { validateCanary } from "./canary-validate.js";
