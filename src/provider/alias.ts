@@ -9,7 +9,7 @@ import { cut, isApiError, sameFields } from "../client/index.js";
 import { type Alias, aliasFields, fieldsUpdatedBy, sameInstant } from "../wire/index.js";
 import { agentKeysOf, type CheckFailure, checkAliasInputs, engineFailure } from "./check.js";
 import { apiClient, configureConnection, hasCredentials } from "./connection.js";
-import { diffAlias } from "./diff.js";
+import { type DiffResult, diffAlias } from "./diff.js";
 import { logToEngine } from "./engine-log.js";
 import { coded, describeApiFailure, keepingProvider, PartialFailureError } from "./errors.js";
 import { type InputPath, markedSecrets, redactOutcome } from "./secrets.js";
@@ -84,6 +84,37 @@ export async function dynamicCheckAnswer<T>(
   return { inputs, failures: outcome.failures.map(engineFailure) };
 }
 
+/**
+ * The methods the two dynamic providers share: configure (the connection, from the provider's
+ * config), check (the resource's `check`, with the secret inputs the resource marked, answered
+ * by dynamicCheckAnswer) and diff (the resource's `diff`).
+ */
+export function dynamicCheckAndDiff<I, O>(
+  check: (news: I, secrets: readonly InputPath[]) => Promise<CheckOutcome>,
+  diff: (olds: Record<string, unknown>, news: Record<string, unknown>) => DiffResult,
+): Pick<Required<pulumi.dynamic.ResourceProvider<I, O>>, "configure" | "check" | "diff"> {
+  return {
+    async configure(req) {
+      configureConnection(req.config);
+    },
+
+    async check(_olds, news) {
+      return dynamicCheckAnswer(
+        news,
+        await check(news, markedSecrets(news as unknown as Record<string, unknown>)),
+      );
+    },
+
+    async diff(_id, olds, news) {
+      const { changes, replaces } = diff(
+        olds as unknown as Record<string, unknown>,
+        news as unknown as Record<string, unknown>,
+      );
+      return { changes, replaces };
+    },
+  };
+}
+
 /** Check of an Alias's inputs, for either door; secret inputs (at `secrets`) never shown. */
 export async function checkAlias(news: AliasInputs, secrets: readonly InputPath[]): Promise<CheckOutcome> {
   const raw = news as unknown as Record<string, unknown>;
@@ -151,24 +182,7 @@ async function converge(key: string, current: Alias, desired: AliasInputs): Prom
 }
 
 export const aliasProvider: AliasProvider = {
-  async configure(req) {
-    configureConnection(req.config);
-  },
-
-  async check(_olds, news) {
-    return dynamicCheckAnswer(
-      news,
-      await checkAlias(news, markedSecrets(news as unknown as Record<string, unknown>)),
-    );
-  },
-
-  async diff(_id, olds, news) {
-    const { changes, replaces } = diffAlias(
-      olds as unknown as Record<string, unknown>,
-      news as unknown as Record<string, unknown>,
-    );
-    return { changes, replaces };
-  },
+  ...dynamicCheckAndDiff<AliasInputs, AliasOutputs>(checkAlias, diffAlias),
 
   create(inputs) {
     return keepingProvider(inputs, () => createAlias(inputs));
