@@ -47,14 +47,20 @@ Exit status: 0 when at least one session had its input answered; 1 when none had
 session or input failed), or a call failed for good (401, 403, 404); 2 for bad options.
 `;
 
+/** What `agent-alias emulator` and `agent-alias emulator traffic` take from their process. */
 export interface TrafficCommandIO {
   readonly stdout: { write(chunk: string): unknown };
   readonly stderr: { write(chunk: string): unknown };
+  /** Base for relative file paths (default: process.cwd()). */
   readonly cwd?: string;
-  /** Read for `--metadata-from -` (default process.stdin). */
+  /** Read for a file given as `-` (`--seed -`, `traffic --metadata-from -`); default process.stdin. */
   readonly stdin?: AsyncIterable<string | Uint8Array>;
+  /** Environment for `AGENT_ALIAS_API_KEY` and the like (default: process.env). */
   readonly env?: Readonly<Record<string, string | undefined>>;
-  /** Stops starting sessions when aborted, as SIGINT and SIGTERM do (the summary is still printed). */
+  /**
+   * Aborting it does what SIGINT and SIGTERM do: the emulator stops; the traffic generator stops
+   * starting sessions (the summary is still printed).
+   */
   readonly signal?: AbortSignal;
 }
 
