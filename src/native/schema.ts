@@ -61,81 +61,82 @@ const CONFIG: Record<string, Spec> = Object.fromEntries(
   ]),
 );
 
+/** A string property. */
+const str = (description: string): Spec => ({ type: "string", description });
+
+/** A property of one of this package's types (`name`). */
+const ref = (name: string, description: string): Spec => ({ $ref: T(name), description });
+
+/** An array property of `items`. */
+const arrayOf = (items: Spec, description: string): Spec => ({ type: "array", items, description });
+
+/** An object type: its description, its properties and those required. */
+const objectType = (description: string, properties: Record<string, Spec>, required: string[]): Spec => ({
+  type: "object",
+  description,
+  properties,
+  required,
+});
+
 /** The policy document's types (ROUTING.md §1): the API's names, as in the policy files. */
 const TYPES: Record<string, Spec> = {
-  Policy: {
-    type: "object",
-    description: "A routing policy: ordered rules, the first that matches wins.",
-    properties: {
-      type: { type: "string", description: "Always `routed`." },
-      rules: { type: "array", items: { $ref: T("Rule") }, description: "The rules, in order." },
+  Policy: objectType(
+    "A routing policy: ordered rules, the first that matches wins.",
+    {
+      type: str("Always `routed`."),
+      rules: arrayOf({ $ref: T("Rule") }, "The rules, in order."),
     },
-    required: ["type", "rules"],
-  },
-  Rule: {
-    type: "object",
-    description: "A rule: a UserFn `match` (none: a catch-all) and its targets.",
-    properties: {
-      match: { type: "string", description: "A UserFn expression; absent for a catch-all rule." },
-      targets: { $ref: T("Target"), description: "Where the sessions this rule matches go." },
+    ["type", "rules"],
+  ),
+  Rule: objectType(
+    "A rule: a UserFn `match` (none: a catch-all) and its targets.",
+    {
+      match: str("A UserFn expression; absent for a catch-all rule."),
+      targets: ref("Target", "Where the sessions this rule matches go."),
     },
-    required: ["targets"],
-  },
-  Target: {
-    type: "object",
-    description: "One agent (`single`), or a sticky weighted split hashed on `partition_by` (`weighted`).",
-    properties: {
-      type: { type: "string", description: "`single` or `weighted`." },
-      agent_key: { type: "string", description: "The agent of a single target." },
-      partition_by: {
-        type: "string",
-        description:
-          "The UserFn expression a weighted target hashes on, e.g. get('$.session.metadata.user_id', '').",
-      },
-      options: {
-        type: "array",
-        items: { $ref: T("WeightedOption") },
-        description: "The agents of a weighted target and their weights.",
-      },
+    ["targets"],
+  ),
+  Target: objectType(
+    "One agent (`single`), or a sticky weighted split hashed on `partition_by` (`weighted`).",
+    {
+      type: str("`single` or `weighted`."),
+      agent_key: str("The agent of a single target."),
+      partition_by: str(
+        "The UserFn expression a weighted target hashes on, e.g. get('$.session.metadata.user_id', '').",
+      ),
+      options: arrayOf({ $ref: T("WeightedOption") }, "The agents of a weighted target and their weights."),
     },
-    required: ["type"],
-  },
-  WeightedOption: {
-    type: "object",
-    description: "An agent of a weighted target and its weight (an integer >= 0).",
-    properties: {
-      agent_key: { type: "string", description: "The agent." },
+    ["type"],
+  ),
+  WeightedOption: objectType(
+    "An agent of a weighted target and its weight (an integer >= 0).",
+    {
+      agent_key: str("The agent."),
       weight: { type: "integer", description: "Its weight, relative to the others'." },
     },
-    required: ["agent_key", "weight"],
-  },
-  CanaryStage: {
-    type: "object",
-    description: "A canary stage: its name and the weights of [from, to].",
-    properties: {
-      name: { type: "string", description: "The stage's name, e.g. canary-20." },
-      weights: {
-        type: "array",
-        items: { type: "integer" },
-        description: "The weights of [from, to], integers >= 0, not both 0.",
-      },
+    ["agent_key", "weight"],
+  ),
+  CanaryStage: objectType(
+    "A canary stage: its name and the weights of [from, to].",
+    {
+      name: str("The stage's name, e.g. canary-20."),
+      weights: arrayOf({ type: "integer" }, "The weights of [from, to], integers >= 0, not both 0."),
     },
-    required: ["name", "weights"],
-  },
-  Sample: {
-    type: "object",
-    description: "A sample session resolved at every preview; a missed `expect` fails it.",
-    properties: {
-      name: { type: "string", description: "A label for messages (default: its position)." },
+    ["name", "weights"],
+  ),
+  Sample: objectType(
+    "A sample session resolved at every preview; a missed `expect` fails it.",
+    {
+      name: str("A label for messages (default: its position)."),
       context: {
         type: "object",
         additionalProperties: ANY,
         description: "The routing context, e.g. {session: {metadata: {tenant: eu}}}.",
       },
-      expect: { type: "string", description: "The agent this sample must reach." },
+      expect: str("The agent this sample must reach."),
     },
-    required: ["context"],
-  },
+    ["context"],
+  ),
 };
 
 function aliasResource(): Spec {
@@ -185,7 +186,6 @@ function aliasPolicyResource(): Spec {
 
 /** canaryPolicy: the same as the TypeScript `canaryPolicy` and a policy file's `canary:` block. */
 function canaryPolicyFunction(): Spec {
-  const str = (description: string) => ({ type: "string", description });
   return {
     description:
       "The policy of a canary rollout at its current stage: `before` rules, then a weighted rule from `from` to `to` at the stage's weights (sticky: each step moves users only from `from` to `to`); with `match`, only matching sessions are in the canary and the others go to `others`. The default stages are baseline (100/0: where an aborted rollout reverts to), canary-5 (95/5), canary-20, canary-50 and complete (0/100).",
@@ -197,23 +197,18 @@ function canaryPolicyFunction(): Spec {
           "The UserFn expression users are hashed on, e.g. get('$.session.metadata.user_id', '').",
         ),
         current: str("The name of the stage in force (e.g. from stack config)."),
-        stages: {
-          type: "array",
-          items: { $ref: T("CanaryStage") },
-          description: "The stage table (default: baseline, canary-5, canary-20, canary-50, complete).",
-        },
+        stages: arrayOf(
+          { $ref: T("CanaryStage") },
+          "The stage table (default: baseline, canary-5, canary-20, canary-50, complete).",
+        ),
         match: str("Canary only the sessions this UserFn expression matches."),
         others: str("Where the sessions `match` leaves out go (default: `from`)."),
-        before: {
-          type: "array",
-          items: { $ref: T("Rule") },
-          description: "Rules placed before the canary rule.",
-        },
+        before: arrayOf({ $ref: T("Rule") }, "Rules placed before the canary rule."),
       },
       required: ["from", "to", "partitionBy", "current"],
     },
     outputs: {
-      properties: { policy: { $ref: T("Policy"), description: "The policy at the current stage." } },
+      properties: { policy: ref("Policy", "The policy at the current stage.") },
       required: ["policy"],
     },
   };
