@@ -33,10 +33,13 @@ export type SettingFlag = `${Kebab<SettingName>}-config`;
 export const settingFlag = (name: SettingName): SettingFlag =>
   `${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}-config` as SettingFlag;
 
+/** A flag taking a string for each of `names`. */
+export function stringFlags<const N extends string>(names: readonly N[]): Record<N, { type: "string" }> {
+  return Object.fromEntries(names.map((name) => [name, { type: "string" }])) as Record<N, { type: "string" }>;
+}
+
 /** One flag per connection setting: the stack config key a rollout reads it from. */
-const SETTING_FLAGS = Object.fromEntries(
-  SETTING_NAMES.map((name) => [settingFlag(name), { type: "string" }]),
-) as Record<SettingFlag, { type: "string" }>;
+const SETTING_FLAGS = stringFlags(SETTING_NAMES.map(settingFlag));
 
 /** Each subcommand's flags; `--help`/`-h` is added to all of them by `parseFlags`. */
 export const COMMAND_FLAGS = {
@@ -48,17 +51,11 @@ export const COMMAND_FLAGS = {
   review: { ...DIFF_FLAGS, base: { type: "string" } },
   rollout: {
     ...FORMAT_FLAGS,
-    stack: { type: "string" },
-    cwd: { type: "string" },
-    policy: { type: "string" },
-    "config-key": { type: "string" },
-    "config-file": { type: "string" },
-    interval: { type: "string" },
+    ...stringFlags(["stack", "cwd", "policy", "config-key", "config-file", "alias"]),
+    ...stringFlags(["interval", "from-stage"]),
     "dry-run": { type: "boolean" },
     resume: { type: "boolean" },
-    "from-stage": { type: "string" },
     "allow-back": { type: "boolean" },
-    alias: { type: "string" },
     ...SETTING_FLAGS,
   },
 } as const satisfies Record<string, ParseArgsOptionsConfig>;

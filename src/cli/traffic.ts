@@ -9,6 +9,7 @@ import { checkOptions, runTraffic } from "../traffic/run.js";
 import { formatTrafficSummary } from "../traffic/summary.js";
 import { TrafficError, type TrafficOptions, type TrafficResult } from "../traffic/types.js";
 import { parseDurationMs, parseRate } from "../units/index.js";
+import { stringFlags } from "./args.js";
 import { readStdin } from "./stdin.js";
 
 export const TRAFFIC_USAGE = `Usage: agent-alias emulator traffic --alias KEY --rate R [options]
@@ -80,18 +81,8 @@ export async function runTrafficCommand(argv: readonly string[], io: TrafficComm
     const { values, positionals } = parseArgs({
       args: [...argv],
       options: {
-        url: { type: "string" },
-        "api-key": { type: "string" },
-        alias: { type: "string" },
-        rate: { type: "string" },
-        count: { type: "string" },
-        duration: { type: "string" },
-        "metadata-from": { type: "string" },
-        users: { type: "string" },
-        seed: { type: "string" },
-        message: { type: "string" },
-        concurrency: { type: "string" },
-        "key-prefix": { type: "string" },
+        ...stringFlags(["url", "api-key", "alias", "rate", "count", "duration"]),
+        ...stringFlags(["metadata-from", "users", "seed", "message", "concurrency", "key-prefix"]),
         "no-trace-summary": { type: "boolean" },
         json: { type: "boolean" },
         format: { type: "string" },
