@@ -25,6 +25,7 @@ import {
   type EventsCreated,
   eventListSchema,
   eventsCreatedSchema,
+  type ListMetadata,
   type Operation,
   type PatchAgentBody,
   type PatchAliasBody,
@@ -94,6 +95,11 @@ function sessionBase(p: SessionPath): { alias_key: string } | { agent_key: strin
   return p.aliasKey !== undefined ? { alias_key: p.aliasKey } : { agent_key: p.agentKey! };
 }
 
+/** The path parameters of one session, reached through its alias or agent. */
+function sessionAt(p: SessionPath, sessionKey: string) {
+  return { ...sessionBase(p), session_key: sessionKey };
+}
+
 /** One call of an operation: its method and path come from the route table (wire/routes.ts). */
 interface OperationCall<O extends Operation, T> {
   params: PathParams<O>;
@@ -114,6 +120,22 @@ function callSpec<O extends Operation, T>(operation: O, c: OperationCall<O, T>):
   };
 }
 
+/**
+ * Every item of a list, page after page: the items are each page's `items` (its list key);
+ * `page` is asked with each page's cursor (none for the first) until a page names no next one.
+ */
+async function* everyItem<K extends string, T>(
+  items: K,
+  page: (cursor: { page_key?: string }) => Promise<{ metadata: ListMetadata } & { [k in K]: readonly T[] }>,
+): AsyncGenerator<T> {
+  let page_key: string | undefined;
+  do {
+    const p = await page(page_key ? { page_key } : {});
+    yield* p[items];
+    page_key = p.metadata.page_key;
+  } while (page_key);
+}
+
 export class AgentAliasClient {
   readonly options: ResolvedOptions;
   /** The credential every call presents (an OAuth client's tokens are shared by all calls). */
@@ -130,6 +152,16 @@ export class AgentAliasClient {
 
   private call<O extends Operation, T>(operation: O, c: OperationCall<O, T>): Promise<T> {
     return call(this.options, callSpec(operation, c), this.auth);
+  }
+
+  /** One page of a list: a GET, safe to repeat, with the list's query. */
+  private listPage<O extends Operation, T>(
+    operation: O,
+    params: PathParams<O>,
+    query: string,
+    schema: z.ZodType<T>,
+  ): Promise<T> {
+    return this.call(operation, { params, query, schema, idempotent: true });
   }
 
   /**
@@ -167,20 +199,10 @@ export class AgentAliasClient {
     return this.call("agents.get", { params: { agent_key: key }, schema: agentSchema, idempotent: true });
   }
   listAgents(q: { limit?: number; page_key?: string } = {}): Promise<AgentList> {
-    return this.call("agents.list", {
-      params: {},
-      query: query(q),
-      schema: agentListSchema,
-      idempotent: true,
-    });
+    return this.listPage("agents.list", {}, query(q), agentListSchema);
   }
-  async *allAgents(limit = 100): AsyncGenerator<Agent> {
-    let page_key: string | undefined;
-    do {
-      const page = await this.listAgents({ limit, ...(page_key ? { page_key } : {}) });
-      yield* page.agents;
-      page_key = page.metadata.page_key;
-    } while (page_key);
+  allAgents(limit = 100): AsyncGenerator<Agent> {
+    return everyItem("agents", (cursor) => this.listAgents({ limit, ...cursor }));
   }
   /**
    * Which of `keys` name no agent, in their order; each asked about once. At most
@@ -242,20 +264,10 @@ export class AgentAliasClient {
     }
   }
   listAliases(q: AliasQuery = {}): Promise<AliasList> {
-    return this.call("aliases.list", {
-      params: {},
-      query: query(q),
-      schema: aliasListSchema,
-      idempotent: true,
-    });
+    return this.listPage("aliases.list", {}, query(q), aliasListSchema);
   }
-  async *allAliases(q: Omit<AliasQuery, "page_key" | "limit"> = {}): AsyncGenerator<Alias> {
-    let page_key: string | undefined;
-    do {
-      const page = await this.listAliases({ ...q, limit: 100, ...(page_key ? { page_key } : {}) });
-      yield* page.aliases;
-      page_key = page.metadata.page_key;
-    } while (page_key);
+  allAliases(q: Omit<AliasQuery, "page_key" | "limit"> = {}): AsyncGenerator<Alias> {
+    return everyItem("aliases", (cursor) => this.listAliases({ ...q, limit: 100, ...cursor }));
   }
   patchAlias(key: string, body: PatchAliasBody): Promise<Alias> {
     return this.call("aliases.patch", {
@@ -308,43 +320,32 @@ export class AgentAliasClient {
     );
   }
   getSession(p: SessionPath, key: string): Promise<Session> {
-    return this.call("sessions.get", {
-      params: { ...sessionBase(p), session_key: key },
-      schema: sessionSchema,
-      idempotent: true,
-    });
+    return this.call("sessions.get", { params: sessionAt(p, key), schema: sessionSchema, idempotent: true });
   }
   /** `filter`: a regular expression over name and description. */
   listSessions(
     p: SessionPath,
     q: { limit?: number; page_key?: string; filter?: string } = {},
   ): Promise<SessionList> {
-    return this.call("sessions.list", {
-      params: sessionBase(p),
-      query: query(q),
-      schema: sessionListSchema,
-      idempotent: true,
-    });
+    return this.listPage("sessions.list", sessionBase(p), query(q), sessionListSchema);
   }
   /** Replaces the fields named (metadata whole); secrets merge by name, `null` removes one. */
   patchSession(p: SessionPath, key: string, body: PatchSessionBody): Promise<Session> {
     return this.call("sessions.patch", {
-      params: { ...sessionBase(p), session_key: key },
+      params: sessionAt(p, key),
       body,
       schema: sessionSchema,
       idempotent: true,
     });
   }
   deleteSession(p: SessionPath, key: string): Promise<void> {
-    return this.call("sessions.delete", {
-      params: { ...sessionBase(p), session_key: key },
-      schema: noBody,
-      idempotent: true,
-    }).then(() => undefined);
+    return this.call("sessions.delete", { params: sessionAt(p, key), schema: noBody, idempotent: true }).then(
+      () => undefined,
+    );
   }
   createEvent(p: SessionPath, sessionKey: string, body: CreateEventBody): Promise<EventsCreated> {
     return this.call("events.create", {
-      params: { ...sessionBase(p), session_key: sessionKey },
+      params: sessionAt(p, sessionKey),
       body,
       schema: eventsCreatedSchema,
       idempotent: false,
@@ -352,7 +353,7 @@ export class AgentAliasClient {
   }
   listEvents(p: SessionPath, sessionKey: string): Promise<EventList> {
     return this.call("events.list", {
-      params: { ...sessionBase(p), session_key: sessionKey },
+      params: sessionAt(p, sessionKey),
       schema: eventListSchema,
       idempotent: true,
     });
@@ -362,21 +363,11 @@ export class AgentAliasClient {
 
   /** One page of traces, newest first, filtered (API.md "Traces"). */
   listTraces(q: TraceQuery = {}): Promise<TraceList> {
-    return this.call("traces.list", {
-      params: {},
-      query: traceQuery(q),
-      schema: traceListSchema,
-      idempotent: true,
-    });
+    return this.listPage("traces.list", {}, traceQuery(q), traceListSchema);
   }
   /** Every trace that matches, newest first, 100 a page; a failed page (after retries) throws. */
-  async *allTraces(q: Omit<TraceQuery, "page_key" | "limit"> = {}): AsyncGenerator<Trace> {
-    let page_key: string | undefined;
-    do {
-      const page = await this.listTraces({ ...q, limit: 100, ...(page_key ? { page_key } : {}) });
-      yield* page.traces;
-      page_key = page.metadata.page_key;
-    } while (page_key);
+  allTraces(q: Omit<TraceQuery, "page_key" | "limit"> = {}): AsyncGenerator<Trace> {
+    return everyItem("traces", (cursor) => this.listTraces({ ...q, limit: 100, ...cursor }));
   }
   /** One trace; an ApiError `not_found` when the API does not know it. */
   getTrace(traceId: string): Promise<Trace> {
