@@ -154,14 +154,28 @@ export class AgentAliasClient {
     return call(this.options, callSpec(operation, c), this.auth);
   }
 
-  /** One page of a list: a GET, safe to repeat, with the list's query. */
-  private listPage<O extends Operation, T>(
+  /**
+   * A call of an operation: `body` for a write, `query` for a list. Repeated after an unknown
+   * outcome unless it is a POST, which here is a create without a key (a retry could create a
+   * second one); keyed creates are keyedCreate's.
+   */
+  private send<O extends Operation, T>(
     operation: O,
     params: PathParams<O>,
-    query: string,
     schema: z.ZodType<T>,
+    c: { body?: unknown; query?: string } = {},
   ): Promise<T> {
-    return this.call(operation, { params, query, schema, idempotent: true });
+    return this.call(operation, {
+      params,
+      ...c,
+      schema,
+      idempotent: API_ROUTES[operation].method !== "POST",
+    });
+  }
+
+  /** A DELETE, safe to repeat. */
+  private async remove<O extends Operation>(operation: O, params: PathParams<O>): Promise<void> {
+    await this.send(operation, params, noBody);
   }
 
   /**
@@ -191,15 +205,14 @@ export class AgentAliasClient {
   // Agents
 
   createAgent(body: CreateAgentBody): Promise<Agent> {
-    if (body.key === undefined)
-      return this.call("agents.create", { params: {}, body, schema: agentSchema, idempotent: false });
+    if (body.key === undefined) return this.send("agents.create", {}, agentSchema, { body });
     return this.keyedCreate("agents.create", {}, body, agentSchema, () => this.getAgent(body.key!));
   }
   getAgent(key: string): Promise<Agent> {
-    return this.call("agents.get", { params: { agent_key: key }, schema: agentSchema, idempotent: true });
+    return this.send("agents.get", { agent_key: key }, agentSchema);
   }
   listAgents(q: { limit?: number; page_key?: string } = {}): Promise<AgentList> {
-    return this.listPage("agents.list", {}, query(q), agentListSchema);
+    return this.send("agents.list", {}, agentListSchema, { query: query(q) });
   }
   allAgents(limit = 100): AsyncGenerator<Agent> {
     return everyItem("agents", (cursor) => this.listAgents({ limit, ...cursor }));
@@ -233,17 +246,10 @@ export class AgentAliasClient {
     return ask.filter((k) => !known.has(k));
   }
   patchAgent(key: string, body: PatchAgentBody): Promise<Agent> {
-    return this.call("agents.patch", {
-      params: { agent_key: key },
-      body,
-      schema: agentSchema,
-      idempotent: true,
-    });
+    return this.send("agents.patch", { agent_key: key }, agentSchema, { body });
   }
   deleteAgent(key: string): Promise<void> {
-    return this.call("agents.delete", { params: { agent_key: key }, schema: noBody, idempotent: true }).then(
-      () => undefined,
-    );
+    return this.remove("agents.delete", { agent_key: key });
   }
 
   // Aliases
@@ -252,7 +258,7 @@ export class AgentAliasClient {
     return this.keyedCreate("aliases.create", {}, body, aliasSchema, () => this.getAlias(body.key));
   }
   getAlias(key: string): Promise<Alias> {
-    return this.call("aliases.get", { params: { alias_key: key }, schema: aliasSchema, idempotent: true });
+    return this.send("aliases.get", { alias_key: key }, aliasSchema);
   }
   /** The alias, or null when the API answers 404. */
   async findAlias(key: string): Promise<Alias | null> {
@@ -264,31 +270,19 @@ export class AgentAliasClient {
     }
   }
   listAliases(q: AliasQuery = {}): Promise<AliasList> {
-    return this.listPage("aliases.list", {}, query(q), aliasListSchema);
+    return this.send("aliases.list", {}, aliasListSchema, { query: query(q) });
   }
   allAliases(q: Omit<AliasQuery, "page_key" | "limit"> = {}): AsyncGenerator<Alias> {
     return everyItem("aliases", (cursor) => this.listAliases({ ...q, limit: 100, ...cursor }));
   }
   patchAlias(key: string, body: PatchAliasBody): Promise<Alias> {
-    return this.call("aliases.patch", {
-      params: { alias_key: key },
-      body,
-      schema: aliasSchema,
-      idempotent: true,
-    });
+    return this.send("aliases.patch", { alias_key: key }, aliasSchema, { body });
   }
   replacePolicy(key: string, policy: CreateAliasBody["policy"]): Promise<Alias> {
-    return this.call("aliases.replacePolicy", {
-      params: { alias_key: key },
-      body: { policy },
-      schema: aliasSchema,
-      idempotent: true,
-    });
+    return this.send("aliases.replacePolicy", { alias_key: key }, aliasSchema, { body: { policy } });
   }
   deleteAlias(key: string): Promise<void> {
-    return this.call("aliases.delete", { params: { alias_key: key }, schema: noBody, idempotent: true }).then(
-      () => undefined,
-    );
+    return this.remove("aliases.delete", { alias_key: key });
   }
 
   // Sessions and events
@@ -299,8 +293,7 @@ export class AgentAliasClient {
    */
   createSession(p: SessionPath, body: CreateSessionBody = {}): Promise<Session> {
     const params = sessionBase(p);
-    if (body.key === undefined)
-      return this.call("sessions.create", { params, body, schema: sessionSchema, idempotent: false });
+    if (body.key === undefined) return this.send("sessions.create", params, sessionSchema, { body });
     return this.keyedCreate(
       "sessions.create",
       params,
@@ -320,50 +313,34 @@ export class AgentAliasClient {
     );
   }
   getSession(p: SessionPath, key: string): Promise<Session> {
-    return this.call("sessions.get", { params: sessionAt(p, key), schema: sessionSchema, idempotent: true });
+    return this.send("sessions.get", sessionAt(p, key), sessionSchema);
   }
   /** `filter`: a regular expression over name and description. */
   listSessions(
     p: SessionPath,
     q: { limit?: number; page_key?: string; filter?: string } = {},
   ): Promise<SessionList> {
-    return this.listPage("sessions.list", sessionBase(p), query(q), sessionListSchema);
+    return this.send("sessions.list", sessionBase(p), sessionListSchema, { query: query(q) });
   }
   /** Replaces the fields named (metadata whole); secrets merge by name, `null` removes one. */
   patchSession(p: SessionPath, key: string, body: PatchSessionBody): Promise<Session> {
-    return this.call("sessions.patch", {
-      params: sessionAt(p, key),
-      body,
-      schema: sessionSchema,
-      idempotent: true,
-    });
+    return this.send("sessions.patch", sessionAt(p, key), sessionSchema, { body });
   }
   deleteSession(p: SessionPath, key: string): Promise<void> {
-    return this.call("sessions.delete", { params: sessionAt(p, key), schema: noBody, idempotent: true }).then(
-      () => undefined,
-    );
+    return this.remove("sessions.delete", sessionAt(p, key));
   }
   createEvent(p: SessionPath, sessionKey: string, body: CreateEventBody): Promise<EventsCreated> {
-    return this.call("events.create", {
-      params: sessionAt(p, sessionKey),
-      body,
-      schema: eventsCreatedSchema,
-      idempotent: false,
-    });
+    return this.send("events.create", sessionAt(p, sessionKey), eventsCreatedSchema, { body });
   }
   listEvents(p: SessionPath, sessionKey: string): Promise<EventList> {
-    return this.call("events.list", {
-      params: sessionAt(p, sessionKey),
-      schema: eventListSchema,
-      idempotent: true,
-    });
+    return this.send("events.list", sessionAt(p, sessionKey), eventListSchema);
   }
 
   // Traces
 
   /** One page of traces, newest first, filtered (API.md "Traces"). */
   listTraces(q: TraceQuery = {}): Promise<TraceList> {
-    return this.listPage("traces.list", {}, traceQuery(q), traceListSchema);
+    return this.send("traces.list", {}, traceListSchema, { query: traceQuery(q) });
   }
   /** Every trace that matches, newest first, 100 a page; a failed page (after retries) throws. */
   allTraces(q: Omit<TraceQuery, "page_key" | "limit"> = {}): AsyncGenerator<Trace> {
@@ -371,7 +348,7 @@ export class AgentAliasClient {
   }
   /** One trace; an ApiError `not_found` when the API does not know it. */
   getTrace(traceId: string): Promise<Trace> {
-    return this.call("traces.get", { params: { trace_id: traceId }, schema: traceSchema, idempotent: true });
+    return this.send("traces.get", { trace_id: traceId }, traceSchema);
   }
 }
 
