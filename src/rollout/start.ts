@@ -92,7 +92,7 @@ function unfinishedRevert(input: StartInput): { failed: string; target: string; 
     : { ...h, who: "the stack's last update, a rollout's revert that failed," };
 }
 
-/** What every step of the decision reads: the input and its lookups. */
+/** What every step of the decision reads: the input, its lookups and the notes so far. */
 interface StartView {
   readonly input: StartInput;
   readonly plan: CanaryPlan;
@@ -102,6 +102,10 @@ interface StartView {
   readonly alias: string;
   /** The stack's rollout record when it is this rollout's. */
   readonly ours: RolloutRecord | undefined;
+  /** --from-stage's index in the table (-1: no such stage); undefined without --from-stage. */
+  readonly fromIndex: number | undefined;
+  /** What the decision says besides: each step adds to it. */
+  readonly notes: string[];
 }
 
 /**
@@ -115,36 +119,38 @@ export function decideStart(input: StartInput): StartDecision {
       action: "locked",
       message: `another rollout is running on this stack: ${record.by} (pid ${record.pid}) since ${iso(record.since)}, last seen ${iso(record.seen)}, ${record.phase} at ${record.stage}; wait for it to end, or stop it`,
     };
+  const find = (name: string) => plan.stages.findIndex((s) => s.name === name);
+  const from = input.fromStage;
   const view: StartView = {
     input,
     plan,
-    find: (name) => plan.stages.findIndex((s) => s.name === name),
+    find,
     share: (i) => canaryShare(plan.stages[i]!.weights),
     alias: `alias '${input.aliasKey}'`,
     ours: record !== undefined && record.key === input.key ? record : undefined,
+    fromIndex: from === undefined ? undefined : find(from),
+    notes: [],
   };
-  const notes: string[] = [];
   if (record !== undefined && view.ours === undefined && record.phase !== "ended")
-    notes.push(
+    view.notes.push(
       `the stack's rollout record is of another rollout (${record.by}, ${record.phase} at ${record.stage}, since ${iso(record.since)}): not this one's, left aside`,
     );
-  const finishing = finishRevert(view, notes);
+  const finishing = finishRevert(view);
   if (finishing !== undefined) return finishing;
 
-  const from = input.fromStage;
-  const fromIndex = from === undefined ? undefined : view.find(from);
-  if (from !== undefined && fromIndex! < 0) {
+  if (from !== undefined && view.fromIndex! < 0) {
     const names = plan.stages.map((s) => s.name).join(", ");
     return { action: "refuse", message: `--from-stage: unknown stage '${from}'; the stages are ${names}` };
   }
-  if (position.kind === "unmapped") return startUnmapped(view, position, fromIndex, notes);
-  if (position.kind === "absent") return startAbsent(view, fromIndex, notes);
-  return startAtStage(view, position, fromIndex, notes);
+  if (position.kind === "unmapped") return startUnmapped(view, position);
+  if (position.kind === "absent") return startAbsent(view);
+  return startAtStage(view, position);
 }
 
 /** A revert the last run left unfinished: finished while the alias serves the failed stage, the target or between; else a note. */
-function finishRevert(view: StartView, notes: string[]): StartDecision | undefined {
+function finishRevert(view: StartView): StartDecision | undefined {
   const { plan, position } = view.input;
+  const { notes } = view;
   const revert = unfinishedRevert(view.input);
   if (revert === undefined) return undefined;
   const [t, f] = [view.find(revert.target), view.find(revert.failed)];
@@ -175,10 +181,8 @@ function finishRevert(view: StartView, notes: string[]): StartDecision | undefin
 function startUnmapped(
   view: StartView,
   position: Extract<AliasPosition, { kind: "unmapped" }>,
-  fromIndex: number | undefined,
-  notes: string[],
 ): StartDecision {
-  const { plan, input, alias } = view;
+  const { plan, input, alias, fromIndex, notes } = view;
   const from = input.fromStage;
   if (fromIndex === undefined)
     return {
@@ -207,8 +211,8 @@ function startUnmapped(
 }
 
 /** No alias yet: the first up creates it at --from-stage, else config's stage, else the file's `current:`. */
-function startAbsent(view: StartView, fromIndex: number | undefined, notes: string[]): StartDecision {
-  const { plan, input } = view;
+function startAbsent(view: StartView): StartDecision {
+  const { plan, input, fromIndex, notes } = view;
   const config =
     input.configStage !== undefined && view.find(input.configStage) >= 0 ? input.configStage : undefined;
   const index = fromIndex ?? view.find(config ?? plan.current);
@@ -224,13 +228,8 @@ function startAbsent(view: StartView, fromIndex: number | undefined, notes: stri
 }
 
 /** The alias serves a stage: go on from it (or --from-stage, refused backwards without --allow-back); at the last stage, complete unless it was never judged. */
-function startAtStage(
-  view: StartView,
-  position: Extract<AliasPosition, { kind: "stage" }>,
-  fromIndex: number | undefined,
-  notes: string[],
-): StartDecision {
-  const { plan, input, ours } = view;
+function startAtStage(view: StartView, position: Extract<AliasPosition, { kind: "stage" }>): StartDecision {
+  const { plan, input, ours, fromIndex, notes } = view;
   // Of stages that route alike, the one this rollout's record names.
   const recorded = ours === undefined ? -1 : view.find(ours.stage);
   const at =
