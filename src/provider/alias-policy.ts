@@ -9,7 +9,7 @@ import { checkAliasPolicyInputs } from "./check.js";
 import { apiClient } from "./connection.js";
 import { diffAliasPolicy } from "./diff.js";
 import { coded, describeApiFailure } from "./errors.js";
-import { type InputPath, redactOutcome } from "./secrets.js";
+import type { InputPath } from "./secrets.js";
 import { type AliasPolicyInputs, type AliasPolicyOutputs, STATE_VERSION, same } from "./values.js";
 
 type Dyn = pulumi.dynamic.ResourceProvider<AliasPolicyInputs, AliasPolicyOutputs>;
@@ -25,15 +25,10 @@ export type AliasPolicyProvider = Omit<Required<Dyn>, "create" | "update"> & {
 };
 
 /** Check of an AliasPolicy's inputs, for either door; secret inputs (at `secrets`) never shown. */
-export async function checkAliasPolicy(
+export const checkAliasPolicy = (
   news: AliasPolicyInputs,
   secrets: readonly InputPath[],
-): Promise<CheckOutcome> {
-  const raw = news as unknown as Record<string, unknown>;
-  const routes: string[] = [];
-  const failures = checkAliasPolicyInputs(raw, routes);
-  return redactOutcome({ ...(await checkWithAgents(failures, news.policy)), routes }, raw, secrets);
-}
+): Promise<CheckOutcome> => checkWithAgents(news, secrets, checkAliasPolicyInputs);
 
 export const aliasPolicyProvider: AliasPolicyProvider = {
   ...dynamicCheckAndDiff<AliasPolicyInputs, AliasPolicyOutputs>(checkAliasPolicy, diffAliasPolicy),

@@ -49,14 +49,21 @@ export interface CheckOutcome {
 }
 
 /**
- * `check` of either resource: the pure checks, then (when they pass, the policy is known and
- * credentials are available) the API's word on agents that do not exist. An API that cannot
- * answer is a warning naming its URL, not a failure: the preview goes on, and says so.
+ * `check` of either resource: the pure checks of its inputs (`checkInputs`: failures, and each
+ * sample's route), then (when they pass, the policy is known and credentials are available)
+ * the API's word on agents that do not exist. An API that cannot answer is a warning naming
+ * its URL, not a failure: the preview goes on, and says so. Secret inputs (at `secrets`) are
+ * never shown in any of it.
  */
 export async function checkWithAgents(
-  failures: CheckFailure[],
-  policy: AliasInputs["policy"],
-): Promise<{ failures: CheckFailure[]; warnings: string[] }> {
+  news: { policy: AliasInputs["policy"] },
+  secrets: readonly InputPath[],
+  checkInputs: (news: Record<string, unknown>, routes: string[]) => CheckFailure[],
+): Promise<CheckOutcome> {
+  const raw = news as unknown as Record<string, unknown>;
+  const { policy } = news;
+  const routes: string[] = [];
+  const failures = checkInputs(raw, routes);
   const warnings: string[] = [];
   if (failures.length === 0 && !containsUnknown(policy) && hasCredentials()) {
     const r = await askAgents(policy);
@@ -72,7 +79,7 @@ export async function checkWithAgents(
       });
     }
   }
-  return { failures, warnings };
+  return redactOutcome({ failures, warnings, routes }, raw, secrets);
 }
 
 /** The dynamic door's check answer: warnings to the engine's log, failures as the engine prints them best. */
@@ -116,12 +123,8 @@ export function dynamicCheckAndDiff<I, O>(
 }
 
 /** Check of an Alias's inputs, for either door; secret inputs (at `secrets`) never shown. */
-export async function checkAlias(news: AliasInputs, secrets: readonly InputPath[]): Promise<CheckOutcome> {
-  const raw = news as unknown as Record<string, unknown>;
-  const routes: string[] = [];
-  const failures = checkAliasInputs(raw, routes);
-  return redactOutcome({ ...(await checkWithAgents(failures, news.policy)), routes }, raw, secrets);
-}
+export const checkAlias = (news: AliasInputs, secrets: readonly InputPath[]): Promise<CheckOutcome> =>
+  checkWithAgents(news, secrets, checkAliasInputs);
 
 /**
  * Which of the agents a policy names do not exist, in the policy's order, or why the API could
