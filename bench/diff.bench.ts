@@ -1,5 +1,5 @@
 /**
- * Policy diff benchmark (issue 6): `diffPolicies` over 1,000,000 synthetic partition keys must
+ * Policy diff benchmark: `diffPolicies` over 1,000,000 synthetic partition keys must
  * take under 1 second. Cases: a two-option canary shift (95/5 -> 80/20), a three-option
  * change (50/30/20 -> 40/40/20) and an option added to 50/50 (-> 45/45/10). Each case runs
  * once to warm up, then ROUNDS times; min and median are reported. For comparison, the same
@@ -160,7 +160,7 @@ if (process.argv.includes("--record")) {
     "",
     "The naive count builds each key string and calls `compileSplit(...).pick` twice per key; the diff hashes only each key's digits from a saved hash state, once per distinct agent (its results are checked equal to the naive count before timing). On a busy machine every figure grows; compare figures from one run only.",
     "",
-    "Targets (issue 6):",
+    "Targets:",
     "",
     ...Object.entries(summary.targets).map(([k, v]) => `- ${k}: ${v ? "met" : "NOT met"}`),
   ]);

@@ -1,5 +1,5 @@
 /**
- * Emulator benchmark (issue 3): autocannon against session creation through a 90/10 canary
+ * Emulator benchmark: autocannon against session creation through a 90/10 canary
  * alias and against `/_emulator/health` of the same server, in the same run. The server runs
  * as its own process (`dist/emulator/main.js`), so it and autocannon each have a core.
  * Reports requests/s, p50/p99 latency and the ratio (medians of alternating rounds);
@@ -237,7 +237,7 @@ if (values.record) {
     "",
     "Ratios: session req/s ÷ health req/s (median of the rounds' ratios), and health CPU ÷ session CPU per request in the server process — the throughput ratio of a saturated server, which other work on the machine disturbs less.",
     "",
-    "Targets (issue 3):",
+    "Targets:",
     "",
     ...Object.entries(summary.targets).map(([k, v]) => `- ${k}: ${v ? "met" : "NOT met"}`),
   ]);

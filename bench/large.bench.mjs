@@ -178,7 +178,7 @@ if (values.record) {
     "",
     "Why: with the file backend the engine rewrites the whole checkpoint after every step, so an up of N resources writes N checkpoints of up to N resources each: the engine's work grows with N², and past a few hundred aliases it dominates (the provider's own CPU stays linear). `PULUMI_SKIP_CHECKPOINTS=true` writes the state once, at the end. What it costs: a crash or `kill -9` mid-update keeps none of the update's steps in the state (and, as any killed run, leaves the stack locked: `pulumi cancel` lets go); the next `pulumi up` meets the aliases it had created as existing ones and takes each over as its own lost create (they are identical to what it declares), so it converges with no duplicate and no error (test/engine/skip-checkpoints-crash.test.ts); an alias whose declared fields changed meanwhile needs `adopt: true`, and resources of other providers in the same stack may not recover as gracefully.",
     "",
-    "Targets (issue 22, large stacks):",
+    "Targets (large stacks):",
     "",
     ...Object.entries(targets).map(([k, v]) => `- ${k}: ${v ? "met" : "NOT met"}`),
   ]);

@@ -1,5 +1,5 @@
 /**
- * Native provider vs dynamic resources (issue 15): N aliases (default 200) through the real
+ * Native provider vs dynamic resources: N aliases (default 200) through the real
  * Pulumi CLI against the emulator (its own process, behind a counting proxy), once from a
  * Pulumi YAML program through the native plugin `agent-alias` (bin/pulumi-resource-agent-alias,
  * default provider configured by stack config `agent-alias:apiUrl` and the secret
@@ -313,7 +313,7 @@ if (values.record) {
       ([name, s]) => `| ${name} | ${s.median_ms} (${s.ms.join(", ")}) | ${s.median_cpu_ms} |`,
     ),
     "",
-    "Targets (issue 15, figures):",
+    "Targets (figures):",
     "",
     ...Object.entries(summary.targets).map(([k, v]) => `- ${k}: ${v ? "met" : "NOT met"}`),
   ]);

@@ -1,5 +1,5 @@
 /**
- * Resolver benchmark (issue 2): our resolver against flagd-core (json-logic `if`/`==` and
+ * Resolver benchmark: our resolver against flagd-core (json-logic `if`/`==` and
  * `fractional`) and cel-js evaluating the same expressions, in one run of this command.
  * 256 rotating contexts keep V8 from constant-folding. Prints a table, then a JSON summary;
  * `--record` also rewrites the resolver section of BENCHMARKS.md.
@@ -475,7 +475,7 @@ if (process.argv.includes("--record")) {
     "",
     ...Object.entries(summary.bytes_per_call).map(([k, v]) => `- ${k}: ${v === null ? "null" : r(v)}`),
     "",
-    "Targets (issue 2):",
+    "Targets:",
     "",
     ...Object.entries(targets).map(([k, v]) => `- ${k}: ${v}`),
   ]);

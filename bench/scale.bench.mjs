@@ -1,5 +1,5 @@
 /**
- * Scale benchmark (issue 7): a stack of N aliases (default 200,
+ * Scale benchmark: a stack of N aliases (default 200,
  * test/fixtures/programs/many-aliases) through the real Pulumi CLI against the emulator (its
  * own process), with a counting proxy between the provider and the emulator. For each step it
  * reports wall time and the API calls the provider made (reads and writes apart):
@@ -245,7 +245,7 @@ if (values.record) {
     "",
     `Ratio of the medians, aliases ÷ no-op resources: **${summary.ratio}** (target <= ${RATIO_LIMIT}); aliases ÷ padded no-op resources: ${summary.ratio_to_padded}; total CPU, aliases ÷ no-op resources: ${summary.cpu_ratio} (CPU time is less disturbed than wall time by other work on the machine). The serialized provider (\`__provider\`, kept in both the inputs and the outputs of every resource in the state) is ${pc.aliases} characters for an Alias and ${pc.noop} for the no-op resource. The file backend rewrites the whole checkpoint after every step, so the engine's work grows with the size of each resource's state; the padded row shows how much of the difference that alone explains (the emulator's own CPU, a separate process, is not in these figures).`,
     "",
-    "Targets (issue 7, scale):",
+    "Targets (scale):",
     "",
     ...Object.entries(summary.targets).map(([k, v]) => `- ${k}: ${v ? "met" : "NOT met"}`),
   ]);

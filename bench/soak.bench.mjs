@@ -1,5 +1,5 @@
 /**
- * Emulator soak (issue 7): session creation at full rate (autocannon, no rate limit) through a
+ * Emulator soak: session creation at full rate (autocannon, no rate limit) through a
  * canary alias for `--seconds` (default 60), while another loop replaces the alias's policy
  * every second; the emulator's RSS is sampled every second. Each phase runs the emulator as it
  * ships (`node dist/emulator/main.js`, the `agent-alias emulator` command: server on its own
@@ -502,7 +502,7 @@ if (values.record) {
         ]
       : []),
     "",
-    "Targets (issue 7, soak):",
+    "Targets (soak):",
     "",
     ...Object.entries(targets).map(([k, v]) => `- ${k}: ${v ? "met" : "NOT met"}`),
   ]);

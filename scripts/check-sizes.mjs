@@ -4,7 +4,7 @@
  * file in src/emulator/ at most 300, and a function (declaration, expression, arrow, method,
  * accessor or constructor) at most 120, counted from its first token to its last. Prints one
  * line per excess and exits 1 when there is any. `--root DIR` checks DIR/src instead of the
- * repository's; `--no-allow` ignores the temporary allow-list.
+ * repository's. There is no allow-list: split the file or the function.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
@@ -12,30 +12,6 @@ import { fileURLToPath } from "node:url";
 import ts from "typescript";
 
 export const LIMITS = Object.freeze({ file: 400, emulatorFile: 300, function: 120 });
-
-/**
- * TEMPORARY: what other engineers are splitting right now, to be emptied once their work is
- * merged. `files` lifts the file limit; `functions` lifts the function limit, by
- * `file#name` or for every function under `dir/**`.
- */
-export const TEMPORARY_ALLOW = Object.freeze({
-  files: ["src/policy/canary.ts", "src/rollout/gates.ts"],
-  functions: [
-    "src/rollout/runner.ts#runRollout",
-    "src/rollout/stack.ts#automationStack",
-    "src/rollout/start.ts#decideStart",
-  ],
-});
-
-const NO_ALLOW = Object.freeze({ files: [], functions: [] });
-
-/** Whether `file` (or `file#name`) is in `patterns`, where `dir/**` stands for every file under dir. */
-const listed = (patterns, file, name) =>
-  patterns.some((pattern) =>
-    pattern.endsWith("/**")
-      ? file.startsWith(pattern.slice(0, -2))
-      : pattern === file || (name !== undefined && pattern === `${file}#${name}`),
-  );
 
 function* sourceFiles(dir) {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -83,18 +59,16 @@ export function longFunctions(text, fileName, limit = LIMITS.function) {
   return found;
 }
 
-/** Every excess under `root`/src, as printable lines, less what `allow` lists. */
-export function checkSizes(root, allow = TEMPORARY_ALLOW) {
+/** Every excess under `root`/src, as printable lines. */
+export function checkSizes(root) {
   const problems = [];
   for (const path of sourceFiles(join(root, "src"))) {
     const file = relative(root, path).split(sep).join("/");
     const text = readFileSync(path, "utf8");
     const lines = text.split("\n").length - (text.endsWith("\n") ? 1 : 0);
     const limit = file.startsWith("src/emulator/") ? LIMITS.emulatorFile : LIMITS.file;
-    if (lines > limit && !listed(allow.files, file))
-      problems.push(`${file}: ${lines} lines (limit ${limit})`);
+    if (lines > limit) problems.push(`${file}: ${lines} lines (limit ${limit})`);
     for (const f of longFunctions(text, file)) {
-      if (listed(allow.functions, file, f.name)) continue;
       problems.push(`${file}:${f.line}: function ${f.name} has ${f.lines} lines (limit ${LIMITS.function})`);
     }
   }
@@ -105,7 +79,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   const at = process.argv.indexOf("--root");
   const root =
     at >= 0 ? resolve(process.argv[at + 1] ?? ".") : dirname(dirname(fileURLToPath(import.meta.url)));
-  const problems = checkSizes(root, process.argv.includes("--no-allow") ? NO_ALLOW : TEMPORARY_ALLOW);
+  const problems = checkSizes(root);
   for (const p of problems) console.error(p);
   if (problems.length > 0) {
     console.error(`check-sizes: ${problems.length} over the limits (split the file or function)`);

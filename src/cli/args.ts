@@ -4,6 +4,8 @@
  * and the usage errors shared by the commands. Every failure is an InputError (exit 2).
  */
 import { type ParseArgsOptionsConfig, parseArgs } from "node:util";
+import { SETTING_NAMES, type SettingName } from "../client/settings.js";
+import { SIMULATION_KEYS } from "../policy/index.js";
 import { type CliIO, EXIT, InputError } from "./io.js";
 
 const HELP_FLAG = { help: { type: "boolean", short: "h" } } as const satisfies ParseArgsOptionsConfig;
@@ -20,6 +22,25 @@ const DIFF_FLAGS = {
   "fail-on-warnings": { type: "boolean" },
 } as const satisfies ParseArgsOptionsConfig;
 
+type Kebab<S extends string> = S extends `${infer C}${infer R}`
+  ? `${C extends Lowercase<C> ? C : `-${Lowercase<C>}`}${Kebab<R>}`
+  : S;
+
+/** The rollout's flag naming the stack config key of a connection setting: `api-url-config`. */
+export type SettingFlag = `${Kebab<SettingName>}-config`;
+
+/** `apiUrl` -> `api-url-config` (the settings table, client/settings.ts). */
+export const settingFlag = (name: SettingName): SettingFlag =>
+  `${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}-config` as SettingFlag;
+
+/** A flag taking a string for each of `names`. */
+export function stringFlags<const N extends string>(names: readonly N[]): Record<N, { type: "string" }> {
+  return Object.fromEntries(names.map((name) => [name, { type: "string" }])) as Record<N, { type: "string" }>;
+}
+
+/** One flag per connection setting: the stack config key a rollout reads it from. */
+const SETTING_FLAGS = stringFlags(SETTING_NAMES.map(settingFlag));
+
 /** Each subcommand's flags; `--help`/`-h` is added to all of them by `parseFlags`. */
 export const COMMAND_FLAGS = {
   validate: { ...FORMAT_FLAGS, api: { type: "string" } },
@@ -30,19 +51,12 @@ export const COMMAND_FLAGS = {
   review: { ...DIFF_FLAGS, base: { type: "string" } },
   rollout: {
     ...FORMAT_FLAGS,
-    stack: { type: "string" },
-    cwd: { type: "string" },
-    policy: { type: "string" },
-    "config-key": { type: "string" },
-    "config-file": { type: "string" },
-    interval: { type: "string" },
+    ...stringFlags(["stack", "cwd", "policy", "config-key", "config-file", "alias"]),
+    ...stringFlags(["interval", "from-stage"]),
     "dry-run": { type: "boolean" },
     resume: { type: "boolean" },
-    "from-stage": { type: "string" },
     "allow-back": { type: "boolean" },
-    alias: { type: "string" },
-    "api-url-config": { type: "string" },
-    "api-key-config": { type: "string" },
+    ...SETTING_FLAGS,
   },
 } as const satisfies Record<string, ParseArgsOptionsConfig>;
 
@@ -95,6 +109,17 @@ export function outputFormat(
   return "human";
 }
 
+/**
+ * A subcommand's flags (`parseFlags` with `COMMAND_FLAGS[command]`) and its output format
+ * (`outputFormat` with `COMMAND_FORMATS[command]`). The format is read when the command calls
+ * `format()`: after `--help` and the command's own usage checks, so those answer first.
+ */
+export function commandFlags<C extends keyof typeof COMMAND_FLAGS>(argv: string[], command: C) {
+  const parsed = parseFlags(argv, COMMAND_FLAGS[command]);
+  const values = parsed.values as { json?: boolean | undefined; format?: string | undefined };
+  return { ...parsed, format: () => outputFormat(values, COMMAND_FORMATS[command]) };
+}
+
 /** `--format human|json` (and `|markdown` where the command renders it), as each --help names it. */
 export function formatUsage(allowed: readonly OutputFormat[]): string {
   return `--format ${allowed.join("|")}`;
@@ -107,7 +132,7 @@ JSON, on a terminal or not${allowed.includes("markdown") ? "; --format markdown 
 }
 
 /** `--keys N`: synthetic partition keys per rule (preview, diff, review). */
-export const KEYS_FLAG = Object.freeze({ default: 100_000, min: 1, max: 10_000_000 });
+export const KEYS_FLAG = SIMULATION_KEYS;
 
 /** The `--keys` value, `KEYS_FLAG.default` when absent; anything but a whole number in range is an InputError. */
 export function parseKeys(value: string | undefined): number {

@@ -16,13 +16,11 @@ import {
 } from "../policy/index.js";
 import { compileExpression, encodeValue, isUserFnError } from "../userfn/index.js";
 import {
-  COMMAND_FLAGS,
   COMMAND_FORMATS,
+  commandFlags,
   formatUsage,
   onePositional,
-  outputFormat,
   outputHelp,
-  parseFlags,
   parseKeys,
   usageError,
   writeHelp,
@@ -88,10 +86,10 @@ async function agentIssues(
 }
 
 export async function validateCommand(argv: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = parseFlags(argv, COMMAND_FLAGS.validate);
+  const { values, positionals, format: formatOf } = commandFlags(argv, "validate");
   if (values.help) return help(io, "validate");
   if (positionals.length === 0) throw usageError("validate", "give at least one policy file");
-  const format = outputFormat(values, COMMAND_FORMATS.validate);
+  const format = formatOf();
   const api = values.api === undefined ? undefined : apiOf(values.api, io);
   let invalid = false;
   let failed = false;
@@ -148,13 +146,13 @@ export async function validateCommand(argv: string[], io: CliIO): Promise<number
 }
 
 export async function resolveCommand(argv: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = parseFlags(argv, COMMAND_FLAGS.resolve);
+  const { values, positionals, format: formatOf } = commandFlags(argv, "resolve");
   if (values.help) return help(io, "resolve");
   const file = onePositional("resolve", positionals, "policy file");
   if ((values.context === undefined) === (values.contexts === undefined)) {
     throw usageError("resolve", "give either --context FILE or --contexts FILE.jsonl");
   }
-  const format = outputFormat(values, COMMAND_FORMATS.resolve);
+  const format = formatOf();
   const policy = await loadPolicy(file, io);
   const inputs =
     values.context !== undefined
@@ -182,10 +180,10 @@ export async function resolveCommand(argv: string[], io: CliIO): Promise<number>
 }
 
 export async function evalCommand(argv: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = parseFlags(argv, COMMAND_FLAGS.eval);
+  const { values, positionals, format: formatOf } = commandFlags(argv, "eval");
   if (values.help) return help(io, "eval");
   const expr = onePositional("eval", positionals, "expression (quote it)");
-  const format = outputFormat(values, COMMAND_FORMATS.eval);
+  const format = formatOf();
   const context = values.context !== undefined ? await readContext(values.context, io) : {};
   try {
     const result = encodeValue(compileExpression(expr)(context));
@@ -201,10 +199,10 @@ export async function evalCommand(argv: string[], io: CliIO): Promise<number> {
 }
 
 export async function previewCommand(argv: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = parseFlags(argv, COMMAND_FLAGS.preview);
+  const { values, positionals, format: formatOf } = commandFlags(argv, "preview");
   if (values.help) return help(io, "preview");
   const file = onePositional("preview", positionals, "policy file");
-  const format = outputFormat(values, COMMAND_FORMATS.preview);
+  const format = formatOf();
   const keys = parseKeys(values.keys);
   const policy = await loadPolicy(file, io);
   const samples: Sample[] = values.samples === undefined ? [] : await loadSamples(values.samples, io);

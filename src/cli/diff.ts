@@ -4,16 +4,7 @@
  * pull-request comment) or text.
  */
 import type { PolicyDiff } from "../policy/index.js";
-import {
-  COMMAND_FLAGS,
-  COMMAND_FORMATS,
-  outputFormat,
-  outputHelp,
-  parseFlags,
-  parseKeys,
-  usageError,
-  writeHelp,
-} from "./args.js";
+import { COMMAND_FORMATS, commandFlags, outputHelp, parseKeys, usageError, writeHelp } from "./args.js";
 import { type CliIO, EXIT, writeJson } from "./io.js";
 import { diffHuman, diffMarkdown } from "./markdown.js";
 import { diffVersions, loadPolicy, loadSamples } from "./policy-input.js";
@@ -53,11 +44,11 @@ function writeDiff(io: CliIO, format: string, report: PolicyDiff, oldFile: strin
 }
 
 export async function diffCommand(argv: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = parseFlags(argv, COMMAND_FLAGS.diff);
+  const { values, positionals, format: formatOf } = commandFlags(argv, "diff");
   if (values.help) return writeHelp(io, DIFF_HELP);
   if (positionals.length !== 2) throw usageError("diff", "give two policy files, OLD and NEW");
   const [oldFile, newFile] = positionals as [string, string];
-  const format = outputFormat(values, COMMAND_FORMATS.diff);
+  const format = formatOf();
   const keys = parseKeys(values.keys);
   const before = await loadPolicy(oldFile, io);
   const after = await loadPolicy(newFile, io);

@@ -8,24 +8,16 @@
  */
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { type EmulatorOptions, startEmulator } from "../emulator/app.js";
+import { startEmulator } from "../emulator/app.js";
 import { parseApiKeySpec, parseOAuthClientSpec, parseTtl } from "../emulator/auth.js";
+import type { EmulatorOptions } from "../emulator/options.js";
 import { parseAgentProfileFlag, profileSpecHelp } from "../emulator/profiles/index.js";
 import { parseSeed } from "../emulator/seed.js";
 import { startEmulatorThread } from "../emulator/thread.js";
 import { readStdin } from "./stdin.js";
+import type { TrafficCommandIO } from "./traffic.js";
 
-export interface EmulatorCommandIO {
-  readonly stdout: { write(chunk: string): unknown };
-  readonly stderr: { write(chunk: string): unknown };
-  /** Base for relative file paths (default: process.cwd()). */
-  readonly cwd?: string;
-  /** Read for a file given as `-` (`--seed -`, `traffic --metadata-from -`); default process.stdin. */
-  readonly stdin?: AsyncIterable<string | Uint8Array>;
-  /** Environment for `AGENT_ALIAS_API_KEY` (default: process.env). */
-  readonly env?: Readonly<Record<string, string | undefined>>;
-  /** Stops the emulator when aborted, as SIGINT/SIGTERM do (for tests and embedding). */
-  readonly signal?: AbortSignal;
+export interface EmulatorCommandIO extends TrafficCommandIO {
   /**
    * Run the server on the calling thread instead of its own worker thread (emulator/thread.ts). For
    * tests that run the TypeScript sources, which a worker thread cannot load.

@@ -9,16 +9,7 @@ import { readFile } from "node:fs/promises";
 import { extname, join, resolve as resolvePath } from "node:path";
 import { promisify } from "node:util";
 import type { CheckedPolicy, PolicyCheck, Sample } from "../policy/index.js";
-import {
-  COMMAND_FLAGS,
-  COMMAND_FORMATS,
-  outputFormat,
-  outputHelp,
-  parseFlags,
-  parseKeys,
-  usageError,
-  writeHelp,
-} from "./args.js";
+import { COMMAND_FORMATS, commandFlags, outputHelp, parseKeys, usageError, writeHelp } from "./args.js";
 import { parseData } from "./files.js";
 import { type CliIO, EXIT, InputError, writeJson } from "./io.js";
 import { reviewHuman, reviewMarkdown } from "./markdown.js";
@@ -117,10 +108,10 @@ function isPolicyLike(v: unknown): boolean {
 const split0 = (s: string) => s.split("\0").filter((x) => x !== "");
 
 export async function reviewCommand(argv: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = parseFlags(argv, COMMAND_FLAGS.review);
+  const { values, positionals, format: formatOf } = commandFlags(argv, "review");
   if (values.help) return writeHelp(io, REVIEW_HELP);
   if (values.base === undefined || values.base === "") throw usageError("review", "give --base REF");
-  const format = outputFormat(values, COMMAND_FORMATS.review);
+  const format = formatOf();
   const keys = parseKeys(values.keys);
   const cwd = io.cwd ?? process.cwd();
   const sharedSamples = values.samples === undefined ? null : await loadSamples(values.samples, io);

@@ -8,19 +8,21 @@
  */
 import { resolve } from "node:path";
 import { AgentAliasClient } from "../client/client.js";
-import { canaryPlanOfDocument, parseDuration } from "../policy/index.js";
+import { clientOptionsOf, configKey, SETTING_NAMES, SETTINGS, type SettingName } from "../client/settings.js";
+import { canaryPlanOfDocument } from "../policy/index.js";
 import { clientRolloutApi, type RolloutApi } from "../rollout/api.js";
 import { Interrupts } from "../rollout/interrupts.js";
 import { rolloutHuman, rolloutMarkdown } from "../rollout/report.js";
 import type { RolloutResult } from "../rollout/report-types.js";
 import { runRollout } from "../rollout/runner.js";
 import { automationStack, PROVIDER_API_KEYS, type RolloutStack } from "../rollout/stack.js";
+import { parseDuration } from "../units/index.js";
 import {
-  COMMAND_FLAGS,
   COMMAND_FORMATS,
-  outputFormat,
+  commandFlags,
   outputHelp,
-  parseFlags,
+  type SettingFlag,
+  settingFlag,
   usageError,
   writeHelp,
 } from "./args.js";
@@ -31,7 +33,7 @@ export const ROLLOUT_HELP = `Usage: agent-alias rollout --stack S --policy FILE 
                          [--config-key K] [--config-file FILE] [--interval 10s]
                          [--from-stage NAME [--allow-back]] [--dry-run] [--resume]
                          [--json] [--format human|json|markdown]
-                         [--api-url-config KEY] [--api-key-config KEY]
+                         ${SETTING_NAMES.map((n) => `[--${settingFlag(n)} KEY]`).join("\n                         ")}
 
 Drives the Pulumi stack S of the project in --cwd (default: the working directory) through
 the stages of the policy file's canary: block (from, to, stages with hold and gates).
@@ -79,10 +81,12 @@ and exits as the run would when it would refuse (2) or find the stack held (1), 
 The program must read its stage from the config key and use the same stage table as the
 policy file (e.g. canaryPolicy({... current: config.get("canaryStage")}) with the same
 stages): after each up the API must serve that stage's policy.
-Traces are read with the stack's provider config (agent-alias:apiUrl, agent-alias:apiKey),
-else AGENT_ALIAS_API_URL and VECTARA_API_KEY. A program with an explicit provider on its
-own config keys names them: --api-url-config apiUrl --api-key-config apiKey (a key
-without a namespace is the project's).
+Traces are read with the stack's provider config, each setting from its key, else its
+environment variable:
+${SETTING_NAMES.map((n) => `  ${configKey(n).padEnd(26)} ${SETTINGS[n].env}`).join("\n")}
+A program with an explicit provider on its own config keys names them, e.g.
+--api-url-config apiUrl --api-key-config apiKey (a key without a namespace is the
+project's).
 --json prints {status, exit_code, message, config_key, alias_key, from, to, initial_stage,
 initial_deployed, start_stage, notes, final_stage, deployed_stage, reverted_to, moved_back?,
 stages: [{name, weights, watched, hold_ms, max_wait_ms, window: {start, end}, resumed,
@@ -146,7 +150,7 @@ async function withSignals<T>(interrupts: Interrupts, io: CliIO, run: () => Prom
 }
 
 export async function rolloutCommand(argv: string[], io: CliIO, seams: RolloutSeams = {}): Promise<number> {
-  const { values, positionals } = parseFlags(argv, COMMAND_FLAGS.rollout);
+  const { values, positionals, format: formatOf } = commandFlags(argv, "rollout");
   if (values.help) return writeHelp(io, ROLLOUT_HELP);
   if (positionals.length > 0) throw usageError("rollout", `unexpected argument '${positionals[0]}'`);
   if (values.stack === undefined) throw usageError("rollout", "--stack is required");
@@ -155,7 +159,7 @@ export async function rolloutCommand(argv: string[], io: CliIO, seams: RolloutSe
     throw usageError("rollout", "give --resume or --from-stage, not both");
   if (values["allow-back"] && values["from-stage"] === undefined)
     throw usageError("rollout", "--allow-back goes with --from-stage NAME (the stage to move back to)");
-  const format = outputFormat(values, COMMAND_FORMATS.rollout);
+  const format = formatOf();
   const intervalMs = parseInterval(values.interval);
   const cwd = io.cwd ?? process.cwd();
   const doc = await readDataFile(values.policy, { cwd, ...(io.stdin ? { stdin: io.stdin } : {}) });
@@ -218,29 +222,23 @@ export async function rolloutCommand(argv: string[], io: CliIO, seams: RolloutSe
   return result.exit_code;
 }
 
-/** The API a rollout reads, with the stack's provider config (or the keys named). */
+/** The API a rollout reads, with the stack's provider config (or the keys named), setting by setting. */
 async function apiOf(
   stack: RolloutStack,
-  values: { stack?: string; "api-url-config"?: string; "api-key-config"?: string },
+  values: { stack?: string | undefined } & { [F in SettingFlag]?: string | undefined },
   seams: RolloutSeams,
 ): Promise<RolloutApi> {
-  const api = await stack.apiConfig({
-    apiUrl: values["api-url-config"] ?? PROVIDER_API_KEYS.apiUrl,
-    apiKey: values["api-key-config"] ?? PROVIDER_API_KEYS.apiKey,
-  });
+  const keys = Object.fromEntries(
+    SETTING_NAMES.map((name) => [name, values[settingFlag(name)] ?? PROVIDER_API_KEYS[name]]),
+  ) as Record<SettingName, string>;
+  const api = await stack.apiConfig(keys);
   // A key named on the command line must be there: no silent fall-back to the environment.
-  for (const [flag, value] of [
-    ["api-url-config", api.apiUrl],
-    ["api-key-config", api.apiKey],
-  ] as const) {
+  for (const name of SETTING_NAMES) {
+    const flag = settingFlag(name);
     const key = values[flag];
-    if (key !== undefined && value === undefined)
+    if (key !== undefined && api[name] === undefined)
       throw new InputError(`--${flag} ${key}: stack '${values.stack}' has no config '${key}'`);
   }
-  const client = new AgentAliasClient({
-    ...(api.apiUrl !== undefined ? { baseUrl: api.apiUrl } : {}),
-    ...(api.apiKey !== undefined ? { apiKey: api.apiKey } : {}),
-    env: seams.env ?? process.env,
-  });
+  const client = new AgentAliasClient(clientOptionsOf(api, { env: seams.env ?? process.env }));
   return clientRolloutApi(client);
 }

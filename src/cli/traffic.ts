@@ -4,11 +4,12 @@
  */
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { parseDurationMs, parseRate } from "../emulator/units.js";
 import { contextsOfText, readContexts } from "../traffic/contexts.js";
 import { checkOptions, runTraffic } from "../traffic/run.js";
 import { formatTrafficSummary } from "../traffic/summary.js";
 import { TrafficError, type TrafficOptions, type TrafficResult } from "../traffic/types.js";
+import { parseDurationMs, parseRate } from "../units/index.js";
+import { stringFlags } from "./args.js";
 import { readStdin } from "./stdin.js";
 
 export const TRAFFIC_USAGE = `Usage: agent-alias emulator traffic --alias KEY --rate R [options]
@@ -47,14 +48,20 @@ Exit status: 0 when at least one session had its input answered; 1 when none had
 session or input failed), or a call failed for good (401, 403, 404); 2 for bad options.
 `;
 
+/** What `agent-alias emulator` and `agent-alias emulator traffic` take from their process. */
 export interface TrafficCommandIO {
   readonly stdout: { write(chunk: string): unknown };
   readonly stderr: { write(chunk: string): unknown };
+  /** Base for relative file paths (default: process.cwd()). */
   readonly cwd?: string;
-  /** Read for `--metadata-from -` (default process.stdin). */
+  /** Read for a file given as `-` (`--seed -`, `traffic --metadata-from -`); default process.stdin. */
   readonly stdin?: AsyncIterable<string | Uint8Array>;
+  /** Environment for `AGENT_ALIAS_API_KEY` and the like (default: process.env). */
   readonly env?: Readonly<Record<string, string | undefined>>;
-  /** Stops starting sessions when aborted, as SIGINT and SIGTERM do (the summary is still printed). */
+  /**
+   * Aborting it does what SIGINT and SIGTERM do: the emulator stops; the traffic generator stops
+   * starting sessions (the summary is still printed).
+   */
   readonly signal?: AbortSignal;
 }
 
@@ -74,18 +81,8 @@ export async function runTrafficCommand(argv: readonly string[], io: TrafficComm
     const { values, positionals } = parseArgs({
       args: [...argv],
       options: {
-        url: { type: "string" },
-        "api-key": { type: "string" },
-        alias: { type: "string" },
-        rate: { type: "string" },
-        count: { type: "string" },
-        duration: { type: "string" },
-        "metadata-from": { type: "string" },
-        users: { type: "string" },
-        seed: { type: "string" },
-        message: { type: "string" },
-        concurrency: { type: "string" },
-        "key-prefix": { type: "string" },
+        ...stringFlags(["url", "api-key", "alias", "rate", "count", "duration"]),
+        ...stringFlags(["metadata-from", "users", "seed", "message", "concurrency", "key-prefix"]),
         "no-trace-summary": { type: "boolean" },
         json: { type: "boolean" },
         format: { type: "string" },

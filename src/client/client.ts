@@ -25,6 +25,7 @@ import {
   type EventsCreated,
   eventListSchema,
   eventsCreatedSchema,
+  type ListMetadata,
   type Operation,
   type PatchAgentBody,
   type PatchAliasBody,
@@ -94,6 +95,11 @@ function sessionBase(p: SessionPath): { alias_key: string } | { agent_key: strin
   return p.aliasKey !== undefined ? { alias_key: p.aliasKey } : { agent_key: p.agentKey! };
 }
 
+/** The path parameters of one session, reached through its alias or agent. */
+function sessionAt(p: SessionPath, sessionKey: string) {
+  return { ...sessionBase(p), session_key: sessionKey };
+}
+
 /** One call of an operation: its method and path come from the route table (wire/routes.ts). */
 interface OperationCall<O extends Operation, T> {
   params: PathParams<O>;
@@ -114,6 +120,22 @@ function callSpec<O extends Operation, T>(operation: O, c: OperationCall<O, T>):
   };
 }
 
+/**
+ * Every item of a list, page after page: the items are each page's `items` (its list key);
+ * `page` is asked with each page's cursor (none for the first) until a page names no next one.
+ */
+async function* everyItem<K extends string, T>(
+  items: K,
+  page: (cursor: { page_key?: string }) => Promise<{ metadata: ListMetadata } & { [k in K]: readonly T[] }>,
+): AsyncGenerator<T> {
+  let page_key: string | undefined;
+  do {
+    const p = await page(page_key ? { page_key } : {});
+    yield* p[items];
+    page_key = p.metadata.page_key;
+  } while (page_key);
+}
+
 export class AgentAliasClient {
   readonly options: ResolvedOptions;
   /** The credential every call presents (an OAuth client's tokens are shared by all calls). */
@@ -130,6 +152,30 @@ export class AgentAliasClient {
 
   private call<O extends Operation, T>(operation: O, c: OperationCall<O, T>): Promise<T> {
     return call(this.options, callSpec(operation, c), this.auth);
+  }
+
+  /**
+   * A call of an operation: `body` for a write, `query` for a list. Repeated after an unknown
+   * outcome unless it is a POST, which here is a create without a key (a retry could create a
+   * second one); keyed creates are keyedCreate's.
+   */
+  private send<O extends Operation, T>(
+    operation: O,
+    params: PathParams<O>,
+    schema: z.ZodType<T>,
+    c: { body?: unknown; query?: string } = {},
+  ): Promise<T> {
+    return this.call(operation, {
+      params,
+      ...c,
+      schema,
+      idempotent: API_ROUTES[operation].method !== "POST",
+    });
+  }
+
+  /** A DELETE, safe to repeat. */
+  private async remove<O extends Operation>(operation: O, params: PathParams<O>): Promise<void> {
+    await this.send(operation, params, noBody);
   }
 
   /**
@@ -159,28 +205,17 @@ export class AgentAliasClient {
   // Agents
 
   createAgent(body: CreateAgentBody): Promise<Agent> {
-    if (body.key === undefined)
-      return this.call("agents.create", { params: {}, body, schema: agentSchema, idempotent: false });
+    if (body.key === undefined) return this.send("agents.create", {}, agentSchema, { body });
     return this.keyedCreate("agents.create", {}, body, agentSchema, () => this.getAgent(body.key!));
   }
   getAgent(key: string): Promise<Agent> {
-    return this.call("agents.get", { params: { agent_key: key }, schema: agentSchema, idempotent: true });
+    return this.send("agents.get", { agent_key: key }, agentSchema);
   }
   listAgents(q: { limit?: number; page_key?: string } = {}): Promise<AgentList> {
-    return this.call("agents.list", {
-      params: {},
-      query: query(q),
-      schema: agentListSchema,
-      idempotent: true,
-    });
+    return this.send("agents.list", {}, agentListSchema, { query: query(q) });
   }
-  async *allAgents(limit = 100): AsyncGenerator<Agent> {
-    let page_key: string | undefined;
-    do {
-      const page = await this.listAgents({ limit, ...(page_key ? { page_key } : {}) });
-      yield* page.agents;
-      page_key = page.metadata.page_key;
-    } while (page_key);
+  allAgents(limit = 100): AsyncGenerator<Agent> {
+    return everyItem("agents", (cursor) => this.listAgents({ limit, ...cursor }));
   }
   /**
    * Which of `keys` name no agent, in their order; each asked about once. At most
@@ -211,17 +246,10 @@ export class AgentAliasClient {
     return ask.filter((k) => !known.has(k));
   }
   patchAgent(key: string, body: PatchAgentBody): Promise<Agent> {
-    return this.call("agents.patch", {
-      params: { agent_key: key },
-      body,
-      schema: agentSchema,
-      idempotent: true,
-    });
+    return this.send("agents.patch", { agent_key: key }, agentSchema, { body });
   }
   deleteAgent(key: string): Promise<void> {
-    return this.call("agents.delete", { params: { agent_key: key }, schema: noBody, idempotent: true }).then(
-      () => undefined,
-    );
+    return this.remove("agents.delete", { agent_key: key });
   }
 
   // Aliases
@@ -230,7 +258,7 @@ export class AgentAliasClient {
     return this.keyedCreate("aliases.create", {}, body, aliasSchema, () => this.getAlias(body.key));
   }
   getAlias(key: string): Promise<Alias> {
-    return this.call("aliases.get", { params: { alias_key: key }, schema: aliasSchema, idempotent: true });
+    return this.send("aliases.get", { alias_key: key }, aliasSchema);
   }
   /** The alias, or null when the API answers 404. */
   async findAlias(key: string): Promise<Alias | null> {
@@ -242,41 +270,19 @@ export class AgentAliasClient {
     }
   }
   listAliases(q: AliasQuery = {}): Promise<AliasList> {
-    return this.call("aliases.list", {
-      params: {},
-      query: query(q),
-      schema: aliasListSchema,
-      idempotent: true,
-    });
+    return this.send("aliases.list", {}, aliasListSchema, { query: query(q) });
   }
-  async *allAliases(q: Omit<AliasQuery, "page_key" | "limit"> = {}): AsyncGenerator<Alias> {
-    let page_key: string | undefined;
-    do {
-      const page = await this.listAliases({ ...q, limit: 100, ...(page_key ? { page_key } : {}) });
-      yield* page.aliases;
-      page_key = page.metadata.page_key;
-    } while (page_key);
+  allAliases(q: Omit<AliasQuery, "page_key" | "limit"> = {}): AsyncGenerator<Alias> {
+    return everyItem("aliases", (cursor) => this.listAliases({ ...q, limit: 100, ...cursor }));
   }
   patchAlias(key: string, body: PatchAliasBody): Promise<Alias> {
-    return this.call("aliases.patch", {
-      params: { alias_key: key },
-      body,
-      schema: aliasSchema,
-      idempotent: true,
-    });
+    return this.send("aliases.patch", { alias_key: key }, aliasSchema, { body });
   }
   replacePolicy(key: string, policy: CreateAliasBody["policy"]): Promise<Alias> {
-    return this.call("aliases.replacePolicy", {
-      params: { alias_key: key },
-      body: { policy },
-      schema: aliasSchema,
-      idempotent: true,
-    });
+    return this.send("aliases.replacePolicy", { alias_key: key }, aliasSchema, { body: { policy } });
   }
   deleteAlias(key: string): Promise<void> {
-    return this.call("aliases.delete", { params: { alias_key: key }, schema: noBody, idempotent: true }).then(
-      () => undefined,
-    );
+    return this.remove("aliases.delete", { alias_key: key });
   }
 
   // Sessions and events
@@ -287,8 +293,7 @@ export class AgentAliasClient {
    */
   createSession(p: SessionPath, body: CreateSessionBody = {}): Promise<Session> {
     const params = sessionBase(p);
-    if (body.key === undefined)
-      return this.call("sessions.create", { params, body, schema: sessionSchema, idempotent: false });
+    if (body.key === undefined) return this.send("sessions.create", params, sessionSchema, { body });
     return this.keyedCreate(
       "sessions.create",
       params,
@@ -308,79 +313,42 @@ export class AgentAliasClient {
     );
   }
   getSession(p: SessionPath, key: string): Promise<Session> {
-    return this.call("sessions.get", {
-      params: { ...sessionBase(p), session_key: key },
-      schema: sessionSchema,
-      idempotent: true,
-    });
+    return this.send("sessions.get", sessionAt(p, key), sessionSchema);
   }
   /** `filter`: a regular expression over name and description. */
   listSessions(
     p: SessionPath,
     q: { limit?: number; page_key?: string; filter?: string } = {},
   ): Promise<SessionList> {
-    return this.call("sessions.list", {
-      params: sessionBase(p),
-      query: query(q),
-      schema: sessionListSchema,
-      idempotent: true,
-    });
+    return this.send("sessions.list", sessionBase(p), sessionListSchema, { query: query(q) });
   }
   /** Replaces the fields named (metadata whole); secrets merge by name, `null` removes one. */
   patchSession(p: SessionPath, key: string, body: PatchSessionBody): Promise<Session> {
-    return this.call("sessions.patch", {
-      params: { ...sessionBase(p), session_key: key },
-      body,
-      schema: sessionSchema,
-      idempotent: true,
-    });
+    return this.send("sessions.patch", sessionAt(p, key), sessionSchema, { body });
   }
   deleteSession(p: SessionPath, key: string): Promise<void> {
-    return this.call("sessions.delete", {
-      params: { ...sessionBase(p), session_key: key },
-      schema: noBody,
-      idempotent: true,
-    }).then(() => undefined);
+    return this.remove("sessions.delete", sessionAt(p, key));
   }
   createEvent(p: SessionPath, sessionKey: string, body: CreateEventBody): Promise<EventsCreated> {
-    return this.call("events.create", {
-      params: { ...sessionBase(p), session_key: sessionKey },
-      body,
-      schema: eventsCreatedSchema,
-      idempotent: false,
-    });
+    return this.send("events.create", sessionAt(p, sessionKey), eventsCreatedSchema, { body });
   }
   listEvents(p: SessionPath, sessionKey: string): Promise<EventList> {
-    return this.call("events.list", {
-      params: { ...sessionBase(p), session_key: sessionKey },
-      schema: eventListSchema,
-      idempotent: true,
-    });
+    return this.send("events.list", sessionAt(p, sessionKey), eventListSchema);
   }
 
   // Traces
 
   /** One page of traces, newest first, filtered (API.md "Traces"). */
   listTraces(q: TraceQuery = {}): Promise<TraceList> {
-    return this.call("traces.list", {
-      params: {},
-      query: traceQuery(q),
-      schema: traceListSchema,
-      idempotent: true,
-    });
+    return this.send("traces.list", {}, traceListSchema, { query: traceQuery(q) });
   }
   /** Every trace that matches, newest first, 100 a page; a failed page (after retries) throws. */
-  async *allTraces(q: Omit<TraceQuery, "page_key" | "limit"> = {}): AsyncGenerator<Trace> {
-    let page_key: string | undefined;
-    do {
-      const page = await this.listTraces({ ...q, limit: 100, ...(page_key ? { page_key } : {}) });
-      yield* page.traces;
-      page_key = page.metadata.page_key;
-    } while (page_key);
+  allTraces(q: Omit<TraceQuery, "page_key" | "limit"> = {}): AsyncGenerator<Trace> {
+    return everyItem("traces", (cursor) => this.listTraces({ ...q, limit: 100, ...cursor }));
   }
   /** One trace; an ApiError `not_found` when the API does not know it. */
   getTrace(traceId: string): Promise<Trace> {
-    return this.call("traces.get", { params: { trace_id: traceId }, schema: traceSchema, idempotent: true });
+    return this.send("traces.get", { trace_id: traceId }, traceSchema);
   }
 }
 

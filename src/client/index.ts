@@ -15,14 +15,17 @@ export {
 } from "./options.js";
 export { cut, MESSAGE_LIMITS, redact, redactJson, redactor, SECRET, shown, stringsOf } from "./redact.js";
 export {
+  CONFIG_NAMESPACE,
   checkSetting,
+  clientOptionsOf,
+  configKey,
   DEFAULT_TOKEN_URL,
   SETTING_NAMES,
   SETTINGS,
   SETTINGS_DOC,
-  type SettingCheck,
   type SettingName,
   type SettingSpec,
+  type SettingValues,
   settingDoc,
   settings,
 } from "./settings.js";

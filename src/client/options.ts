@@ -1,6 +1,8 @@
 /** Client options, their defaults and limits, in one frozen place. */
+import type { ClientOptions, RetryOptions } from "./option-types.js";
 import { DEFAULT_API_URL, DEFAULT_TOKEN_URL, isHttpUrl, SETTINGS } from "./settings.js";
 
+export type { ClientOptions, RetryOptions };
 export { DEFAULT_API_URL, DEFAULT_TOKEN_URL, isHttpUrl };
 
 export const CLIENT_DEFAULTS = Object.freeze({
@@ -22,39 +24,6 @@ export const CLIENT_DEFAULTS = Object.freeze({
  * `listFrom` agents to ask about, one listing of every agent (pages of 100) instead.
  */
 export const AGENT_LOOKUP = Object.freeze({ concurrent: 8, listFrom: 16 });
-
-export interface RetryOptions {
-  maxAttempts?: number;
-  baseDelayMs?: number;
-  maxDelayMs?: number;
-  maxTotalMs?: number;
-  maxRetryAfterMs?: number;
-}
-
-export interface ClientOptions {
-  /** Base URL; else AGENT_ALIAS_API_URL; else https://api.vectara.io. */
-  baseUrl?: string | undefined;
-  /** API key, sent as `x-api-key`; else VECTARA_API_KEY. */
-  apiKey?: string | undefined;
-  /** Per-attempt timeout in milliseconds. */
-  timeoutMs?: number | undefined;
-  retry?: RetryOptions | undefined;
-  /**
-   * OAuth 2.0 client credentials; else VECTARA_CLIENT_ID and VECTARA_CLIENT_SECRET. Used when
-   * no API key is given (an API key, given or from the environment, wins over them only at
-   * the same level: options before the environment).
-   */
-  clientId?: string | undefined;
-  clientSecret?: string | undefined;
-  /** The OAuth token URL for the client credentials; else VECTARA_AUTH_URL; else DEFAULT_TOKEN_URL. */
-  tokenUrl?: string | undefined;
-  /** Called before each retry (for logging); not called for the first attempt. */
-  onRetry?:
-    | ((info: { method: string; url: string; attempt: number; delayMs: number; reason: string }) => void)
-    | undefined;
-  /** Environment to read defaults from (tests pass their own). */
-  env?: Record<string, string | undefined> | undefined;
-}
 
 /** How calls authenticate: an API key, OAuth client credentials, or nothing (the API answers 401). */
 export type Credentials =
@@ -95,10 +64,12 @@ function resolveCredentials(o: ClientOptions, env: Record<string, string | undef
   const secret = o.clientSecret || (o.clientId || !envKey ? env[SETTINGS.clientSecret.env] : undefined);
   if (!id && !secret) return envKey ? { kind: "api_key", apiKey: envKey } : { kind: "none" };
   if (!id)
-    throw new TypeError("an OAuth client secret is set but no client id (clientId, VECTARA_CLIENT_ID)");
+    throw new TypeError(
+      `an OAuth client secret is set but no client id (clientId, ${SETTINGS.clientId.env})`,
+    );
   if (!secret)
     throw new TypeError(
-      "an OAuth client id is set but no client secret (clientSecret, VECTARA_CLIENT_SECRET)",
+      `an OAuth client id is set but no client secret (clientSecret, ${SETTINGS.clientSecret.env})`,
     );
   const tokenUrl = httpUrl("token URL", o.tokenUrl || env[SETTINGS.authUrl.env] || DEFAULT_TOKEN_URL);
   const c = { kind: "oauth" as const, clientId: id, tokenUrl } as Extract<Credentials, { kind: "oauth" }>;

@@ -1,17 +1,23 @@
 /**
  * The connection settings, declared once: where the alias API is and how to authenticate to
- * it. The client reads each setting's environment variable from here (options.ts, with its
- * precedence), and every door of the provider reads the table: the dynamic resources' stack
- * config keys (`agent-alias:apiUrl`), the native plugin's schema and CheckConfig, and the
- * Terraform provider's configuration block (`api_url`). So every door takes the same
- * settings, with the same fallbacks, under the names its users expect.
+ * it. Each entry gives the setting's name (also its stack config key, `agent-alias:<name>`),
+ * the environment variable the client falls back to, whether it is secret, whether it holds a
+ * URL, its default, its description and the client option it sets. Every consumer reads this
+ * table: the client's environment fallbacks (options.ts), the dynamic provider's stack config
+ * (provider/connection.ts), the native plugin's schema and CheckConfig (native/), and the
+ * rollout's reading of the stack config (rollout/stack.ts, cli/rollout.ts), and the Terraform
+ * provider's configuration block (terraform/, `api_url`).
  */
-import { shown } from "./redact.js";
+import type { ClientOptions } from "./option-types.js";
+import { shown as shownValue } from "./redact.js";
 
 export const DEFAULT_API_URL = "https://api.vectara.io";
 
 /** Where OAuth 2.0 client credentials are exchanged for a bearer token (API.md **rev.**). */
 export const DEFAULT_TOKEN_URL = "https://auth.vectara.io/oauth2/token";
+
+/** The namespace of the settings' stack config keys (`agent-alias:apiUrl`). */
+export const CONFIG_NAMESPACE = "agent-alias";
 
 /** What the settings are, in a few words (every door's documentation of its provider configuration). */
 export const SETTINGS_DOC = "where the alias API is and how to authenticate to it.";
@@ -27,6 +33,8 @@ export interface SettingSpec {
   readonly doc: string;
   /** What happens when neither the setting nor its variable is given, if anything. */
   readonly otherwise?: string;
+  /** The client option the setting gives. */
+  readonly option: "baseUrl" | "apiKey" | "clientId" | "clientSecret" | "tokenUrl";
 }
 
 export const SETTINGS = {
@@ -36,23 +44,39 @@ export const SETTINGS = {
     url: true,
     doc: "The alias API's base URL.",
     otherwise: DEFAULT_API_URL,
+    option: "baseUrl",
   },
-  apiKey: { env: "VECTARA_API_KEY", secret: true, url: false, doc: "An API key (sent as x-api-key)." },
+  apiKey: {
+    env: "VECTARA_API_KEY",
+    secret: true,
+    url: false,
+    doc: "An API key (sent as x-api-key).",
+    option: "apiKey",
+  },
   clientId: {
     env: "VECTARA_CLIENT_ID",
     secret: false,
     url: false,
     doc: "An OAuth client id (client-credentials grant).",
+    option: "clientId",
   },
-  clientSecret: { env: "VECTARA_CLIENT_SECRET", secret: true, url: false, doc: "The OAuth client's secret." },
+  clientSecret: {
+    env: "VECTARA_CLIENT_SECRET",
+    secret: true,
+    url: false,
+    doc: "The OAuth client's secret.",
+    option: "clientSecret",
+  },
+  // Not "tokenUrl": the Pulumi CLI takes a config key naming a token for a secret and asks for --secret.
   authUrl: {
     env: "VECTARA_AUTH_URL",
     secret: false,
     url: true,
     doc: "The OAuth token endpoint.",
     otherwise: DEFAULT_TOKEN_URL,
+    option: "tokenUrl",
   },
-} as const satisfies Record<string, SettingSpec>;
+} as const satisfies Record<string, SettingSpec & { option: keyof ClientOptions }>;
 
 export type SettingName = keyof typeof SETTINGS;
 
@@ -63,11 +87,11 @@ export const settings = (): [SettingName, SettingSpec][] =>
 /** The settings' names, in order. */
 export const SETTING_NAMES = Object.keys(SETTINGS) as SettingName[];
 
-/** `The alias API's base URL. Falls back to AGENT_ALIAS_API_URL, else https://api.vectara.io.` */
-export function settingDoc(name: SettingName): string {
-  const s: SettingSpec = SETTINGS[name];
-  return `${s.doc} Falls back to ${s.env}${s.otherwise ? `, else ${s.otherwise}` : ""}.`;
-}
+/** A setting's stack config key: `agent-alias:apiUrl`. */
+export const configKey = (name: SettingName): string => `${CONFIG_NAMESPACE}:${name}`;
+
+/** Values of some settings, by name (a connection). */
+export type SettingValues = { [K in SettingName]?: string | undefined };
 
 /** Whether `v` is an absolute http(s) URL (the only kind the client calls). */
 export function isHttpUrl(v: string): boolean {
@@ -79,28 +103,44 @@ export function isHttpUrl(v: string): boolean {
   }
 }
 
-export interface SettingCheck {
-  /** The door's name for the setting in the reason (`api_url`); the table's name otherwise. */
-  shownAs?: string;
-  /** A door's marker for "not known yet": such a value is fine. */
-  unknown?: unknown;
-  /** The value was sent as a secret: never shown, whatever the table says. */
-  secret?: boolean;
+/** `The alias API's base URL. Falls back to AGENT_ALIAS_API_URL, else https://api.vectara.io.` */
+export function settingDoc(name: SettingName): string {
+  const s: SettingSpec = SETTINGS[name];
+  return `${s.doc} Falls back to ${s.env}${s.otherwise ? `, else ${s.otherwise}` : ""}.`;
 }
 
 /**
- * What is wrong with a setting's value, or undefined when it is fine. Unset (undefined, null)
- * is fine: the environment applies. A secret's value (by the table, or sent as one) never
- * appears in the reason; any other value is quoted cut to a bound.
+ * The client options the given settings make, each under its option's name; a setting not
+ * given is absent (the client then reads its variable). `base` gives the options a setting
+ * leaves unset (retries, timeouts, and a default for each setting).
  */
-export function checkSetting(name: SettingName, value: unknown, o: SettingCheck = {}): string | undefined {
-  if (value === undefined || value === null || (o.unknown !== undefined && value === o.unknown))
-    return undefined;
+export function clientOptionsOf(values: SettingValues, base: ClientOptions = {}): ClientOptions {
+  const out: ClientOptions = { ...base };
+  for (const [name, s] of settings()) {
+    const v = values[name];
+    if (v !== undefined) out[s.option] = v;
+  }
+  return out;
+}
+
+/**
+ * What is wrong with a setting's value, worded with `shownAs` (the door's name for it), or
+ * undefined when it is fine. Unset (undefined, null) is fine: the environment applies. A
+ * secret's value (by the table, or `sentSecret`) never appears in the reason. `unknown`
+ * values (a door's marker for "not known yet") are fine too.
+ */
+export function checkSetting(
+  name: SettingName,
+  value: unknown,
+  shownAs: string = name,
+  unknown?: unknown,
+  sentSecret = false,
+): string | undefined {
+  if (value === undefined || value === null || (unknown !== undefined && value === unknown)) return undefined;
   const s: SettingSpec = SETTINGS[name];
-  const as = o.shownAs ?? name;
-  const got = s.secret || o.secret ? "" : `, got ${shown(value)}`;
-  if (typeof value !== "string") return `${as} must be a string${got}`;
+  const shown = s.secret || sentSecret ? "" : `, got ${shownValue(value)}`;
+  if (typeof value !== "string") return `${shownAs} must be a string${shown}`;
   if (s.url && value !== "" && !isHttpUrl(value))
-    return `${as} must be an http(s) URL such as https://api.example.com${got}`;
+    return `${shownAs} must be an http(s) URL such as https://api.example.com${shown}`;
   return undefined;
 }

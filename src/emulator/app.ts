@@ -37,21 +37,6 @@ import { AgentBehaviour, parseAgentProfileFlag } from "./profiles/index.js";
 import type { WriteResult } from "./state/records.js";
 import { Store } from "./state/store.js";
 
-export { TOKEN_PATH } from "./auth.js";
-export {
-  DEFAULT_HOST,
-  DEFAULT_MAX_SESSIONS,
-  DEFAULT_MAX_TRACES,
-  DEFAULT_PORT,
-  type Emulator,
-  type EmulatorApp,
-  type EmulatorOptions,
-  type InjectRequest,
-  type InjectResponse,
-  type RunningEmulator,
-  STORED_BYTES,
-} from "./options.js";
-
 /** The agents' behaviour: the random seed and the profiles given as options (checked). */
 function agentBehaviour(options: EmulatorOptions): AgentBehaviour {
   return new AgentBehaviour(

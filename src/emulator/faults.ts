@@ -8,6 +8,8 @@
  * `ops=traces.list+sessions`). Each API call the faults apply to draws from a seeded generator
  * (mulberry32), so a given seed and sequence of those calls meets the same faults on every run.
  */
+
+import { parseDurationMs } from "../units/index.js";
 import {
   coversOperation,
   type FaultConfig,
@@ -92,7 +94,12 @@ export function parseFaultSpec(spec: string): FaultConfig {
       body.operations = raw.split("+").map((o) => o.trim());
       continue;
     }
-    const value = field === "latency_ms" ? parseDuration(raw) : raw === "" ? Number.NaN : Number(raw);
+    const value =
+      field === "latency_ms"
+        ? Math.round(parseDurationMs(raw, "ms") ?? Number.NaN)
+        : raw === ""
+          ? Number.NaN
+          : Number(raw);
     if (!Number.isFinite(value)) {
       issues.push({
         path: name,
@@ -111,13 +118,6 @@ export function parseFaultSpec(spec: string): FaultConfig {
     }
     throw e;
   }
-}
-
-function parseDuration(raw: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s)?$/.exec(raw);
-  if (!m) return Number.NaN;
-  const n = Number(m[1]);
-  return Math.round(m[2] === "s" ? n * 1000 : n);
 }
 
 /** What to do to one API call. */

@@ -26,23 +26,7 @@ export {
   type TrafficOptions,
   type TrafficResult,
 } from "../traffic/index.js";
-export {
-  createEmulator,
-  DEFAULT_HOST,
-  DEFAULT_MAX_SESSIONS,
-  DEFAULT_MAX_TRACES,
-  DEFAULT_PORT,
-  type Emulator,
-  type EmulatorApp,
-  type EmulatorOptions,
-  type InjectRequest,
-  type InjectResponse,
-  listen,
-  type RunningEmulator,
-  STORED_BYTES,
-  startEmulator,
-  TOKEN_PATH,
-} from "./app.js";
+export { createEmulator, listen, startEmulator } from "./app.js";
 export {
   type ApiKeySpec,
   CredentialError,
@@ -51,6 +35,7 @@ export {
   parseApiKeySpec,
   parseOAuthClientSpec,
   parseTtl,
+  TOKEN_PATH,
 } from "./auth.js";
 export {
   type FieldIssue,
@@ -64,6 +49,7 @@ export {
 export { FaultSpecError, NO_FAULTS, parseFaultSpec } from "./faults.js";
 export { JournalError } from "./journal/index.js";
 export { EMULATOR_LIMITS } from "./limits.js";
+export * from "./options.js";
 export {
   type AgentProfile,
   type AgentProfileEntry,

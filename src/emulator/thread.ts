@@ -12,7 +12,7 @@
  */
 import { setFlagsFromString } from "node:v8";
 import { Worker } from "node:worker_threads";
-import type { EmulatorOptions } from "./app.js";
+import type { EmulatorOptions } from "./options.js";
 import type { SeedDocument } from "./seed.js";
 
 /** The server thread's young generation (semi-spaces of a third of it). */

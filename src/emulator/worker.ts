@@ -5,7 +5,8 @@
  * stops the server and lets go of its port to the starting thread, and so ends.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { type EmulatorOptions, startEmulator } from "./app.js";
+import { startEmulator } from "./app.js";
+import type { EmulatorOptions } from "./options.js";
 
 const port = parentPort;
 if (!port) throw new Error("worker.ts runs as a worker thread (thread.ts starts it)");

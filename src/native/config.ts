@@ -1,10 +1,9 @@
 /**
  * The provider configuration of the native plugin: CheckConfig, DiffConfig and Configure's
- * reading of it, over the same settings as the dynamic resources' stack config
- * (the settings table, src/client/settings.ts: `apiUrl`, `apiKey`, `clientId`, `clientSecret`,
- * `authUrl`, which of them are secret and which hold URLs). Pulumi's own Node
- * provider server answers none of these calls (its Configure ignores its arguments), so an
- * explicit provider's settings would never arrive through it.
+ * reading of it, over the same settings as the dynamic resources' stack config (the settings
+ * table, src/client/settings.ts: which settings there are, which are secret and which hold
+ * URLs). Pulumi's own Node provider server answers none of these calls (its Configure ignores
+ * its arguments), so an explicit provider's settings would never arrive through it.
  */
 import { checkSetting, cut, SETTING_NAMES, SETTINGS, type SettingName } from "../client/index.js";
 import { CONFIG_KEYS, type Connection } from "../provider/connection.js";
@@ -67,10 +66,7 @@ export function checkConfig(news: Props): { inputs: Props; failures: ConfigFailu
       });
       continue;
     }
-    const reason = checkSetting(name as ConfigName, value, {
-      unknown: UNKNOWN,
-      secret: sentSecret.has(name),
-    });
+    const reason = checkSetting(name as ConfigName, value, name, UNKNOWN, sentSecret.has(name));
     if (reason !== undefined) failures.push({ property: name, reason });
   }
   const inputs = rewrap(props, secrets);

@@ -1,5 +1,5 @@
 /**
- * The Pulumi package schema of the native `agent-alias` provider (issue 15), built from the
+ * The Pulumi package schema of the native `agent-alias` provider, built from the
  * field table (src/wire/alias-fields.ts) and the policy document's shape, so the schema, the
  * dynamic classes and the API cannot name a field differently. `GetSchema` serves it;
  * `schema.json` at the repository root is this value written out (`npm run schema`), and a

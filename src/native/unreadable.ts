@@ -9,6 +9,7 @@
 import type { MethodDefinition, ServiceDefinition, ServiceError } from "@grpc/grpc-js";
 import { cut, MESSAGE_LIMITS } from "../client/index.js";
 import { formatPath } from "../policy/index.js";
+import { engineFailure } from "../provider/check.js";
 import { API_LIMITS } from "../wire/index.js";
 import { deepestPath } from "./depth.js";
 import { grpc, type services } from "./proto.js";
@@ -28,11 +29,10 @@ export class UnreadableRequest {
   failure(): { property: string; reason: string } {
     if (this.path === null)
       return { property: "", reason: `the request could not be read: ${cut(this.error, 200)}` };
-    const where = cut(formatPath(this.path), MESSAGE_LIMITS.property);
-    return {
-      property: "",
-      reason: `${where}: nested deeper than ${API_LIMITS.jsonDepth} levels (the API's limit)`,
-    };
+    return engineFailure({
+      property: cut(formatPath(this.path), MESSAGE_LIMITS.property),
+      reason: `nested deeper than ${API_LIMITS.jsonDepth} levels (the API's limit)`,
+    });
   }
 
   /** The INVALID_ARGUMENT status of a call other than Check, naming the property. */

@@ -22,7 +22,7 @@ import {
   type SourceRange,
   type UserFnError,
 } from "../userfn/index.js";
-import { expandCanary } from "./canary.js";
+import { expandCanary } from "./canary-documents.js";
 import type { RuleExpressions } from "./compiled-rule.js";
 import {
   describeZodIssues,

@@ -19,6 +19,7 @@ import type {
   Transition,
 } from "./diff-types.js";
 import { compileSide, movesOf, splitDiff, sweep } from "./key-sweep.js";
+import { SIMULATION_KEYS } from "./limits.js";
 import { compareRules, orderForReport, pairRules, ratioRose, ruleSide } from "./rule-pairs.js";
 import { missDetail, routeSamples, type Sample } from "./samples.js";
 import { type AliasDocument, aliasDocumentSchema } from "./schema.js";
@@ -107,9 +108,10 @@ function versionsOf(
 ): Versions {
   if (oldInput === null && newInput === null)
     throw new RangeError("diffPolicies: give at least one document");
-  const keys = options.keys ?? 100_000;
-  if (!Number.isInteger(keys) || keys < 1 || keys > 10_000_000) {
-    throw new RangeError(`diffPolicies: keys must be a whole number from 1 to 10000000; got ${keys}`);
+  const keys = options.keys ?? SIMULATION_KEYS.default;
+  const { min, max } = SIMULATION_KEYS;
+  if (!Number.isInteger(keys) || keys < min || keys > max) {
+    throw new RangeError(`diffPolicies: keys must be a whole number from ${min} to ${max}; got ${keys}`);
   }
   const oldPolicy = oldInput === null ? null : asChecked(oldInput);
   const newPolicy = newInput === null ? null : asChecked(newInput);

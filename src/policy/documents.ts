@@ -7,15 +7,12 @@
 import { parseAllDocuments, type YAMLError } from "yaml";
 import type { PathPart } from "./issues.js";
 import { formatPath } from "./issues.js";
+import { DOCUMENT_LIMITS } from "./limits.js";
+
+export { DOCUMENT_LIMITS };
 
 /** The API's nesting limit for a body: objects and arrays, the body itself being level 1. */
-export const MAX_JSON_DEPTH = 64;
-
-export const DOCUMENT_LIMITS = Object.freeze({
-  maxJsonDepth: MAX_JSON_DEPTH,
-  /** YAML aliases (`*name`) a document may use; a "billion laughs" file uses millions. */
-  maxYamlAliases: 100,
-});
+export const MAX_JSON_DEPTH = DOCUMENT_LIMITS.maxJsonDepth;
 
 /** A document that cannot be read as data: `source` (and `line:column`) and what is wrong. */
 export class DocumentError extends Error {

@@ -4,29 +4,7 @@
  * emulator all route through this one resolver.
  */
 export { evaluate, normalizeExpression } from "../userfn/index.js";
-export {
-  CANARY_LIMITS,
-  type CanaryChecks,
-  CanaryError,
-  type CanaryGates,
-  type CanaryNaming,
-  type CanaryPlan,
-  type CanarySpec,
-  type CanaryStage,
-  canaryPlan,
-  canaryPlanOfDocument,
-  canaryPolicy,
-  canaryRule,
-  DEFAULT_CHECKS,
-  DEFAULT_STAGES,
-  type ErrorRateGate,
-  expandCanaryDocument,
-  type P95DurationGate,
-  type PlannedGates,
-  type PlannedStage,
-  parseDuration,
-  validateCanary,
-} from "./canary.js";
+export * from "./canary.js";
 export {
   CANARY_ARGUMENTS,
   CANARY_POLICY_DOC,
@@ -86,6 +64,15 @@ export {
   type PathPart,
   type ValidationIssue,
 } from "./issues.js";
+export {
+  CANARY_LIMITS,
+  DOCUMENT_LIMITS,
+  isKey,
+  KEY_PATTERN,
+  KEY_RULE,
+  POLICY_LIMITS,
+  SIMULATION_KEYS,
+} from "./limits.js";
 export { murmur3, murmur3Bytes } from "./murmur3.js";
 export {
   PREVIEW_REPORT_VERSION,
@@ -123,14 +110,7 @@ export {
   syntheticKey,
 } from "./samples.js";
 export type { AliasDocument, Policy, Rule, SingleTarget, Target, WeightedTarget } from "./schema.js";
-export {
-  aliasDocumentSchema,
-  answeredPolicySchema,
-  KEY_PATTERN,
-  keySchema,
-  POLICY_LIMITS,
-  policySchema,
-} from "./schema.js";
+export { aliasDocumentSchema, answeredPolicySchema, keySchema, policySchema } from "./schema.js";
 export { percent, roundShare } from "./shares.js";
 export { type CompiledSplit, compileSplit, pickWeighted, type WeightedOption } from "./split.js";
 export { isExpressionIssue, validatePolicy, validationIssue } from "./validate.js";

@@ -5,6 +5,7 @@
  */
 import { asChecked, type PolicyInput } from "./check.js";
 import { compileSide, shares, sweep } from "./key-sweep.js";
+import { SIMULATION_KEYS } from "./limits.js";
 import type { Resolution } from "./resolution.js";
 import { ruleSide } from "./rule-pairs.js";
 import { missDetail, routeSamples, type Sample } from "./samples.js";
@@ -68,7 +69,7 @@ export function previewPolicy(
   samples: readonly Sample[],
   options: PreviewOptions = {},
 ): PreviewReport {
-  const keys = options.syntheticKeys ?? 100_000;
+  const keys = options.syntheticKeys ?? SIMULATION_KEYS.default;
   const tolerance = options.tolerancePoints ?? 0.5;
   const policy = asChecked(input);
   const aliasKey = policy.document.key ?? null;

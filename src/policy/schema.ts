@@ -4,27 +4,20 @@
  * `partiton_by` fails validation instead of being ignored.
  */
 import { z } from "zod";
+import { KEY_PATTERN, KEY_RULE, POLICY_LIMITS } from "./limits.js";
 
-export const KEY_PATTERN = /^[0-9a-zA-Z_-]+$/;
-
-/**
- * How many rules a policy, and options a weighted target, may hold *(ours: API.md is silent;
- * the API's body limit of 1 MiB allows about 25,000 options)*. Frozen; the API's limits
- * gather them with the body's (wire/limits.ts).
- */
-export const POLICY_LIMITS = Object.freeze({ maxRules: 1000, maxOptions: 1000 });
-export const KEY_RULE = "1 to 50 characters of letters, digits, '_' or '-'";
+export { KEY_PATTERN, KEY_RULE, POLICY_LIMITS };
 
 export const keySchema = z
   .string()
   .min(1, { error: `must be ${KEY_RULE}` })
-  .max(50, { error: `must be ${KEY_RULE}` })
+  .max(POLICY_LIMITS.keyLength, { error: `must be ${KEY_RULE}` })
   .regex(KEY_PATTERN, { error: `must be ${KEY_RULE}` });
 
 export const nameSchema = z
   .string()
   .min(1, { error: "must not be empty" })
-  .max(100, { error: "must be at most 100 characters" });
+  .max(POLICY_LIMITS.nameLength, { error: `must be at most ${POLICY_LIMITS.nameLength} characters` });
 
 const singleTargetShape = { type: z.literal("single"), agent_key: keySchema };
 

@@ -4,12 +4,12 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { cut, isApiError } from "../client/index.js";
-import { type CheckOutcome, checkWithAgents, dynamicCheckAnswer } from "./alias.js";
+import { type CheckOutcome, checkWithAgents, dynamicCheckAndDiff } from "./alias.js";
 import { checkAliasPolicyInputs } from "./check.js";
-import { apiClient, configureConnection } from "./connection.js";
+import { apiClient } from "./connection.js";
 import { diffAliasPolicy } from "./diff.js";
 import { coded, describeApiFailure } from "./errors.js";
-import { type InputPath, markedSecrets, redactOutcome } from "./secrets.js";
+import type { InputPath } from "./secrets.js";
 import { type AliasPolicyInputs, type AliasPolicyOutputs, STATE_VERSION, same } from "./values.js";
 
 type Dyn = pulumi.dynamic.ResourceProvider<AliasPolicyInputs, AliasPolicyOutputs>;
@@ -25,35 +25,13 @@ export type AliasPolicyProvider = Omit<Required<Dyn>, "create" | "update"> & {
 };
 
 /** Check of an AliasPolicy's inputs, for either door; secret inputs (at `secrets`) never shown. */
-export async function checkAliasPolicy(
+export const checkAliasPolicy = (
   news: AliasPolicyInputs,
   secrets: readonly InputPath[],
-): Promise<CheckOutcome> {
-  const raw = news as unknown as Record<string, unknown>;
-  const routes: string[] = [];
-  const failures = checkAliasPolicyInputs(raw, routes);
-  return redactOutcome({ ...(await checkWithAgents(failures, news.policy)), routes }, raw, secrets);
-}
+): Promise<CheckOutcome> => checkWithAgents(news, secrets, checkAliasPolicyInputs);
 
 export const aliasPolicyProvider: AliasPolicyProvider = {
-  async configure(req) {
-    configureConnection(req.config);
-  },
-
-  async check(_olds, news) {
-    return dynamicCheckAnswer(
-      news,
-      await checkAliasPolicy(news, markedSecrets(news as unknown as Record<string, unknown>)),
-    );
-  },
-
-  async diff(_id, olds, news) {
-    const { changes, replaces } = diffAliasPolicy(
-      olds as unknown as Record<string, unknown>,
-      news as unknown as Record<string, unknown>,
-    );
-    return { changes, replaces };
-  },
+  ...dynamicCheckAndDiff<AliasPolicyInputs, AliasPolicyOutputs>(checkAliasPolicy, diffAliasPolicy),
 
   async create(inputs) {
     const client = apiClient();

@@ -9,7 +9,7 @@ import { cut, isApiError, sameFields } from "../client/index.js";
 import { type Alias, aliasFields, fieldsUpdatedBy, sameInstant } from "../wire/index.js";
 import { agentKeysOf, type CheckFailure, checkAliasInputs, engineFailure } from "./check.js";
 import { apiClient, configureConnection, hasCredentials } from "./connection.js";
-import { diffAlias } from "./diff.js";
+import { type DiffResult, diffAlias } from "./diff.js";
 import { logToEngine } from "./engine-log.js";
 import { coded, describeApiFailure, keepingProvider, PartialFailureError } from "./errors.js";
 import { type InputPath, markedSecrets, redactOutcome } from "./secrets.js";
@@ -51,14 +51,21 @@ export interface CheckOutcome {
 }
 
 /**
- * `check` of either resource: the pure checks, then (when they pass, the policy is known and
- * credentials are available) the API's word on agents that do not exist. An API that cannot
- * answer is a warning naming its URL, not a failure: the preview goes on, and says so.
+ * `check` of either resource: the pure checks of its inputs (`checkInputs`: failures, and each
+ * sample's route), then (when they pass, the policy is known and credentials are available)
+ * the API's word on agents that do not exist. An API that cannot answer is a warning naming
+ * its URL, not a failure: the preview goes on, and says so. Secret inputs (at `secrets`) are
+ * never shown in any of it.
  */
 export async function checkWithAgents(
-  failures: CheckFailure[],
-  policy: AliasInputs["policy"],
-): Promise<{ failures: CheckFailure[]; warnings: string[] }> {
+  news: { policy: AliasInputs["policy"] },
+  secrets: readonly InputPath[],
+  checkInputs: (news: Record<string, unknown>, routes: string[]) => CheckFailure[],
+): Promise<CheckOutcome> {
+  const raw = news as unknown as Record<string, unknown>;
+  const { policy } = news;
+  const routes: string[] = [];
+  const failures = checkInputs(raw, routes);
   const warnings: string[] = [];
   if (failures.length === 0 && !containsUnknown(policy) && hasCredentials()) {
     const r = await askAgents(policy);
@@ -74,7 +81,7 @@ export async function checkWithAgents(
       });
     }
   }
-  return { failures, warnings };
+  return redactOutcome({ failures, warnings, routes }, raw, secrets);
 }
 
 /** The dynamic door's check answer: warnings to the engine's log, failures as the engine prints them best. */
@@ -86,13 +93,40 @@ export async function dynamicCheckAnswer<T>(
   return { inputs, failures: outcome.failures.map(engineFailure) };
 }
 
-/** Check of an Alias's inputs, for either door; secret inputs (at `secrets`) never shown. */
-export async function checkAlias(news: AliasInputs, secrets: readonly InputPath[]): Promise<CheckOutcome> {
-  const raw = news as unknown as Record<string, unknown>;
-  const routes: string[] = [];
-  const failures = checkAliasInputs(raw, routes);
-  return redactOutcome({ ...(await checkWithAgents(failures, news.policy)), routes }, raw, secrets);
+/**
+ * The methods the two dynamic providers share: configure (the connection, from the provider's
+ * config), check (the resource's `check`, with the secret inputs the resource marked, answered
+ * by dynamicCheckAnswer) and diff (the resource's `diff`).
+ */
+export function dynamicCheckAndDiff<I, O>(
+  check: (news: I, secrets: readonly InputPath[]) => Promise<CheckOutcome>,
+  diff: (olds: Record<string, unknown>, news: Record<string, unknown>) => DiffResult,
+): Pick<Required<pulumi.dynamic.ResourceProvider<I, O>>, "configure" | "check" | "diff"> {
+  return {
+    async configure(req) {
+      configureConnection(req.config);
+    },
+
+    async check(_olds, news) {
+      return dynamicCheckAnswer(
+        news,
+        await check(news, markedSecrets(news as unknown as Record<string, unknown>)),
+      );
+    },
+
+    async diff(_id, olds, news) {
+      const { changes, replaces } = diff(
+        olds as unknown as Record<string, unknown>,
+        news as unknown as Record<string, unknown>,
+      );
+      return { changes, replaces };
+    },
+  };
 }
+
+/** Check of an Alias's inputs, for either door; secret inputs (at `secrets`) never shown. */
+export const checkAlias = (news: AliasInputs, secrets: readonly InputPath[]): Promise<CheckOutcome> =>
+  checkWithAgents(news, secrets, checkAliasInputs);
 
 /**
  * Which of the agents a policy names do not exist, in the policy's order, or why the API could
@@ -162,24 +196,7 @@ async function converge(key: string, current: Alias, desired: AliasInputs): Prom
 }
 
 export const aliasProvider: AliasProvider = {
-  async configure(req) {
-    configureConnection(req.config);
-  },
-
-  async check(_olds, news) {
-    return dynamicCheckAnswer(
-      news,
-      await checkAlias(news, markedSecrets(news as unknown as Record<string, unknown>)),
-    );
-  },
-
-  async diff(_id, olds, news) {
-    const { changes, replaces } = diffAlias(
-      olds as unknown as Record<string, unknown>,
-      news as unknown as Record<string, unknown>,
-    );
-    return { changes, replaces };
-  },
+  ...dynamicCheckAndDiff<AliasInputs, AliasOutputs>(checkAlias, diffAlias),
 
   create(inputs) {
     return keepingProvider(inputs, () => createAlias(inputs));

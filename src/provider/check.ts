@@ -9,7 +9,8 @@ import {
   agentsOf,
   checkPolicy,
   formatPath,
-  KEY_PATTERN,
+  isKey,
+  KEY_RULE,
   missDetail,
   type PolicyIssue,
   parseSamples,
@@ -18,6 +19,8 @@ import {
 } from "../policy/index.js";
 import { API_LIMITS, aliasFields, type FieldKind } from "../wire/index.js";
 import { type AliasInputs, containsUnknown, createBody, UNKNOWN } from "./values.js";
+
+const NAME_LENGTH = API_LIMITS.aliasNameLength;
 
 /**
  * A problem of one input: where (`policy.rules[1].match`) and what, the what never repeating
@@ -37,13 +40,13 @@ export function engineFailure(f: CheckFailure): CheckFailure {
   return { property: "", reason: f.property === "" ? f.reason : `${f.property}: ${f.reason}` };
 }
 
-const KEY_RULE = "must be 1 to 50 characters of letters, digits, '_' or '-'";
+const KEY_FAILURE = `must be ${KEY_RULE}`;
 
 function checkKey(value: unknown, property: string, out: CheckFailure[]): void {
   if (value === UNKNOWN) return;
   if (value === undefined) out.push({ property, reason: "is required" });
-  else if (typeof value !== "string" || value.length < 1 || value.length > 50 || !KEY_PATTERN.test(value)) {
-    out.push({ property, reason: `${KEY_RULE}, got ${shown(value)}` });
+  else if (typeof value !== "string" || !isKey(value)) {
+    out.push({ property, reason: `${KEY_FAILURE}, got ${shown(value)}` });
   }
 }
 
@@ -69,8 +72,11 @@ function checkField(property: string, kind: FieldKind, value: unknown, out: Chec
       return;
     case "name":
       if (value === undefined) out.push({ property, reason: "is required" });
-      else if (value !== UNKNOWN && (typeof value !== "string" || value.length < 1 || value.length > 100))
-        out.push({ property, reason: "must be a string of 1 to 100 characters" });
+      else if (
+        value !== UNKNOWN &&
+        (typeof value !== "string" || value.length < 1 || value.length > NAME_LENGTH)
+      )
+        out.push({ property, reason: `must be a string of 1 to ${NAME_LENGTH} characters` });
       return;
     case "string":
     case "boolean":
@@ -109,7 +115,7 @@ function checkPolicyAndSamples(
   }
   if (containsUnknown(policy)) return;
   // An invalid key is reported once, by the key's own check; samples then wait for a good one.
-  const validKey = alias.key.length <= 50 && KEY_PATTERN.test(alias.key);
+  const validKey = isKey(alias.key);
   const checked = checkPolicy(validKey ? { key: alias.key, policy } : { policy });
   out.push(...checked.issues.map(failureOf));
   if (!checked.ok || !validKey || samples === undefined || containsUnknown(samples)) return;

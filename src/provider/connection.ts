@@ -1,26 +1,26 @@
 /**
  * Where the provider's API client comes from: provider configuration (set by `configure`,
- * from the stack config keys `agent-alias:apiUrl`, the secret `agent-alias:apiKey`, or the
- * OAuth client `agent-alias:clientId` with the secret `agent-alias:clientSecret`, and
- * `agent-alias:authUrl`), else the environment (`AGENT_ALIAS_API_URL`, `VECTARA_API_KEY`,
- * `VECTARA_CLIENT_ID`, `VECTARA_CLIENT_SECRET`, `VECTARA_AUTH_URL`). Kept in this module's
- * state, never in the serialized provider, so no credential or token reaches the Pulumi state.
+ * from the stack config key of each connection setting, `agent-alias:apiUrl`, the secret
+ * `agent-alias:apiKey`, …), else each setting's environment variable (`AGENT_ALIAS_API_URL`,
+ * `VECTARA_API_KEY`, …): the settings table, client/settings.ts. Kept in this module's state,
+ * never in the serialized provider, so no credential or token reaches the Pulumi state.
  */
-import { AgentAliasClient, type ClientOptions, SETTING_NAMES, type SettingName } from "../client/index.js";
+import {
+  AgentAliasClient,
+  type ClientOptions,
+  clientOptionsOf,
+  configKey,
+  SETTING_NAMES,
+  type SettingName,
+  type SettingValues,
+} from "../client/index.js";
 
-/**
- * The provider's configuration: stack config key of each connection setting (the settings
- * table, client/settings.ts). `authUrl`, not "tokenUrl": the CLI takes a key naming a token
- * for a secret and asks for --secret.
- */
+/** The provider's configuration: stack config key of each connection setting (the settings table). */
 export const CONFIG_KEYS: Readonly<Record<SettingName, string>> = Object.freeze(
-  Object.fromEntries(SETTING_NAMES.map((name) => [name, `agent-alias:${name}`])) as Record<
-    SettingName,
-    string
-  >,
+  Object.fromEntries(SETTING_NAMES.map((name) => [name, configKey(name)])) as Record<SettingName, string>,
 );
 
-export type Connection = { [K in SettingName]?: string | undefined };
+export type Connection = SettingValues;
 
 let connection: Connection = {};
 let cached: AgentAliasClient | undefined;
@@ -46,14 +46,7 @@ export function setConnection(c: Connection, options: ClientOptions = {}): void 
 
 /** The client of this provider process: one per configuration, so an OAuth token is reused. */
 export function apiClient(): AgentAliasClient {
-  cached ??= new AgentAliasClient({
-    ...extra,
-    baseUrl: connection.apiUrl ?? extra.baseUrl,
-    apiKey: connection.apiKey ?? extra.apiKey,
-    clientId: connection.clientId ?? extra.clientId,
-    clientSecret: connection.clientSecret ?? extra.clientSecret,
-    tokenUrl: connection.authUrl ?? extra.tokenUrl,
-  });
+  cached ??= new AgentAliasClient(clientOptionsOf(connection, extra));
   return cached;
 }
 

@@ -81,87 +81,101 @@ const pure =
   (news: Props, secrets: readonly InputPath[]): CheckFailure[] =>
     redactFailures(inputs(news), news, secrets);
 
-const alias: PluginResource = {
+/** A dynamic provider of the core (alias.ts, alias-policy.ts), as this module calls it. */
+interface CoreProvider<I, O extends object> {
+  create(inputs: I): Promise<{ id: string; outs: O }>;
+  read(id: string, props?: O): Promise<{ id?: string; props?: O; inputs?: O }>;
+  update(id: string, olds: O, news: I): Promise<{ outs: O }>;
+  delete(id: string, props: O): Promise<void>;
+}
+
+/** What a resource has besides the core provider's CRUD: its checks, diff, state reading and preview outputs. */
+interface ResourceParts<I, O extends object> {
+  validate: PluginResource["validate"];
+  check: (news: I, secrets: readonly InputPath[]) => Promise<CheckOutcome>;
+  diff: PluginResource["diff"];
+  readState: (olds: Props) => object;
+  preview: { create(inputs: I): O; update(olds: Props, news: I): O };
+}
+
+/**
+ * A plugin resource over a core provider: check, diff, read, delete and the writes of create
+ * and update are the core's; `preview` gives the outputs of create and update at preview.
+ */
+function pluginResource<I, O extends object>(
+  core: CoreProvider<I, O>,
+  parts: ResourceParts<I, O>,
+): PluginResource {
+  const { preview } = parts;
+  return {
+    validate: parts.validate,
+    readState: (olds) => asProps(parts.readState(olds)),
+    async check(_olds, news, secrets) {
+      return { inputs: news, ...(await parts.check(news as unknown as I, secrets)) };
+    },
+    diff: parts.diff,
+    async create(inputs, isPreview) {
+      const i = inputs as unknown as I;
+      if (isPreview) return { id: "", outs: asProps(preview.create(i)) };
+      const r = await core.create(i);
+      return { id: r.id, outs: asProps(r.outs) };
+    },
+    async read(id, state) {
+      const r = await core.read(id, state as unknown as O | undefined);
+      if (!r.id || !r.props) return null;
+      return { id: r.id, outs: asProps(r.props), ...(r.inputs ? { inputs: asProps(r.inputs) } : {}) };
+    },
+    async update(id, olds, news, isPreview) {
+      const n = news as unknown as I;
+      if (isPreview) return asProps(preview.update(olds, n));
+      return asProps((await core.update(id, olds as unknown as O, n)).outs);
+    },
+    async delete(id, olds) {
+      await core.delete(id, olds as unknown as O);
+    },
+  };
+}
+
+const alias = pluginResource<AliasInputs, AliasOutputs>(aliasProvider, {
   validate: pure((news) => checkAliasInputs(news)),
-  readState: (olds) => asProps(readAliasState(olds)),
-  async check(_olds, news, secrets) {
-    return { inputs: news, ...(await checkAlias(news as unknown as AliasInputs, secrets)) };
-  },
+  check: checkAlias,
   diff: diffAlias,
-  async create(inputs, preview) {
-    const i = inputs as unknown as AliasInputs;
-    if (preview) return { id: "", outs: asProps(expectedAlias(i)) };
-    const r = await aliasProvider.create(i);
-    return { id: r.id, outs: asProps(r.outs) };
-  },
-  async read(id, state) {
-    const r = await aliasProvider.read(id, state as unknown as AliasOutputs | undefined);
-    if (!r.id || !r.props) return null;
-    return { id: r.id, outs: asProps(r.props), ...(r.inputs ? { inputs: asProps(r.inputs) } : {}) };
-  },
-  async update(id, olds, news, preview) {
-    const n = news as unknown as AliasInputs;
-    if (preview) {
+  readState: readAliasState,
+  preview: {
+    create: (inputs) => expectedAlias(inputs),
+    update(olds, news) {
       const old = readAliasState(olds);
-      const { patch, policy } = changesBetween(old, n);
+      const { patch, policy } = changesBetween(old, news);
       const writes = policy || Object.keys(patch).length > 0;
       // An update keeps the creation time; the API stamps a new updatedAt on any write.
-      return asProps(
-        expectedAlias(n, { createdAt: old.createdAt, updatedAt: writes ? undefined : old.updatedAt }),
-      );
-    }
-    return asProps((await aliasProvider.update(id, olds as unknown as AliasOutputs, n)).outs);
+      return expectedAlias(news, { createdAt: old.createdAt, updatedAt: writes ? undefined : old.updatedAt });
+    },
   },
-  async delete(id, olds) {
-    await aliasProvider.delete(id, olds as unknown as AliasOutputs);
-  },
-};
+});
 
-const aliasPolicy: PluginResource = {
+const aliasPolicy = pluginResource<AliasPolicyInputs, AliasPolicyOutputs>(aliasPolicyProvider, {
   validate: pure((news) => checkAliasPolicyInputs(news)),
-  readState: (olds) => asProps(readAliasPolicyState(olds)),
-  async check(_olds, news, secrets) {
-    return { inputs: news, ...(await checkAliasPolicy(news as unknown as AliasPolicyInputs, secrets)) };
-  },
+  check: checkAliasPolicy,
   diff: diffAliasPolicy,
-  async create(inputs, preview) {
-    const i = inputs as unknown as AliasPolicyInputs;
-    if (preview) {
-      const outs: AliasPolicyOutputs = {
-        aliasKey: i.aliasKey,
-        policy: i.policy,
-        samples: i.samples ?? [],
-        previousPolicy: UNKNOWN as unknown as AliasPolicyOutputs["previousPolicy"],
-        updatedAt: UNKNOWN,
-        stateVersion: STATE_VERSION,
-      };
-      return { id: "", outs: asProps(outs) };
-    }
-    const r = await aliasPolicyProvider.create(i);
-    return { id: r.id, outs: asProps(r.outs) };
-  },
-  async read(id, state) {
-    const r = await aliasPolicyProvider.read(id, state as unknown as AliasPolicyOutputs | undefined);
-    if (!r.id || !r.props) return null;
-    return { id: r.id, outs: asProps(r.props), ...(r.inputs ? { inputs: asProps(r.inputs) } : {}) };
-  },
-  async update(id, olds, news, preview) {
-    const o = olds as unknown as AliasPolicyOutputs;
-    const n = news as unknown as AliasPolicyInputs;
-    if (preview) {
+  readState: readAliasPolicyState,
+  preview: {
+    create: (i) => ({
+      aliasKey: i.aliasKey,
+      policy: i.policy,
+      samples: i.samples ?? [],
+      previousPolicy: UNKNOWN as unknown as AliasPolicyOutputs["previousPolicy"],
+      updatedAt: UNKNOWN,
+      stateVersion: STATE_VERSION,
+    }),
+    update(olds, n) {
+      const o = olds as unknown as AliasPolicyOutputs;
       const samples = n.samples ?? [];
-      return asProps(
-        same(o.policy, n.policy)
-          ? { ...o, samples }
-          : { ...o, policy: n.policy, samples, updatedAt: UNKNOWN },
-      );
-    }
-    return asProps((await aliasPolicyProvider.update(id, o, n)).outs);
+      return same(o.policy, n.policy)
+        ? { ...o, samples }
+        : { ...o, policy: n.policy, samples, updatedAt: UNKNOWN };
+    },
   },
-  async delete(id, olds) {
-    await aliasPolicyProvider.delete(id, olds as unknown as AliasPolicyOutputs);
-  },
-};
+});
 
 /** The resources, by the core's name (each door names them its own way). */
 export const PLUGIN_RESOURCES: Readonly<{ alias: PluginResource; aliasPolicy: PluginResource }> = {

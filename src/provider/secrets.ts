@@ -39,12 +39,14 @@ export function redactFailures(
   inputs: Record<string, unknown>,
   secrets: readonly InputPath[],
 ): CheckFailure[] {
-  const clean = redactor(secretStrings(inputs, secrets));
-  return failures.map((f) => ({
+  return cleanFailures(failures, redactor(secretStrings(inputs, secrets)));
+}
+
+const cleanFailures = (failures: readonly CheckFailure[], clean: (text: string) => string): CheckFailure[] =>
+  failures.map((f) => ({
     property: cut(clean(f.property), MESSAGE_LIMITS.property),
     reason: cut(clean(f.reason), MESSAGE_LIMITS.reason),
   }));
-}
 
 /** A check's outcome with every secret of `inputs` at `secrets` shown as `[secret]`: failures as redactFailures, warnings and route lines too. */
 export function redactOutcome<T extends { failures: CheckFailure[]; warnings: string[]; routes: string[] }>(
@@ -55,7 +57,7 @@ export function redactOutcome<T extends { failures: CheckFailure[]; warnings: st
   const clean = redactor(secretStrings(inputs, secrets));
   return {
     ...outcome,
-    failures: redactFailures(outcome.failures, inputs, secrets),
+    failures: cleanFailures(outcome.failures, clean),
     warnings: outcome.warnings.map(clean),
     routes: outcome.routes.map(clean),
   };

@@ -3,9 +3,8 @@
  * Deleting it restores the policy that was there before.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { Policy, Sample } from "../policy/index.js";
-import { SECRETS_KEY } from "../provider/values.js";
-import { logSamples, type SampleInput, secretInputNames, valuesNamed } from "./alias.js";
+import type { Policy } from "../policy/index.js";
+import { logSamplesWhenKnown, providerInputs, type SampleInput } from "./alias.js";
 import { aliasPolicyResourceProvider } from "./serialized.js";
 
 export interface AliasPolicyArgs {
@@ -24,31 +23,13 @@ export class AliasPolicy extends pulumi.dynamic.Resource {
   declare readonly updatedAt: pulumi.Output<string>;
 
   constructor(name: string, args: AliasPolicyArgs, opts?: pulumi.CustomResourceOptions) {
-    const secrets = secretInputNames(args);
-    super(
-      aliasPolicyResourceProvider,
-      name,
-      {
-        ...args,
-        previousPolicy: undefined,
-        updatedAt: undefined,
-        stateVersion: undefined,
-        [SECRETS_KEY]: secrets,
-      },
-      opts,
-      "agent-alias",
-      "AliasPolicy",
-    );
-    pulumi
-      .all([args.aliasKey, args.policy, args.samples, secrets])
-      .apply(([aliasKey, policy, samples, secretNames]) =>
-        logSamples(
-          this,
-          { key: aliasKey },
-          policy as Policy,
-          samples as Sample[] | undefined,
-          valuesNamed({ aliasKey, policy, samples }, secretNames),
-        ),
-      );
+    const { inputs, secrets } = providerInputs(args, {
+      previousPolicy: undefined,
+      updatedAt: undefined,
+      stateVersion: undefined,
+    });
+    super(aliasPolicyResourceProvider, name, inputs, opts, "agent-alias", "AliasPolicy");
+    const { aliasKey, policy, samples } = args;
+    logSamplesWhenKnown(this, { aliasKey, policy, samples }, secrets, (v) => ({ key: v.aliasKey as string }));
   }
 }

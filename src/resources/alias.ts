@@ -81,6 +81,41 @@ export function logSamples(
 export const valuesNamed = (args: object, names: readonly string[]): unknown[] =>
   names.map((n) => (args as Record<string, unknown>)[n]);
 
+/**
+ * What a resource hands `dynamic.Resource`: its args, the outputs it declares (`outputs`, each
+ * undefined, so the engine shows them) and, as SECRETS_KEY, the names of the secret args.
+ */
+export function providerInputs(
+  args: object,
+  outputs: Record<string, undefined>,
+): { inputs: pulumi.Inputs; secrets: pulumi.Output<string[]> } {
+  const secrets = secretInputNames(args);
+  return { inputs: { ...args, ...outputs, [SECRETS_KEY]: secrets }, secrets };
+}
+
+/**
+ * logSamples once `inputs` (a policy, samples and the alias fields `alias` reads from them) and
+ * the secret args' names are known; the values of `inputs` named secret are never shown.
+ */
+export function logSamplesWhenKnown(
+  resource: pulumi.Resource,
+  inputs: { policy: pulumi.Input<Policy>; samples?: pulumi.Input<SampleInput[]> | undefined } & pulumi.Inputs,
+  secrets: pulumi.Output<string[]>,
+  alias: (values: Record<string, unknown>) => Parameters<typeof logSamples>[1],
+): void {
+  const known = pulumi.all(inputs as Record<string, pulumi.Input<unknown>>);
+  pulumi.all([known, secrets]).apply(([unwrapped, secretNames]) => {
+    const values = unwrapped as Record<string, unknown>;
+    logSamples(
+      resource,
+      alias(values),
+      values.policy as Policy,
+      values.samples as Sample[] | undefined,
+      valuesNamed(values, secretNames),
+    );
+  });
+}
+
 export class Alias extends pulumi.dynamic.Resource {
   declare readonly key: pulumi.Output<string>;
   declare readonly name: pulumi.Output<string>;
@@ -93,25 +128,19 @@ export class Alias extends pulumi.dynamic.Resource {
   declare readonly updatedAt: pulumi.Output<string>;
 
   constructor(name: string, args: AliasArgs, opts?: pulumi.CustomResourceOptions) {
-    const secrets = secretInputNames(args);
-    super(
-      aliasResourceProvider,
-      name,
-      { ...args, ...OUTPUTS_ONLY, stateVersion: undefined, [SECRETS_KEY]: secrets },
-      opts,
-      "agent-alias",
-      "Alias",
+    const { inputs, secrets } = providerInputs(args, { ...OUTPUTS_ONLY, stateVersion: undefined });
+    super(aliasResourceProvider, name, inputs, opts, "agent-alias", "Alias");
+    const { key, description, metadata, policy, samples } = args;
+    logSamplesWhenKnown(
+      this,
+      { key, name: args.name, description, metadata, policy, samples },
+      secrets,
+      (v) => ({
+        key: v.key as string,
+        name: v.name as string | undefined,
+        description: v.description as string | undefined,
+        metadata: v.metadata as Record<string, unknown> | undefined,
+      }),
     );
-    pulumi
-      .all([args.key, args.name, args.description, args.metadata, args.policy, args.samples, secrets])
-      .apply(([key, aliasName, description, metadata, policy, samples, secretNames]) =>
-        logSamples(
-          this,
-          { key, name: aliasName, description, metadata },
-          policy as Policy,
-          samples as Sample[] | undefined,
-          valuesNamed({ key, name: aliasName, description, metadata, policy, samples }, secretNames),
-        ),
-      );
   }
 }

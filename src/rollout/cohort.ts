@@ -11,8 +11,8 @@
  * Left out, and counted by reason: traces of sessions the alias did not create in the window
  * (another alias, a session made directly on the agent, a session from before the stage), of
  * sessions another rule routed, and of sessions the stage's policy would send elsewhere (made
- * under another policy). A trace without `session_key` cannot be joined: it is counted by its
- * agent, as before the join existed, and reported as such.
+ * under another policy). A trace without `session_key` cannot be joined: it is kept and
+ * judged with its agent's traces, and the check reports how many there were.
  */
 import type { CheckedPolicy } from "../policy/index.js";
 import type { LoggedSession, SessionLog } from "./sessions.js";

@@ -1,5 +1,5 @@
 /**
- * The verdict on a canary stage from the traces of its window (issue 16), pure: no clock, no
+ * The verdict on a canary stage from the traces of its window, pure: no clock, no
  * I/O. The caller lists the traces of both agents since the stage took effect and says when
  * the check runs; `evaluateGates` says `pass`, `fail`, `wait` or `inconclusive`, with every
  * figure it judged by, and `describeVerdict` says why in one line.
@@ -15,13 +15,22 @@
  * - Otherwise `wait` until the hold is over, then `pass`.
  * Comparisons allow 1e-9 of float error, so `2% <= 1% + 1 pt` holds.
  */
-import type { PlannedStage } from "../policy/index.js";
-import { type GateTrace, nearestRank } from "./traces.js";
+import {
+  canaryGates,
+  type GateFigures,
+  type GateName,
+  type GateSpec,
+  gateLimits,
+  type LimitName,
+  MIN_TRACES_GATE,
+  type PlannedStage,
+} from "../policy/index.js";
+import { formatDuration, nearestRank } from "../units/index.js";
+import type { GateTrace } from "./traces.js";
 
+export type { GateName, LimitName };
+export { formatDuration };
 export type Verdict = "pass" | "fail" | "wait" | "inconclusive";
-export type GateName = "min_traces" | "error_rate" | "p95_duration";
-/** The YAML names of the limits (`error_rate.max` and `p95_duration.max` are both `max`). */
-export type LimitName = "min_traces" | "max_increase_points" | "max" | "max_ratio";
 /** `skipped`: nothing to judge at this stage (a comparison with a baseline that has no traffic). */
 export type CheckStatus = "pass" | "fail" | "wait" | "skipped";
 
@@ -51,17 +60,9 @@ export interface GateOptions {
   readonly waitUntil?: number | undefined;
 }
 
-/** An agent's figures over the window. */
-export interface AgentFigures {
+/** An agent's figures over the window (what the gate table's figures read). */
+export interface AgentFigures extends GateFigures {
   readonly agentKey: string;
-  readonly traces: number;
-  readonly errors: number;
-  /** Percent of traces in `error`; null with no traces. */
-  readonly errorRate: number | null;
-  /** Traces with a duration (what p95 is over). */
-  readonly durations: number;
-  /** Nearest-rank 95th percentile of `duration_ms`; null with no durations. */
-  readonly p95Ms: number | null;
 }
 
 export interface LimitResult {
@@ -105,7 +106,7 @@ export interface GateEvaluation {
   readonly maxWaitMs: number;
   readonly baseline: AgentFigures;
   readonly canary: AgentFigures;
-  /** min_traces first, then error_rate and p95_duration when the stage sets them. */
+  /** min_traces first, then each gate of the table (error_rate, p95_duration) the stage sets. */
   readonly gates: readonly GateResult[];
 }
 
@@ -138,10 +139,28 @@ function combine(statuses: readonly CheckStatus[]): CheckStatus {
   return "skipped";
 }
 
-interface Side {
-  readonly figures: AgentFigures;
-  readonly n: number;
-  readonly value: number | null;
+/** One limit as judged: its value and the bound it sets from the baseline's figure. */
+interface JudgedLimit {
+  readonly limit: LimitName;
+  readonly value: number;
+  readonly bound: (baseline: number) => number;
+  readonly relative: boolean;
+}
+
+/** The limits of `gate` the stage sets, in table order. */
+function judgedLimits(gate: GateSpec, planned: Readonly<Record<string, number | undefined>>): JudgedLimit[] {
+  const out: JudgedLimit[] = [];
+  for (const [, l] of gateLimits(gate)) {
+    const value = planned[l.planned];
+    if (value === undefined) continue;
+    out.push({
+      limit: l.yaml as LimitName,
+      value,
+      bound: (baseline) => l.bound(value, baseline),
+      relative: l.relative,
+    });
+  }
+  return out;
 }
 
 /**
@@ -149,21 +168,18 @@ interface Side {
  * canary against the baseline (a bound derived from the baseline's figure).
  */
 function comparisonGate(
-  gate: GateName,
-  samples: "traces" | "durations",
-  canary: Side,
-  baseline: Side,
+  gate: GateSpec,
+  canary: AgentFigures,
+  baseline: AgentFigures,
   minTraces: number,
   baselineTraffic: boolean,
-  limits: readonly {
-    limit: LimitName;
-    value: number;
-    bound: (baseline: number) => number;
-    relative: boolean;
-  }[],
+  limits: readonly JudgedLimit[],
 ): GateResult {
-  const shortOf = (s: Side): Shortfall[] =>
-    s.n >= minTraces ? [] : [{ agentKey: s.figures.agentKey, samples, have: s.n, need: minTraces }];
+  const samples = gate.samples;
+  const shortOf = (f: AgentFigures): Shortfall[] =>
+    f[samples] >= minTraces ? [] : [{ agentKey: f.agentKey, samples, have: f[samples], need: minTraces }];
+  const canaryValue = gate.figure(canary);
+  const baselineValue = gate.figure(baseline);
   const short = new Map<string, Shortfall>();
   const results = limits.map((l): LimitResult => {
     if (l.relative && !baselineTraffic)
@@ -171,23 +187,60 @@ function comparisonGate(
     const missing = [...shortOf(canary), ...(l.relative ? shortOf(baseline) : [])];
     for (const m of missing) short.set(m.agentKey, m);
     if (missing.length > 0) return { limit: l.limit, value: l.value, bound: null, status: "wait" };
-    const bound = l.bound(baseline.value!);
+    const bound = l.bound(baselineValue!);
     return {
       limit: l.limit,
       value: l.value,
       bound,
-      status: canary.value! <= bound + EPSILON ? "pass" : "fail",
+      status: canaryValue! <= bound + EPSILON ? "pass" : "fail",
     };
   });
   return {
-    gate,
+    gate: gate.yaml as GateName,
     status: combine(results.map((r) => r.status)),
-    canary: canary.value,
-    baseline: baseline.value,
-    samples: { canary: canary.n, baseline: baseline.n },
+    canary: canaryValue,
+    baseline: baselineValue,
+    samples: { canary: canary[samples], baseline: baseline[samples] },
     limits: results,
     short: [...short.values()],
   };
+}
+
+/** The gate every stage has: enough traces on the canary. */
+function minTracesGate(canary: AgentFigures, baseline: AgentFigures, minTraces: number): GateResult {
+  const enough = canary.traces >= minTraces;
+  return {
+    gate: MIN_TRACES_GATE.yaml,
+    status: enough ? "pass" : "wait",
+    canary: canary.traces,
+    baseline: baseline.traces,
+    samples: { canary: canary.traces, baseline: baseline.traces },
+    limits: [
+      { limit: MIN_TRACES_GATE.yaml, value: minTraces, bound: null, status: enough ? "pass" : "wait" },
+    ],
+    short: enough
+      ? []
+      : [{ agentKey: canary.agentKey, samples: "traces", have: canary.traces, need: minTraces }],
+  };
+}
+
+/** The verdict of the gates' statuses at the window's end (rules in the module header). */
+function verdictOf(
+  stage: PlannedStage,
+  gates: readonly GateResult[],
+  options: GateOptions,
+  elapsedMs: number,
+): { verdict: Verdict; waitingFor: GateEvaluation["waitingFor"] } {
+  const { window } = options;
+  const statuses = gates.map((g) => g.status);
+  if (statuses.includes("fail")) return { verdict: "fail", waitingFor: null };
+  if (statuses.includes("wait")) {
+    const waitUntil = options.waitUntil ?? window.start + stage.holdMs + stage.maxWaitMs;
+    if (window.end >= waitUntil) return { verdict: "inconclusive", waitingFor: null };
+    return { verdict: "wait", waitingFor: elapsedMs < stage.holdMs ? "hold" : "traces" };
+  }
+  if (elapsedMs < stage.holdMs) return { verdict: "wait", waitingFor: "hold" };
+  return { verdict: "pass", waitingFor: null };
 }
 
 /**
@@ -198,90 +251,19 @@ export function evaluateGates(stage: PlannedStage, input: GateInput, options: Ga
   const { window } = options;
   const canary = figuresOf(input.canary, window);
   const baseline = figuresOf(input.baseline, window);
-  const { minTraces, errorRate, p95Duration } = stage.gates;
+  const { minTraces } = stage.gates;
   const baselineTraffic = stage.weights[0] > 0;
-
-  const gates: GateResult[] = [];
-  const enough = canary.traces >= minTraces;
-  gates.push({
-    gate: "min_traces",
-    status: enough ? "pass" : "wait",
-    canary: canary.traces,
-    baseline: baseline.traces,
-    samples: { canary: canary.traces, baseline: baseline.traces },
-    limits: [{ limit: "min_traces", value: minTraces, bound: null, status: enough ? "pass" : "wait" }],
-    short: enough
-      ? []
-      : [{ agentKey: canary.agentKey, samples: "traces", have: canary.traces, need: minTraces }],
-  });
-  if (errorRate !== undefined) {
-    const limits = [];
-    if (errorRate.maxIncreasePoints !== undefined) {
-      const p = errorRate.maxIncreasePoints;
-      limits.push({
-        limit: "max_increase_points" as const,
-        value: p,
-        bound: (b: number) => b + p,
-        relative: true,
-      });
-    }
-    if (errorRate.max !== undefined) {
-      const max = errorRate.max;
-      limits.push({ limit: "max" as const, value: max, bound: () => max, relative: false });
-    }
-    gates.push(
-      comparisonGate(
-        "error_rate",
-        "traces",
-        { figures: canary, n: canary.traces, value: canary.errorRate },
-        { figures: baseline, n: baseline.traces, value: baseline.errorRate },
-        minTraces,
-        baselineTraffic,
-        limits,
-      ),
-    );
+  const gates: GateResult[] = [minTracesGate(canary, baseline, minTraces)];
+  for (const [key, gate] of canaryGates()) {
+    const planned = stage.gates[key];
+    if (planned === undefined) continue;
+    const limits = judgedLimits(gate, planned as Readonly<Record<string, number | undefined>>);
+    gates.push(comparisonGate(gate, canary, baseline, minTraces, baselineTraffic, limits));
   }
-  if (p95Duration !== undefined) {
-    const limits = [];
-    if (p95Duration.maxRatio !== undefined) {
-      const r = p95Duration.maxRatio;
-      limits.push({ limit: "max_ratio" as const, value: r, bound: (b: number) => b * r, relative: true });
-    }
-    if (p95Duration.maxMs !== undefined) {
-      const max = p95Duration.maxMs;
-      limits.push({ limit: "max" as const, value: max, bound: () => max, relative: false });
-    }
-    gates.push(
-      comparisonGate(
-        "p95_duration",
-        "durations",
-        { figures: canary, n: canary.durations, value: canary.p95Ms },
-        { figures: baseline, n: baseline.durations, value: baseline.p95Ms },
-        minTraces,
-        baselineTraffic,
-        limits,
-      ),
-    );
-  }
-
   const elapsedMs = Math.max(0, window.end - window.start);
-  const statuses = gates.map((g) => g.status);
-  let verdict: Verdict;
-  let waitingFor: GateEvaluation["waitingFor"] = null;
-  if (statuses.includes("fail")) verdict = "fail";
-  else if (statuses.includes("wait")) {
-    const waitUntil = options.waitUntil ?? window.start + stage.holdMs + stage.maxWaitMs;
-    verdict = window.end < waitUntil ? "wait" : "inconclusive";
-    if (verdict === "wait") waitingFor = elapsedMs < stage.holdMs ? "hold" : "traces";
-  } else if (elapsedMs < stage.holdMs) {
-    verdict = "wait";
-    waitingFor = "hold";
-  } else verdict = "pass";
-
   return {
     stage: stage.name,
-    verdict,
-    waitingFor,
+    ...verdictOf(stage, gates, options, elapsedMs),
     window: { start: window.start, end: window.end },
     elapsedMs,
     holdMs: stage.holdMs,
@@ -294,36 +276,18 @@ export function evaluateGates(stage: PlannedStage, input: GateInput, options: Ga
 
 // ---- messages --------------------------------------------------------------------------------
 
-/** `40m`, `1h30m`, `45s`, `500ms`, `0s`: a duration as a policy writes it (to the second from 1s). */
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return ms <= 0 ? "0s" : `${Math.round(ms)}ms`;
-  const total = Math.round(ms / 1000);
-  const h = Math.floor(total / 3600);
-  const m = Math.floor((total % 3600) / 60);
-  const s = total % 60;
-  return `${h > 0 ? `${h}h` : ""}${m > 0 ? `${m}m` : ""}${s > 0 ? `${s}s` : ""}`;
-}
+/** Each comparison gate of the table by its YAML name. */
+const BY_NAME: ReadonlyMap<string, GateSpec> = new Map(canaryGates().map(([, g]) => [g.yaml, g]));
 
-/** One decimal when that is exact (`1.0`, `0.5`), else the number as written (`0.25`). */
-function limitNumber(v: number): string {
-  const fixed = v.toFixed(1);
-  return Number(fixed) === v ? fixed : String(v);
-}
-const percent = (v: number | null) => (v === null ? "n/a" : `${v.toFixed(1)}%`);
-const millis = (v: number | null) =>
-  v === null ? "n/a" : v < 1000 ? `${Math.round(v)} ms` : `${(v / 1000).toFixed(2)} s`;
+const labelOf = (gate: GateName): string => BY_NAME.get(gate)?.label ?? MIN_TRACES_GATE.label;
 
+/** A limit in words, as its gate's table entry writes it (`+1.0 pt`, `at least 100`). */
 function limitText(gate: GateName, l: LimitResult): string {
-  switch (l.limit) {
-    case "min_traces":
-      return `at least ${l.value}`;
-    case "max_increase_points":
-      return `+${limitNumber(l.value)} pt`;
-    case "max_ratio":
-      return `${l.value}x`;
-    case "max":
-      return gate === "error_rate" ? `${limitNumber(l.value)}%` : millis(l.value);
-  }
+  const spec = BY_NAME.get(gate);
+  if (spec === undefined) return MIN_TRACES_GATE.text(l.value);
+  return gateLimits(spec)
+    .find(([, s]) => s.yaml === l.limit)![1]
+    .text(l.value);
 }
 
 function shortText(short: readonly Shortfall[]): string {
@@ -334,12 +298,6 @@ function shortText(short: readonly Shortfall[]): string {
   return `${list.join(" and ")}, ${need} needed`;
 }
 
-const LABEL: Readonly<Record<GateName, string>> = {
-  min_traces: "traces",
-  error_rate: "error rate",
-  p95_duration: "p95 duration",
-};
-
 /**
  * One gate in words, e.g. `error rate of support-v2 6.8% vs 1.1% on support-v1 over 412 traces
  * (limit +1.0 pt)`. A failed gate names the limits it failed; a passed one, those it judged.
@@ -348,18 +306,16 @@ const LABEL: Readonly<Record<GateName, string>> = {
 export function describeGate(evaluation: GateEvaluation, gate: GateResult): string {
   const to = evaluation.canary.agentKey;
   const from = evaluation.baseline.agentKey;
-  if (gate.status === "skipped") return `${LABEL[gate.gate]} not judged: no traffic to ${from} at this stage`;
-  if (gate.status === "wait") {
-    return gate.gate === "min_traces"
-      ? shortText(gate.short)
-      : `${LABEL[gate.gate]} not judged yet: ${shortText(gate.short)}`;
-  }
+  const label = labelOf(gate.gate);
+  if (gate.status === "skipped") return `${label} not judged: no traffic to ${from} at this stage`;
+  const spec = BY_NAME.get(gate.gate);
+  if (gate.status === "wait")
+    return spec === undefined ? shortText(gate.short) : `${label} not judged yet: ${shortText(gate.short)}`;
   const shown = gate.limits.filter((l) => l.status === (gate.status === "fail" ? "fail" : "pass"));
   const limits = `${shown.length === 1 ? "limit" : "limits"} ${shown.map((l) => limitText(gate.gate, l)).join(", ")}`;
-  if (gate.gate === "min_traces") return `${gate.samples.canary} traces on ${to} (${limits})`;
-  const figure = gate.gate === "error_rate" ? percent : millis;
-  const versus = gate.baseline === null ? "" : ` vs ${figure(gate.baseline)} on ${from}`;
-  return `${LABEL[gate.gate]} of ${to} ${figure(gate.canary)}${versus} over ${gate.samples.canary} traces (${limits})`;
+  if (spec === undefined) return `${gate.samples.canary} traces on ${to} (${limits})`;
+  const versus = gate.baseline === null ? "" : ` vs ${spec.shown(gate.baseline)} on ${from}`;
+  return `${label} of ${to} ${spec.shown(gate.canary)}${versus} over ${gate.samples.canary} traces (${limits})`;
 }
 
 /**

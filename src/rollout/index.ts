@@ -1,5 +1,5 @@
 /**
- * The pure core of `agent-alias rollout` (issue 16): traces reduced to what a gate reads, the
+ * The pure core of `agent-alias rollout`: traces reduced to what a gate reads, the
  * verdict on a stage from them, its one-line message, and the check loop's state machine. No
  * I/O: the command lists the traces and keeps the clock.
  */

@@ -4,17 +4,16 @@
  * *wanted* (stack config): a failed `up` leaves config at the deployed stage, so the two differ
  * only when the API serves no stage of the table.
  */
+import type { GateJsonField } from "../policy/index.js";
 import type { LeftOut } from "./cohort.js";
 import type { GateEvaluation } from "./gates.js";
 
-/** An agent's figures over the checked cohort. */
-export interface AgentReport {
+/** An agent's figures over the checked cohort: its traces and errors, and each gate's figure (`error_rate`, `p95_ms`). */
+export type AgentReport = {
   agent_key: string;
   traces: number;
   errors: number;
-  error_rate: number | null;
-  p95_ms: number | null;
-}
+} & { [F in GateJsonField]: number | null };
 
 export interface CheckReport {
   at: string;

@@ -4,13 +4,22 @@
  * verdicts, and a Mermaid `xychart-beta` of each agent's error rate per stage), and a short
  * text summary for a terminal. Deterministic for a given report.
  */
+import { canaryGates, type GateJsonField } from "../policy/index.js";
 import type { AgentReport, CheckReport, RolloutResult, StageReport } from "./report-types.js";
 
 const cell = (text: string) => text.replace(/\r?\n/g, " ").replace(/\|/g, "\\|");
-const rate = (a: AgentReport | undefined) =>
-  a === undefined || a.error_rate === null ? "n/a" : `${a.error_rate.toFixed(1)}%`;
-const p95 = (a: AgentReport | undefined) =>
-  a === undefined || a.p95_ms === null ? "n/a" : `${Math.round(a.p95_ms)} ms`;
+
+/** An agent's columns: its traces, then each gate's figure as the gate table shows it. */
+const agentHeaders = (agent: string) => [
+  `${agent} traces`,
+  ...canaryGates().map(([, g]) => `${agent} ${g.report.column}`),
+];
+const agentCells = (a: AgentReport | undefined) => [
+  String(a?.traces ?? "–"),
+  ...canaryGates().map(([, g]) =>
+    a === undefined ? "n/a" : g.report.cell(a[g.report.json as GateJsonField]),
+  ),
+];
 const time = (s: string | null) => (s === null || s === "" ? "–" : s.slice(11, 19));
 
 /** The last check that read traces: what a stage is reported by. */
@@ -28,14 +37,30 @@ export function rolloutMarkdown(r: RolloutResult): string {
     `The alias \`${r.alias_key}\` served ${r.initial_deployed ?? "no stage of the table"} before the run and serves ${r.deployed_stage ?? "no stage of the table"} after it (stack config: ${r.final_stage ?? "unset"}).`,
     ...r.notes.map((n) => `- ${cell(n)}`),
     "",
-    `| Stage | Weights | Window (UTC) | Checks | ${r.from} traces | ${r.from} errors | ${r.from} p95 | ${r.to} traces | ${r.to} errors | ${r.to} p95 | Outcome |`,
-    "|---|---|---|---|---|---|---|---|---|---|---|",
   ];
+  const headers = [
+    "Stage",
+    "Weights",
+    "Window (UTC)",
+    "Checks",
+    ...agentHeaders(r.from),
+    ...agentHeaders(r.to),
+    "Outcome",
+  ];
+  lines.push(`| ${headers.join(" | ")} |`, `|${"---|".repeat(headers.length)}`);
   for (const s of r.stages) {
     const c = lastJudged(s);
-    lines.push(
-      `| ${cell(s.name)} | ${s.weights[0]}/${s.weights[1]} | ${time(s.window.start)}–${time(s.window.end)}${s.resumed ? " (resumed: in effect before the run)" : ""} | ${s.checks.length} | ${c?.baseline?.traces ?? "–"} | ${rate(c?.baseline)} | ${p95(c?.baseline)} | ${c?.canary?.traces ?? "–"} | ${rate(c?.canary)} | ${p95(c?.canary)} | ${s.outcome} |`,
-    );
+    const window = `${time(s.window.start)}–${time(s.window.end)}${s.resumed ? " (resumed: in effect before the run)" : ""}`;
+    const cells = [
+      cell(s.name),
+      `${s.weights[0]}/${s.weights[1]}`,
+      window,
+      String(s.checks.length),
+      ...agentCells(c?.baseline),
+      ...agentCells(c?.canary),
+      s.outcome,
+    ];
+    lines.push(`| ${cells.join(" | ")} |`);
   }
   const verdicts = r.stages.filter((s) => s.verdict !== null);
   if (verdicts.length > 0) {

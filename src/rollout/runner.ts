@@ -19,7 +19,7 @@ import { hostname, userInfo } from "node:os";
 import type { CanaryPlan } from "../policy/index.js";
 import type { RolloutApi, ServedAlias } from "./api.js";
 import type { RunContext } from "./context.js";
-import { formatDuration } from "./gates.js";
+import { dryRunActions } from "./dry-run.js";
 import { unfinishedRevertIn } from "./history.js";
 import { Interrupts } from "./interrupts.js";
 import { type AliasPosition, stageOfPolicy } from "./position.js";
@@ -84,62 +84,24 @@ function thisProcess(): { host: string; by: string; pid: number } {
   return { host: hostname(), by: holderName(user, hostname()), pid: process.pid };
 }
 
-/** One line per stage of a dry run. */
-function describeStage(s: CanaryPlan["stages"][number]): string {
-  const w = `${s.weights[0]}/${s.weights[1]}`;
-  if (!s.watched) return `${s.name} (${w}): set, up; not judged (no canary traffic)`;
-  const g = s.gates;
-  const limits = [`min_traces ${g.minTraces}`];
-  if (g.errorRate?.maxIncreasePoints !== undefined)
-    limits.push(`error rate +${g.errorRate.maxIncreasePoints} pt`);
-  if (g.errorRate?.max !== undefined) limits.push(`error rate <= ${g.errorRate.max}%`);
-  if (g.p95Duration?.maxRatio !== undefined) limits.push(`p95 <= ${g.p95Duration.maxRatio}x`);
-  if (g.p95Duration?.maxMs !== undefined) limits.push(`p95 <= ${formatDuration(g.p95Duration.maxMs)}`);
-  return `${s.name} (${w}): set, up, hold ${formatDuration(s.holdMs)} (max wait ${formatDuration(s.maxWaitMs)}, abort after ${s.maxFailedChecks} failed check${s.maxFailedChecks === 1 ? "" : "s"}); gates on the canary rule's sessions: ${limits.join(", ")}`;
-}
-
 const stageName = (plan: CanaryPlan, p: AliasPosition) =>
   p.kind === "stage" ? plan.stages[p.index]!.name : null;
 
-/** What a dry run says it would do, given the decision. */
-function dryRunActions(
-  plan: CanaryPlan,
-  decision: StartDecision,
-  configKey: string,
-  configStage: string | undefined,
-) {
-  const head = `stack config ${configKey} is ${configStage === undefined ? "unset" : `'${configStage}'`}`;
-  switch (decision.action) {
-    case "locked":
-    case "refuse":
-      return [`${head}; would refuse: ${decision.message}`];
-    case "complete":
-      return [`${head}; would stop: already complete at ${plan.stages[decision.index]!.name}, no up`];
-    case "finish_revert":
-      return [
-        `${head}; would finish the interrupted revert: set ${plan.stages[decision.target]!.name}, up, exit 1`,
-      ];
-    case "start": {
-      const todo = plan.stages.slice(decision.index);
-      return [
-        `${head}; would start at ${todo[0]!.name}${decision.back ? " (moving users back, --allow-back)" : ""}`,
-        ...todo.map(describeStage),
-        `on abort: revert to the last stage passed, else ${plan.baseline ?? plan.stages[0]!.name}, up, exit 1`,
-      ];
-    }
-  }
+/** What the run starts from: the stack, the alias, the rollout record, and what to do. */
+interface Start {
+  readonly configStage: string | undefined;
+  readonly tags: Record<string, string>;
+  readonly served: Awaited<ReturnType<RolloutApi["alias"]>>;
+  readonly position: AliasPosition;
+  readonly key: string;
+  readonly decision: StartDecision;
+  readonly notes: string[];
 }
 
-/** Runs the rollout (see the module header); resolves with its report, whose `exit_code` the CLI returns. */
-export async function runRollout(options: RolloutOptions): Promise<RolloutResult> {
+/** Step 1: read the stack, its record and the alias, and decide where to start (changes nothing). */
+async function readStart(options: RolloutOptions, settings: Settings): Promise<Start> {
   const { plan, stack, api, aliasKey } = options;
-  const configKey = options.configKey ?? "canaryStage";
-  const clock = options.clock ?? Date.now;
-  const intervalMs = options.intervalMs ?? 10_000;
-  const progress = options.progress ?? (() => {});
-  const holder = options.holder ?? thisProcess();
-  const staleMs = options.staleMs ?? Math.max(300_000, 3 * intervalMs);
-
+  const { clock, holder, staleMs } = settings;
   const [configStage, tags, served, updates] = await Promise.all([
     stack.getStage(),
     stack.tags(),
@@ -167,90 +129,162 @@ export async function runRollout(options: RolloutOptions): Promise<RolloutResult
     notes.unshift(
       `a rollout by ${record.by} (since ${iso(record.since)}) stopped at ${record.stage} without ending; going on from where the alias is`,
     );
-  for (const n of notes) progress(n);
+  return { configStage, tags, served, position, key, decision, notes };
+}
 
-  const base = {
-    config_key: configKey,
-    alias_key: aliasKey,
+/** The options with their defaults. */
+interface Settings {
+  readonly configKey: string;
+  readonly clock: () => number;
+  readonly intervalMs: number;
+  readonly progress: (line: string) => void;
+  readonly holder: { host: string; by: string; pid: number };
+  readonly staleMs: number;
+}
+
+function settingsOf(options: RolloutOptions): Settings {
+  const intervalMs = options.intervalMs ?? 10_000;
+  return {
+    configKey: options.configKey ?? "canaryStage",
+    clock: options.clock ?? Date.now,
+    intervalMs,
+    progress: options.progress ?? (() => {}),
+    holder: options.holder ?? thisProcess(),
+    staleMs: options.staleMs ?? Math.max(300_000, 3 * intervalMs),
+  };
+}
+
+/** The fields of the report every outcome shares. */
+function reportBase(options: RolloutOptions, settings: Settings, start: Start) {
+  const { plan } = options;
+  return {
+    config_key: settings.configKey,
+    alias_key: options.aliasKey,
     from: plan.from,
     to: plan.to,
-    initial_stage: configStage ?? null,
-    initial_deployed: stageName(plan, position),
-    notes,
+    initial_stage: start.configStage ?? null,
+    initial_deployed: stageName(plan, start.position),
+    notes: start.notes,
     reverted_to: null,
   };
-  const ended = (
-    status: RolloutStatus,
-    message: string,
-    extra: Partial<RolloutResult> = {},
-  ): RolloutResult => ({
+}
+
+/** A report of a run that ended before any stage: nothing deployed, the alias where it was. */
+function endedBeforeStages(
+  options: RolloutOptions,
+  start: Start,
+  base: ReturnType<typeof reportBase>,
+  status: RolloutStatus,
+  message: string,
+  extra: Partial<RolloutResult> = {},
+): RolloutResult {
+  return {
     status,
     exit_code: STATUS_EXIT[status],
     message,
     ...base,
     start_stage: null,
-    final_stage: configStage ?? null,
-    deployed_stage: stageName(plan, position),
+    final_stage: start.configStage ?? null,
+    deployed_stage: stageName(options.plan, start.position),
     stages: [],
     ...extra,
+  };
+}
+
+/** Step 2, for a dry run: what the run would do, and the exit it would have. */
+function dryRun(
+  options: RolloutOptions,
+  settings: Settings,
+  start: Start,
+  base: ReturnType<typeof reportBase>,
+) {
+  const { plan } = options;
+  const { decision } = start;
+  const actions = dryRunActions(plan, decision, settings.configKey, start.configStage);
+  for (const a of actions) settings.progress(a);
+  const todo = decision.action === "start" ? plan.stages.slice(decision.index) : [];
+  // A dry run exits as the run would refuse (2) or find the stack held (1); 0 otherwise.
+  const exit = decision.action === "refuse" ? 2 : decision.action === "locked" ? 1 : 0;
+  return endedBeforeStages(options, start, base, "dry_run", `dry run: ${actions[0]}`, {
+    exit_code: exit,
+    start_stage: todo[0]?.name ?? null,
+    stages: todo.map((s) => planned(s, null, "planned")),
+    actions,
   });
+}
 
-  if (options.dryRun) {
-    const actions = dryRunActions(plan, decision, configKey, configStage);
-    for (const a of actions) progress(a);
-    const todo = decision.action === "start" ? plan.stages.slice(decision.index) : [];
-    // A dry run exits as the run would refuse (2) or find the stack held (1); 0 otherwise.
-    const exit = decision.action === "refuse" ? 2 : decision.action === "locked" ? 1 : 0;
-    return ended("dry_run", `dry run: ${actions[0]}`, {
-      exit_code: exit,
-      start_stage: todo[0]?.name ?? null,
-      stages: todo.map((s) => planned(s, null, "planned")),
-      actions,
-    });
-  }
-  if (decision.action === "locked") return ended("locked", decision.message);
-  if (decision.action === "refuse") return ended("refused", decision.message);
-  if (decision.action === "complete") {
-    const last = plan.stages[decision.index]!.name;
-    if (configStage !== last) await stack.setStage(last);
-    return ended(
-      "already_complete",
-      `already complete: the alias '${aliasKey}' serves ${last}; nothing to do`,
-      {
-        final_stage: last,
-      },
-    );
-  }
+/** Step 2: a run that has nothing to deploy: the stack is held, the run refused, or the alias complete already. */
+async function settledAtStart(
+  options: RolloutOptions,
+  start: Start,
+  base: ReturnType<typeof reportBase>,
+  decision: Extract<StartDecision, { action: "locked" | "refuse" | "complete" }>,
+): Promise<RolloutResult> {
+  const end = (status: RolloutStatus, message: string, extra: Partial<RolloutResult> = {}) =>
+    endedBeforeStages(options, start, base, status, message, extra);
+  if (decision.action === "locked") return end("locked", decision.message);
+  if (decision.action === "refuse") return end("refused", decision.message);
+  const last = options.plan.stages[decision.index]!.name;
+  if (start.configStage !== last) await options.stack.setStage(last);
+  return end(
+    "already_complete",
+    `already complete: the alias '${options.aliasKey}' serves ${last}; nothing to do`,
+    {
+      final_stage: last,
+    },
+  );
+}
 
+/** Step 3: what the stages run with, the stack's record of this run included. */
+function runContext(
+  options: RolloutOptions,
+  settings: Settings,
+  start: Start,
+  decision: Extract<StartDecision, { action: "start" | "finish_revert" }>,
+): RunContext {
+  const { plan, stack, api, aliasKey } = options;
+  const { clock, holder } = settings;
   const interrupts = options.interrupts ?? new Interrupts();
-  const sleep = options.sleep ?? interrupts.sleeper();
-  const ctx: RunContext = {
+  return {
     plan,
     stack,
     api,
     aliasKey,
-    configKey,
-    alias: served ?? undefined,
-    intervalMs,
+    configKey: settings.configKey,
+    alias: start.served ?? undefined,
+    intervalMs: settings.intervalMs,
     readAttempts: options.readAttempts ?? 3,
     maxReadFailures: options.maxReadFailures ?? 30,
     clock,
-    sleep,
+    sleep: options.sleep ?? interrupts.sleeper(),
     interrupts,
-    progress,
+    progress: settings.progress,
     record: {
       run: `${holder.pid.toString(36)}-${clock().toString(36)}`,
       by: holder.by,
       pid: holder.pid,
       since: clock(),
       seen: clock(),
-      key,
+      key: start.key,
       phase: "running",
       stage: plan.stages[decision.action === "start" ? decision.index : decision.target]!.name,
     } satisfies RolloutRecord,
-    deployed: position,
-    configStage,
-    verdict: tags[VERDICT_TAG],
+    deployed: start.position,
+    configStage: start.configStage,
+    verdict: start.tags[VERDICT_TAG],
   };
-  return runStages(ctx, decision, base, served as ServedAlias | null);
+}
+
+/** Runs the rollout (see the module header); resolves with its report, whose `exit_code` the CLI returns. */
+export async function runRollout(options: RolloutOptions): Promise<RolloutResult> {
+  const settings = settingsOf(options);
+  const start = await readStart(options, settings);
+  for (const n of start.notes) settings.progress(n);
+  const base = reportBase(options, settings, start);
+  if (options.dryRun) return dryRun(options, settings, start, base);
+  const { decision } = start;
+  if (decision.action === "locked" || decision.action === "refuse" || decision.action === "complete")
+    return settledAtStart(options, start, base, decision);
+  const ctx = runContext(options, settings, start, decision);
+  return runStages(ctx, decision, base, start.served as ServedAlias | null);
 }

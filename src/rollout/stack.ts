@@ -9,20 +9,20 @@
  * local passphrase as defaults; every variable already set (PULUMI_BACKEND_URL above all) wins.
  * Elsewhere the `pulumi` on PATH and the user's own settings are used unchanged.
  */
-import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import type { ChildProcess } from "node:child_process";
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { basename, dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { basename, join } from "node:path";
 import {
   LocalWorkspace,
   PulumiCommand,
   type Stack,
   type UpdateSummary,
 } from "@pulumi/pulumi/automation/index.js";
-import { parse as parseYaml } from "yaml";
+import { configKey, SETTING_NAMES, type SettingName, type SettingValues } from "../client/settings.js";
 import { describeLock, readUpOutput, type UpOutcome } from "./engine-output.js";
 import { stageSinceIn } from "./history.js";
+import { messageOf, repoDefaults, run, spawnUp, stackConfigPath } from "./pulumi-process.js";
 
 /** What a rollout needs of a stack. Every method throws (a RolloutStackError) when Pulumi fails. */
 export interface RolloutStack {
@@ -54,28 +54,25 @@ export interface RolloutStack {
   /** The stack's latest `count` updates, newest first (what `unfinishedRevertIn` reads). */
   updates(count: number): Promise<readonly UpdateSummary[]>;
   /**
-   * The API's connection settings in stack config: by default the provider's
-   * (`agent-alias:apiUrl`, `agent-alias:apiKey`); `keys` names others (a key without a
-   * namespace is the project's, as `pulumi config` reads it).
+   * The API's connection settings (the settings table) in stack config, read at once: by
+   * default the provider's keys (`agent-alias:apiUrl`, `agent-alias:apiKey`, …); `keys` names
+   * others (a key without a namespace is the project's, as `pulumi config` reads it). A
+   * setting the config lacks is absent.
    */
-  apiConfig(keys?: ApiConfigKeys): Promise<{ apiUrl?: string | undefined; apiKey?: string | undefined }>;
+  apiConfig(keys?: ApiConfigKeys): Promise<SettingValues>;
   /** The stack's tags (kept by its backend, seen by every machine that reaches it). */
   tags(): Promise<Record<string, string>>;
   setTag(name: string, value: string): Promise<void>;
   removeTag(name: string): Promise<void>;
 }
 
-/** The stack config keys a rollout reads the API's URL and key from. */
-export interface ApiConfigKeys {
-  apiUrl: string;
-  apiKey: string;
-}
+/** The stack config key a rollout reads each connection setting from. */
+export type ApiConfigKeys = Readonly<Record<SettingName, string>>;
 
-/** The provider's own keys: what the dynamic resources and a default provider read. */
-export const PROVIDER_API_KEYS: Readonly<ApiConfigKeys> = Object.freeze({
-  apiUrl: "agent-alias:apiUrl",
-  apiKey: "agent-alias:apiKey",
-});
+/** The provider's own keys (`agent-alias:apiUrl`, …): what the dynamic resources and a default provider read. */
+export const PROVIDER_API_KEYS: ApiConfigKeys = Object.freeze(
+  Object.fromEntries(SETTING_NAMES.map((name) => [name, configKey(name)])) as Record<SettingName, string>,
+);
 
 /** A Pulumi command of a rollout failed; `operation` says which, the message carries Pulumi's own words. */
 export class RolloutStackError extends Error {
@@ -106,69 +103,26 @@ export interface AutomationStackOptions {
   pulumiRoot?: string;
 }
 
-const CLI_VERSION = "3.259.0";
-const REPO = fileURLToPath(new URL("../..", import.meta.url));
-
-/** The defaults scripts/pulumi.sh sets, when this repository's CLI exists; {} otherwise. */
-function repoDefaults(env: NodeJS.ProcessEnv): { root?: string; env: Record<string, string> } {
-  const home = env.PULUMI_HOME ?? join(REPO, ".pulumi-home");
-  const root = join(home, "versions", CLI_VERSION);
-  if (!existsSync(join(root, "bin", "pulumi"))) return { env: {} };
-  const out: Record<string, string> = {
-    PULUMI_HOME: home,
-    PULUMI_SKIP_UPDATE_CHECK: "true",
-    PATH: [join(REPO, "node_modules", ".bin"), join(root, "bin"), env.PATH ?? ""].join(":"),
-  };
-  if (!env.PULUMI_BACKEND_URL) {
-    const state = join(env.TMPDIR ?? tmpdir(), `pulumi-agent-alias-${process.getuid?.() ?? 0}`, "state");
-    mkdirSync(state, { recursive: true });
-    out.PULUMI_BACKEND_URL = `file://${state}`;
-  }
-  if (!env.PULUMI_CONFIG_PASSPHRASE && !env.PULUMI_CONFIG_PASSPHRASE_FILE) {
-    out.PULUMI_CONFIG_PASSPHRASE = "agent-alias-local";
-  }
-  return { root, env: out };
+/** A selected stack and the commands the rollout runs on it. */
+interface StackCli {
+  readonly stack: Stack;
+  readonly ws: LocalWorkspace;
+  readonly name: string;
+  readonly key: string;
+  readonly configFile: string | undefined;
+  readonly envVars: Record<string, string>;
+  /** A Pulumi command on the stack, with `--config-file` when one is given. */
+  readonly pulumi: (args: string[], operands?: string[]) => Promise<{ stdout: string }>;
+  /** A Pulumi command that takes no `--config-file` (stack tags). */
+  readonly bare: (args: string[], operands?: string[]) => Promise<{ stdout: string }>;
+  readonly projectName: () => Promise<string>;
 }
 
-function run(command: string, args: string[], cwd: string, env: Record<string, string>) {
-  return new Promise<{ stdout: string }>((done, fail) =>
-    execFile(
-      command,
-      args,
-      { cwd, env: { ...process.env, ...env }, maxBuffer: 64 << 20 },
-      (err, stdout, stderr) => (err ? fail(new Error(`${err.message}\n${stderr}`)) : done({ stdout })),
-    ),
-  );
-}
-
-const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e)).trim();
-
-/** The stack's config file: `Pulumi.<stack>.yaml` in the project's `stackConfigDir` (or legacy `config`). */
-function stackConfigPath(workDir: string, stack: string): string {
-  const project = ["Pulumi.yaml", "Pulumi.yml"].map((f) => join(workDir, f)).find((f) => existsSync(f));
-  let dir = "";
-  if (project !== undefined) {
-    try {
-      const raw = parseYaml(readFileSync(project, "utf8")) as { stackConfigDir?: unknown; config?: unknown };
-      dir =
-        typeof raw.stackConfigDir === "string"
-          ? raw.stackConfigDir
-          : typeof raw.config === "string"
-            ? raw.config
-            : "";
-    } catch {
-      // An unreadable project file: Pulumi itself will say so at the up.
-    }
-  }
-  return join(workDir, dir, `Pulumi.${stack.split("/").at(-1)}.yaml`);
-}
-
-/** A RolloutStack over the Automation API. Fails (RolloutStackError `select`) when the stack does not exist. */
-export async function automationStack(options: AutomationStackOptions): Promise<RolloutStack> {
+/** Selects the stack (RolloutStackError `select` when it does not exist). */
+async function selectStack(options: AutomationStackOptions): Promise<StackCli> {
   const defaults = repoDefaults({ ...process.env, ...options.env });
   const envVars = { ...defaults.env, ...options.env };
   const root = options.pulumiRoot ?? defaults.root;
-  const key = options.configKey ?? "canaryStage";
   let stack: Stack;
   try {
     const pulumiCommand = await PulumiCommand.get({
@@ -184,151 +138,147 @@ export async function automationStack(options: AutomationStackOptions): Promise<
   }
   const ws = stack.workspace as LocalWorkspace;
   const configFile = options.configFile;
-  // The Automation API's config calls have no --config-file; with one, run the same commands.
-  // (PulumiCommand.run is internal to the Automation API; its `command` is the same binary.)
-  const pulumi = (args: string[], operands: string[] = []) =>
-    run(
-      ws.pulumiCommand.command,
-      [
-        ...args,
-        "--stack",
-        options.stack,
-        "--non-interactive",
-        ...(configFile ? ["--config-file", configFile] : []),
-        ...operands,
-      ],
-      ws.workDir,
-      envVars,
-    );
-
-  const get = async (name: string): Promise<string | undefined> => {
-    try {
-      if (configFile === undefined) {
-        const all = await stack.getAllConfig();
-        return all[name]?.value ?? all[`${await projectName()}:${name}`]?.value;
-      }
-      const r = await pulumi(["config", "--show-secrets", "--json"]);
-      const all = JSON.parse(r.stdout) as Record<string, { value?: string }>;
-      return all[name]?.value ?? all[`${await projectName()}:${name}`]?.value;
-    } catch (e) {
-      throw new RolloutStackError(
-        "config_get",
-        `cannot read '${name}' of stack '${options.stack}': ${messageOf(e)}`,
-      );
-    }
-  };
+  const common = ["--stack", options.stack, "--non-interactive"];
   let project: string | undefined;
-  const projectName = async () => (project ??= (await ws.projectSettings()).name);
-  // Commands that take no --config-file (stack tags).
-  const bare = (args: string[], operands: string[] = []) =>
-    run(
-      ws.pulumiCommand.command,
-      [...args, "--stack", options.stack, "--non-interactive", ...operands],
-      ws.workDir,
-      envVars,
-    );
-
-  const setStage = async (stage: string) => {
-    try {
-      if (configFile === undefined) await stack.setConfig(key, { value: stage });
-      else await pulumi(["config", "set", key, "--plaintext"], ["--", stage]);
-    } catch (e) {
-      throw new RolloutStackError("config_set", `cannot set ${key}=${stage}: ${messageOf(e)}`);
-    }
+  return {
+    stack,
+    ws,
+    name: options.stack,
+    key: options.configKey ?? "canaryStage",
+    configFile,
+    envVars,
+    // The Automation API's config calls have no --config-file; with one, run the same commands.
+    // (PulumiCommand.run is internal to the Automation API; its `command` is the same binary.)
+    pulumi: (args, operands = []) =>
+      run(
+        ws.pulumiCommand.command,
+        [...args, ...common, ...(configFile ? ["--config-file", configFile] : []), ...operands],
+        ws.workDir,
+        envVars,
+      ),
+    bare: (args, operands = []) =>
+      run(ws.pulumiCommand.command, [...args, ...common, ...operands], ws.workDir, envVars),
+    projectName: async () => (project ??= (await ws.projectSettings()).name),
   };
+}
 
+/** The values of `names` in one read of the stack's config (a name without a namespace: the project's). */
+async function configValues(cli: StackCli, names: readonly string[]): Promise<(string | undefined)[]> {
+  try {
+    let all: Record<string, { value?: string }>;
+    if (cli.configFile === undefined) all = await cli.stack.getAllConfig();
+    else all = JSON.parse((await cli.pulumi(["config", "--show-secrets", "--json"])).stdout);
+    const values: (string | undefined)[] = [];
+    for (const name of names)
+      values.push(all[name]?.value ?? all[`${await cli.projectName()}:${name}`]?.value);
+    return values;
+  } catch (e) {
+    throw new RolloutStackError(
+      "config_get",
+      `cannot read '${names[0]}' of stack '${cli.name}': ${messageOf(e)}`,
+    );
+  }
+}
+
+async function setStageOf(cli: StackCli, stage: string): Promise<void> {
+  const { key } = cli;
+  try {
+    if (cli.configFile === undefined) await cli.stack.setConfig(key, { value: stage });
+    else await cli.pulumi(["config", "set", key, "--plaintext"], ["--", stage]);
+  } catch (e) {
+    throw new RolloutStackError("config_set", `cannot set ${key}=${stage}: ${messageOf(e)}`);
+  }
+}
+
+/**
+ * `pulumi up` with `stage` in a copy of the stack's config (the real file holds the stage only
+ * once the up succeeded), its events logged; a failure says why in the engine's words.
+ */
+async function runUp(
+  cli: StackCli,
+  message: string,
+  stage: string,
+  started: (child: ChildProcess | undefined) => void,
+): Promise<{ changes: number }> {
+  const { key, configFile, name } = cli;
+  const dir = mkdtempSync(join(tmpdir(), "agent-alias-up-"));
+  const eventLog = join(dir, "events.jsonl");
+  const real = configFile ?? stackConfigPath(cli.ws.workDir, name);
+  let upConfig = configFile;
+  if (existsSync(real)) {
+    upConfig = join(dir, basename(real));
+    try {
+      copyFileSync(real, upConfig);
+      await cli.bare(["config", "set", key, "--plaintext", "--config-file", upConfig], ["--", stage]);
+    } catch (e) {
+      rmSync(dir, { recursive: true, force: true });
+      throw new RolloutStackError("config_set", `cannot set ${key}=${stage} for the up: ${messageOf(e)}`);
+    }
+  } else await setStageOf(cli, stage); // no config file to copy (a new stack, or config kept elsewhere)
+  const args = ["up", "--yes", "--skip-preview", "--non-interactive", "--color", "never", "--stack", name];
+  args.push("--event-log", eventLog, "--message", message, ...(upConfig ? ["--config-file", upConfig] : []));
+  try {
+    const { code, stderr } = await spawnUp(
+      cli.ws.pulumiCommand.command,
+      args,
+      cli.ws.workDir,
+      cli.envVars,
+      started,
+    );
+    const outcome = readUpOutput(existsSync(eventLog) ? readFileSync(eventLog, "utf8") : "", stderr);
+    if (code === 0) {
+      if (upConfig !== configFile) await setStageOf(cli, stage);
+      return { changes: outcome.changes };
+    }
+    const why = outcome.lock
+      ? describeLock(outcome.lock, name)
+      : outcome.cancelled
+        ? "the update was cancelled (interrupted)"
+        : outcome.diagnostics.length > 0
+          ? outcome.diagnostics.join("; ")
+          : stderr.trim().split("\n").slice(-5).join(" ") || `exit code ${code}`;
+    throw new RolloutStackError("up", `pulumi up failed on stack '${name}': ${why}`, outcome);
+  } catch (e) {
+    if (e instanceof RolloutStackError) throw e;
+    throw new RolloutStackError("up", `pulumi up could not run on stack '${name}': ${messageOf(e)}`);
+  } finally {
+    started(undefined);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The stack's update history, newest first (RolloutStackError `history`). */
+async function historyOf(cli: StackCli, count: number) {
+  try {
+    return await cli.stack.history(count, undefined, false);
+  } catch (e) {
+    throw new RolloutStackError("history", `cannot read the history of stack '${cli.name}': ${messageOf(e)}`);
+  }
+}
+
+/** A stack tag command; a failure is a RolloutStackError `tags` saying `what`. */
+async function tagCommand(cli: StackCli, what: string, args: string[], operands: string[] = []) {
+  try {
+    return await cli.bare(["stack", "tag", ...args], operands);
+  } catch (e) {
+    throw new RolloutStackError("tags", `cannot ${what} of stack '${cli.name}': ${messageOf(e)}`);
+  }
+}
+
+/** A RolloutStack over the Automation API. Fails (RolloutStackError `select`) when the stack does not exist. */
+export async function automationStack(options: AutomationStackOptions): Promise<RolloutStack> {
+  const cli = await selectStack(options);
+  const { key } = cli;
   /** The `up` running now: what `interrupt` signals. */
   let running: ChildProcess | undefined;
-  /**
-   * `pulumi up` in its own process group, so a terminal's Ctrl-C reaches only this process, which
-   * passes on exactly one interrupt (a second one would make Pulumi terminate, leaving its lock).
-   */
-  const runUp = async (message: string, stage: string): Promise<{ changes: number }> => {
-    const dir = mkdtempSync(join(tmpdir(), "agent-alias-up-"));
-    const eventLog = join(dir, "events.jsonl");
-    const command = ws.pulumiCommand.command;
-    const real = configFile ?? stackConfigPath(ws.workDir, options.stack);
-    let upConfig = configFile;
-    if (existsSync(real)) {
-      upConfig = join(dir, basename(real));
-      try {
-        copyFileSync(real, upConfig);
-        await bare(["config", "set", key, "--plaintext", "--config-file", upConfig], ["--", stage]);
-      } catch (e) {
-        rmSync(dir, { recursive: true, force: true });
-        throw new RolloutStackError("config_set", `cannot set ${key}=${stage} for the up: ${messageOf(e)}`);
-      }
-    } else await setStage(stage); // no config file to copy (a new stack, or config kept elsewhere)
-    const args = [
-      "up",
-      "--yes",
-      "--skip-preview",
-      "--non-interactive",
-      "--color",
-      "never",
-      "--stack",
-      options.stack,
-    ];
-    args.push(
-      "--event-log",
-      eventLog,
-      "--message",
-      message,
-      ...(upConfig ? ["--config-file", upConfig] : []),
-    );
-    try {
-      const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((done, fail) => {
-        const child = spawn(command, args, {
-          cwd: ws.workDir,
-          env: {
-            ...process.env,
-            ...envVars,
-            PATH: `${dirname(command)}:${envVars.PATH ?? process.env.PATH ?? ""}`,
-            // --event-log is one of the "debug commands" flags (the Automation API sets it too).
-            PULUMI_DEBUG_COMMANDS: "true",
-          },
-          detached: true,
-          stdio: ["ignore", "pipe", "pipe"],
-        });
-        running = child;
-        let err = "";
-        child.stdout!.resume();
-        child.stderr!.setEncoding("utf8").on("data", (d: string) => {
-          err = (err + d).slice(-(1 << 20));
-        });
-        child.once("error", fail);
-        child.once("close", (c) => done({ code: c, stderr: err }));
-      });
-      const outcome = readUpOutput(existsSync(eventLog) ? readFileSync(eventLog, "utf8") : "", stderr);
-      if (code === 0) {
-        if (upConfig !== configFile) await setStage(stage);
-        return { changes: outcome.changes };
-      }
-      const why = outcome.lock
-        ? describeLock(outcome.lock, options.stack)
-        : outcome.cancelled
-          ? "the update was cancelled (interrupted)"
-          : outcome.diagnostics.length > 0
-            ? outcome.diagnostics.join("; ")
-            : stderr.trim().split("\n").slice(-5).join(" ") || `exit code ${code}`;
-      throw new RolloutStackError("up", `pulumi up failed on stack '${options.stack}': ${why}`, outcome);
-    } catch (e) {
-      if (e instanceof RolloutStackError) throw e;
-      throw new RolloutStackError(
-        "up",
-        `pulumi up could not run on stack '${options.stack}': ${messageOf(e)}`,
-      );
-    } finally {
-      running = undefined;
-      rmSync(dir, { recursive: true, force: true });
-    }
-  };
-
   return {
     name: options.stack,
-    getStage: () => get(key),
-    setStage,
-    up: (upOptions) => runUp(upOptions.message, upOptions.stage),
+    getStage: async () => (await configValues(cli, [key]))[0],
+    setStage: (stage) => setStageOf(cli, stage),
+    up: (upOptions) =>
+      runUp(cli, upOptions.message, upOptions.stage, (child) => {
+        running = child;
+      }),
     interrupt() {
       if (running === undefined || running.exitCode !== null || running.pid === undefined) return false;
       try {
@@ -339,61 +289,31 @@ export async function automationStack(options: AutomationStackOptions): Promise<
       return true;
     },
     async stageSince(stage) {
-      let history: Awaited<ReturnType<Stack["history"]>>;
-      try {
-        history = await stack.history(100, undefined, false);
-      } catch (e) {
-        throw new RolloutStackError(
-          "history",
-          `cannot read the history of stack '${options.stack}': ${messageOf(e)}`,
-        );
-      }
-      const qualified = `${await projectName()}:${key}`;
+      const history = await historyOf(cli, 100);
+      const qualified = `${await cli.projectName()}:${key}`;
       return stageSinceIn(history, stage, [qualified, key]);
     },
-    async updates(count) {
-      try {
-        return await stack.history(count, undefined, false);
-      } catch (e) {
-        throw new RolloutStackError(
-          "history",
-          `cannot read the history of stack '${options.stack}': ${messageOf(e)}`,
-        );
-      }
-    },
+    updates: (count) => historyOf(cli, count),
     async apiConfig(keys = PROVIDER_API_KEYS) {
-      return { apiUrl: await get(keys.apiUrl), apiKey: await get(keys.apiKey) };
+      const values = await configValues(
+        cli,
+        SETTING_NAMES.map((name) => keys[name]),
+      );
+      const out: SettingValues = {};
+      SETTING_NAMES.forEach((name, i) => {
+        if (values[i] !== undefined) out[name] = values[i];
+      });
+      return out;
     },
     async tags() {
-      try {
-        const r = await bare(["stack", "tag", "ls", "--json"]);
-        return JSON.parse(r.stdout || "{}") as Record<string, string>;
-      } catch (e) {
-        throw new RolloutStackError(
-          "tags",
-          `cannot read the tags of stack '${options.stack}': ${messageOf(e)}`,
-        );
-      }
+      const r = await tagCommand(cli, "read the tags", ["ls", "--json"]);
+      return JSON.parse(r.stdout || "{}") as Record<string, string>;
     },
     async setTag(name, value) {
-      try {
-        await bare(["stack", "tag", "set"], ["--", name, value]);
-      } catch (e) {
-        throw new RolloutStackError(
-          "tags",
-          `cannot set tag ${name} of stack '${options.stack}': ${messageOf(e)}`,
-        );
-      }
+      await tagCommand(cli, `set tag ${name}`, ["set"], ["--", name, value]);
     },
     async removeTag(name) {
-      try {
-        await bare(["stack", "tag", "rm"], ["--", name]);
-      } catch (e) {
-        throw new RolloutStackError(
-          "tags",
-          `cannot remove tag ${name} of stack '${options.stack}': ${messageOf(e)}`,
-        );
-      }
+      await tagCommand(cli, `remove tag ${name}`, ["rm"], ["--", name]);
     },
   };
 }

@@ -92,109 +92,159 @@ function unfinishedRevert(input: StartInput): { failed: string; target: string; 
     : { ...h, who: "the stack's last update, a rollout's revert that failed," };
 }
 
+/** What every step of the decision reads: the input, its lookups and the notes so far. */
+interface StartView {
+  readonly input: StartInput;
+  readonly plan: CanaryPlan;
+  readonly find: (name: string) => number;
+  readonly share: (i: number) => number;
+  /** `alias 'key'`, as messages name it. */
+  readonly alias: string;
+  /** The stack's rollout record when it is this rollout's. */
+  readonly ours: RolloutRecord | undefined;
+  /** --from-stage's index in the table (-1: no such stage); undefined without --from-stage. */
+  readonly fromIndex: number | undefined;
+  /** What the decision says besides: each step adds to it. */
+  readonly notes: string[];
+}
+
+/**
+ * Where a rollout starts and what it must do first (see the module's header): refuse, wait
+ * for a live holder, finish an unfinished revert, end at once, or start at a stage. Pure.
+ */
 export function decideStart(input: StartInput): StartDecision {
   const { plan, position, record } = input;
-  const find = (name: string) => plan.stages.findIndex((s) => s.name === name);
-  const share = (i: number) => canaryShare(plan.stages[i]!.weights);
-  const names = plan.stages.map((s) => s.name).join(", ");
-  const alias = `alias '${input.aliasKey}'`;
-
   if (input.holder === "live" && record !== undefined)
     return {
       action: "locked",
       message: `another rollout is running on this stack: ${record.by} (pid ${record.pid}) since ${iso(record.since)}, last seen ${iso(record.seen)}, ${record.phase} at ${record.stage}; wait for it to end, or stop it`,
     };
-  const ours = record !== undefined && record.key === input.key ? record : undefined;
-  const notes: string[] = [];
-  if (record !== undefined && ours === undefined && record.phase !== "ended")
-    notes.push(
+  const find = (name: string) => plan.stages.findIndex((s) => s.name === name);
+  const from = input.fromStage;
+  const view: StartView = {
+    input,
+    plan,
+    find,
+    share: (i) => canaryShare(plan.stages[i]!.weights),
+    alias: `alias '${input.aliasKey}'`,
+    ours: record !== undefined && record.key === input.key ? record : undefined,
+    fromIndex: from === undefined ? undefined : find(from),
+    notes: [],
+  };
+  if (record !== undefined && view.ours === undefined && record.phase !== "ended")
+    view.notes.push(
       `the stack's rollout record is of another rollout (${record.by}, ${record.phase} at ${record.stage}, since ${iso(record.since)}): not this one's, left aside`,
     );
+  const finishing = finishRevert(view);
+  if (finishing !== undefined) return finishing;
 
-  const revert = unfinishedRevert(input);
-  if (revert !== undefined) {
-    const [t, f] = [find(revert.target), find(revert.failed)];
-    const at = position.kind === "stage" ? position.index : -1;
-    const between = t >= 0 && f >= 0 && at >= 0 && share(at) >= share(t) && share(at) <= share(f);
-    if (between) {
-      const where = routesAlike(plan.policies[at]!, plan.policies[t]!)
-        ? `the alias already serves ${revert.target}`
-        : `the alias still serves ${weights(plan, at)}`;
-      return {
-        action: "finish_revert",
-        target: t,
-        failed: revert.failed,
-        notes: [
-          ...notes,
-          `${revert.who} was reverting ${revert.failed} to ${revert.target} when it stopped; ${where}: finishing the revert`,
-        ],
-      };
-    }
-    notes.push(
-      `${revert.who} was reverting ${revert.failed} to ${revert.target} when it stopped, but the alias serves ${position.kind === "stage" ? weights(plan, at) : "another policy"} now (moved since, or another table): going on from where the alias is`,
-    );
-  }
-
-  const from = input.fromStage;
-  const fromIndex = from === undefined ? undefined : find(from);
-  if (from !== undefined && fromIndex! < 0)
+  if (from !== undefined && view.fromIndex! < 0) {
+    const names = plan.stages.map((s) => s.name).join(", ");
     return { action: "refuse", message: `--from-stage: unknown stage '${from}'; the stages are ${names}` };
+  }
+  if (position.kind === "unmapped") return startUnmapped(view, position);
+  if (position.kind === "absent") return startAbsent(view);
+  return startAtStage(view, position);
+}
 
-  if (position.kind === "unmapped") {
-    if (fromIndex === undefined)
-      return {
-        action: "refuse",
-        message: `the ${alias} serves a policy that is no stage of the table: ${position.reason}; give --from-stage NAME to deploy a stage from here`,
-      };
-    const served = position.share;
-    const back = served === undefined || share(fromIndex) < served;
-    if (back && !input.allowBack)
-      return {
-        action: "refuse",
-        message:
-          served === undefined
-            ? `the ${alias} serves a policy that is no stage of the table (${position.reason}): who --from-stage ${from} would move cannot be told; to deploy it anyway add --allow-back`
-            : `the ${alias} sends ${Math.round(served * 1000) / 10}% of the canary rule's sessions to ${plan.to}; starting at ${weights(plan, fromIndex)} would send ${Math.round((served - share(fromIndex)) * 1000) / 10}% of them back to ${plan.from}; to do that on purpose add --allow-back (--from-stage ${from} --allow-back)`,
-      };
+/** A revert the last run left unfinished: finished while the alias serves the failed stage, the target or between; else a note. */
+function finishRevert(view: StartView): StartDecision | undefined {
+  const { plan, position } = view.input;
+  const { notes } = view;
+  const revert = unfinishedRevert(view.input);
+  if (revert === undefined) return undefined;
+  const [t, f] = [view.find(revert.target), view.find(revert.failed)];
+  const at = position.kind === "stage" ? position.index : -1;
+  const between =
+    t >= 0 && f >= 0 && at >= 0 && view.share(at) >= view.share(t) && view.share(at) <= view.share(f);
+  if (between) {
+    const where = routesAlike(plan.policies[at]!, plan.policies[t]!)
+      ? `the alias already serves ${revert.target}`
+      : `the alias still serves ${weights(plan, at)}`;
     return {
-      action: "start",
-      index: fromIndex,
-      back,
+      action: "finish_revert",
+      target: t,
+      failed: revert.failed,
       notes: [
         ...notes,
-        `the ${alias} serves no stage of the table (${position.reason}); --from-stage ${from} deploys it`,
+        `${revert.who} was reverting ${revert.failed} to ${revert.target} when it stopped; ${where}: finishing the revert`,
       ],
     };
   }
-  if (position.kind === "absent") {
-    const config =
-      input.configStage !== undefined && find(input.configStage) >= 0 ? input.configStage : undefined;
-    const index = fromIndex ?? find(config ?? plan.current);
-    return {
-      action: "start",
-      index,
-      back: false,
-      notes: [
-        ...notes,
-        `the ${alias} does not exist yet: the first up creates it at ${plan.stages[index]!.name}`,
-      ],
-    };
-  }
+  notes.push(
+    `${revert.who} was reverting ${revert.failed} to ${revert.target} when it stopped, but the alias serves ${position.kind === "stage" ? weights(plan, at) : "another policy"} now (moved since, or another table): going on from where the alias is`,
+  );
+  return undefined;
+}
 
+/** The alias serves no stage of the table: only --from-stage starts, and --allow-back when it moves users back or who moves cannot be told. */
+function startUnmapped(
+  view: StartView,
+  position: Extract<AliasPosition, { kind: "unmapped" }>,
+): StartDecision {
+  const { plan, input, alias, fromIndex, notes } = view;
+  const from = input.fromStage;
+  if (fromIndex === undefined)
+    return {
+      action: "refuse",
+      message: `the ${alias} serves a policy that is no stage of the table: ${position.reason}; give --from-stage NAME to deploy a stage from here`,
+    };
+  const served = position.share;
+  const back = served === undefined || view.share(fromIndex) < served;
+  if (back && !input.allowBack)
+    return {
+      action: "refuse",
+      message:
+        served === undefined
+          ? `the ${alias} serves a policy that is no stage of the table (${position.reason}): who --from-stage ${from} would move cannot be told; to deploy it anyway add --allow-back`
+          : `the ${alias} sends ${Math.round(served * 1000) / 10}% of the canary rule's sessions to ${plan.to}; starting at ${weights(plan, fromIndex)} would send ${Math.round((served - view.share(fromIndex)) * 1000) / 10}% of them back to ${plan.from}; to do that on purpose add --allow-back (--from-stage ${from} --allow-back)`,
+    };
+  return {
+    action: "start",
+    index: fromIndex,
+    back,
+    notes: [
+      ...notes,
+      `the ${alias} serves no stage of the table (${position.reason}); --from-stage ${from} deploys it`,
+    ],
+  };
+}
+
+/** No alias yet: the first up creates it at --from-stage, else config's stage, else the file's `current:`. */
+function startAbsent(view: StartView): StartDecision {
+  const { plan, input, fromIndex, notes } = view;
+  const config =
+    input.configStage !== undefined && view.find(input.configStage) >= 0 ? input.configStage : undefined;
+  const index = fromIndex ?? view.find(config ?? plan.current);
+  return {
+    action: "start",
+    index,
+    back: false,
+    notes: [
+      ...notes,
+      `the ${view.alias} does not exist yet: the first up creates it at ${plan.stages[index]!.name}`,
+    ],
+  };
+}
+
+/** The alias serves a stage: go on from it (or --from-stage, refused backwards without --allow-back); at the last stage, complete unless it was never judged. */
+function startAtStage(view: StartView, position: Extract<AliasPosition, { kind: "stage" }>): StartDecision {
+  const { plan, input, ours, fromIndex, notes } = view;
   // Of stages that route alike, the one this rollout's record names.
-  const recorded = ours === undefined ? -1 : find(ours.stage);
+  const recorded = ours === undefined ? -1 : view.find(ours.stage);
   const at =
     recorded >= 0 && routesAlike(plan.policies[recorded]!, plan.policies[position.index]!)
       ? recorded
       : position.index;
   if (position.note !== undefined) notes.push(position.note);
   if (fromIndex !== undefined && fromIndex !== at) {
-    const [now, then] = [share(at), share(fromIndex)];
+    const from = input.fromStage;
+    const [now, then] = [view.share(at), view.share(fromIndex)];
     if (then < now && !input.allowBack) {
       const moved = Math.round((now - then) * 1000) / 10;
       return {
         action: "refuse",
-        message: `the ${alias} is at ${weights(plan, at)}; starting at ${weights(plan, fromIndex)} would send ${moved}% of the canary rule's sessions from ${plan.to} back to ${plan.from}; to do that on purpose add --allow-back (--from-stage ${from} --allow-back)`,
+        message: `the ${view.alias} is at ${weights(plan, at)}; starting at ${weights(plan, fromIndex)} would send ${moved}% of the canary rule's sessions from ${plan.to} back to ${plan.from}; to do that on purpose add --allow-back (--from-stage ${from} --allow-back)`,
       };
     }
     return {

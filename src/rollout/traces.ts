@@ -1,9 +1,12 @@
 /**
- * The traces a rollout gate reads, reduced to what a verdict needs, and the one percentile
- * method the gates use. A trace comes from `GET /v2/agent_analytics/traces` (API.md, "Traces");
+ * The traces a rollout gate reads, reduced to what a verdict needs (the percentile method the
+ * gates use is src/units' `nearestRank`, re-exported here). A trace comes from `GET /v2/agent_analytics/traces` (API.md, "Traces");
  * `gateTraceOf` is the only place that reads the API's field names.
  */
+import { nearestRank } from "../units/index.js";
 import { instantOf } from "../wire/common.js";
+
+export { nearestRank };
 
 /**
  * The fields of a trace that a gate reads, as the API answers them: `trace_id`, `started_at`
@@ -65,19 +68,6 @@ export function gateTracesOf(
     if (g !== undefined) out.push(g);
   }
   return { traces: out, dropped: traces.length - out.length };
-}
-
-/**
- * The p-th percentile by nearest rank: the smallest value with at least p% of the values at or
- * below it (sorted ascending, the value at rank ceil(p/100 * n), from 1). Always one of the
- * values, never interpolated; null for no values. `p` in (0, 100].
- */
-export function nearestRank(values: readonly number[], p: number): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  // p * n / 100 rather than p / 100 * n: exact for integer p when the rank is whole.
-  const rank = Math.max(1, Math.ceil((p * sorted.length) / 100));
-  return sorted[Math.min(rank, sorted.length) - 1]!;
 }
 
 /** The least a read re-covers of what the previous one read (see `TraceWindow`). */

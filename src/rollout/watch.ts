@@ -7,12 +7,12 @@
  * (`readAttempts`), and a check that could not read is never a verdict; after `maxReadFailures`
  * such checks in a row the stage is `stopped`. An interrupt ends the watch at once.
  */
-import { checkPolicy, type PlannedStage } from "../policy/index.js";
+import { canaryGates, checkPolicy, type PlannedStage } from "../policy/index.js";
 import type { RolloutApi, ServedAlias } from "./api.js";
 import { initialCheckState, nextState } from "./checks.js";
 import { CohortClassifier, type CohortSplit, splitByCohort } from "./cohort.js";
 import { describeVerdict, evaluateGates, type GateEvaluation } from "./gates.js";
-import type { CheckReport, StageReport } from "./report-types.js";
+import type { AgentReport, CheckReport, StageReport } from "./report-types.js";
 import type { SessionLog } from "./sessions.js";
 import { TraceWindow } from "./traces.js";
 
@@ -44,13 +44,12 @@ export type WatchEnd =
 
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e)).split("\n")[0]!;
 
-const figures = (f: GateEvaluation["baseline"]) => ({
-  agent_key: f.agentKey,
-  traces: f.traces,
-  errors: f.errors,
-  error_rate: f.errorRate,
-  p95_ms: f.p95Ms,
-});
+/** An agent's figures as the report holds them: one field per gate of the table. */
+const figures = (f: GateEvaluation["baseline"]): AgentReport => {
+  const out: Record<string, unknown> = { agent_key: f.agentKey, traces: f.traces, errors: f.errors };
+  for (const [, gate] of canaryGates()) out[gate.report.json] = gate.figure(f);
+  return out as AgentReport;
+};
 
 /** Retries `read` up to `attempts` times, pausing between; throws the last failure. */
 async function retried<T>(ctx: WatchContext, read: () => Promise<T>): Promise<T> {

@@ -77,7 +77,7 @@ function validateProvider(config: DynamicValue): Diagnostic[] {
   const o = isObject(value) ? value : {};
   const out: Diagnostic[] = [];
   for (const name of SETTING_NAMES) {
-    const reason = checkSetting(name, o[snake(name)], { shownAs: snake(name), unknown: UNKNOWN });
+    const reason = checkSetting(name, o[snake(name)], snake(name), UNKNOWN);
     if (reason !== undefined) out.push(attributeError([{ attribute_name: snake(name) }], reason));
   }
   return out;

@@ -11,10 +11,4 @@
 export { contextsOfText, readContexts } from "./contexts.js";
 export { checkOptions, runTraffic } from "./run.js";
 export { formatTrafficSummary } from "./summary.js";
-export {
-  type SessionFields,
-  type TrafficAgentCounts,
-  TrafficError,
-  type TrafficOptions,
-  type TrafficResult,
-} from "./types.js";
+export * from "./types.js";

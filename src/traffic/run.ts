@@ -15,8 +15,9 @@ import { isHttpUrl } from "../client/options.js";
 import { cut } from "../client/redact.js";
 import { randomHex } from "../emulator/ids.js";
 import { drawsFor, hash32 } from "../emulator/random.js";
-import { KEY_PATTERN } from "../policy/index.js";
+import { isKey } from "../policy/index.js";
 import { KEY_RULE } from "../policy/schema.js";
+import { nearestRank } from "../units/index.js";
 import {
   type SessionFields,
   type TrafficAgentCounts,
@@ -30,17 +31,9 @@ const FATAL = new Set(["unauthorized", "forbidden", "not_found"]);
 
 const DEFAULTS = Object.freeze({ durationMs: 60_000, users: 1000, concurrency: 64, message: "hello" });
 
-/** Nearest-rank percentile of `values` (sorted in place). */
-function percentile(values: number[], p: number): number | undefined {
-  if (values.length === 0) return undefined;
-  values.sort((a, b) => a - b);
-  return values[Math.min(values.length - 1, Math.max(0, Math.ceil((p / 100) * values.length) - 1))];
-}
-
 /** Throws a TrafficError naming the first bad option. */
 export function checkOptions(o: TrafficOptions): void {
-  if (!(o.alias.length <= 50 && KEY_PATTERN.test(o.alias)))
-    throw new TrafficError(`alias must be ${KEY_RULE}; got '${cut(o.alias)}'`);
+  if (!isKey(o.alias)) throw new TrafficError(`alias must be ${KEY_RULE}; got '${cut(o.alias)}'`);
   if (o.client === undefined && o.url !== undefined && !isHttpUrl(o.url))
     throw new TrafficError(`url must be an http(s) URL such as http://127.0.0.1:8742; got '${cut(o.url)}'`);
   const positive = (v: number | undefined, what: string, integer: boolean) => {
@@ -261,7 +254,7 @@ async function readTraces(run: Run, since: string): Promise<void> {
     for (const [key, a] of Object.entries(result.agents)) {
       a.traces ??= 0;
       a.errors ??= 0;
-      const p95 = percentile(durations.get(key) ?? [], 95);
+      const p95 = nearestRank(durations.get(key) ?? [], 95) ?? undefined;
       if (p95 !== undefined) a.p95_ms = p95;
     }
     result.traces = { read, errors };

@@ -1,5 +1,5 @@
 /** The one-line summary of a traffic run, as `agent-alias emulator traffic` prints it. */
-import { formatMs } from "../emulator/units.js";
+import { formatMs } from "../units/index.js";
 import type { TrafficResult } from "./types.js";
 
 const pct = (n: number, of: number): string => `${of === 0 ? 0 : Number(((100 * n) / of).toFixed(1))}%`;

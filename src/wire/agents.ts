@@ -3,7 +3,7 @@ import { z } from "zod";
 import {
   answered,
   keySchema,
-  listMetadataSchema,
+  listAnswerSchema,
   metadataSchema,
   nameSchema,
   timestampSchema,
@@ -43,10 +43,7 @@ export const patchAgentBodySchema = z.strictObject({
 });
 
 /** `GET /v2/agents`. */
-export const agentListSchema = z.object({
-  agents: z.array(agentSchema),
-  metadata: listMetadataSchema,
-});
+export const agentListSchema = listAnswerSchema("agents", agentSchema);
 
 export type Agent = z.infer<typeof agentSchema>;
 export type CreateAgentBody = z.input<typeof createAgentBodySchema>;

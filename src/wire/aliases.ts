@@ -6,7 +6,7 @@
 import { z } from "zod";
 import { aliasDocumentSchema, answeredPolicySchema, policySchema } from "../policy/index.js";
 import { aliasAnswerShape, type FieldsUpdatedBy, fieldsUpdatedBy } from "./alias-fields.js";
-import { keySchema, listMetadataSchema, listQuerySchema, nameSchema } from "./common.js";
+import { keySchema, listAnswerSchema, listQuerySchema, nameSchema } from "./common.js";
 
 export { answeredPolicySchema, policySchema };
 
@@ -40,10 +40,7 @@ export const patchAliasBodySchema = z.strictObject(
 export const replacePolicyBodySchema = z.strictObject({ policy: policySchema });
 
 /** `GET /v2/agent_aliases` (API.md **rev.**: the list key is `aliases`). */
-export const aliasListSchema = z.object({
-  aliases: z.array(aliasSchema),
-  metadata: listMetadataSchema,
-});
+export const aliasListSchema = listAnswerSchema("aliases", aliasSchema);
 
 /**
  * Query of `GET /v2/agent_aliases`: the list query plus `enabled` (`true`/`false`),

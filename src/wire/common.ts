@@ -85,6 +85,12 @@ export const LIST_LIMIT = Object.freeze({ min: 1, max: 100, default: 10 });
 /** `metadata` of a list response: `page_key` is the next cursor, absent on the last page. */
 export const listMetadataSchema = z.object({ page_key: z.string().optional() });
 
+/** A list response: the page's items under `items` (the list key: `agents`, `aliases`, …) and `metadata`. */
+export function listAnswerSchema<K extends string, T extends z.ZodType>(items: K, item: T) {
+  const shape = { [items]: z.array(item), metadata: listMetadataSchema };
+  return z.object(shape as { [P in K]: z.ZodArray<T> } & { metadata: typeof listMetadataSchema });
+}
+
 /** Query of every list call. Values arrive as strings; `limit` is an integer 1..100. */
 export const listQuerySchema = z.strictObject({
   limit: z

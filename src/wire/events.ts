@@ -3,7 +3,7 @@
  * emulator's agents answer deterministically, naming themselves: `[support-v2] echo: hi`.
  */
 import { z } from "zod";
-import { keySchema, listMetadataSchema, timestampSchema } from "./common.js";
+import { keySchema, listAnswerSchema, timestampSchema } from "./common.js";
 
 export const textMessageSchema = z.strictObject({
   type: z.literal("text"),
@@ -61,10 +61,7 @@ export const eventsCreatedSchema = z.object({
   events: z.array(sessionEventSchema),
 });
 
-export const eventListSchema = z.object({
-  events: z.array(sessionEventSchema),
-  metadata: listMetadataSchema,
-});
+export const eventListSchema = listAnswerSchema("events", sessionEventSchema);
 
 export type TextMessage = z.infer<typeof textMessageSchema>;
 export type CreateEventBody = z.input<typeof createEventBodySchema>;

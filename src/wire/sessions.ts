@@ -6,7 +6,7 @@ import { z } from "zod";
 import {
   answered,
   keySchema,
-  listMetadataSchema,
+  listAnswerSchema,
   listQuerySchema,
   metadataSchema,
   nameSchema,
@@ -98,10 +98,7 @@ export const patchSessionBodySchema = z.strictObject({
   secrets: z.record(secretName, secretValue.nullable(), { error: secretsError }).optional(),
 });
 
-export const sessionListSchema = z.object({
-  sessions: z.array(sessionSchema),
-  metadata: listMetadataSchema,
-});
+export const sessionListSchema = listAnswerSchema("sessions", sessionSchema);
 
 /** Query of a session list: the list query and `filter`, a regular expression over name and description. */
 export const sessionListQuerySchema = listQuerySchema.extend({

@@ -8,7 +8,7 @@ import {
   answered,
   instantOf,
   keySchema,
-  listMetadataSchema,
+  listAnswerSchema,
   listQuerySchema,
   timestampSchema,
 } from "./common.js";
@@ -62,10 +62,7 @@ export const traceSchema = z.object({
 });
 
 /** `GET /v2/agent_analytics/traces`. */
-export const traceListSchema = z.object({
-  traces: z.array(traceSchema),
-  metadata: listMetadataSchema,
-});
+export const traceListSchema = listAnswerSchema("traces", traceSchema);
 
 const timeRule = "must be an RFC 3339 date-time, e.g. 2026-06-02T10:35:00Z";
 const dateTimeParam = z.string().refine((s) => instantOf(s) !== undefined, { error: timeRule });

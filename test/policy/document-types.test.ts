@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { z } from "zod";
-import { canaryBlockSchema } from "../../src/policy/canary.js";
+import { canaryBlockSchema } from "../../src/policy/canary-validate.js";
 import {
   CANARY_ARGUMENTS,
   DOCUMENT_TYPES,

@@ -67,7 +67,7 @@ async function polluted(r: Rehearsal): Promise<RolloutRun> {
 describe.skipIf(!pulumiAvailable())("cohort-correct gates (real CLI, emulator)", () => {
   it("a canary failing for its own tenant through the alias aborts, though healthy direct and other-alias traffic would hide it per agent", async () => {
     const r = await rehearsal({
-      profiles: ["*=errors=0", "support-v2[tenant=eu,@alias=support]=errors=0.15"],
+      profiles: ["*=errors=0", "support-v2[tenant=eu,@alias=support]=errors=0.2"],
       minTraces: 80,
       policy: POLICY,
     });
@@ -80,7 +80,9 @@ describe.skipIf(!pulumiAvailable())("cohort-correct gates (real CLI, emulator)",
       /^error rate of support-v2 \d+\.\d% vs 0\.0% on support-v1 over \d+ traces/,
     );
     const check = result.stages[1]!.checks.at(-1)!;
-    expect(check.canary!.error_rate!).toBeGreaterThan(8);
+    // The cohort's own rate (20% drawn; at 80+ traces above 6% all but surely), where the agent's
+    // traffic as a whole (its direct and other-alias sessions healthy) would be near 2.6%.
+    expect(check.canary!.error_rate!).toBeGreaterThan(6);
     // What was left out, and why: the direct and other-alias sessions, the us tenant (routed by the catch-all).
     expect(check.left_out!.elsewhere).toBeGreaterThan(check.canary!.traces);
     expect(check.left_out!.other_rule).toBeGreaterThan(0);

@@ -17,6 +17,7 @@ import { canaryPlan } from "../../src/policy/index.js";
 import { stageSinceIn } from "../../src/rollout/history.js";
 import { rolloutHuman, rolloutMarkdown } from "../../src/rollout/report.js";
 import { runRollout } from "../../src/rollout/runner.js";
+import { PROVIDER_API_KEYS } from "../../src/rollout/stack.js";
 import { type Outcome, World, type WorldOptions } from "../helpers/rollout-world.js";
 
 const T0 = Date.parse("2026-12-01T10:00:00Z");
@@ -245,7 +246,8 @@ describe("agent-alias rollout: where the trace API comes from", () => {
     await expect(rolloutCommand(argv, cli, { stack, env: { VECTARA_API_KEY: "from-env" } })).rejects.toThrow(
       "--api-key-config apiKey: stack 'dev' has no config 'apiKey'",
     );
-    expect(asked).toEqual([{ apiUrl: "apiUrl", apiKey: "apiKey" }]);
+    // The settings not named are read from the provider's own keys.
+    expect(asked).toEqual([{ ...PROVIDER_API_KEYS, apiUrl: "apiUrl", apiKey: "apiKey" }]);
     expect(w.config).toBe("baseline"); // refused before any stage was set
     expect(w.ups).toEqual([]);
     expect(out.stdout).toBe("");

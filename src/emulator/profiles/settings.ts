@@ -4,8 +4,8 @@
  * readers return a value or why it is bad; `--help` and `formatProfile` follow from the table.
  */
 import { isRecord } from "../../policy/index.js";
+import { parseDurationMs } from "../../units/index.js";
 import { TRACE_ERROR_TYPES, type TraceErrorType } from "../../wire/index.js";
-import { parseDurationMs } from "../units.js";
 import {
   type AgentProfile,
   DEFAULT_AGENT_PROFILE,

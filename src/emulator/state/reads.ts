@@ -78,30 +78,17 @@ export function listAliases(t: Tables, page: PageRequest, f: AliasFilter): Page<
   return paginate(t.aliases.values(), page, (e) => e.alias, keep);
 }
 
-function aliasSession(t: Tables, aliasKey: string, sessionKey: string, at: number): SessionEntry {
-  const alias = t.aliases.get(aliasKey);
-  if (!alias) throw notFound("Alias or session not found", aliasKey);
-  const s = live(alias.sessions.get(sessionKey), at);
-  if (!s) throw notFound("Alias or session not found", sessionKey);
-  return s;
-}
-
-function agentSession(t: Tables, agentKey: string, sessionKey: string, at: number): SessionEntry {
-  const agent = t.agents.get(agentKey);
-  if (!agent) throw notFound("Agent or session not found", agentKey);
-  const s = live(agent.sessions.get(sessionKey), at);
-  if (!s) throw notFound("Agent or session not found", sessionKey);
-  return s;
-}
-
 /**
  * A session by the path it is addressed through: `{alias}` or `{agent}`. One that has
  * expired at `at` (ms; default now) is not found, though it may still be stored.
  */
 export function sessionEntry(t: Tables, via: SessionPath, at = t.nowMs()): SessionEntry {
-  return via.alias !== undefined
-    ? aliasSession(t, via.alias, via.session, at)
-    : agentSession(t, via.agent, via.session, at);
+  const owner = via.alias !== undefined ? t.aliases.get(via.alias) : t.agents.get(via.agent);
+  const missing = via.alias !== undefined ? "Alias or session not found" : "Agent or session not found";
+  if (!owner) throw notFound(missing, via.alias ?? via.agent);
+  const s = live(owner.sessions.get(via.session), at);
+  if (!s) throw notFound(missing, via.session);
+  return s;
 }
 
 /** Sessions of an alias or an agent, oldest first; `filter` is over name and description. */
