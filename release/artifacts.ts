@@ -3,8 +3,13 @@
  * - `pulumi-resource-agent-alias-v<version>-<os>-<arch>.tar.gz`: the plugin executable at the
  *   archive's root, as `pulumi plugin install` and the engine's download (the schema's
  *   `pluginDownloadURL`) read it; these are the GitHub release's files.
+ * - `terraform-provider-agentalias_<version>_<os>_<arch>.zip` (the executable named
+ *   `terraform-provider-agentalias_v<version>` inside), `terraform-provider-agentalias_<version>_SHA256SUMS`
+ *   over the zips and the manifest, and the manifest
+ *   `terraform-provider-agentalias_<version>_manifest.json` (the protocol versions), as a
+ *   provider registry and a packed filesystem mirror read them.
  * - `npm/`: the package's tarball, with an optional dependency on each platform package, and
- *   the platform packages `pulumi-agent-alias-<platform>-<cpu>` holding the executable.
+ *   the platform packages `pulumi-agent-alias-<platform>-<cpu>` holding both executables.
  * - `python/`: the SDK's wheel and sdist, built from a copy of sdk/python (the source tree is
  *   left as it is).
  * - `go/`: the Go SDK as the module proxy serves its tag (go-module.ts).
@@ -14,9 +19,11 @@
 import { execFileSync } from "node:child_process";
 import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
+import { zipSync } from "fflate";
 import { create } from "tar";
 import { platformPackage } from "../dist/cli/plugin.js";
 import { GO_MODULE, PLUGIN_DOWNLOAD_URL } from "../dist/native/schema.js";
+import { sha256 } from "./checksums.ts";
 import type { BuiltExecutable } from "./executables.ts";
 import { writeGoModule } from "./go-module.ts";
 import type { Door } from "./targets.ts";
@@ -63,11 +70,49 @@ export function checkSources(r: Release): void {
 /** How each door's executables are packed for its ecosystem. */
 const PACKERS: Record<Door, (r: Release, built: BuiltExecutable[]) => Promise<void>> = {
   pulumi: pluginArchives,
-  // The Terraform door's executable (terraform-provider-agentalias) packs here:
-  // terraform-provider-agentalias_<version>_<os>_<arch>.zip (binary named
-  // terraform-provider-agentalias_v<version>), terraform-provider-agentalias_<version>_SHA256SUMS
-  // and the registry manifest terraform-provider-agentalias_<version>_manifest.json.
+  terraform: terraformZips,
 };
+
+/** A Terraform provider release's file names (the registry's and a packed mirror's). */
+export const terraformFiles = (name: string, version: string) => ({
+  zip: (os: string, arch: string) => `${name}_${version}_${os}_${arch}.zip`,
+  /** The executable inside a zip (`.exe` added on Windows). */
+  binary: `${name}_v${version}`,
+  sums: `${name}_${version}_SHA256SUMS`,
+  manifest: `${name}_${version}_manifest.json`,
+});
+
+/** The protocol versions the provider speaks, as the registry manifest lists them. */
+export const TERRAFORM_MANIFEST = { version: 1, metadata: { protocol_versions: ["6.0"] } };
+
+/** A zip entry's attributes: made on Unix, a regular file of mode 755 (the hosts keep it executable). */
+const EXECUTABLE_ENTRY = { os: 3, attrs: (0o100755 << 16) >>> 0 };
+
+async function terraformZips(r: Release, built: BuiltExecutable[]): Promise<void> {
+  const names = new Set(built.map((b) => b.executable.name));
+  for (const name of names) {
+    const f = terraformFiles(name, r.version);
+    const written: string[] = [];
+    for (const b of built.filter((x) => x.executable.name === name)) {
+      const zip = f.zip(b.target.os, b.target.arch);
+      const inner = b.target.os === "windows" ? `${f.binary}.exe` : f.binary;
+      const data = zipSync({ [inner]: [readFileSync(b.file), { ...EXECUTABLE_ENTRY, mtime: r.time }] });
+      writeFileSync(join(r.out, zip), data);
+      written.push(zip);
+      r.log(`wrote ${zip}`);
+    }
+    writeFileSync(join(r.out, f.manifest), `${JSON.stringify(TERRAFORM_MANIFEST, null, 2)}\n`);
+    written.push(f.manifest);
+    writeFileSync(
+      join(r.out, f.sums),
+      written
+        .sort()
+        .map((file) => `${sha256(join(r.out, file))}  ${file}\n`)
+        .join(""),
+    );
+    r.log(`wrote ${f.sums} and ${f.manifest}`);
+  }
+}
 
 /** Every door's archives. */
 export async function doorArchives(r: Release, built: BuiltExecutable[]): Promise<void> {
@@ -122,25 +167,28 @@ async function platformTarball(r: Release, stage: string, name: string, files: s
 export async function npmPackages(r: Release, built: BuiltExecutable[]): Promise<void> {
   const pkg = readJson(join(r.repo, "package.json"));
   const optional: Record<string, string> = {};
-  for (const b of built.filter((x) => x.executable.door === "pulumi")) {
-    const name = platformPackage(b.target.platform, b.target.cpu);
+  const targets = [...new Set(built.map((b) => b.target))];
+  for (const target of targets) {
+    const name = platformPackage(target.platform, target.cpu);
     optional[name] = r.version;
     const stage = join(r.work, "npm", name);
     mkdirSync(stage, { recursive: true });
-    copyFileSync(b.file, join(stage, basename(b.file)));
-    const what = `The ${b.executable.name} executable (the agent-alias Pulumi provider plugin, Node.js embedded) for ${b.target.platform} ${b.target.cpu}`;
+    const files = built.filter((b) => b.target === target).map((b) => basename(b.file));
+    for (const b of built.filter((x) => x.target === target))
+      copyFileSync(b.file, join(stage, basename(b.file)));
+    const what = `The agent-alias provider executables (Node.js embedded) for ${target.platform} ${target.cpu}: ${files.join(", ")}`;
     writeFileSync(
       join(stage, "package.json"),
       `${JSON.stringify(
         {
           name,
           version: r.version,
-          description: `${what}${b.target.note ? `: ${b.target.note}` : ""}. Installed with pulumi-agent-alias.`,
+          description: `${what}${target.note ? `: ${target.note}` : ""}. Installed with pulumi-agent-alias.`,
           license: pkg.license,
           repository: pkg.repository,
-          os: [b.target.platform],
-          cpu: [b.target.cpu],
-          files: [basename(b.file)],
+          os: [target.platform],
+          cpu: [target.cpu],
+          files,
         },
         null,
         2,
@@ -148,9 +196,9 @@ export async function npmPackages(r: Release, built: BuiltExecutable[]): Promise
     );
     writeFileSync(
       join(stage, "README.md"),
-      `# ${name}\n\n${what}.\n\n\`npx agent-alias plugin install\` (from pulumi-agent-alias) copies it into $PULUMI_HOME/plugins.\n`,
+      `# ${name}\n\n${what}.\n\n\`npx agent-alias plugin install\` (from pulumi-agent-alias) copies the Pulumi plugin into $PULUMI_HOME/plugins; \`npx agent-alias plugin install --terraform\` the Terraform/OpenTofu provider into a filesystem mirror.\n`,
     );
-    await platformTarball(r, stage, name, ["package.json", "README.md", basename(b.file)]);
+    await platformTarball(r, stage, name, ["package.json", "README.md", ...files]);
   }
   const stage = join(r.work, "npm", String(pkg.name));
   mkdirSync(stage, { recursive: true });

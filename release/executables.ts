@@ -3,7 +3,8 @@
  * esbuild into one CommonJS file, then embedded in each target's Node.js runtime as a single
  * executable application (`node --build-sea`, run by the host's runtime of the same version,
  * with the target's runtime as `executable`). The package's package.json goes in as the asset
- * `package.json` (the plugin reads its version there). Mach-O executables are signed ad hoc
+ * `package.json` (the plugin reads its version there), and the files an executable lists
+ * (`assets`: the Terraform provider's protocol files) by their paths. Mach-O executables are signed ad hoc
  * with quill (scripts/setup-quill.sh builds it), since macOS runs no unsigned code. The
  * Windows runtime's Authenticode signature no longer matches once the application is in: its
  * certificate table is cleared, so the executable is plainly unsigned. Targets that share a
@@ -38,10 +39,14 @@ export interface BuiltExecutable {
 
 /**
  * esbuild's warnings that are expected, by file: `import.meta` is empty in CommonJS, and
- * server.js reads it only outside a single executable (pluginVersion). Any other warning stops
+ * server.js (pluginVersion) and terraform/proto.js (the protocol files) read it only outside a
+ * single executable. Any other warning stops
  * the build.
  */
-const EXPECTED_WARNINGS = [{ id: "empty-import-meta", file: "dist/native/server.js" }];
+const EXPECTED_WARNINGS = [
+  { id: "empty-import-meta", file: "dist/native/server.js" },
+  { id: "empty-import-meta", file: "dist/terraform/proto.js" },
+];
 
 /** Bundles one entry into `<work>/<name>.cjs`; returns its path. */
 export async function bundle(repo: string, work: string, e: Executable): Promise<string> {
@@ -108,7 +113,9 @@ export async function buildExecutables(o: BuildOptions): Promise<BuiltExecutable
             executable: await fetchRuntime(t.runtime, o.cache),
             output: file,
             disableExperimentalSEAWarning: true,
-            assets: { "package.json": join(o.repo, "package.json") },
+            assets: Object.fromEntries(
+              ["package.json", ...(e.assets ?? [])].map((a) => [a, join(o.repo, a)]),
+            ),
           }),
         );
         execFileSync(node, ["--build-sea", config], { cwd: o.work, stdio: ["ignore", "ignore", "inherit"] });

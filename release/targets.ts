@@ -3,7 +3,8 @@
  * platforms they are built for, and the Node.js runtime embedded in each. The build
  * (executables.ts), the archives (artifacts.ts) and the release tests read these tables.
  */
-import { PLUGIN_EXECUTABLE } from "../dist/cli/plugin.js";
+import { PLUGIN_EXECUTABLE, TERRAFORM_EXECUTABLE } from "../dist/cli/plugin.js";
+import { PROTO_FILES } from "../dist/terraform/proto.js";
 
 /** The Node.js embedded in every executable: one version, so one blob format for all. */
 export const NODE_VERSION = "26.10.0";
@@ -119,18 +120,26 @@ export const TARGETS: readonly Target[] = [
 export const targetName = (t: Target): string => `${t.os}-${t.arch}`;
 
 /** Which door an executable serves decides how it is packed (artifacts.ts). */
-export type Door = "pulumi";
+export type Door = "pulumi" | "terraform";
 
 /** A self-contained executable: its name and its entry point (built JavaScript, ESM). */
 export interface Executable {
   readonly name: string;
   readonly entry: string;
   readonly door: Door;
+  /** Files of the repository it reads at run time, as assets (`node:sea` getAsset) by the same relative path. */
+  readonly assets?: readonly string[];
 }
 
 /** The executables of a release; a new door's binary is one more line (and its `Door`). */
 export const EXECUTABLES: readonly Executable[] = [
   { name: PLUGIN_EXECUTABLE, entry: "dist/native/main.js", door: "pulumi" },
+  {
+    name: TERRAFORM_EXECUTABLE,
+    entry: "dist/terraform/main.js",
+    door: "terraform",
+    assets: PROTO_FILES.map((f) => `proto/${f}`),
+  },
 ];
 
 /** The file name of an executable on a target (`.exe` on Windows). */

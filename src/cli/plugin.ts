@@ -10,10 +10,12 @@
  *
  * With `--terraform`, the Terraform/OpenTofu provider instead, in a filesystem mirror's
  * unpacked layout (`<mirror>/<host>/agent-alias/agentalias/<version>/<os>_<arch>/`) for both
- * registries' host names, so `source = "agent-alias/agentalias"` resolves in either tool:
- * a script that runs this package's launcher (bin/terraform-provider-agentalias), so the
- * package stays where it is. The default mirror, ~/.terraform.d/plugins, is one both tools
- * search without any setting.
+ * registries' host names, so `source = "agent-alias/agentalias"` resolves in either tool: a
+ * copy of the self-contained `terraform-provider-agentalias` from the same platform package;
+ * where none is installed (a clone of the repository, a platform no release serves), a script
+ * that runs this package's launcher (bin/terraform-provider-agentalias) on Node.js, and the
+ * output says so. The default mirror, ~/.terraform.d/plugins, is one both tools search
+ * without any setting.
  *
  * Each folder is written in a temporary place and renamed into place, so a half-written
  * plugin never shows.
@@ -38,6 +40,9 @@ import { type CliIO, EXIT, writeJson } from "./io.js";
 /** The plugin's executable (without `.exe`). */
 export const PLUGIN_EXECUTABLE = "pulumi-resource-agent-alias";
 
+/** The Terraform/OpenTofu provider's executable (without `.exe`), in the same platform package. */
+export const TERRAFORM_EXECUTABLE = "terraform-provider-agentalias";
+
 /** The npm package that carries the plugin executable of a platform (npm's os and cpu names). */
 export const platformPackage = (platform: string, cpu: string): string =>
   `pulumi-agent-alias-${platform}-${cpu}`;
@@ -53,14 +58,16 @@ which npm installs with this one): it needs no Node.js and outlives this package
 --pulumi-home DIR   another Pulumi home than $PULUMI_HOME or ~/.pulumi
 --force             replace an installed plugin of the same version
 --terraform         install the Terraform/OpenTofu provider 'agent-alias/agentalias' into a
-                    filesystem mirror instead (see docs/terraform.md); it runs this package's
-                    launcher, so keep the package installed
+                    filesystem mirror instead (see docs/terraform.md): a copy of this
+                    platform's self-contained executable; without one, a script that runs this
+                    package's launcher on Node.js (keep the package installed then)
 --mirror DIR        the mirror folder (default ~/.terraform.d/plugins, which terraform and
                     tofu search by themselves)
 Prints the plugin's folder (with --terraform, the mirror's folders): a line for people
 (--format human, the default, on a terminal or not), or with --json (--format json)
-{"dir", "installed"} ({"dirs", "installed"} with --terraform). Exit 0; 1 when this
-platform's executable is not installed; 2 for bad arguments.`;
+{"dir", "installed"} ({"dirs", "installed", "form": "executable" or "launcher"} with
+--terraform). Exit 0; 1 when this platform's executable is not installed (Pulumi); 2 for
+bad arguments.`;
 
 const FLAGS = {
   "pulumi-home": { type: "string" },
@@ -85,11 +92,12 @@ export class PluginMissingError extends Error {
   readonly code = "plugin_missing" as const;
 }
 
-/** The self-contained executable of this platform, from its platform package at `version`. */
+/** A self-contained executable (`name`) of this platform, from its platform package at `version`. */
 export function platformExecutable(
   version: string,
   platform: string = process.platform,
   cpu: string = process.arch,
+  name: string = PLUGIN_EXECUTABLE,
 ) {
   const pkg = platformPackage(platform, cpu);
   let manifest: string;
@@ -107,7 +115,7 @@ export function platformExecutable(
     throw new PluginMissingError(
       `${pkg} is ${found}, not ${version}: install the same version as pulumi-agent-alias`,
     );
-  return join(dirname(manifest), platform === "win32" ? `${PLUGIN_EXECUTABLE}.exe` : PLUGIN_EXECUTABLE);
+  return join(dirname(manifest), platform === "win32" ? `${name}.exe` : name);
 }
 
 /**
@@ -165,20 +173,42 @@ export const terraformPlatform = (): string =>
     ({ x64: "amd64", ia32: "386" } as Record<string, string>)[process.arch] ?? process.arch
   }`;
 
-/** Installs the Terraform/OpenTofu provider into a filesystem mirror (unpacked layout); returns its folders. */
+/** Copies `source` into `<tmp>/<file>`, executable. */
+const copyExecutable = (source: string, file: string) => (tmp: string) => {
+  copyFileSync(source, join(tmp, file));
+  chmodSync(join(tmp, file), 0o755);
+};
+
+/** How the mirror's provider runs: the self-contained executable, or the package's launcher on Node.js. */
+export type TerraformForm = "executable" | "launcher";
+
+/**
+ * Installs the Terraform/OpenTofu provider into a filesystem mirror (unpacked layout); returns
+ * its folders and its form. `launcher` forces the launcher form even where the executable is.
+ */
 export function installTerraformMirror(
   mirror: string,
   force = false,
-): { dirs: string[]; installed: boolean } {
+  launcher = false,
+): { dirs: string[]; installed: boolean; form: TerraformForm } {
   const version = packageVersion();
   const dirs = TERRAFORM_HOSTS.map((host) =>
     join(mirror, host, "agent-alias", "agentalias", version, terraformPlatform()),
   );
-  const file = `terraform-provider-agentalias_v${version}`;
+  let source: string | undefined;
+  if (!launcher)
+    try {
+      source = platformExecutable(version, process.platform, process.arch, TERRAFORM_EXECUTABLE);
+      if (!existsSync(source)) source = undefined;
+    } catch (e) {
+      if ((e as { code?: unknown }).code !== "plugin_missing") throw e;
+    }
+  const exe = process.platform === "win32" ? ".exe" : "";
+  const file = `${TERRAFORM_EXECUTABLE}_v${version}${exe}`;
+  const fill = source ? copyExecutable(source, file) : launcherScript(file, TERRAFORM_EXECUTABLE);
   let installed = false;
-  for (const dir of dirs)
-    installed = installFolder(dir, force, launcherScript(file, "terraform-provider-agentalias")) || installed;
-  return { dirs, installed };
+  for (const dir of dirs) installed = installFolder(dir, force, fill) || installed;
+  return { dirs, installed, form: source ? "executable" : "launcher" };
 }
 
 /** `plugin install --terraform`: the mirror's folders, as a line or JSON. */
@@ -187,14 +217,19 @@ function terraformCommand(values: { mirror?: string; force?: boolean }, format: 
     io.cwd ?? process.cwd(),
     values.mirror ?? join(homedir(), ".terraform.d", "plugins"),
   );
-  const { dirs, installed } = installTerraformMirror(mirror, values.force === true);
-  if (format === "json") writeJson(io, { dirs, installed });
-  else
+  const { dirs, installed, form } = installTerraformMirror(mirror, values.force === true);
+  if (format === "json") writeJson(io, { dirs, installed, form });
+  else {
     io.stdout.write(
       installed
         ? `installed ${dirs.join("\n          ")}\n`
         : `already installed: ${dirs.join(", ")} (--force replaces it)\n`,
     );
+    if (installed && form === "launcher")
+      io.stdout.write(
+        `(no self-contained executable for ${process.platform}-${process.arch}: the provider runs this package's launcher on Node.js; keep the package installed)\n`,
+      );
+  }
   return EXIT.ok;
 }
 

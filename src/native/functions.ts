@@ -2,17 +2,21 @@
  * The plugin's functions (Invoke) by token: `canaryPolicy`, the TypeScript `canaryPolicy`
  * (src/policy/canary.ts) for every language, so a stage table and a stage name from stack
  * config become the same policy whichever door they come through. Validation returns
- * failures by property name (the schema's names); nothing here calls the API.
+ * failures by property name (the schema's names); nothing here calls the API. Rules in
+ * `before` and the policy out are in the schema's names (names.ts), turned to the API's and
+ * back.
  */
 import {
   type CanarySpec,
   type CanaryStage,
+  canaryArguments,
   canaryPolicy,
   isRecord,
   type Rule,
   validateCanary,
 } from "../policy/index.js";
 import type { CheckFailure } from "../provider/check.js";
+import { renameProps, renameValue } from "./names.js";
 import { CANARY_POLICY_TOKEN } from "./schema.js";
 import type { Props } from "./struct.js";
 
@@ -20,6 +24,10 @@ export interface NativeFunction {
   /** The outputs, or the failures that stop them (then `outputs` is empty). */
   invoke(args: Props): { outputs: Props; failures: CheckFailure[] };
 }
+
+/** The type of `before` (a list of rules), from the canary arguments' table. */
+const BEFORE = canaryArguments().find(([name]) => name === "before")![1].type;
+const OUTPUTS = { policy: { kind: "ref", name: "Policy" } } as const;
 
 /** The spec the arguments describe, or what is wrong with their shape. */
 function canarySpecOf(args: Props): { spec: CanarySpec; failures: CheckFailure[] } {
@@ -70,7 +78,7 @@ function canarySpecOf(args: Props): { spec: CanarySpec; failures: CheckFailure[]
   if (before !== undefined && before !== null) {
     if (!Array.isArray(before) || !before.every(isRecord))
       failures.push({ property: "before", reason: "before must be a list of rules" });
-    else spec.before = before as Rule[];
+    else spec.before = renameValue(before, BEFORE, "api") as Rule[];
   }
   for (const [k, v] of Object.entries(spec)) if (v === undefined) delete spec[k];
   return { spec: spec as unknown as CanarySpec, failures };
@@ -84,7 +92,7 @@ const canary: NativeFunction = {
     const issues = validateCanary(spec, "");
     if (issues.length > 0)
       return { outputs: {}, failures: issues.map((i) => ({ property: i.path, reason: i.message })) };
-    return { outputs: { policy: canaryPolicy(spec) }, failures: [] };
+    return { outputs: renameProps({ policy: canaryPolicy(spec) }, OUTPUTS, "pulumi"), failures: [] };
   },
 };
 

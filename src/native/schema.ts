@@ -3,8 +3,9 @@
  * field table (src/wire/alias-fields.ts) and the policy document's shape, so the schema, the
  * dynamic classes and the API cannot name a field differently. `GetSchema` serves it;
  * `schema.json` at the repository root is this value written out (`npm run schema`), and a
- * test fails when the two differ. Inside `policy` the names are the API's (`agent_key`,
- * `partition_by`): the same document as the policy files and the dynamic classes.
+ * test fails when the two differ. Inside `policy` the names follow Pulumi's convention
+ * (`agentKey`, `partitionBy`: Go's `AgentKey`, Python's `agent_key`); the plugin maps them to
+ * the API's names (names.ts), as the policy files and the dynamic classes write them.
  */
 import { SETTINGS_DOC, settingDoc, settings } from "../client/index.js";
 import {
@@ -24,6 +25,7 @@ import {
   aliasPolicyFields,
   type FieldKind,
 } from "../wire/index.js";
+import { pulumiName } from "./names.js";
 
 export const PACKAGE = "agent-alias";
 const T = (name: string) => `#/types/${PACKAGE}:index:${name}`;
@@ -103,14 +105,21 @@ function docType(t: DocType): Spec {
   }
 }
 
-/** The policy document's types (ROUTING.md §1, policy/document-types.ts): the API's names, as in the policy files. */
+/**
+ * The policy document's types (ROUTING.md §1, policy/document-types.ts), their properties
+ * named by Pulumi's convention (`agentKey`; names.ts maps them to the API's `agent_key`).
+ */
 const TYPES: Record<string, Spec> = Object.fromEntries(
   (Object.keys(DOCUMENT_TYPES) as DocTypeName[]).map((name) => {
     const spec = documentType(name);
     const properties = Object.fromEntries(
-      Object.entries(spec.properties).map(([p, d]) => [p, { ...docType(d.type), description: d.doc }]),
+      Object.entries(spec.properties).map(([p, d]) => [
+        pulumiName(p),
+        { ...docType(d.type), description: d.doc },
+      ]),
     );
-    return [name, { type: "object", description: spec.doc, properties, required: requiredProperties(name) }];
+    const required = requiredProperties(name).map(pulumiName);
+    return [name, { type: "object", description: spec.doc, properties, required }];
   }),
 );
 

@@ -19,17 +19,25 @@ if (problem !== undefined) {
 // answers for itself, so this is only logged.
 process.on("unhandledRejection", (e) => console.error("agentalias provider: unhandled rejection:", e));
 
-const provider = await serveProvider();
-let stopping = false;
-const stop = async () => {
-  if (stopping) return;
-  stopping = true;
-  await provider.close();
-  process.exit(0);
-};
-exitWhenParentDies(provider.removeSocket);
-process.on("SIGTERM", () => void stop());
-// Ctrl-C reaches the whole process group: the host decides when its providers stop (as go-plugin's own servers do).
-process.on("SIGINT", () => {});
-void provider.shutdownRequested.then(stop);
-process.stdout.write(provider.line);
+// No top-level await: the single executable runs this module bundled as CommonJS.
+void serveProvider().then(
+  (provider) => {
+    let stopping = false;
+    const stop = async () => {
+      if (stopping) return;
+      stopping = true;
+      await provider.close();
+      process.exit(0);
+    };
+    exitWhenParentDies(provider.removeSocket);
+    process.on("SIGTERM", () => void stop());
+    // Ctrl-C reaches the whole process group: the host decides when its providers stop (as go-plugin's own servers do).
+    process.on("SIGINT", () => {});
+    void provider.shutdownRequested.then(stop);
+    process.stdout.write(provider.line);
+  },
+  (e: unknown) => {
+    process.stderr.write(`agentalias provider: cannot serve: ${(e as Error).message}\n`);
+    process.exit(1);
+  },
+);

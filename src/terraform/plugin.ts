@@ -1,6 +1,6 @@
 /**
  * The provider as a go-plugin server: `tfplugin6.Provider` beside the services go-plugin's
- * host side expects of a non-Go plugin: gRPC health (service "plugin" SERVING),
+ * host side expects of a non-Go plugin: gRPC health (service "plugin" SERVING; healthHandlers),
  * `GRPCController.Shutdown` (the host's polite stop: answered, then the process exits) and
  * `GRPCStdio` (a stream the host reads; this provider writes its diagnostics to stderr,
  * which the host logs, so the stream only stays open until shutdown). Served on a Unix
@@ -9,9 +9,8 @@
 import { rmSync } from "node:fs";
 import type { ServerWritableStream } from "@grpc/grpc-js";
 import * as grpc from "@grpc/grpc-js";
-import { HealthImplementation } from "grpc-health-check";
 import { handshakeLine, socketPath } from "./handshake.js";
-import { controllerService, providerService, stdioService } from "./proto.js";
+import { controllerService, healthService, providerService, stdioService } from "./proto.js";
 import { providerHandlers } from "./server.js";
 import { makeCertificate, serverCredentials } from "./tls.js";
 
@@ -26,6 +25,31 @@ export interface RunningProvider {
   close(): Promise<void>;
   /** Removes the socket file at once (for an exit that cannot wait for close). */
   removeSocket(): void;
+}
+
+/** The services health answers for: go-plugin's host asks about "plugin"; "" is the server's. */
+const SERVING = new Set(["plugin", ""]);
+
+/**
+ * gRPC health (grpc.health.v1): Check answers SERVING for the services above and NOT_FOUND
+ * otherwise; Watch sends the status once and stays open until shutdown (the status never
+ * changes while the provider serves).
+ */
+function healthHandlers(
+  streams: Set<ServerWritableStream<unknown, unknown>>,
+): grpc.UntypedServiceImplementation {
+  const status = (service: string) => (SERVING.has(service) ? "SERVING" : "SERVICE_UNKNOWN");
+  return {
+    Check: (call: grpc.ServerUnaryCall<{ service: string }, object>, callback: grpc.sendUnaryData<object>) =>
+      SERVING.has(call.request.service)
+        ? callback(null, { status: "SERVING" })
+        : callback({ code: grpc.status.NOT_FOUND, details: `unknown service ${call.request.service}` }),
+    Watch: (call: ServerWritableStream<{ service: string }, unknown>) => {
+      streams.add(call as ServerWritableStream<unknown, unknown>);
+      call.on("cancelled", () => streams.delete(call as ServerWritableStream<unknown, unknown>));
+      call.write({ status: status(call.request.service) });
+    },
+  };
 }
 
 /** Starts the server as the environment (the host's) says; returns the handshake line to print. */
@@ -53,7 +77,7 @@ export async function serveProvider(
       call.on("cancelled", () => streams.delete(call));
     },
   });
-  new HealthImplementation({ plugin: "SERVING", "": "SERVING" }).addToServer(server);
+  server.addService(healthService(), healthHandlers(streams));
 
   const clientCert = env.PLUGIN_CLIENT_CERT;
   const cert = clientCert ? await makeCertificate() : undefined;

@@ -1,10 +1,16 @@
 /**
  * The gRPC services a Terraform/OpenTofu provider serves, loaded from the vendored protocol
- * files (proto/terraform, MPL-2.0, copied from release tags): `tfplugin6.Provider` and
- * go-plugin's `plugin.GRPCController` and `plugin.GRPCStdio`. Messages are plain objects
- * with the proto's own field names (`type_name`, `planned_state`), enums by name, 64-bit
- * integers as numbers and bytes as Buffers.
+ * files (proto/terraform, MPL-2.0, and proto/grpc, Apache-2.0, copied from release tags):
+ * `tfplugin6.Provider`, go-plugin's `plugin.GRPCController` and `plugin.GRPCStdio`, and gRPC
+ * health. Messages are plain objects with the proto's own field names (`type_name`,
+ * `planned_state`), enums by name, 64-bit integers as numbers and bytes as Buffers. Inside
+ * the single executable the files are its assets (`proto/<file>`, PROTO_FILES), each written
+ * to a scratch folder only while it is parsed.
  */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { getAsset, isSea } from "node:sea";
 import { fileURLToPath } from "node:url";
 import type { ServiceDefinition } from "@grpc/grpc-js";
 import { loadSync } from "@grpc/proto-loader";
@@ -12,12 +18,32 @@ import { loadSync } from "@grpc/proto-loader";
 /** The protocol minor version of the vendored file: the highest this provider speaks. */
 export const PROTOCOL_FILE = "tfplugin6.9.proto";
 
-const DIR = fileURLToPath(new URL("../../proto/terraform/", import.meta.url));
+/** Every protocol file the provider loads, by its path under proto/ (the single executable's assets). */
+export const PROTO_FILES = [
+  `terraform/${PROTOCOL_FILE}`,
+  "terraform/grpc_controller.proto",
+  "terraform/grpc_stdio.proto",
+  "grpc/health.proto",
+] as const;
+
+type ProtoFile = (typeof PROTO_FILES)[number];
 
 const OPTIONS = { keepCase: true, longs: Number, enums: String, defaults: true, oneofs: true } as const;
 
-function service(file: string, name: string): ServiceDefinition {
-  const definitions = loadSync(DIR + file, OPTIONS);
+function load(file: ProtoFile) {
+  if (!isSea()) return loadSync(fileURLToPath(new URL(`../../proto/${file}`, import.meta.url)), OPTIONS);
+  const dir = mkdtempSync(join(tmpdir(), "agentalias-proto-"));
+  try {
+    const path = join(dir, "service.proto");
+    writeFileSync(path, getAsset(`proto/${file}`, "utf8"));
+    return loadSync(path, OPTIONS);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function service(file: ProtoFile, name: string): ServiceDefinition {
+  const definitions = load(file);
   const def = definitions[name];
   // A message type has a `format`; a service is a map of its methods.
   if (def === undefined || "format" in def) throw new Error(`${file} defines no service ${name}`);
@@ -25,12 +51,16 @@ function service(file: string, name: string): ServiceDefinition {
 }
 
 /** tfplugin6.Provider. */
-export const providerService = (): ServiceDefinition => service(PROTOCOL_FILE, "tfplugin6.Provider");
+export const providerService = (): ServiceDefinition =>
+  service(`terraform/${PROTOCOL_FILE}`, "tfplugin6.Provider");
 /** go-plugin's controller: Shutdown. */
 export const controllerService = (): ServiceDefinition =>
-  service("grpc_controller.proto", "plugin.GRPCController");
+  service("terraform/grpc_controller.proto", "plugin.GRPCController");
 /** go-plugin's stdio stream. */
-export const stdioService = (): ServiceDefinition => service("grpc_stdio.proto", "plugin.GRPCStdio");
+export const stdioService = (): ServiceDefinition =>
+  service("terraform/grpc_stdio.proto", "plugin.GRPCStdio");
+/** gRPC health: Check and Watch. */
+export const healthService = (): ServiceDefinition => service("grpc/health.proto", "grpc.health.v1.Health");
 
 // ---- the messages this provider reads and writes, as proto-loader gives them ---------------
 

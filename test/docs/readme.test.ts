@@ -9,8 +9,11 @@
  * output. The contributors' quick start runs too (see below).
  *
  * What differs from a reader's machine, and nothing else:
- * - `npm install pulumi-agent-alias` installs the packed tarball (helpers/outside.ts), not the
- *   registry's; the emulator's port 8742 is a free port (other emulators may run here);
+ * - `npm install pulumi-agent-alias` installs the packed tarball (helpers/outside.ts) for
+ *   TypeScript; for YAML, Python and Go, whose plugin is the self-contained executable, the
+ *   release's package and its linux-x64 platform package (this run's `npm run release`), as
+ *   npm installs them from the registry; the emulator's port 8742 is a free port (other
+ *   emulators may run here);
  * - `pulumi` is the repository's CLI build, with a file backend in a temporary folder and a
  *   temporary PULUMI_HOME (where `agent-alias plugin install` writes); `node` is Node.js 22.19;
  * - Python and Go programs: their language hosts cannot be built here (neither is published
@@ -26,9 +29,11 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { platformPackage } from "../../src/cli/plugin.js";
 import { REPO } from "../helpers/cli.js";
 import { type CodeBlock, codeBlocks } from "../helpers/markdown.js";
 import { type OutsideTools, outsideTools, pythonVenv, templateTsconfig } from "../helpers/outside.js";
+import { releaseBuild } from "../helpers/release.js";
 import { commandsOf, commentOf, Shell } from "../helpers/shell.js";
 
 const run = promisify(execFile);
@@ -183,6 +188,15 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
+/** The release's npm package and this platform's package, as npm installs them from the registry. */
+async function releasePackages(): Promise<string> {
+  const release = await releaseBuild();
+  return [
+    release.file(`npm/pulumi-agent-alias-${release.version}.tgz`),
+    release.file(`npm/${platformPackage("linux", "x64")}-${release.version}.tgz`),
+  ].join(" ");
+}
+
 /** Follows one language section, then the emulator section, in a fresh project. */
 async function follow(language: Language): Promise<string> {
   const dir = join(work, language.split(" ")[0]!.toLowerCase());
@@ -192,6 +206,7 @@ async function follow(language: Language): Promise<string> {
   mkdirSync(home, { recursive: true });
   mkdirSync(join(work, "state"), { recursive: true });
   const port = await freePort();
+  const packages = language === "TypeScript or JavaScript" ? tools.tarball : await releasePackages();
   const env: Record<string, string | undefined> = {
     ...process.env,
     PATH: [
@@ -223,7 +238,7 @@ async function follow(language: Language): Promise<string> {
     let c = command
       .replace(
         /\bnpm install pulumi-agent-alias\b/,
-        `npm install --prefer-offline --no-audit --no-fund ${tools.tarball}`,
+        `npm install --prefer-offline --no-audit --no-fund ${packages}`,
       )
       .replaceAll("8742", String(port));
     if (language === "Python" || language === "Go") {

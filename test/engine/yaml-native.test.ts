@@ -115,7 +115,7 @@ describe("examples/yaml under the real engine (native plugin)", () => {
     expect(imported.stdout).toMatch(/provider: \$\{emulator\}/);
     expect(imported.stdout).toMatch(/key: byhand/);
     expect(imported.stdout).toMatch(/name: Made by hand/);
-    expect(imported.stdout).toMatch(/agent_key: chat-v1/);
+    expect(imported.stdout).toMatch(/agentKey: chat-v1/);
     expect(imported.stdout).not.toMatch(/description:|enabled:|createdAt/);
     const after = JSON.parse((await stack.ok(["stack", "export"])).stdout) as typeof state;
     expect(after.deployment.resources.some((r) => r.urn.endsWith("::byhand"))).toBe(true);

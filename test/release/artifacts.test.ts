@@ -6,7 +6,7 @@
  * The engine itself installs the archive it asks the schema's download URL for.
  */
 import { execFile, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,7 +14,7 @@ import { promisify } from "node:util";
 import { unzipSync } from "fflate";
 import { list } from "tar";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { pluginArchive } from "../../release/artifacts.ts";
+import { pluginArchive, TERRAFORM_MANIFEST, terraformFiles } from "../../release/artifacts.ts";
 import { CHECKSUMS, parseChecksums, releaseFiles, sha256 } from "../../release/checksums.ts";
 import { moduleFiles } from "../../release/go-module.ts";
 import { binaryName, EXECUTABLES, NODE_VERSION, TARGETS, targetName } from "../../release/targets.ts";
@@ -27,11 +27,16 @@ import { RELEASE_TIMEOUT, type ReleaseBuild, releaseBuild } from "../helpers/rel
 const run = promisify(execFile);
 const PULUMI = join(REPO, ".pulumi-home/versions/3.259.0/bin/pulumi");
 const PLUGIN = EXECUTABLES.find((e) => e.door === "pulumi")!;
+const TERRAFORM = EXECUTABLES.find((e) => e.door === "terraform")!;
 
 let release: ReleaseBuild;
 const work = mkdtempSync(join(tmpdir(), "agent-alias-release-test-"));
 /** Each target's executable, extracted from its plugin archive. */
 const executables = new Map<string, Buffer>();
+/** Each target's Terraform provider executable, from its zip. */
+const providers = new Map<string, Buffer>();
+/** The Terraform release's file names. */
+const tf = () => terraformFiles(TERRAFORM.name, release.version);
 
 beforeAll(async () => {
   release = await releaseBuild();
@@ -45,6 +50,9 @@ beforeAll(async () => {
       dir,
     ]);
     executables.set(targetName(t), readFileSync(join(dir, binaryName(PLUGIN, t))));
+    const zip = unzipSync(readFileSync(release.file(tf().zip(t.os, t.arch))));
+    const inner = t.os === "windows" ? `${tf().binary}.exe` : tf().binary;
+    if (zip[inner]) providers.set(targetName(t), Buffer.from(zip[inner]));
   }
 }, RELEASE_TIMEOUT);
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -64,6 +72,9 @@ describe("the release folder", () => {
         "CHANGELOG.md",
         "schema.json",
         ...TARGETS.map((t) => pluginArchive(PLUGIN.name, v, t.os, t.arch)),
+        ...TARGETS.map((t) => tf().zip(t.os, t.arch)),
+        tf().sums,
+        tf().manifest,
         ...npmFiles(v),
         `python/pulumi_agent_alias-${v}-py3-none-any.whl`,
         `python/pulumi_agent_alias-${v}.tar.gz`,
@@ -214,6 +225,63 @@ describe("plugin archives", () => {
   });
 });
 
+describe("Terraform provider zips", () => {
+  /** A zip's entries as Python's zipfile reads them: name and Unix mode (from the external attributes). */
+  const zipEntries = async (file: string) => {
+    const { stdout } = await run("python3", [
+      "-c",
+      "import sys, zipfile\nfor i in zipfile.ZipFile(sys.argv[1]).infolist(): print(i.filename, oct(i.external_attr >> 16))",
+      file,
+    ]);
+    return stdout.trim().split("\n");
+  };
+
+  it("each holds only the executable named terraform-provider-agentalias_v<version>, mode 755", async () => {
+    for (const t of TARGETS) {
+      const inner = t.os === "windows" ? `${tf().binary}.exe` : tf().binary;
+      expect(await zipEntries(release.file(tf().zip(t.os, t.arch))), targetName(t)).toEqual([
+        `${inner} 0o100755`,
+      ]);
+      expect(providers.has(targetName(t)), targetName(t)).toBe(true);
+    }
+  });
+
+  it("the SHA256SUMS file covers every zip and the manifest; the manifest says protocol 6.0", async () => {
+    const sums = parseChecksums(readFileSync(release.file(tf().sums), "utf8"));
+    expect([...sums.keys()].sort()).toEqual(
+      [...TARGETS.map((t) => tf().zip(t.os, t.arch)), tf().manifest].sort(),
+    );
+    for (const [path, hex] of sums) expect(sha256(release.file(path)), path).toBe(hex);
+    expect(JSON.parse(readFileSync(release.file(tf().manifest), "utf8"))).toEqual(TERRAFORM_MANIFEST);
+    expect(TERRAFORM_MANIFEST.metadata.protocol_versions).toEqual(["6.0"]);
+  });
+
+  it("each executable is of its platform's format and carries the provider and its protocol files", () => {
+    for (const t of TARGETS) {
+      const b = providers.get(targetName(t))!;
+      const facts = readExecutable(b);
+      expect([facts.format, facts.machine], targetName(t)).toEqual([t.format, t.machine]);
+      const blob = facts.seaBlob!;
+      expect(blob.readUInt32LE(0)).toBe(SEA_MAGIC);
+      expect(blob.includes("is a Terraform/OpenTofu provider plugin")).toBe(true);
+      expect(blob.includes("service Provider {")).toBe(true);
+      expect(blob.includes("service Health {")).toBe(true);
+      if (t.format === "macho") expect(checkAdhocSignature(b).identifier).toBe(TERRAFORM.name);
+    }
+  });
+
+  it("the linux-amd64 executable started by hand, with an empty environment, says what it is and exits 1", async () => {
+    const file = join(work, "terraform-provider");
+    writeFileSync(file, providers.get("linux-amd64")!, { mode: 0o755 });
+    const r = await run(file, [], { env: {} }).then(
+      () => ({ code: 0, stderr: "" }),
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^terraform-provider-agentalias is a Terraform\/OpenTofu provider plugin/);
+  });
+});
+
 describe("npm packages", () => {
   const unpack = async (name: string) => {
     const dir = mkdtempSync(join(work, "npm-"));
@@ -237,7 +305,7 @@ describe("npm packages", () => {
       expect(statSync(join(dir, file)).isFile(), file).toBe(true);
   });
 
-  it("each platform package holds its target's executable, for npm's os and cpu", async () => {
+  it("each platform package holds its target's executables, for npm's os and cpu", async () => {
     for (const t of TARGETS) {
       const name = platformPackage(t.platform, t.cpu);
       const dir = await unpack(`npm/${name}-${release.version}.tgz`);
@@ -248,7 +316,12 @@ describe("npm packages", () => {
         [t.platform],
         [t.cpu],
       ]);
-      expect(readdirSync(dir).sort()).toEqual([binaryName(PLUGIN, t), "README.md", "package.json"].sort());
+      expect(readdirSync(dir).sort()).toEqual(
+        [binaryName(PLUGIN, t), binaryName(TERRAFORM, t), "README.md", "package.json"].sort(),
+      );
+      expect(readFileSync(join(dir, binaryName(TERRAFORM, t))).equals(providers.get(targetName(t))!)).toBe(
+        true,
+      );
       expect(readFileSync(join(dir, binaryName(PLUGIN, t))).equals(executables.get(targetName(t))!)).toBe(
         true,
       );

@@ -8,15 +8,21 @@
  * language hosts. And `agent-alias plugin install` lasts: from a project that installed the
  * release's npm package (with its platform package, as npm does on linux x64) it copies the
  * executable into a new Pulumi home; the project is deleted, and examples/yaml still runs.
+ * Terraform's door the same way: `tofu init` from a packed filesystem mirror holding the
+ * release's linux_amd64 zip, then examples/terraform/quickstart applied, moved a stage, planned
+ * clean and destroyed, with no Node.js; and `plugin install --terraform` from the npm project
+ * copies the self-contained executable into a mirror that outlives the project.
  */
-import { execFileSync } from "node:child_process";
-import { copyFileSync, lstatSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { execFile, execFileSync } from "node:child_process";
+import { copyFileSync, lstatSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { pluginArchive } from "../../release/artifacts.ts";
-import { PLUGIN_EXECUTABLE, platformPackage } from "../../src/cli/plugin.js";
+import { pluginArchive, terraformFiles } from "../../release/artifacts.ts";
+import { AgentAliasClient } from "../../src/client/index.js";
+import { PLUGIN_EXECUTABLE, platformPackage, TERRAFORM_EXECUTABLE } from "../../src/cli/plugin.js";
 import { GO_MODULE } from "../../src/native/schema.js";
 import { REPO } from "../helpers/cli.js";
+import { startTestEmulator } from "../helpers/emulator.js";
 import {
   copyProgram,
   copyYamlExample,
@@ -28,6 +34,7 @@ import {
 } from "../helpers/no-node.js";
 import { installTarballs } from "../helpers/npm.js";
 import { RELEASE_TIMEOUT, type ReleaseBuild, releaseBuild } from "../helpers/release.js";
+import { TOFU } from "../helpers/tofu.js";
 
 vi.setConfig({ testTimeout: 900_000, hookTimeout: RELEASE_TIMEOUT });
 
@@ -132,6 +139,82 @@ describe("with no Node.js, the plugin installed from the release archive", () =>
   });
 });
 
+/** A CLI config file naming `mirror` as the one place `agent-alias/agentalias` comes from. */
+function mirrorConfig(m: NoNodeMachine, mirror: string): string {
+  const file = join(m.scratch("tfrc"), "cli.tfrc");
+  writeFileSync(
+    file,
+    `provider_installation {\n  filesystem_mirror {\n    path    = ${JSON.stringify(mirror)}\n    include = ["registry.opentofu.org/agent-alias/agentalias"]\n  }\n}\n`,
+  );
+  return file;
+}
+
+/** `tofu ARGS` on the machine (its PATH: no node), in `dir`; fails with the output on a non-zero exit. */
+function machineTofu(m: NoNodeMachine, dir: string, env: Record<string, string>, args: string[]) {
+  return new Promise<{ code: number; output: string }>((resolve) =>
+    execFile(
+      TOFU,
+      [...args, "-no-color", "-input=false"],
+      { cwd: dir, env: { ...m.env, TF_IN_AUTOMATION: "1", CHECKPOINT_DISABLE: "1", ...env } },
+      (err, stdout, stderr) =>
+        resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, output: stdout + stderr }),
+    ),
+  );
+}
+
+/**
+ * examples/terraform/quickstart on the machine with the provider from `cliConfig`'s mirror:
+ * init, apply (baseline), a stage change (the weights), a clean plan, destroy.
+ * Returns the provider file init installed.
+ */
+async function tofuLifecycle(m: NoNodeMachine, cliConfig: string): Promise<string> {
+  const emu = await startTestEmulator({ seed: join(REPO, "examples/quickstart/seed.yaml") });
+  const dir = m.scratch("tofu");
+  copyFileSync(join(REPO, "examples/terraform/quickstart/main.tf"), join(dir, "main.tf"));
+  const env = { TF_CLI_CONFIG_FILE: cliConfig, AGENT_ALIAS_API_URL: emu.url, VECTARA_API_KEY: "any-key" };
+  const client = new AgentAliasClient({ baseUrl: emu.url, apiKey: "any-key", env: {} });
+  const ok = async (args: string[]) => {
+    const r = await machineTofu(m, dir, env, args);
+    expect(r.code, `tofu ${args.join(" ")}:\n${r.output}`).toBe(0);
+    return r.output;
+  };
+  try {
+    await ok(["init"]);
+    await ok(["apply", "-auto-approve"]);
+    expect((await client.getAlias("support")).name).toBe("Customer Support");
+    await ok(["apply", "-auto-approve", "-var", "stage=canary-20"]);
+    const targets = (await client.getAlias("support")).policy.rules[0]!.targets;
+    expect(targets.type === "weighted" ? targets.options.map((o) => o.weight) : []).toEqual([80, 20]);
+    const plan = await machineTofu(m, dir, env, ["plan", "-detailed-exitcode", "-var", "stage=canary-20"]);
+    expect(plan.code, plan.output).toBe(0);
+    await ok(["destroy", "-auto-approve", "-var", "stage=canary-20"]);
+    await expect(client.getAlias("support")).rejects.toMatchObject({ code: "not_found" });
+    const installed = execFileSync(
+      "find",
+      [join(dir, ".terraform/providers"), "-type", "f", "-name", `${TERRAFORM_EXECUTABLE}_v*`],
+      {
+        encoding: "utf8",
+      },
+    ).trim();
+    return installed;
+  } finally {
+    await emu.close();
+  }
+}
+
+describe("with no Node.js, the Terraform provider from the release's zip in a packed mirror", () => {
+  it("tofu init, apply, a stage change, a clean plan and destroy of examples/terraform/quickstart", async () => {
+    const mirror = machine.scratch("mirror");
+    const at = join(mirror, "registry.opentofu.org", "agent-alias", "agentalias");
+    mkdirSync(at, { recursive: true });
+    const zip = terraformFiles(TERRAFORM_EXECUTABLE, release.version).zip("linux", "amd64");
+    copyFileSync(release.file(zip), join(at, zip));
+    const provider = await tofuLifecycle(machine, mirrorConfig(machine, mirror));
+    // What ran is the self-contained executable: an ELF file, not a script.
+    expect(readFileSync(provider).subarray(0, 4).toString("latin1")).toBe("\x7fELF");
+  });
+});
+
 describe("agent-alias plugin install, then the project it came from deleted", () => {
   it("the plugin is a copy of the platform package's executable; stacks still work", async () => {
     const project = fromNpm.scratch("project");
@@ -161,5 +244,30 @@ describe("agent-alias plugin install, then the project it came from deleted", ()
     }[];
     expect(plugins).toEqual([expect.objectContaining({ name: "agent-alias", version: release.version })]);
     await lifecycle(fromNpm, copyYamlExample(fromNpm.scratch("yaml")));
+  });
+
+  it("--terraform copies the Terraform provider's executable into a mirror that outlives the project", async () => {
+    const project = fromNpm.scratch("tf-project");
+    const platform = platformPackage("linux", "x64");
+    installTarballs(project, [
+      release.file(`npm/pulumi-agent-alias-${release.version}.tgz`),
+      release.file(`npm/${platform}-${release.version}.tgz`),
+    ]);
+    const mirror = fromNpm.scratch("tf-mirror");
+    const out = JSON.parse(
+      execFileSync(
+        join(project, "node_modules/.bin/agent-alias"),
+        ["plugin", "install", "--terraform", "--mirror", mirror, "--json"],
+        { cwd: project, encoding: "utf8" },
+      ),
+    ) as { dirs: string[]; installed: boolean; form: string };
+    expect([out.installed, out.form]).toEqual([true, "executable"]);
+    const executable = readFileSync(join(project, "node_modules", platform, TERRAFORM_EXECUTABLE));
+    for (const dir of out.dirs)
+      expect(readFileSync(join(dir, `${TERRAFORM_EXECUTABLE}_v${release.version}`)).equals(executable)).toBe(
+        true,
+      );
+    rmSync(project, { recursive: true, force: true });
+    await tofuLifecycle(fromNpm, mirrorConfig(fromNpm, mirror));
   });
 });

@@ -416,11 +416,11 @@ func (o SampleArrayOutput) Index(i pulumi.IntInput) SampleOutput {
 // One agent (`single`), or a sticky weighted split hashed on `partition_by` (`weighted`).
 type Target struct {
 	// The agent of a single target.
-	Agent_key *string `pulumi:"agent_key"`
+	AgentKey *string `pulumi:"agentKey"`
 	// The agents of a weighted target and their weights.
 	Options []WeightedOption `pulumi:"options"`
 	// The UserFn expression a weighted target hashes on, e.g. get('$.session.metadata.user_id', '').
-	Partition_by *string `pulumi:"partition_by"`
+	PartitionBy *string `pulumi:"partitionBy"`
 	// `single` or `weighted`.
 	Type string `pulumi:"type"`
 }
@@ -439,11 +439,11 @@ type TargetInput interface {
 // One agent (`single`), or a sticky weighted split hashed on `partition_by` (`weighted`).
 type TargetArgs struct {
 	// The agent of a single target.
-	Agent_key pulumi.StringPtrInput `pulumi:"agent_key"`
+	AgentKey pulumi.StringPtrInput `pulumi:"agentKey"`
 	// The agents of a weighted target and their weights.
 	Options WeightedOptionArrayInput `pulumi:"options"`
 	// The UserFn expression a weighted target hashes on, e.g. get('$.session.metadata.user_id', '').
-	Partition_by pulumi.StringPtrInput `pulumi:"partition_by"`
+	PartitionBy pulumi.StringPtrInput `pulumi:"partitionBy"`
 	// `single` or `weighted`.
 	Type pulumi.StringInput `pulumi:"type"`
 }
@@ -476,8 +476,8 @@ func (o TargetOutput) ToTargetOutputWithContext(ctx context.Context) TargetOutpu
 }
 
 // The agent of a single target.
-func (o TargetOutput) Agent_key() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v Target) *string { return v.Agent_key }).(pulumi.StringPtrOutput)
+func (o TargetOutput) AgentKey() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v Target) *string { return v.AgentKey }).(pulumi.StringPtrOutput)
 }
 
 // The agents of a weighted target and their weights.
@@ -486,8 +486,8 @@ func (o TargetOutput) Options() WeightedOptionArrayOutput {
 }
 
 // The UserFn expression a weighted target hashes on, e.g. get('$.session.metadata.user_id', ”).
-func (o TargetOutput) Partition_by() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v Target) *string { return v.Partition_by }).(pulumi.StringPtrOutput)
+func (o TargetOutput) PartitionBy() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v Target) *string { return v.PartitionBy }).(pulumi.StringPtrOutput)
 }
 
 // `single` or `weighted`.
@@ -498,7 +498,7 @@ func (o TargetOutput) Type() pulumi.StringOutput {
 // An agent of a weighted target and its weight (an integer >= 0).
 type WeightedOption struct {
 	// The agent.
-	Agent_key string `pulumi:"agent_key"`
+	AgentKey string `pulumi:"agentKey"`
 	// Its weight, relative to the others'.
 	Weight int `pulumi:"weight"`
 }
@@ -517,7 +517,7 @@ type WeightedOptionInput interface {
 // An agent of a weighted target and its weight (an integer >= 0).
 type WeightedOptionArgs struct {
 	// The agent.
-	Agent_key pulumi.StringInput `pulumi:"agent_key"`
+	AgentKey pulumi.StringInput `pulumi:"agentKey"`
 	// Its weight, relative to the others'.
 	Weight pulumi.IntInput `pulumi:"weight"`
 }
@@ -575,8 +575,8 @@ func (o WeightedOptionOutput) ToWeightedOptionOutputWithContext(ctx context.Cont
 }
 
 // The agent.
-func (o WeightedOptionOutput) Agent_key() pulumi.StringOutput {
-	return o.ApplyT(func(v WeightedOption) string { return v.Agent_key }).(pulumi.StringOutput)
+func (o WeightedOptionOutput) AgentKey() pulumi.StringOutput {
+	return o.ApplyT(func(v WeightedOption) string { return v.AgentKey }).(pulumi.StringOutput)
 }
 
 // Its weight, relative to the others'.

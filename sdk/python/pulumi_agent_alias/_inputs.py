@@ -375,7 +375,7 @@ class Target:
         pulumi.set(self, "type", value)
 
     @_builtins.property
-    @pulumi.getter
+    @pulumi.getter(name="agentKey")
     def agent_key(self) -> Optional[_builtins.str]:
         """
         The agent of a single target.
@@ -399,7 +399,7 @@ class Target:
         pulumi.set(self, "options", value)
 
     @_builtins.property
-    @pulumi.getter
+    @pulumi.getter(name="partitionBy")
     def partition_by(self) -> Optional[_builtins.str]:
         """
         The UserFn expression a weighted target hashes on, e.g. get('$.session.metadata.user_id', '').
@@ -468,7 +468,7 @@ class TargetArgs:
         pulumi.set(self, "type", value)
 
     @_builtins.property
-    @pulumi.getter
+    @pulumi.getter(name="agentKey")
     def agent_key(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
         The agent of a single target.
@@ -492,7 +492,7 @@ class TargetArgs:
         pulumi.set(self, "options", value)
 
     @_builtins.property
-    @pulumi.getter
+    @pulumi.getter(name="partitionBy")
     def partition_by(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
         The UserFn expression a weighted target hashes on, e.g. get('$.session.metadata.user_id', '').
@@ -532,7 +532,7 @@ class WeightedOption:
         pulumi.set(__self__, "weight", weight)
 
     @_builtins.property
-    @pulumi.getter
+    @pulumi.getter(name="agentKey")
     def agent_key(self) -> _builtins.str:
         """
         The agent.
@@ -584,7 +584,7 @@ class WeightedOptionArgs:
         pulumi.set(__self__, "weight", weight)
 
     @_builtins.property
-    @pulumi.getter
+    @pulumi.getter(name="agentKey")
     def agent_key(self) -> pulumi.Input[_builtins.str]:
         """
         The agent.

@@ -144,6 +144,25 @@ class Target(dict):
     """
     One agent (`single`), or a sticky weighted split hashed on `partition_by` (`weighted`).
     """
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "agentKey":
+            suggest = "agent_key"
+        elif key == "partitionBy":
+            suggest = "partition_by"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in Target. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        Target.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        Target.__key_warning(key)
+        return super().get(key, default)
+
     def __init__(__self__, *,
                  type: _builtins.str,
                  agent_key: Optional[_builtins.str] = None,
@@ -174,7 +193,7 @@ class Target(dict):
         return pulumi.get(self, "type")
 
     @_builtins.property
-    @pulumi.getter
+    @pulumi.getter(name="agentKey")
     def agent_key(self) -> Optional[_builtins.str]:
         """
         The agent of a single target.
@@ -190,7 +209,7 @@ class Target(dict):
         return pulumi.get(self, "options")
 
     @_builtins.property
-    @pulumi.getter
+    @pulumi.getter(name="partitionBy")
     def partition_by(self) -> Optional[_builtins.str]:
         """
         The UserFn expression a weighted target hashes on, e.g. get('$.session.metadata.user_id', '').
@@ -203,6 +222,23 @@ class WeightedOption(dict):
     """
     An agent of a weighted target and its weight (an integer >= 0).
     """
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "agentKey":
+            suggest = "agent_key"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in WeightedOption. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        WeightedOption.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        WeightedOption.__key_warning(key)
+        return super().get(key, default)
+
     def __init__(__self__, *,
                  agent_key: _builtins.str,
                  weight: _builtins.int):
@@ -216,7 +252,7 @@ class WeightedOption(dict):
         pulumi.set(__self__, "weight", weight)
 
     @_builtins.property
-    @pulumi.getter
+    @pulumi.getter(name="agentKey")
     def agent_key(self) -> _builtins.str:
         """
         The agent.

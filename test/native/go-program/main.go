@@ -22,16 +22,16 @@ func canary() agentalias.PolicyArgs {
 				Match: pulumi.String("get('$.session.metadata.tier', '') == 'gold'"),
 				Targets: agentalias.TargetArgs{
 					Type:      pulumi.String("single"),
-					Agent_key: pulumi.String("support-gold"),
+					AgentKey: pulumi.String("support-gold"),
 				},
 			},
 			agentalias.RuleArgs{
 				Targets: agentalias.TargetArgs{
 					Type:         pulumi.String("weighted"),
-					Partition_by: pulumi.String("get('$.session.metadata.user_id', '')"),
+					PartitionBy: pulumi.String("get('$.session.metadata.user_id', '')"),
 					Options: agentalias.WeightedOptionArray{
-						agentalias.WeightedOptionArgs{Agent_key: pulumi.String("support-v1"), Weight: pulumi.Int(95)},
-						agentalias.WeightedOptionArgs{Agent_key: pulumi.String("support-v2"), Weight: pulumi.Int(5)},
+						agentalias.WeightedOptionArgs{AgentKey: pulumi.String("support-v1"), Weight: pulumi.Int(95)},
+						agentalias.WeightedOptionArgs{AgentKey: pulumi.String("support-v2"), Weight: pulumi.Int(5)},
 					},
 				},
 			},
@@ -73,7 +73,7 @@ func program(ctx *pulumi.Context) error {
 	}
 	ctx.Export("aliasKey", alias.Key)
 	ctx.Export("createdAt", alias.CreatedAt)
-	ctx.Export("firstAgent", alias.Policy.Rules().Index(pulumi.Int(0)).Targets().Agent_key())
+	ctx.Export("firstAgent", alias.Policy.Rules().Index(pulumi.Int(0)).Targets().AgentKey())
 	ctx.Export("ownedAliasKey", owned.AliasKey)
 	return nil
 }

@@ -46,32 +46,32 @@ func (m *mocks) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 	in := args.Args.Mappable()
 	split := map[string]any{
 		"type":         "weighted",
-		"partition_by": in["partitionBy"],
+		"partitionBy": in["partitionBy"],
 		"options": []any{
-			map[string]any{"agent_key": in["from"], "weight": 80},
-			map[string]any{"agent_key": in["to"], "weight": 20},
+			map[string]any{"agentKey": in["from"], "weight": 80},
+			map[string]any{"agentKey": in["to"], "weight": 20},
 		},
 	}
 	policy := map[string]any{"type": "routed", "rules": []any{map[string]any{"targets": split}}}
 	return resource.NewPropertyMapFromMap(map[string]any{"policy": policy}), nil
 }
 
-// wire is the policy as the API writes it: the names the schema gives (agent_key,
-// partition_by), whatever the Go field names are.
+// wire is the policy as the engine holds it: the names the schema gives (agentKey,
+// partitionBy; the plugin maps them to the API's agent_key), whatever the Go field names are.
 var wire = map[string]any{
 	"type": "routed",
 	"rules": []any{
 		map[string]any{
 			"match":   "get('$.session.metadata.tier', '') == 'gold'",
-			"targets": map[string]any{"type": "single", "agent_key": "support-gold"},
+			"targets": map[string]any{"type": "single", "agentKey": "support-gold"},
 		},
 		map[string]any{
 			"targets": map[string]any{
 				"type":         "weighted",
-				"partition_by": "get('$.session.metadata.user_id', '')",
+				"partitionBy": "get('$.session.metadata.user_id', '')",
 				"options": []any{
-					map[string]any{"agent_key": "support-v1", "weight": float64(95)},
-					map[string]any{"agent_key": "support-v2", "weight": float64(5)},
+					map[string]any{"agentKey": "support-v1", "weight": float64(95)},
+					map[string]any{"agentKey": "support-v2", "weight": float64(5)},
 				},
 			},
 		},
@@ -103,8 +103,8 @@ func TestProgramUnderMocks(t *testing.T) {
 		// Outputs read back through the SDK's typed outputs.
 		collect("createdAt", alias.CreatedAt)
 		collect("key", alias.Key)
-		collect("firstAgent", alias.Policy.Rules().Index(pulumi.Int(0)).Targets().Agent_key().Elem())
-		collect("partitionBy", alias.Policy.Rules().Index(pulumi.Int(1)).Targets().Partition_by().Elem())
+		collect("firstAgent", alias.Policy.Rules().Index(pulumi.Int(0)).Targets().AgentKey().Elem())
+		collect("partitionBy", alias.Policy.Rules().Index(pulumi.Int(1)).Targets().PartitionBy().Elem())
 		collect("secondWeight", alias.Policy.Rules().Index(pulumi.Int(1)).Targets().Options().
 			Index(pulumi.Int(1)).Weight().ApplyT(func(w int) string { return strconv.Itoa(w) }).(pulumi.StringOutput))
 		collect("ownedAliasKey", owned.AliasKey)
@@ -192,8 +192,8 @@ func TestCanaryPolicyInvoke(t *testing.T) {
 	})
 	options := got.Policy.Rules[0].Targets.Options
 	assertEqual(t, "canaryPolicy result", options, []agentalias.WeightedOption{
-		{Agent_key: "support-v1", Weight: 80},
-		{Agent_key: "support-v2", Weight: 20},
+		{AgentKey: "support-v1", Weight: 80},
+		{AgentKey: "support-v2", Weight: 20},
 	})
 }
 

@@ -1,6 +1,6 @@
 """The generated Python SDK (sdk/python) under Pulumi's mocks: what a program declares reaches
-the engine with the schema's names (policy keys as the API writes them: agent_key,
-partition_by), and the outputs the engine returns come back as the SDK's typed properties.
+the engine with the schema's names (policy keys by Pulumi's convention: agentKey,
+partitionBy; the plugin maps them to the API's agent_key), and the outputs the engine returns come back as the SDK's typed properties.
 Run by test/native/sdk-python.test.ts in a fresh venv with sdk/python installed."""
 
 import unittest
@@ -34,10 +34,10 @@ class Mocks(pulumi.runtime.Mocks):
             raise NotImplementedError(f"no such function: {args.token}")
         split = {
             "type": "weighted",
-            "partition_by": args.args["partitionBy"],
+            "partitionBy": args.args["partitionBy"],
             "options": [
-                {"agent_key": args.args["from"], "weight": 80},
-                {"agent_key": args.args["to"], "weight": 20},
+                {"agentKey": args.args["from"], "weight": 80},
+                {"agentKey": args.args["to"], "weight": 20},
             ],
         }
         return {"policy": {"type": "routed", "rules": [{"targets": split}]}}
@@ -74,15 +74,15 @@ CANARY_WIRE = {
     "rules": [
         {
             "match": "get('$.session.metadata.tier', '') == 'gold'",
-            "targets": {"type": "single", "agent_key": "support-gold"},
+            "targets": {"type": "single", "agentKey": "support-gold"},
         },
         {
             "targets": {
                 "type": "weighted",
-                "partition_by": "get('$.session.metadata.user_id', '')",
+                "partitionBy": "get('$.session.metadata.user_id', '')",
                 "options": [
-                    {"agent_key": "support-v1", "weight": 95},
-                    {"agent_key": "support-v2", "weight": 5},
+                    {"agentKey": "support-v1", "weight": 95},
+                    {"agentKey": "support-v2", "weight": 5},
                 ],
             }
         },
