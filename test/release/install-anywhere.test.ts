@@ -18,8 +18,8 @@ import { copyFileSync, lstatSync, mkdirSync, readFileSync, rmSync, writeFileSync
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { pluginArchive, terraformFiles } from "../../release/artifacts.ts";
-import { AgentAliasClient } from "../../src/client/index.js";
 import { PLUGIN_EXECUTABLE, platformPackage, TERRAFORM_EXECUTABLE } from "../../src/cli/plugin.js";
+import { AgentAliasClient } from "../../src/client/index.js";
 import { GO_MODULE } from "../../src/native/schema.js";
 import { REPO } from "../helpers/cli.js";
 import { startTestEmulator } from "../helpers/emulator.js";
