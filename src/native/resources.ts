@@ -31,6 +31,19 @@ function pulumiDiff(d: DiffResult, types: PropertyTypes): DiffResult {
   return { ...d, detailed };
 }
 
+/** Rethrows `e`, the partial state a failure after a write carries (`properties`) in Pulumi's names. */
+function rethrowNamed(e: unknown, pulumi: (p: Props) => Props): never {
+  const err = e as { properties?: unknown };
+  if (
+    typeof err === "object" &&
+    err !== null &&
+    typeof err.properties === "object" &&
+    err.properties !== null
+  )
+    err.properties = pulumi(err.properties as Props);
+  throw e;
+}
+
 /** `core` behind Pulumi's names of the properties `types` lists. */
 function pulumiNamed(core: PluginResource, types: PropertyTypes): NativeResource {
   const api = (p: Props): Props => renameProps(p, types, "api");
@@ -48,7 +61,7 @@ function pulumiNamed(core: PluginResource, types: PropertyTypes): NativeResource
     },
     diff: (olds, news) => pulumiDiff(core.diff(api(olds), api(news)), types),
     async create(inputs, preview) {
-      const r = await core.create(api(inputs), preview);
+      const r = await core.create(api(inputs), preview).catch((e: unknown) => rethrowNamed(e, pulumi));
       return { id: r.id, outs: pulumi(r.outs) };
     },
     async read(id, state) {
@@ -56,7 +69,10 @@ function pulumiNamed(core: PluginResource, types: PropertyTypes): NativeResource
       if (r === null) return null;
       return { id: r.id, outs: pulumi(r.outs), ...(r.inputs ? { inputs: pulumi(r.inputs) } : {}) };
     },
-    update: async (id, olds, news, preview) => pulumi(await core.update(id, api(olds), api(news), preview)),
+    update: async (id, olds, news, preview) =>
+      pulumi(
+        await core.update(id, api(olds), api(news), preview).catch((e: unknown) => rethrowNamed(e, pulumi)),
+      ),
     delete: (id, olds) => core.delete(id, api(olds)),
   };
 }

@@ -26,6 +26,7 @@ import {
   type FieldKind,
 } from "../wire/index.js";
 import { pulumiName } from "./names.js";
+import { pythonReadme } from "./python-readme.js";
 
 export const PACKAGE = "agent-alias";
 const T = (name: string) => `#/types/${PACKAGE}:index:${name}`;
@@ -222,6 +223,7 @@ export function packageSchema(version: string): Spec {
         requires: { pulumi: ">=3.0.0,<4.0.0" },
         respectSchemaVersion: true,
         pyproject: { enabled: true },
+        readme: pythonReadme(version, PLUGIN_DOWNLOAD_URL),
       },
       nodejs: { packageName: "@pulumi-agent-alias/agent-alias" },
     },

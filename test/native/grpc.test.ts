@@ -20,6 +20,20 @@ import {
 } from "../helpers/plugin.js";
 import { aliasInputs, canary } from "../helpers/policies.js";
 
+/**
+ * A policy as the engine holds it: the schema's names (Pulumi's convention: agentKey,
+ * partitionBy), which the plugin maps to the API's (agent_key, partition_by). Written here by
+ * hand, not by the plugin's own mapping, so a wrong mapping fails.
+ */
+const engine = <T>(policy: T): T =>
+  JSON.parse(
+    JSON.stringify(policy)
+      .replaceAll('"agent_key":', '"agentKey":')
+      .replaceAll('"partition_by":', '"partitionBy":'),
+  );
+/** `canary(...)` in the engine's names. */
+const pol = (...args: Parameters<typeof canary>) => engine(canary(...args));
+
 // The native plugin as the engine meets it: the launcher spawned with an engine address, the
 // port read from its first stdout line, every call over gRPC, against a real emulator that
 // takes one API key, given to the plugin only through Configure (no environment fallback).
@@ -198,12 +212,12 @@ describe("provider configuration", () => {
 });
 
 describe("Alias over gRPC", () => {
-  const inputs = (over: Props = {}) => aliasInputs({ key: "g-alias", ...over });
+  const inputs = (over: Props = {}) => engine(aliasInputs({ key: "g-alias", ...over }));
   let outs: Props;
 
   it("Check passes valid inputs through and fails a broken rule at its property path", async () => {
     expect(await plugin.check(ALIAS, inputs())).toEqual({ inputs: inputs(), failures: [] });
-    const broken = canary(90, 10);
+    const broken = pol(90, 10);
     broken.rules[0]!.match = "get('$.session.metadata.tenant') ==";
     expect((await plugin.check(ALIAS, inputs({ policy: broken }))).failures).toEqual([
       {
@@ -211,9 +225,9 @@ describe("Alias over gRPC", () => {
         reason: "policy.rules[0].match: rule #1: match: unexpected end of expression at column 36",
       },
     ]);
-    expect(
-      (await plugin.check(ALIAS, inputs({ policy: canary(50, 50, ["p-v1", "nobody"]) }))).failures,
-    ).toEqual([{ property: "", reason: "policy: Alias references unknown agent(s): [nobody]" }]);
+    expect((await plugin.check(ALIAS, inputs({ policy: pol(50, 50, ["p-v1", "nobody"]) }))).failures).toEqual(
+      [{ property: "", reason: "policy: Alias references unknown agent(s): [nobody]" }],
+    );
   });
 
   it("Check tolerates unknowns and keeps secret inputs secret", async () => {
@@ -243,7 +257,7 @@ describe("Alias over gRPC", () => {
     const res = await plugin.create(ALIAS, inputs());
     expect(res.id).toBe("g-alias");
     outs = res.properties;
-    expect(outs).toMatchObject({ key: "g-alias", description: "", enabled: true, policy: canary(90, 10) });
+    expect(outs).toMatchObject({ key: "g-alias", description: "", enabled: true, policy: pol(90, 10) });
     expect(typeof outs.createdAt).toBe("string");
     expect((await api.getAlias("g-alias")).policy).toEqual(canary(90, 10));
   });
@@ -265,7 +279,7 @@ describe("Alias over gRPC", () => {
   });
 
   it("Diff: a stage change is exactly the weights that change", async () => {
-    const d = await plugin.diff(ALIAS, "g-alias", outs, inputs({ policy: canary(80, 20) }));
+    const d = await plugin.diff(ALIAS, "g-alias", outs, inputs({ policy: pol(80, 20) }));
     // deleteBeforeReplace: were it replaced (`replaceOnChanges`), the same key must be free first.
     expect(d).toMatchObject({
       changes: DIFF.some,
@@ -278,10 +292,16 @@ describe("Alias over gRPC", () => {
       "policy.rules[1].targets.options[1].weight": "UPDATE",
     });
     expect(Object.values(d.inputDiff)).toEqual([true, true]);
-    const one = canary(90, 10);
+    const one = pol(90, 10);
     one.rules[1]!.targets.options![1]!.weight = 15;
     expect((await plugin.diff(ALIAS, "g-alias", outs, inputs({ policy: one }))).detailed).toEqual({
       "policy.rules[1].targets.options[1].weight": "UPDATE",
+    });
+    // Paths name the policy's properties as the schema does.
+    const moved = pol(90, 10) as unknown as { rules: { targets: Record<string, unknown> }[] };
+    moved.rules[0]!.targets.agentKey = "p-v1";
+    expect((await plugin.diff(ALIAS, "g-alias", outs, inputs({ policy: moved }))).detailed).toEqual({
+      "policy.rules[0].targets.agentKey": "UPDATE",
     });
   });
 
@@ -301,9 +321,9 @@ describe("Alias over gRPC", () => {
   });
 
   it("Update during preview writes nothing: the creation time stays, updatedAt becomes unknown", async () => {
-    const res = await plugin.update(ALIAS, "g-alias", outs, inputs({ policy: canary(80, 20) }), true);
+    const res = await plugin.update(ALIAS, "g-alias", outs, inputs({ policy: pol(80, 20) }), true);
     expect(res.properties).toMatchObject({
-      policy: canary(80, 20),
+      policy: pol(80, 20),
       createdAt: outs.createdAt,
       updatedAt: UNKNOWN,
     });
@@ -314,23 +334,23 @@ describe("Alias over gRPC", () => {
   });
 
   it("Update changes the alias in place", async () => {
-    const res = await plugin.update(ALIAS, "g-alias", outs, inputs({ policy: canary(80, 20) }));
-    expect(res.properties).toMatchObject({ policy: canary(80, 20), createdAt: outs.createdAt });
+    const res = await plugin.update(ALIAS, "g-alias", outs, inputs({ policy: pol(80, 20) }));
+    expect(res.properties).toMatchObject({ policy: pol(80, 20), createdAt: outs.createdAt });
     outs = res.properties;
     expect((await api.getAlias("g-alias")).policy).toEqual(canary(80, 20));
   });
 
   it("Read (refresh) sees drift and returns the inputs as the API has them (the engine diffs against them)", async () => {
     await api.patchAlias("g-alias", { enabled: false });
-    const res = await plugin.read(ALIAS, "g-alias", outs, inputs({ policy: canary(80, 20) }));
+    const res = await plugin.read(ALIAS, "g-alias", outs, inputs({ policy: pol(80, 20) }));
     expect(res.id).toBe("g-alias");
     expect(res.properties).toMatchObject({
       enabled: false,
-      policy: canary(80, 20),
+      policy: pol(80, 20),
       createdAt: outs.createdAt,
     });
     // The hand-made value, not the program's: `preview --diff` then shows enabled: false => true.
-    expect(res.inputs).toMatchObject({ key: "g-alias", enabled: false, policy: canary(80, 20) });
+    expect(res.inputs).toMatchObject({ key: "g-alias", enabled: false, policy: pol(80, 20) });
     expect(res.inputs).not.toHaveProperty("createdAt");
     outs = res.properties!;
   });
@@ -350,7 +370,7 @@ describe("Alias over gRPC", () => {
       name: "By hand",
       description: "made in the console",
       metadata: { team: "support" },
-      policy: canary(70, 30),
+      policy: pol(70, 30),
     });
     expect(res.properties).toMatchObject({ ...res.inputs, enabled: true, samples: [] });
     // What the engine does next with an import: Check the inputs, Diff them against the outputs.
@@ -391,7 +411,7 @@ describe("Alias over gRPC", () => {
   it("a failure after the alias changed keeps its id in state (ErrorResourceInitFailed)", async () => {
     const created = await plugin.create(ALIAS, inputs({ key: "g-half" }));
     // The policy lands first; then the PATCH is refused (a name the API does not take).
-    const next = inputs({ key: "g-half", name: "n".repeat(101), policy: canary(80, 20) });
+    const next = inputs({ key: "g-half", name: "n".repeat(101), policy: pol(80, 20) });
     const err = (await plugin
       .update(ALIAS, "g-half", created.properties, next)
       .catch((e: Error) => e)) as Error & {
@@ -405,7 +425,7 @@ describe("Alias over gRPC", () => {
     expect(any.getTypeUrl()).toBe("type.googleapis.com/pulumirpc.ErrorResourceInitFailed");
     const detail = pb.ErrorResourceInitFailed.deserializeBinary(any.getValue_asU8());
     expect(detail.getId()).toBe("g-half");
-    expect(detail.getProperties().toJavaScript()).toMatchObject({ key: "g-half", policy: canary(80, 20) });
+    expect(detail.getProperties().toJavaScript()).toMatchObject({ key: "g-half", policy: pol(80, 20) });
   });
 
   it("Delete removes the alias; a second Delete succeeds", async () => {
@@ -418,9 +438,9 @@ describe("Alias over gRPC", () => {
 describe("AliasPolicy over gRPC", () => {
   it("Check, Create (preview and real), Diff, Update, Read (refresh and import), Delete", async () => {
     await api.createAlias({ key: "g-owned", name: "Owned", policy: canary(100, 0) });
-    const p = { aliasKey: "g-owned", policy: canary(95, 5) };
+    const p = { aliasKey: "g-owned", policy: pol(95, 5) };
     expect(await plugin.check(ALIAS_POLICY, p)).toEqual({ inputs: p, failures: [] });
-    const bad = canary(95, 5);
+    const bad = pol(95, 5);
     bad.rules[0]!.match = "get(";
     expect(
       (await plugin.check(ALIAS_POLICY, { ...p, policy: bad })).failures.map((f) => f.reason.split(": ")[0]),
@@ -435,11 +455,11 @@ describe("AliasPolicy over gRPC", () => {
 
     const created = await plugin.create(ALIAS_POLICY, p);
     expect(created.id).toBe("g-owned");
-    expect(created.properties).toMatchObject({ ...p, previousPolicy: canary(100, 0) });
+    expect(created.properties).toMatchObject({ ...p, previousPolicy: pol(100, 0) });
 
     const d = await plugin.diff(ALIAS_POLICY, "g-owned", created.properties, {
       ...p,
-      policy: canary(80, 20),
+      policy: pol(80, 20),
     });
     expect(d.detailed).toEqual({
       "policy.rules[1].targets.options[0].weight": "UPDATE",
@@ -453,15 +473,15 @@ describe("AliasPolicy over gRPC", () => {
 
     const updated = await plugin.update(ALIAS_POLICY, "g-owned", created.properties, {
       ...p,
-      policy: canary(80, 20),
+      policy: pol(80, 20),
     });
-    expect(updated.properties).toMatchObject({ policy: canary(80, 20), previousPolicy: canary(100, 0) });
+    expect(updated.properties).toMatchObject({ policy: pol(80, 20), previousPolicy: pol(100, 0) });
 
     const refreshed = await plugin.read(ALIAS_POLICY, "g-owned", updated.properties);
-    expect(refreshed).toMatchObject({ id: "g-owned", properties: { previousPolicy: canary(100, 0) } });
-    expect(refreshed.inputs).toEqual({ aliasKey: "g-owned", policy: canary(80, 20) });
+    expect(refreshed).toMatchObject({ id: "g-owned", properties: { previousPolicy: pol(100, 0) } });
+    expect(refreshed.inputs).toEqual({ aliasKey: "g-owned", policy: pol(80, 20) });
     const imported = await plugin.read(ALIAS_POLICY, "g-owned");
-    expect(imported.inputs).toEqual({ aliasKey: "g-owned", policy: canary(80, 20) });
+    expect(imported.inputs).toEqual({ aliasKey: "g-owned", policy: pol(80, 20) });
 
     await plugin.delete(ALIAS_POLICY, "g-owned", updated.properties);
     expect((await api.getAlias("g-owned")).policy).toEqual(canary(100, 0));
@@ -479,7 +499,7 @@ describe("functions over gRPC", () => {
 
   it("canaryPolicy gives the TypeScript canaryPolicy's policy", async () => {
     expect(await plugin.invoke(CANARY, spec)).toEqual({
-      outputs: { policy: canaryPolicy(spec) },
+      outputs: { policy: engine(canaryPolicy(spec)) },
       failures: [],
     });
     const stages = [
@@ -488,7 +508,7 @@ describe("functions over gRPC", () => {
     ];
     const custom = { ...spec, current: "pilot", stages, match: "get('$.session.metadata.tenant') == 'eu'" };
     expect((await plugin.invoke(CANARY, custom)).outputs).toEqual({
-      policy: canaryPolicy({ ...custom, stages: stages as never }),
+      policy: engine(canaryPolicy({ ...custom, stages: stages as never })),
     });
   });
 
@@ -509,7 +529,7 @@ describe("functions over gRPC", () => {
       ],
     });
     const res = await plugin.invoke(CANARY, { ...spec, current: secret("canary-50") });
-    expect(res.outputs).toEqual({ policy: secret(canaryPolicy({ ...spec, current: "canary-50" })) });
+    expect(res.outputs).toEqual({ policy: secret(engine(canaryPolicy({ ...spec, current: "canary-50" }))) });
   });
 
   it("an unknown function is refused with the functions there are", async () => {

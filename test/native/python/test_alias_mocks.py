@@ -3,6 +3,8 @@ the engine with the schema's names (policy keys by Pulumi's convention: agentKey
 partitionBy; the plugin maps them to the API's agent_key), and the outputs the engine returns come back as the SDK's typed properties.
 Run by test/native/sdk-python.test.ts in a fresh venv with sdk/python installed."""
 
+import pathlib
+import re
 import unittest
 
 import pulumi
@@ -206,6 +208,33 @@ class AliasMocksTest(unittest.TestCase):
         self.assertIsInstance(result.policy, agent_alias.outputs.Policy)
         options = result.policy.rules[0].targets.options
         self.assertEqual([(o.agent_key, o.weight) for o in options], [("support-v1", 80), ("support-v2", 20)])
+
+    @pulumi.runtime.test
+    def test_the_readme_program_declares_its_alias_with_the_schema_names(self):
+        readme = pathlib.Path(__file__).parents[3] / "sdk" / "python" / "README.md"
+        program = re.search(r"```python\n(.*?)```", readme.read_text(), re.S).group(1)
+        scope = {"__name__": "readme"}
+        exec(compile(program, str(readme), "exec"), scope)
+
+        def check(_):
+            reg = mocks.registered["support"]
+            inputs = plain(reg.inputs)
+            self.assertEqual(inputs["key"], "support")
+            self.assertEqual(
+                [s.get("expect") for s in inputs["samples"]], ["support-eu", None]
+            )
+            before = {k: v for k, v in plain(mocks.calls[-1].args).items() if v is not None}["before"]
+            self.assertEqual(
+                before,
+                [
+                    {
+                        "match": "get('$.session.metadata.tenant') == 'eu'",
+                        "targets": {"type": "single", "agentKey": "support-eu"},
+                    }
+                ],
+            )
+
+        return scope["support"].urn.apply(check)
 
     def test_required_inputs_are_enforced_by_the_sdk(self):
         with self.assertRaisesRegex(TypeError, "policy"):
