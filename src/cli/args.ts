@@ -52,7 +52,8 @@ export const COMMAND_FLAGS = {
   rollout: {
     ...FORMAT_FLAGS,
     ...stringFlags(["stack", "cwd", "policy", "config-key", "config-file", "alias"]),
-    ...stringFlags(["interval", "from-stage"]),
+    ...stringFlags(["interval", "from-stage", "events", "up-log"]),
+    "show-up": { type: "boolean" },
     "dry-run": { type: "boolean" },
     resume: { type: "boolean" },
     "allow-back": { type: "boolean" },

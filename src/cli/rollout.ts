@@ -6,11 +6,13 @@
  * a dry run; 1 on an abort, a stop, a failure or a stack held by another rollout; 2 for invalid
  * input or a run refused as asked (it would move users back); 130 when interrupted.
  */
+import { appendFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { AgentAliasClient } from "../client/client.js";
 import { clientOptionsOf, configKey, SETTING_NAMES, SETTINGS, type SettingName } from "../client/settings.js";
 import { canaryPlanOfDocument } from "../policy/index.js";
 import { clientRolloutApi, type RolloutApi } from "../rollout/api.js";
+import { eventLine, type RolloutEvent } from "../rollout/events.js";
 import { Interrupts } from "../rollout/interrupts.js";
 import { rolloutHuman, rolloutMarkdown } from "../rollout/report.js";
 import type { RolloutResult } from "../rollout/report-types.js";
@@ -28,10 +30,13 @@ import {
 } from "./args.js";
 import { readDataFile } from "./files.js";
 import { type CliIO, EXIT, InputError, writeJson } from "./io.js";
+import { type LiveView, liveView } from "./live.js";
+import { ROLLOUT_VERBS, type RolloutVerb, rolloutSteerCommand, type SteerSeams } from "./rollout-steer.js";
 
 export const ROLLOUT_HELP = `Usage: agent-alias rollout --stack S --policy FILE [--cwd DIR] [--alias KEY]
                          [--config-key K] [--config-file FILE] [--interval 10s]
                          [--from-stage NAME [--allow-back]] [--dry-run] [--resume]
+                         [--events FILE] [--show-up] [--up-log FILE]
                          [--json] [--format human|json|markdown]
                          ${SETTING_NAMES.map((n) => `[--${settingFlag(n)} KEY]`).join("\n                         ")}
 
@@ -78,6 +83,16 @@ was killed is finished by the next run, never by deploying the failed stage agai
 --dry-run reads the stack and the API and says what the run would do; it changes nothing,
 and exits as the run would when it would refuse (2) or find the stack held (1), else 0.
 
+While it runs: progress lines on stderr, and on a terminal a panel below them redrawn after
+each check (stage, weights, hold left, each agent's figures, each gate against its bound, the
+next step). --events FILE writes each step as a JSON line (stage_set, up_done, check, pause,
+resume, promote, abort, verdict, end), for a CI job to forward; --show-up shows each up's
+output on stderr, --up-log FILE keeps it. The rollout publishes its status in the stack's
+tags after each check and acts on commands sent there at its next check:
+  agent-alias rollout status --stack S [--watch]       from any machine with the stack
+  agent-alias rollout pause|resume|promote|abort --stack S [--reason TEXT]
+(agent-alias rollout status --help says more).
+
 The program must read its stage from the config key and use the same stage table as the
 policy file (e.g. canaryPolicy({... current: config.get("canaryStage")}) with the same
 stages): after each up the API must serve that stage's policy.
@@ -105,6 +120,8 @@ export interface RolloutSeams {
   env?: Record<string, string | undefined>;
   /** Interrupts of the run (default: SIGINT and SIGTERM of this process). */
   interrupts?: Interrupts;
+  /** Seams of the status and steering subcommands. */
+  steer?: SteerSeams;
 }
 
 function parseInterval(text: string | undefined): number {
@@ -150,6 +167,9 @@ async function withSignals<T>(interrupts: Interrupts, io: CliIO, run: () => Prom
 }
 
 export async function rolloutCommand(argv: string[], io: CliIO, seams: RolloutSeams = {}): Promise<number> {
+  const verb = argv[0];
+  if (verb !== undefined && (ROLLOUT_VERBS as readonly string[]).includes(verb))
+    return rolloutSteerCommand(verb as RolloutVerb, argv.slice(1), io, seams.steer);
   const { values, positionals, format: formatOf } = commandFlags(argv, "rollout");
   if (values.help) return writeHelp(io, ROLLOUT_HELP);
   if (positionals.length > 0) throw usageError("rollout", `unexpected argument '${positionals[0]}'`);
@@ -175,6 +195,8 @@ export async function rolloutCommand(argv: string[], io: CliIO, seams: RolloutSe
       `${values.policy} has no key: give the alias the program deploys with --alias KEY`,
     );
   const configKey = values["config-key"] ?? "canaryStage";
+  const live = liveView(io.stderr);
+  const outputs = runOutputs(values, cwd, live);
   let result: RolloutResult;
   try {
     const stack =
@@ -184,6 +206,7 @@ export async function rolloutCommand(argv: string[], io: CliIO, seams: RolloutSe
         workDir: resolve(cwd, values.cwd ?? "."),
         configKey,
         ...(values["config-file"] !== undefined ? { configFile: resolve(cwd, values["config-file"]) } : {}),
+        ...(outputs.upOutput ? { upOutput: outputs.upOutput } : {}),
       }));
     const api = seams.api ?? (await apiOf(stack, values, seams));
     const interrupts = seams.interrupts ?? new Interrupts();
@@ -201,9 +224,12 @@ export async function rolloutCommand(argv: string[], io: CliIO, seams: RolloutSe
         interrupts,
         clock: seams.clock,
         sleep: seams.sleep,
-        progress: (line) => io.stderr.write(`rollout: ${line}\n`),
+        progress: (line) => live.line(`rollout: ${line}`),
+        event: outputs.event,
+        onStatus: (s) => live.status(s),
       });
     result = seams.interrupts ? await run() : await withSignals(interrupts, io, run);
+    live.close();
   } catch (e) {
     if ((e as { code?: unknown }).code === "invalid_input")
       throw new InputError(`rollout: ${(e as Error).message}`);
@@ -220,6 +246,33 @@ export async function rolloutCommand(argv: string[], io: CliIO, seams: RolloutSe
   if (result.status === "interrupted" || result.status === "error")
     io.stderr.write(`agent-alias rollout: to go on from where the alias is: ${resumeCommand(argv)}\n`);
   return result.exit_code;
+}
+
+/** Where a run's events (`--events FILE`, JSON lines) and its ups' output (`--show-up`, `--up-log FILE`) go. */
+function runOutputs(
+  values: { events?: string | undefined; "show-up"?: boolean | undefined; "up-log"?: string | undefined },
+  cwd: string,
+  live: LiveView,
+): { event?: (e: RolloutEvent) => void; upOutput?: (text: string) => void } {
+  const out: { event?: (e: RolloutEvent) => void; upOutput?: (text: string) => void } = {};
+  if (values.events !== undefined) {
+    const file = resolve(cwd, values.events);
+    writeFileSync(file, "");
+    out.event = (e) => appendFileSync(file, `${eventLine(e, Date.now())}\n`);
+  }
+  const log = values["up-log"] === undefined ? undefined : resolve(cwd, values["up-log"]);
+  if (log !== undefined) writeFileSync(log, "");
+  if (values["show-up"] || log !== undefined) {
+    let partial = "";
+    out.upOutput = (text) => {
+      if (log !== undefined) appendFileSync(log, text);
+      if (!values["show-up"]) return;
+      const lines = (partial + text).split("\n");
+      partial = lines.pop()!;
+      for (const l of lines) live.line(`  up| ${l}`);
+    };
+  }
+  return out;
 }
 
 /** The API a rollout reads, with the stack's provider config (or the keys named), setting by setting. */

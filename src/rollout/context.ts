@@ -5,10 +5,14 @@
  */
 import type { CanaryPlan } from "../policy/index.js";
 import type { RolloutApi, ServedAlias } from "./api.js";
+import type { RolloutEvent } from "./events.js";
 import type { Interrupts } from "./interrupts.js";
 import type { AliasPosition } from "./position.js";
 import type { RolloutRecord } from "./record.js";
+import type { SteeredReport } from "./report-types.js";
 import type { RolloutStack } from "./stack.js";
+import type { RolloutStatusSnapshot } from "./status.js";
+import type { SteeringState } from "./steering.js";
 
 export interface RunContext {
   readonly plan: CanaryPlan;
@@ -35,6 +39,14 @@ export interface RunContext {
   verdict?: string | undefined;
   /** Set when another run took the stack: this one stops at the next step, touching nothing. */
   lost?: string | undefined;
+  /** What steering commands (steering.ts) have asked so far. */
+  steering: SteeringState;
+  /** The commands acted on, for the report. */
+  readonly steered: SteeredReport[];
+  /** Each step as an event (events.ts). */
+  readonly event: (e: RolloutEvent) => void;
+  /** Each status published (status.ts), for a live view. */
+  readonly onStatus: (s: RolloutStatusSnapshot) => void;
 }
 
 export const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));

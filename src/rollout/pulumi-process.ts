@@ -71,7 +71,8 @@ export function stackConfigPath(workDir: string, stack: string): string {
  * `pulumi up` (`command` with `args`) in its own process group, so a terminal's Ctrl-C reaches
  * only this process, which passes on exactly one interrupt (a second one would make Pulumi
  * terminate, leaving its lock). `started` receives the child (what an interrupt signals).
- * Resolves with the exit code and the last MiB of stderr; stdout is drained.
+ * Resolves with the exit code and the last MiB of stderr; stdout is drained, or both go to
+ * `output` as they come (the engine's own progress: `--show-up`, `--up-log`).
  */
 export function spawnUp(
   command: string,
@@ -79,6 +80,7 @@ export function spawnUp(
   cwd: string,
   envVars: Record<string, string>,
   started: (child: ChildProcess) => void,
+  output?: (text: string) => void,
 ): Promise<{ code: number | null; stderr: string }> {
   return new Promise((done, fail) => {
     const child = spawn(command, args, {
@@ -95,9 +97,11 @@ export function spawnUp(
     });
     started(child);
     let err = "";
-    child.stdout!.resume();
+    if (output === undefined) child.stdout!.resume();
+    else child.stdout!.setEncoding("utf8").on("data", output);
     child.stderr!.setEncoding("utf8").on("data", (d: string) => {
       err = (err + d).slice(-(1 << 20));
+      output?.(d);
     });
     child.once("error", fail);
     child.once("close", (c) => done({ code: c, stderr: err }));

@@ -30,6 +30,8 @@ export interface CheckReport {
   unjoined?: number;
   /** API calls the check made (traces, sessions). */
   api_calls?: number;
+  /** What steering changed at this check: `paused by …`, `promoted by …`. */
+  steering?: string;
 }
 
 export interface StageReport {
@@ -43,7 +45,15 @@ export interface StageReport {
   window: { start: string; end: string | null };
   /** The stage was already in effect when the rollout started: its window starts when it took effect. */
   resumed: boolean;
-  outcome: "passed" | "deployed" | "failed" | "inconclusive" | "stopped" | "interrupted" | "planned";
+  outcome:
+    | "passed"
+    | "deployed"
+    | "failed"
+    | "inconclusive"
+    | "aborted_by"
+    | "stopped"
+    | "interrupted"
+    | "planned";
   checks: CheckReport[];
   /** The last verdict's line. */
   verdict: string | null;
@@ -75,6 +85,17 @@ export const STATUS_EXIT: Readonly<Record<RolloutStatus, 0 | 1 | 2 | 130>> = Obj
   refused: 2,
   interrupted: 130,
 });
+
+/** A steering command the rollout acted on (steering.ts). */
+export interface SteeredReport {
+  verb: "pause" | "resume" | "promote" | "abort";
+  by: string;
+  /** When it was sent, and the stage it was acted on at. */
+  at: string;
+  stage: string;
+  reason: string | null;
+  force: boolean;
+}
 
 /** Partition keys of the canary rule that an explicit move back sends from one agent to another. */
 export interface MoveReport {
@@ -108,6 +129,8 @@ export interface RolloutResult {
   /** An explicit move back (`--allow-back`): who moved. */
   moved_back?: MoveReport;
   stages: StageReport[];
+  /** Steering commands acted on (pause, resume, promote, abort), in order. */
+  steered?: SteeredReport[];
   /** For a dry run: what it would do, one line each. */
   actions?: string[];
 }

@@ -90,8 +90,16 @@ export function rolloutMarkdown(r: RolloutResult): string {
       "```",
     );
   }
+  if (r.steered !== undefined)
+    lines.push("", "Steering:", "", ...r.steered.map((c) => `- ${cell(steeredLine(c))}`));
   if (r.actions !== undefined) lines.push("", "Plan:", "", ...r.actions.map((a) => `- ${cell(a)}`));
   return `${lines.join("\n")}\n`;
+}
+
+/** `12:04:05 at canary-20: pause by ana@ci: "metrics look odd"`. */
+function steeredLine(c: NonNullable<RolloutResult["steered"]>[number]): string {
+  const what = c.verb === "promote" && c.force ? "promote (forced)" : c.verb;
+  return `${time(c.at)} at ${c.stage}: ${what} by ${c.by}${c.reason === null ? "" : `: "${c.reason}"`}`;
 }
 
 /** Traces left out of a check's figures, as a clause (`left out 12: other alias or direct 8, …`). */
@@ -120,5 +128,6 @@ export function rolloutHuman(r: RolloutResult): string {
     lines.push(
       `  ${s.name} (${s.weights[0]}/${s.weights[1]}): ${s.outcome}${s.resumed ? ` (resumed: in effect since ${s.window.start})` : ""}${leftOut(lastJudged(s))}`,
     );
+  for (const c of r.steered ?? []) lines.push(`  steered: ${steeredLine(c)}`);
   return `${lines.join("\n")}\n`;
 }

@@ -20,6 +20,7 @@ import type { CanaryPlan } from "../policy/index.js";
 import type { RolloutApi, ServedAlias } from "./api.js";
 import type { RunContext } from "./context.js";
 import { dryRunActions } from "./dry-run.js";
+import type { RolloutEvent } from "./events.js";
 import { unfinishedRevertIn } from "./history.js";
 import { Interrupts } from "./interrupts.js";
 import { type AliasPosition, stageOfPolicy } from "./position.js";
@@ -37,6 +38,8 @@ import { type RolloutResult, type RolloutStatus, STATUS_EXIT } from "./report-ty
 import type { RolloutStack } from "./stack.js";
 import { planned, runStages } from "./stages.js";
 import { decideStart, type StartDecision } from "./start.js";
+import type { RolloutStatusSnapshot } from "./status.js";
+import { initialSteering } from "./steering.js";
 
 export type { TraceReader } from "./api.js";
 
@@ -69,6 +72,10 @@ export interface RolloutOptions {
   holder?: { host: string; by: string; pid: number } | undefined;
   /** How long another host's rollout may go unseen before its record is stale (default max(5 min, 3 intervals)). */
   staleMs?: number | undefined;
+  /** Each step as an event (events.ts), e.g. to a JSON-lines file. */
+  event?: ((e: RolloutEvent) => void) | undefined;
+  /** Each status the rollout publishes (status.ts), e.g. for a live view. */
+  onStatus?: ((s: RolloutStatusSnapshot) => void) | undefined;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -272,6 +279,10 @@ function runContext(
     deployed: start.position,
     configStage: start.configStage,
     verdict: start.tags[VERDICT_TAG],
+    steering: initialSteering(),
+    steered: [],
+    event: options.event ?? (() => {}),
+    onStatus: options.onStatus ?? (() => {}),
   };
 }
 

@@ -101,6 +101,8 @@ export interface AutomationStackOptions {
   env?: Readonly<Record<string, string>>;
   /** The Pulumi installation (its `bin/pulumi`); default this repository's cached CLI, else PATH. */
   pulumiRoot?: string;
+  /** Each `up`'s output (the engine's stdout and stderr) as it comes. */
+  upOutput?: (text: string) => void;
 }
 
 /** A selected stack and the commands the rollout runs on it. */
@@ -116,6 +118,7 @@ interface StackCli {
   /** A Pulumi command that takes no `--config-file` (stack tags). */
   readonly bare: (args: string[], operands?: string[]) => Promise<{ stdout: string }>;
   readonly projectName: () => Promise<string>;
+  readonly upOutput: ((text: string) => void) | undefined;
 }
 
 /** Selects the stack (RolloutStackError `select` when it does not exist). */
@@ -159,6 +162,7 @@ async function selectStack(options: AutomationStackOptions): Promise<StackCli> {
     bare: (args, operands = []) =>
       run(ws.pulumiCommand.command, [...args, ...common, ...operands], ws.workDir, envVars),
     projectName: async () => (project ??= (await ws.projectSettings()).name),
+    upOutput: options.upOutput,
   };
 }
 
@@ -224,6 +228,7 @@ async function runUp(
       cli.ws.workDir,
       cli.envVars,
       started,
+      cli.upOutput,
     );
     const outcome = readUpOutput(existsSync(eventLog) ? readFileSync(eventLog, "utf8") : "", stderr);
     if (code === 0) {

@@ -10,7 +10,7 @@
  * - An interrupt ends the run with the stage the API serves, nothing reverted; another run
  *   that took the stack ends it the same way (`locked`).
  */
-import type { CanaryPlan } from "../policy/index.js";
+import type { CanaryPlan, PlannedStage } from "../policy/index.js";
 import { diffPolicies } from "../policy/index.js";
 import type { ServedAlias } from "./api.js";
 import { deployedName, describePosition, errorText, type RunContext } from "./context.js";
@@ -22,7 +22,9 @@ import type { MoveReport, RolloutResult, RolloutStatus, StageReport } from "./re
 import { STATUS_EXIT } from "./report-types.js";
 import { SessionLog } from "./sessions.js";
 import type { StartDecision } from "./start.js";
-import { watchStage } from "./watch.js";
+import { onceEach, pollSteering, publishStatus } from "./steer-run.js";
+import { nextStage } from "./steering.js";
+import { type WatchContext, watchStage } from "./watch.js";
 
 type Base = Pick<
   RolloutResult,
@@ -82,6 +84,17 @@ export async function runStages(
   base: Base,
   served: ServedAlias | null,
 ): Promise<RolloutResult> {
+  const r = await stagesOfDecision(ctx, decision, base, served);
+  ctx.event({ event: "end", status: r.status, exit_code: r.exit_code, message: r.message });
+  return r;
+}
+
+async function stagesOfDecision(
+  ctx: RunContext,
+  decision: Extract<StartDecision, { action: "start" | "finish_revert" }>,
+  base: Base,
+  served: ServedAlias | null,
+): Promise<RolloutResult> {
   const reports: StageReport[] = [];
   const startStage = ctx.plan.stages[decision.action === "start" ? decision.index : decision.target]!.name;
   const result: Result = (status, message, extra = {}) => ({
@@ -93,6 +106,7 @@ export async function runStages(
     final_stage: ctx.configStage ?? null,
     deployed_stage: deployedName(ctx),
     stages: reports,
+    ...(ctx.steered.length > 0 ? { steered: ctx.steered } : {}),
     ...extra,
   });
   try {
@@ -144,6 +158,50 @@ async function stopHere(ctx: RunContext, result: Result): Promise<RolloutResult>
 
 const halted = (ctx: RunContext) => ctx.interrupts.count > 0 || ctx.lost !== undefined;
 
+/** What watching `stage` (in effect since `began`) reads: the API, the clock, steering; status and events after each check. */
+function watchContext(
+  ctx: RunContext,
+  stage: PlannedStage,
+  sessions: SessionLog,
+  began: number,
+): WatchContext {
+  const { plan } = ctx;
+  const warn = onceEach(ctx.progress);
+  const figures = (agent: string, f: GateEvaluation["canary"]) => ({
+    agent,
+    traces: f.traces,
+    error_rate: f.errorRate,
+    p95_ms: f.p95Ms,
+  });
+  return {
+    api: ctx.api,
+    alias: ctx.alias!,
+    from: plan.from,
+    to: plan.to,
+    canaryRule: plan.canaryRule,
+    sessions,
+    intervalMs: ctx.intervalMs,
+    readAttempts: ctx.readAttempts,
+    maxReadFailures: ctx.maxReadFailures,
+    clock: ctx.clock,
+    pause: async (ms) => (await ctx.interrupts.pause(ms, ctx.sleep)) && ctx.lost === undefined,
+    progress: ctx.progress,
+    steering: () => pollSteering(ctx, stage.name, warn),
+    checked: async (n, evaluation) => {
+      ctx.event({
+        event: "check",
+        stage: stage.name,
+        n,
+        verdict: evaluation.verdict,
+        baseline: figures(plan.from, evaluation.baseline),
+        canary: figures(plan.to, evaluation.canary),
+        paused: ctx.steering.paused !== null,
+      });
+      await publishStatus(ctx, stage, began, n, evaluation, warn);
+    },
+  };
+}
+
 async function stagesFrom(
   ctx: RunContext,
   from: number,
@@ -157,7 +215,15 @@ async function stagesFrom(
   for (const stage of plan.stages.slice(from)) {
     if (halted(ctx)) return stopHere(ctx, result);
     await writeRecord(ctx, { phase: "running", stage: stage.name });
+    ctx.steering = nextStage(ctx.steering);
+    ctx.event({ event: "stage_set", stage: stage.name, weights: [stage.weights[0], stage.weights[1]] });
     const d = await deploy(ctx, stage.index);
+    ctx.event({
+      event: "up_done",
+      stage: stage.name,
+      ok: d.ok,
+      ...(d.ok ? { changes: d.changes } : { message: d.message }),
+    });
     if (halted(ctx)) return stopHere(ctx, result);
     if (!d.ok) {
       await endRecord(ctx, "error");
@@ -191,27 +257,16 @@ async function stagesFrom(
     }
     // A resumed stage may have taken effect long ago: it still gets max_wait from now for traces.
     const waitUntil = Math.max(began + stage.holdMs + stage.maxWaitMs, now + stage.maxWaitMs);
+    await publishStatus(ctx, stage, began, 0, null, onceEach(ctx.progress));
     const end = await watchStage(
-      {
-        api: ctx.api,
-        alias: ctx.alias!,
-        from: plan.from,
-        to: plan.to,
-        canaryRule: plan.canaryRule,
-        sessions,
-        intervalMs: ctx.intervalMs,
-        readAttempts: ctx.readAttempts,
-        maxReadFailures: ctx.maxReadFailures,
-        clock: ctx.clock,
-        pause: async (ms) => (await ctx.interrupts.pause(ms, ctx.sleep)) && ctx.lost === undefined,
-        progress: ctx.progress,
-      },
+      watchContext(ctx, stage, sessions, began),
       stage,
       began,
       waitUntil,
       report,
       plan.policies[stage.index]!,
     );
+    ctx.event({ event: "verdict", stage: stage.name, outcome: end.outcome, message: report.verdict ?? "" });
     if (end.outcome === "interrupted") {
       report.outcome = "interrupted";
       return stopHere(ctx, result);
@@ -229,7 +284,12 @@ async function stagesFrom(
       continue;
     }
     report.outcome = end.outcome;
-    return revert(ctx, stage.name, end.evaluation, end.line, passed, report, result);
+    const evaluation = end.outcome === "aborted_by" ? undefined : end.evaluation;
+    const verdictFor = (target: string | null) =>
+      evaluation === undefined
+        ? `${stage.name}: ${end.line}${target === null ? "" : `; reverted to ${target}`}`
+        : describeVerdict(evaluation, target ?? undefined);
+    return revert(ctx, stage.name, verdictFor, end.line, passed, report, result);
   }
   await endRecord(ctx, "completed");
   const ran = plan.stages.slice(from).map((s) => s.name);
@@ -239,7 +299,7 @@ async function stagesFrom(
 async function revert(
   ctx: RunContext,
   failing: string,
-  evaluation: GateEvaluation,
+  verdictFor: (target: string | null) => string,
   line: string,
   passed: readonly string[],
   report: StageReport,
@@ -252,7 +312,7 @@ async function revert(
     await endRecord(ctx, "aborted");
     return result("aborted", message);
   }
-  const verdict = describeVerdict(evaluation, target);
+  const verdict = verdictFor(target);
   report.verdict = verdict;
   // The evidence of the abort first (the revert's up also says so in the stack's history).
   await writeRecord(ctx, { phase: "aborting", stage: failing, target });

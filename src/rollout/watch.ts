@@ -5,15 +5,19 @@
  * loop's state machine say whether to go on, pass or fail. A check that would pass or abort
  * reads each agent's whole window again and decides on that. A read is retried
  * (`readAttempts`), and a check that could not read is never a verdict; after `maxReadFailures`
- * such checks in a row the stage is `stopped`. An interrupt ends the watch at once.
+ * such checks in a row the stage is `stopped`. An interrupt ends the watch at once. Steering
+ * (steering.ts), read before each check: `abort` ends the watch (`aborted_by`); while paused a
+ * pass or an inconclusive wait does not end it; `promote` judges the stage as if its hold were
+ * over (with `force`, any check that does not fail passes it).
  */
 import { canaryGates, checkPolicy, type PlannedStage } from "../policy/index.js";
 import type { RolloutApi, ServedAlias } from "./api.js";
-import { initialCheckState, nextState } from "./checks.js";
+import { type CheckStep, initialCheckState, nextState } from "./checks.js";
 import { CohortClassifier, type CohortSplit, splitByCohort } from "./cohort.js";
 import { describeVerdict, evaluateGates, type GateEvaluation } from "./gates.js";
 import type { AgentReport, CheckReport, StageReport } from "./report-types.js";
 import type { SessionLog } from "./sessions.js";
+import { describeCommand, type SteerCommand, type SteeringState } from "./steering.js";
 import { TraceWindow } from "./traces.js";
 
 export interface WatchContext {
@@ -30,6 +34,10 @@ export interface WatchContext {
   /** Sleeps `ms`; resolves false at once when the rollout is interrupted. */
   readonly pause: (ms: number) => Promise<boolean>;
   readonly progress: (line: string) => void;
+  /** The steering state at a check (steer-run.ts); none when absent. */
+  readonly steering?: (() => Promise<SteeringState>) | undefined;
+  /** After each check that read: its number and evaluation (status, events). */
+  readonly checked?: ((checks: number, evaluation: GateEvaluation) => Promise<void>) | undefined;
 }
 
 export type WatchEnd =
@@ -40,6 +48,7 @@ export type WatchEnd =
       readonly line: string;
     }
   | { readonly outcome: "stopped"; readonly line: string }
+  | { readonly outcome: "aborted_by"; readonly command: SteerCommand; readonly line: string }
   | { readonly outcome: "interrupted" };
 
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e)).split("\n")[0]!;
@@ -50,6 +59,30 @@ const figures = (f: GateEvaluation["baseline"]): AgentReport => {
   for (const [, gate] of canaryGates()) out[gate.report.json] = gate.figure(f);
   return out as AgentReport;
 };
+
+/**
+ * The check's decision as steering changes it, and the words for the report: paused, a pass
+ * or an inconclusive wait continues; a forced promote passes any check that does not fail.
+ */
+function steeredStep(
+  step: CheckStep,
+  verdict: string,
+  steering: SteeringState,
+): { step: CheckStep; note?: string } {
+  if (steering.paused !== null && (step.decision === "advance" || step.abortedBy === "inconclusive"))
+    return {
+      step: { ...step, decision: "continue", abortedBy: null },
+      note: `held: ${describeCommand(steering.paused)}`,
+    };
+  if (steering.promote?.force && step.decision === "continue" && verdict !== "fail")
+    return { step: { ...step, decision: "advance" }, note: `passed: ${describeCommand(steering.promote)}` };
+  if (steering.promote !== null && step.decision === "advance")
+    return { step, note: `passed early: ${describeCommand(steering.promote)}` };
+  if (steering.paused !== null) return { step, note: `paused: ${describeCommand(steering.paused)}` };
+  return { step };
+}
+
+const NO_STEERING: SteeringState = { paused: null, promote: null, abort: null, handled: null };
 
 /** Retries `read` up to `attempts` times, pausing between; throws the last failure. */
 async function retried<T>(ctx: WatchContext, read: () => Promise<T>): Promise<T> {
@@ -101,6 +134,14 @@ export async function watchStage(
   let warnedUnjoined = false;
   for (;;) {
     if (!(await ctx.pause(ctx.intervalMs))) return { outcome: "interrupted" };
+    const steering = (await ctx.steering?.()) ?? NO_STEERING;
+    if (steering.abort !== null) {
+      const line = `aborted: ${describeCommand(steering.abort)}`;
+      report.verdict = line;
+      return { outcome: "aborted_by", command: steering.abort, line };
+    }
+    // A promote judges the stage as if its hold were over.
+    const judgedStage = steering.promote === null ? stage : { ...stage, holdMs: 0 };
     const end = ctx.clock();
     report.window.end = new Date(end).toISOString();
     const callsBefore = ctx.api.calls?.();
@@ -113,7 +154,7 @@ export async function watchStage(
       await retried(ctx, () => ctx.sessions.catchUp(began));
       const split = splitByCohort({ baseline, canary }, ctx.sessions, classifier, began);
       const evaluation = evaluateGates(
-        stage,
+        judgedStage,
         {
           baseline: { agentKey: ctx.from, traces: split.baseline },
           canary: { agentKey: ctx.to, traces: split.canary },
@@ -152,7 +193,7 @@ export async function watchStage(
         `${stage.name}: ${split.unjoined} trace${split.unjoined === 1 ? " has" : "s have"} no session_key: counted by agent, since they cannot be joined to the alias's sessions`,
       );
     }
-    const step = nextState(state, evaluation.verdict);
+    const { step, note } = steeredStep(nextState(state, evaluation.verdict), evaluation.verdict, steering);
     state = step.state;
     const line = describeVerdict(evaluation);
     const check: CheckReport = {
@@ -165,10 +206,14 @@ export async function watchStage(
       left_out: split.leftOut,
       unjoined: split.unjoined,
       ...(callsBefore === undefined ? {} : { api_calls: ctx.api.calls!() - callsBefore }),
+      ...(note === undefined ? {} : { steering: note }),
     };
     report.checks.push(check);
     report.verdict = line;
-    ctx.progress(`${stage.name}: ${evaluation.verdict}: ${line}${leftOutClause(split)}`);
+    ctx.progress(
+      `${stage.name}: ${evaluation.verdict}: ${line}${leftOutClause(split)}${note ? ` (${note})` : ""}`,
+    );
+    await ctx.checked?.(state.checks, evaluation);
     if (step.decision === "continue") continue;
     if (step.decision === "advance") return { outcome: "passed", line };
     return { outcome: step.abortedBy === "inconclusive" ? "inconclusive" : "failed", evaluation, line };

@@ -1,0 +1,215 @@
+/**
+ * `agent-alias rollout status | pause | resume | promote | abort --stack S`: see a rollout that
+ * runs anywhere, and steer it, through the stack's tags (src/rollout/status.ts, steering.ts):
+ * what every machine that can run `pulumi up` on the stack can read and write, never a file on
+ * the runner.
+ */
+import { hostname, userInfo } from "node:os";
+import { resolve } from "node:path";
+import {
+  decodeRecord,
+  holderName,
+  holderState,
+  pidAlive,
+  ROLLOUT_TAG,
+  VERDICT_TAG,
+} from "../rollout/record.js";
+import { automationStack, type RolloutStack } from "../rollout/stack.js";
+import { decodeStatus, STATUS_TAG } from "../rollout/status.js";
+import { type StatusView, statusLines } from "../rollout/status-view.js";
+import {
+  COMMAND_TAG,
+  decodeCommand,
+  describeCommand,
+  encodeCommand,
+  STEER_VERBS,
+  type SteerVerb,
+} from "../rollout/steering.js";
+import { parseDuration } from "../units/index.js";
+import { outputFormat, parseFlags, usageError, writeHelp } from "./args.js";
+import { type CliIO, EXIT, writeJson } from "./io.js";
+
+export const ROLLOUT_VERBS = ["status", ...STEER_VERBS] as const;
+export type RolloutVerb = (typeof ROLLOUT_VERBS)[number];
+
+export const ROLLOUT_STEER_HELP = `Usage: agent-alias rollout status --stack S [--cwd DIR] [--watch [--every 2s]] [--json]
+       agent-alias rollout pause|resume|promote|abort --stack S [--cwd DIR] [--reason TEXT]
+                           [--force] [--wait [--timeout 5m]] [--json]
+
+See and steer the rollout that runs on stack S of the project in --cwd (default: the working
+directory), from any machine that can run \`pulumi up\` on the stack: both go through the
+stack's tags (agent-alias:rollout, agent-alias:rollout-status, agent-alias:rollout-command),
+which the stack's backend keeps, never a file on the machine that runs the rollout.
+
+status     the stage and its weights, since when, the hold left, the checks so far and the
+           last verdict, each agent's traces, error rate and p95, each gate's figure against
+           its bound, the last command and whether it was acted on, and the next step.
+           --watch redraws it every --every (default 2s) until interrupted.
+pause      no stage change until resume (a failing gate still aborts).
+resume     goes on after a pause.
+promote    skips the rest of the current stage's hold: the stage passes at the next check
+           whose gates pass (min_traces included); --force: at the next check that does not fail.
+abort      reverts as a failed gate does (the reason in the verdict); the rollout exits 1.
+The running rollout acts on a command at its next check, and records who sent it, when and
+why (--reason) in its report and events. --wait waits until it has (at most --timeout).
+Exit 0; 1 when no rollout is running on the stack (steering), or --wait timed out; 2 for
+bad arguments. --json prints {record, running, status, command, verdict} (status) or
+{sent, command, acted} (steering).`;
+
+const FLAGS = {
+  stack: { type: "string" },
+  cwd: { type: "string" },
+  watch: { type: "boolean" },
+  every: { type: "string" },
+  reason: { type: "string" },
+  force: { type: "boolean" },
+  wait: { type: "boolean" },
+  timeout: { type: "string" },
+  json: { type: "boolean" },
+  format: { type: "string" },
+} as const;
+
+/** Test seams: the stack and the clock. */
+export interface SteerSeams {
+  stack?: RolloutStack;
+  clock?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+  /** Who sends commands (default this process's user@host). */
+  by?: string;
+}
+
+const STALE_MS = 300_000;
+
+function durationFlag(name: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const ms = parseDuration(text);
+  if (ms === undefined || ms < 1)
+    throw usageError("rollout", `--${name} must be a duration like 2s; got '${text}'`);
+  return ms;
+}
+
+/** What the stack's tags say, now. */
+async function readView(stack: RolloutStack, now: number): Promise<StatusView> {
+  const tags = await stack.tags();
+  const record = decodeRecord(tags[ROLLOUT_TAG]);
+  const holder = holderState(record, { now, host: hostname(), pidAlive, staleMs: STALE_MS });
+  return {
+    record,
+    holder,
+    status: decodeStatus(tags[STATUS_TAG]),
+    command: decodeCommand(tags[COMMAND_TAG]),
+    verdict: tags[VERDICT_TAG],
+  };
+}
+
+function thisUser(): string {
+  let user: string;
+  try {
+    user = userInfo().username;
+  } catch {
+    user = process.env.USER ?? "unknown";
+  }
+  return holderName(user, hostname());
+}
+
+export async function rolloutSteerCommand(
+  verb: RolloutVerb,
+  argv: string[],
+  io: CliIO,
+  seams: SteerSeams = {},
+): Promise<number> {
+  const { values, positionals } = parseFlags(argv, FLAGS);
+  if (values.help) return writeHelp(io, ROLLOUT_STEER_HELP);
+  if (positionals.length > 0) throw usageError("rollout", `unexpected argument '${positionals[0]}'`);
+  if (values.stack === undefined) throw usageError("rollout", `${verb}: --stack is required`);
+  if (verb === "status" && (values.reason !== undefined || values.force || values.wait))
+    throw usageError("rollout", "status takes no --reason, --force or --wait");
+  if (verb !== "status" && (values.watch || values.every !== undefined))
+    throw usageError("rollout", `${verb} takes no --watch or --every`);
+  if (values.force && verb !== "promote") throw usageError("rollout", "--force goes with promote");
+  const format = outputFormat(values, ["human", "json"]);
+  const clock = seams.clock ?? Date.now;
+  const sleep = seams.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const cwd = io.cwd ?? process.cwd();
+  const stack =
+    seams.stack ?? (await automationStack({ stack: values.stack, workDir: resolve(cwd, values.cwd ?? ".") }));
+  if (verb === "status") {
+    const every = durationFlag("every", values.every, 2000);
+    for (;;) {
+      const view = await readView(stack, clock());
+      if (format === "json") writeJson(io, { ...view, running: view.holder === "live" });
+      else {
+        if (values.watch && io.stdout.isTTY) io.stdout.write("\x1b[H\x1b[2J");
+        io.stdout.write(`${statusLines(view, values.stack, clock()).join("\n")}\n`);
+      }
+      if (!values.watch || (view.record?.phase ?? "ended") === "ended") return EXIT.ok;
+      await sleep(every);
+    }
+  }
+  return steerCommand(verb, { ...values, stack: values.stack }, format, stack, io, {
+    clock,
+    sleep,
+    by: seams.by,
+  });
+}
+
+/** Writes the command for the running rollout; with --wait, waits for it to be acted on. */
+async function steerCommand(
+  verb: SteerVerb,
+  values: {
+    stack: string;
+    reason?: string | undefined;
+    force?: boolean | undefined;
+    wait?: boolean | undefined;
+    timeout?: string | undefined;
+  },
+  format: string,
+  stack: RolloutStack,
+  io: CliIO,
+  o: { clock: () => number; sleep: (ms: number) => Promise<void>; by: string | undefined },
+): Promise<number> {
+  const timeout = durationFlag("timeout", values.timeout, 300_000);
+  const view = await readView(stack, o.clock());
+  const r = view.record;
+  if (r === undefined || view.holder !== "live") {
+    const last =
+      r === undefined
+        ? "no rollout has run on it"
+        : r.phase === "ended"
+          ? `the last one ended: ${r.outcome ?? "?"} at ${r.stage}`
+          : `its runner is gone (${r.by}, ${r.phase} at ${r.stage})`;
+    const hint =
+      verb === "abort" || verb === "promote"
+        ? `; to move the alias without a running rollout, run \`agent-alias rollout --stack ${values.stack} --policy FILE --from-stage STAGE\` (with --allow-back to revert)`
+        : "";
+    io.stderr.write(
+      `agent-alias rollout ${verb}: no rollout is running on stack ${values.stack}: ${last}${hint}\n`,
+    );
+    return EXIT.failure;
+  }
+  const command = {
+    verb,
+    by: o.by ?? thisUser(),
+    at: o.clock(),
+    reason: values.reason,
+    force: values.force === true,
+    run: r.run,
+  };
+  await stack.setTag(COMMAND_TAG, encodeCommand(command));
+  const sent = `sent ${describeCommand(command)} to the rollout on stack ${values.stack} (${r.by}, at ${r.stage})`;
+  let acted = false;
+  if (values.wait) {
+    const until = o.clock() + timeout;
+    while (!acted && o.clock() < until) {
+      await o.sleep(1000);
+      const s = (await readView(stack, o.clock())).status;
+      acted = s !== undefined && s.run === r.run && s.acked !== null && s.acked >= command.at;
+    }
+  }
+  if (format === "json") writeJson(io, { sent: true, command, acted });
+  else
+    io.stdout.write(
+      `${sent}: ${acted ? "acted on" : values.wait ? "not acted on yet (timed out)" : "it acts on it at its next check"}\n`,
+    );
+  return values.wait && !acted ? EXIT.failure : EXIT.ok;
+}

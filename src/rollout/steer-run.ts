@@ -1,0 +1,100 @@
+/**
+ * The running rollout's side of steering and status: at each check it reads the stack's tags
+ * for a new command (steering.ts) and acts on it (`pollSteering`), and after each check it
+ * writes its status (status.ts) where `agent-alias rollout status` reads it (`publishStatus`).
+ * A tag that cannot be read or written is said once per stage, never a verdict: the rollout goes
+ * on as it was.
+ */
+import type { PlannedStage } from "../policy/index.js";
+import { errorText, type RunContext } from "./context.js";
+import type { GateEvaluation } from "./gates.js";
+import { encodeStatus, STATUS_TAG, statusOf } from "./status.js";
+import { COMMAND_TAG, decodeCommand, describeCommand, type SteeringState, steer } from "./steering.js";
+
+/** What each command does, in the progress line. */
+const EFFECT = {
+  pause: "no stage change until resume",
+  resume: "going on",
+  promote: "the rest of the hold is skipped",
+  abort: "reverting",
+} as const;
+
+/** Reads a new command for this run, acts on it (state, report, progress, event); the state. */
+export async function pollSteering(ctx: RunContext, stage: string, warn: (line: string) => void) {
+  let tags: Record<string, string>;
+  try {
+    tags = await ctx.stack.tags();
+  } catch (e) {
+    warn(`${stage}: could not read steering commands from the stack's tags: ${errorText(e)}`);
+    return ctx.steering;
+  }
+  const command = decodeCommand(tags[COMMAND_TAG]);
+  const next = steer(ctx.steering, command, ctx.record.run);
+  if (next === null || command === undefined) return ctx.steering;
+  ctx.steering = next;
+  const force = command.verb === "promote" && command.force === true;
+  ctx.steered.push({
+    verb: command.verb,
+    by: command.by,
+    at: new Date(command.at).toISOString(),
+    stage,
+    reason: command.reason ?? null,
+    force,
+  });
+  ctx.progress(`${stage}: ${describeCommand(command)}: ${EFFECT[command.verb]}`);
+  ctx.event({
+    event: command.verb,
+    stage,
+    by: command.by,
+    reason: command.reason,
+    ...(command.verb === "promote" ? { force } : {}),
+  });
+  return ctx.steering;
+}
+
+/** Writes the status after check `checks` of `stage` (evaluation null: before its first check). */
+export async function publishStatus(
+  ctx: RunContext,
+  stage: PlannedStage,
+  began: number,
+  checks: number,
+  evaluation: GateEvaluation | null,
+  warn: (line: string) => void,
+): Promise<void> {
+  const { plan } = ctx;
+  const state: SteeringState = ctx.steering;
+  const snapshot = statusOf(
+    {
+      run: ctx.record.run,
+      stage: stage.name,
+      weights: [stage.weights[0], stage.weights[1]],
+      since: began,
+      at: ctx.clock(),
+      holdMs: stage.holdMs,
+      checks,
+      paused: state.paused !== null,
+      next: plan.stages[stage.index + 1]?.name ?? null,
+      acked: state.handled,
+    },
+    plan.from,
+    plan.to,
+    evaluation,
+  );
+  ctx.onStatus(snapshot);
+  try {
+    await ctx.stack.setTag(STATUS_TAG, encodeStatus(snapshot));
+  } catch (e) {
+    warn(`${stage.name}: could not publish the rollout's status in the stack's tags: ${errorText(e)}`);
+  }
+}
+
+/** A progress function that says each distinct line once (a tag that keeps failing is said once). */
+export function onceEach(progress: (line: string) => void): (line: string) => void {
+  const said = new Set<string>();
+  return (line) => {
+    const key = line.replace(/: .*$/, "");
+    if (said.has(key)) return;
+    said.add(key);
+    progress(line);
+  };
+}
