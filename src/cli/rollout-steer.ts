@@ -27,12 +27,14 @@ import {
 } from "../rollout/steering.js";
 import { parseDuration } from "../units/index.js";
 import { outputFormat, parseFlags, usageError, writeHelp } from "./args.js";
+import { startDashboard } from "./dashboard.js";
 import { type CliIO, EXIT, writeJson } from "./io.js";
 
-export const ROLLOUT_VERBS = ["status", ...STEER_VERBS] as const;
+export const ROLLOUT_VERBS = ["status", "dashboard", ...STEER_VERBS] as const;
 export type RolloutVerb = (typeof ROLLOUT_VERBS)[number];
 
 export const ROLLOUT_STEER_HELP = `Usage: agent-alias rollout status --stack S [--cwd DIR] [--watch [--every 2s]] [--json]
+       agent-alias rollout dashboard --stack S [--cwd DIR] [--port N] [--every 2s]
        agent-alias rollout pause|resume|promote|abort --stack S [--cwd DIR] [--reason TEXT]
                            [--force] [--wait [--timeout 5m]] [--json]
 
@@ -45,6 +47,9 @@ status     the stage and its weights, since when, the hold left, the checks so f
            last verdict, each agent's traces, error rate and p95, each gate's figure against
            its bound, the last command and whether it was acted on, and the next step.
            --watch redraws it every --every (default 2s) until interrupted.
+dashboard  serves a page on loopback (http://127.0.0.1:PORT/, printed first; --port 0, the
+           default, picks a free one) with the status and a chart per check of each agent's
+           error rate and p95 with the gates' bounds, read every --every, until interrupted.
 pause      no stage change until resume (a failing gate still aborts).
 resume     goes on after a pause.
 promote    skips the rest of the current stage's hold: the stage passes at the next check
@@ -65,6 +70,7 @@ const FLAGS = {
   force: { type: "boolean" },
   wait: { type: "boolean" },
   timeout: { type: "string" },
+  port: { type: "string" },
   json: { type: "boolean" },
   format: { type: "string" },
 } as const;
@@ -79,6 +85,8 @@ export interface SteerSeams {
 }
 
 const STALE_MS = 300_000;
+/** How long a command is left before it is read back. */
+const SETTLE_MS = 1500;
 
 function durationFlag(name: string, text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback;
@@ -124,8 +132,11 @@ export async function rolloutSteerCommand(
   if (values.stack === undefined) throw usageError("rollout", `${verb}: --stack is required`);
   if (verb === "status" && (values.reason !== undefined || values.force || values.wait))
     throw usageError("rollout", "status takes no --reason, --force or --wait");
-  if (verb !== "status" && (values.watch || values.every !== undefined))
-    throw usageError("rollout", `${verb} takes no --watch or --every`);
+  if (verb !== "status" && values.watch) throw usageError("rollout", `${verb} takes no --watch`);
+  if (verb !== "dashboard" && values.port !== undefined)
+    throw usageError("rollout", `${verb} takes no --port`);
+  if (verb !== "status" && verb !== "dashboard" && values.every !== undefined)
+    throw usageError("rollout", `${verb} takes no --every`);
   if (values.force && verb !== "promote") throw usageError("rollout", "--force goes with promote");
   const format = outputFormat(values, ["human", "json"]);
   const clock = seams.clock ?? Date.now;
@@ -133,6 +144,7 @@ export async function rolloutSteerCommand(
   const cwd = io.cwd ?? process.cwd();
   const stack =
     seams.stack ?? (await automationStack({ stack: values.stack, workDir: resolve(cwd, values.cwd ?? ".") }));
+  if (verb === "dashboard") return dashboardCommand(stack, values, io, clock);
   if (verb === "status") {
     const every = durationFlag("every", values.every, 2000);
     for (;;) {
@@ -151,6 +163,32 @@ export async function rolloutSteerCommand(
     sleep,
     by: seams.by,
   });
+}
+
+/** Serves the dashboard until SIGINT or SIGTERM; prints its URL first. */
+async function dashboardCommand(
+  stack: RolloutStack,
+  values: { stack?: string | undefined; port?: string | undefined; every?: string | undefined },
+  io: CliIO,
+  clock: () => number,
+): Promise<number> {
+  const port = values.port === undefined ? 0 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw usageError("rollout", `--port must be a port number (0: a free one); got '${values.port}'`);
+  const dashboard = await startDashboard({
+    source: () => readView(stack, clock()),
+    stack: values.stack!,
+    everyMs: durationFlag("every", values.every, 2000),
+    port,
+    clock,
+  });
+  io.stdout.write(`${dashboard.url}\n`);
+  await new Promise<void>((resolve) => {
+    process.once("SIGINT", resolve);
+    process.once("SIGTERM", resolve);
+  });
+  await dashboard.close();
+  return EXIT.ok;
 }
 
 /** Writes the command for the running rollout; with --wait, waits for it to be acted on. */
@@ -195,7 +233,20 @@ async function steerCommand(
     force: values.force === true,
     run: r.run,
   };
-  await stack.setTag(COMMAND_TAG, encodeCommand(command));
+  // Tags have no compare-and-set: a write of the rollout's own tags at the same moment may
+  // carry the old set back, so the command is read back and written again until it stays.
+  const text = encodeCommand(command);
+  for (let attempt = 1; ; attempt++) {
+    await stack.setTag(COMMAND_TAG, text);
+    await o.sleep(SETTLE_MS);
+    if ((await stack.tags())[COMMAND_TAG] === text) break;
+    if (attempt === 5) {
+      io.stderr.write(
+        `agent-alias rollout ${verb}: the command did not stay in the stack's tags after 5 writes\n`,
+      );
+      return EXIT.failure;
+    }
+  }
   const sent = `sent ${describeCommand(command)} to the rollout on stack ${values.stack} (${r.by}, at ${r.stage})`;
   let acted = false;
   if (values.wait) {
