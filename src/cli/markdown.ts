@@ -1,7 +1,8 @@
 /**
  * Renderings of policy diffs (`agent-alias diff`, `agent-alias review`): Markdown for a
- * pull-request comment (GitHub-flavoured tables and a Mermaid `xychart-beta` bar chart of
- * traffic share before and after per weighted rule), and plain text for a terminal.
+ * pull-request comment (GitHub-flavoured tables, the traffic share before and after of each
+ * weighted rule among them: a table says it more exactly than the bar chart it replaced), and
+ * plain text for a terminal.
  * Output is deterministic (no timestamps, fixed order) so it can be pinned by snapshots.
  */
 import {
@@ -61,42 +62,27 @@ export function summaryLine(report: PolicyDiff): string {
   return parts.join(" · ");
 }
 
-/** Bar chart of requested shares before/after, one bar per agent and side. */
-function mermaidChart(split: SplitDiff): string {
+/** Rows of requested shares before and after, one per agent of a weighted rule (the table below). */
+function splitRows(split: SplitDiff): string[] {
   const agents: string[] = [];
   for (const s of [...(split.before ?? []), ...(split.after ?? [])]) {
     if (!agents.includes(s.agent_key)) agents.push(s.agent_key);
   }
-  const labels: string[] = [];
-  const values: number[] = [];
-  const share = (side: SplitDiff["before"], agent: string) =>
-    Math.round((side?.find((s) => s.agent_key === agent)?.requested ?? 0) * 10_000) / 100;
-  for (const agent of agents) {
-    if (split.before !== null) {
-      labels.push(`${agent} before`);
-      values.push(share(split.before, agent));
-    }
-    if (split.after !== null) {
-      labels.push(`${agent} after`);
-      values.push(share(split.after, agent));
-    }
-  }
-  const title =
+  const rule =
     split.old_rule === null
-      ? `Rule ${split.rule} (new): requested share of keys (%)`
+      ? `${split.rule} (new)`
       : split.rule === null
-        ? `Rule ${split.old_rule} (removed): requested share of keys (%)`
-        : `Rule ${split.rule}: requested share of keys before and after (%)`;
-  // Agent keys are [0-9a-zA-Z_-] (ROUTING.md §1), so they need no escaping inside quotes.
-  return [
-    "```mermaid",
-    "xychart-beta",
-    `    title "${title}"`,
-    `    x-axis [${labels.map((l) => `"${l}"`).join(", ")}]`,
-    `    y-axis "share of keys (%)" 0 --> 100`,
-    `    bar [${values.join(", ")}]`,
-    "```",
-  ].join("\n");
+        ? `${split.old_rule} (removed)`
+        : String(split.rule);
+  const share = (side: SplitDiff["before"], agent: string) => {
+    if (side === null) return "–";
+    const v = side.find((s) => s.agent_key === agent)?.requested ?? 0;
+    return pct(v);
+  };
+  return agents.map(
+    (agent, i) =>
+      `| ${i === 0 ? rule : ""} | ${agent} | ${share(split.before, agent)} | ${share(split.after, agent)} |`,
+  );
 }
 
 /**
@@ -153,8 +139,14 @@ export function diffMarkdownBody(report: PolicyDiff, level: number): string {
   }
 
   if (report.splits.length > 0) {
-    out.push(`${h} Traffic share before and after`, "");
-    for (const s of report.splits) out.push(mermaidChart(s), "");
+    out.push(
+      `${h} Traffic share before and after`,
+      "",
+      "| Rule | Agent | Before | After |",
+      "|---|---|---|---|",
+    );
+    for (const s of report.splits) out.push(...splitRows(s));
+    out.push("");
   }
 
   if (report.summary.samples > 0) {

@@ -32,6 +32,8 @@ export interface CheckReport {
   api_calls?: number;
   /** What steering changed at this check: `paused by …`, `promoted by …`. */
   steering?: string;
+  /** The most the canary's figure could be under each gate it was judged by (by the gate's YAML name). */
+  bounds?: Record<string, number>;
 }
 
 export interface StageReport {

@@ -1,19 +1,15 @@
 /**
  * Renderings of a rollout's report (`agent-alias rollout`): Markdown for a pull request or a
- * CI job summary (a timeline table of stages, windows, per-agent traces, error rate, p95 and
- * verdicts, and a Mermaid `xychart-beta` of each agent's error rate per stage), and a short
- * text summary for a terminal. Deterministic for a given report.
+ * CI job summary (a table of stages and one of each agent's figures, both narrow enough for a
+ * comment; the verdicts; per gate of the table a Mermaid `xychart-beta` of each agent's figure
+ * per check with the canary's bound and a legend; the steering commands), and a short text
+ * summary for a terminal. Deterministic for a given report.
  */
-import { canaryGates, type GateJsonField } from "../policy/index.js";
+import { canaryGates, type GateJsonField, type GateSpec } from "../policy/index.js";
 import type { AgentReport, CheckReport, RolloutResult, StageReport } from "./report-types.js";
 
 const cell = (text: string) => text.replace(/\r?\n/g, " ").replace(/\|/g, "\\|");
 
-/** An agent's columns: its traces, then each gate's figure as the gate table shows it. */
-const agentHeaders = (agent: string) => [
-  `${agent} traces`,
-  ...canaryGates().map(([, g]) => `${agent} ${g.report.column}`),
-];
 const agentCells = (a: AgentReport | undefined) => [
   String(a?.traces ?? "–"),
   ...canaryGates().map(([, g]) =>
@@ -37,63 +33,110 @@ export function rolloutMarkdown(r: RolloutResult): string {
     `The alias \`${r.alias_key}\` served ${r.initial_deployed ?? "no stage of the table"} before the run and serves ${r.deployed_stage ?? "no stage of the table"} after it (stack config: ${r.final_stage ?? "unset"}).`,
     ...r.notes.map((n) => `- ${cell(n)}`),
     "",
+    ...timeline(r),
   ];
-  const headers = [
-    "Stage",
-    "Weights",
-    "Window (UTC)",
-    "Checks",
-    ...agentHeaders(r.from),
-    ...agentHeaders(r.to),
-    "Outcome",
-  ];
-  lines.push(`| ${headers.join(" | ")} |`, `|${"---|".repeat(headers.length)}`);
-  for (const s of r.stages) {
-    const c = lastJudged(s);
-    const window = `${time(s.window.start)}–${time(s.window.end)}${s.resumed ? " (resumed: in effect before the run)" : ""}`;
-    const cells = [
-      cell(s.name),
-      `${s.weights[0]}/${s.weights[1]}`,
-      window,
-      String(s.checks.length),
-      ...agentCells(c?.baseline),
-      ...agentCells(c?.canary),
-      s.outcome,
-    ];
-    lines.push(`| ${cells.join(" | ")} |`);
-  }
   const verdicts = r.stages.filter((s) => s.verdict !== null);
   if (verdicts.length > 0) {
     lines.push("", "Verdicts:", "");
     for (const s of verdicts) lines.push(`- **${cell(s.name)}**: ${cell(s.verdict!)}`);
   }
-  const judged = r.stages.filter((s) => lastJudged(s) !== undefined);
-  if (judged.length > 0) {
-    const series = (pick: (c: CheckReport) => AgentReport | undefined) =>
-      judged.map((s) => (pick(lastJudged(s)!)?.error_rate ?? 0).toFixed(2)).join(", ");
-    const max = Math.max(
-      1,
-      ...judged.flatMap((s) => {
-        const c = lastJudged(s)!;
-        return [c.baseline?.error_rate ?? 0, c.canary?.error_rate ?? 0];
-      }),
-    );
-    lines.push(
-      "",
-      "```mermaid",
-      "xychart-beta",
-      `  title "Error rate per stage (%): ${r.from} then ${r.to}"`,
-      `  x-axis [${judged.map((s) => `"${s.name.replace(/"/g, "'")}"`).join(", ")}]`,
-      `  y-axis "error rate (%)" 0 --> ${Math.ceil(max * 1.2)}`,
-      `  line [${series((c) => c.baseline)}]`,
-      `  line [${series((c) => c.canary)}]`,
-      "```",
-    );
-  }
+  for (const [, gate] of canaryGates()) lines.push(...gateChart(r, gate));
   if (r.steered !== undefined)
     lines.push("", "Steering:", "", ...r.steered.map((c) => `- ${cell(steeredLine(c))}`));
   if (r.actions !== undefined) lines.push("", "Plan:", "", ...r.actions.map((a) => `- ${cell(a)}`));
   return `${lines.join("\n")}\n`;
+}
+
+/**
+ * Two tables that fit a pull-request comment (at most 7 columns): the stages (weights, window,
+ * checks, outcome), then each agent's figures at each stage's last check.
+ */
+function timeline(r: RolloutResult): string[] {
+  const out = ["| Stage | Weights | Window (UTC) | Checks | Outcome |", "|---|---|---|---|---|"];
+  for (const s of r.stages) {
+    const window = `${time(s.window.start)}–${time(s.window.end)}${s.resumed ? " (resumed: in effect before the run)" : ""}`;
+    out.push(
+      `| ${cell(s.name)} | ${s.weights[0]}/${s.weights[1]} | ${window} | ${s.checks.length} | ${s.outcome} |`,
+    );
+  }
+  const judged = r.stages.filter((s) => lastJudged(s) !== undefined);
+  if (judged.length === 0) return out;
+  const headers = ["Stage", "Agent", "Traces", ...canaryGates().map(([, g]) => g.label)];
+  out.push(
+    "",
+    "Each agent at each stage's last check:",
+    "",
+    `| ${headers.join(" | ")} |`,
+    `|${"---|".repeat(headers.length)}`,
+  );
+  for (const s of judged) {
+    const c = lastJudged(s)!;
+    for (const [i, a] of [c.baseline, c.canary].entries())
+      out.push(
+        `| ${i === 0 ? cell(s.name) : ""} | ${a?.agent_key ?? (i === 0 ? r.from : r.to)} | ${agentCells(a).join(" | ")} |`,
+      );
+  }
+  return out;
+}
+
+/** The most points a chart draws: a longer run is sampled evenly, its last check kept. */
+const MAX_POINTS = 40;
+/** Mermaid's colors for the series, in order, and the legend's marks of the same colors. */
+const PALETTE = ["#0969da", "#8250df", "#cf222e"];
+const MARKS = ["🔵", "🟣", "🔴"];
+
+/**
+ * A chart of `gate`'s figure per check for each agent, and the canary's bound under the gate:
+ * checks where an agent's figure is n/a (no traces) are left out, not drawn as 0; one check
+ * is drawn as bars (a line needs two points). Nothing when no check has both figures.
+ */
+function gateChart(r: RolloutResult, gate: GateSpec): string[] {
+  const field = gate.report.json as GateJsonField;
+  let points = r.stages.flatMap((s) =>
+    s.checks.flatMap((c, i) => {
+      const a = c.baseline?.[field];
+      const b = c.canary?.[field];
+      if (a === null || a === undefined || b === null || b === undefined) return [];
+      return [{ label: `${s.name} #${i + 1}`, values: [a, b], bound: c.bounds?.[gate.yaml] }];
+    }),
+  );
+  if (points.length === 0) return [];
+  if (points.length > MAX_POINTS) {
+    const step = (points.length - 1) / (MAX_POINTS - 1);
+    points = Array.from({ length: MAX_POINTS }, (_, i) => points[Math.round(i * step)]!);
+  }
+  const bounded = points.every((p) => p.bound !== undefined);
+  const series = [points.map((p) => p.values[0]!), points.map((p) => p.values[1]!)];
+  if (bounded) series.push(points.map((p) => p.bound!));
+  const max = Math.max(...series.flat()) * 1.2 || 1;
+  const num = (v: number) => String(Math.round(v * 100) / 100);
+  const names = [r.from, r.to, ...(bounded ? [`${gate.label} bound for ${r.to}`] : [])];
+  const single = points.length === 1;
+  const body = single
+    ? [
+        `  x-axis [${names.map((n) => `"${n.replace(/"/g, "'")}"`).join(", ")}]`,
+        `  bar [${series.map((s) => num(s[0]!)).join(", ")}]`,
+      ]
+    : [
+        `  x-axis [${points.map((p) => `"${p.label.replace(/"/g, "'")}"`).join(", ")}]`,
+        ...series.map((s) => `  line [${s.map(num).join(", ")}]`),
+      ];
+  const legend = single
+    ? `${gate.label} at the one check, by agent${bounded ? ", and the bound" : ""}.`
+    : `${names.map((n, i) => `${MARKS[i]} ${n}`).join(" · ")}${points.length < r.stages.reduce((n, s) => n + s.checks.length, 0) ? " (checks without traces on an agent left out)" : ""}`;
+  return [
+    "",
+    "```mermaid",
+    `%%{init: {"themeVariables": {"xyChart": {"plotColorPalette": "${PALETTE.join(", ")}"}}}}%%`,
+    "xychart-beta",
+    `  title "${gate.label} per check (${gate.report.column === "p95" ? "ms" : "%"})"`,
+    ...body.slice(0, 1),
+    `  y-axis "${gate.label}" 0 --> ${Math.ceil(max)}`,
+    ...body.slice(1),
+    "```",
+    "",
+    legend,
+  ];
 }
 
 /** `12:04:05 at canary-20: pause by ana@ci: "metrics look odd"`. */

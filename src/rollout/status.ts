@@ -9,10 +9,10 @@
  * when, the hold, the checks so far and the last verdict, each agent's figures, each gate's
  * figure, bound and status, whether the rollout is paused and the last command it acted on.
  *
- * Pure: the snapshot, its encoding in a tag value's 256 characters (agent and stage names cut,
- * gates dropped from the end if it still does not fit) and its decoding.
+ * Pure: the snapshot, its encoding in a tag value's 256 characters (names cut, gates dropped
+ * from the end if it still does not fit) and its decoding.
  */
-import { MIN_TRACES_GATE } from "../policy/index.js";
+import { canaryGates, MIN_TRACES_GATE } from "../policy/index.js";
 import type { CheckStatus, GateEvaluation, Verdict } from "./gates.js";
 import { TAG_VALUE_MAX } from "./record.js";
 
@@ -58,7 +58,11 @@ export interface RolloutStatusSnapshot {
   readonly acked: number | null;
 }
 
-const NAME_MAX = 40;
+/** The longest agent or stage name the tag keeps (the rest is cut). */
+const NAME_MAX = 32;
+/** Each gate and each gate status by a short code: its place in these lists. */
+const GATE_CODES: readonly string[] = [MIN_TRACES_GATE.yaml, ...canaryGates().map(([, g]) => g.yaml)];
+const STATUS_CODES: readonly CheckStatus[] = ["pass", "fail", "wait", "skipped"];
 const round = (n: number | null, digits: number) =>
   n === null ? null : Math.round(n * 10 ** digits) / 10 ** digits;
 const sec = (ms: number) => Math.floor(ms / 1000);
@@ -97,11 +101,14 @@ export function statusOf(
   };
 }
 
-/** The snapshot as a tag value: at most TAG_VALUE_MAX characters. */
+/**
+ * The snapshot as a tag value: at most TAG_VALUE_MAX characters. What does not fit goes, in
+ * this order: names are cut shorter (32, 16, 8 characters), then gates go from the end.
+ */
 export function encodeStatus(s: RolloutStatusSnapshot): string {
-  const short = (gates: readonly GateStatus[]) => ({
+  const short = (gates: readonly GateStatus[], cut: number) => ({
     r: s.run,
-    s: s.stage.slice(0, NAME_MAX),
+    s: s.stage.slice(0, cut),
     w: s.weights,
     t: sec(s.since),
     a: sec(s.at),
@@ -109,21 +116,26 @@ export function encodeStatus(s: RolloutStatusSnapshot): string {
     n: s.checks,
     v: s.verdict,
     p: s.paused ? 1 : 0,
-    x: s.next?.slice(0, NAME_MAX) ?? null,
+    x: s.next?.slice(0, cut) ?? null,
     k: s.acked === null ? null : sec(s.acked),
-    ag: s.agents.map((a) => [a.agent.slice(0, NAME_MAX), a.traces, round(a.errorRate, 2), round(a.p95Ms, 0)]),
-    g: gates.map((g) => [g.gate, round(g.canary, 2), round(g.bound, 2), g.status]),
+    ag: s.agents.map((a) => [a.agent.slice(0, cut), a.traces, round(a.errorRate, 2), round(a.p95Ms, 0)]),
+    g: gates.map((g) => [
+      GATE_CODES.indexOf(g.gate),
+      round(g.canary, 2),
+      round(g.bound, 2),
+      STATUS_CODES.indexOf(g.status),
+    ]),
   });
-  for (let n = s.gates.length; n >= 0; n--) {
-    const text = JSON.stringify(short(s.gates.slice(0, n)));
-    if (text.length <= TAG_VALUE_MAX) return text;
-  }
+  for (let n = s.gates.length; n >= 0; n--)
+    for (const cut of [NAME_MAX, 16, 8]) {
+      const text = JSON.stringify(short(s.gates.slice(0, n), cut));
+      if (text.length <= TAG_VALUE_MAX) return text;
+    }
   throw new Error(`the rollout status does not fit a stack tag's ${TAG_VALUE_MAX} characters`);
 }
 
 const isNum = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
 const numOrNull = (v: unknown) => (isNum(v) ? v : null);
-const STATUSES: readonly string[] = ["pass", "fail", "wait", "skipped"];
 const VERDICTS: readonly string[] = ["pass", "fail", "wait", "inconclusive"];
 
 /** A tag value as a snapshot; undefined when it is not one. */
@@ -153,8 +165,15 @@ export function decodeStatus(text: string | undefined): RolloutStatusSnapshot | 
       : [],
   );
   const gates = (Array.isArray(o.g) ? o.g : []).flatMap((g): GateStatus[] =>
-    Array.isArray(g) && typeof g[0] === "string" && STATUSES.includes(g[3] as string)
-      ? [{ gate: g[0], canary: numOrNull(g[1]), bound: numOrNull(g[2]), status: g[3] as CheckStatus }]
+    Array.isArray(g) && GATE_CODES[g[0] as number] !== undefined && STATUS_CODES[g[3] as number] !== undefined
+      ? [
+          {
+            gate: GATE_CODES[g[0] as number]!,
+            canary: numOrNull(g[1]),
+            bound: numOrNull(g[2]),
+            status: STATUS_CODES[g[3] as number]!,
+          },
+        ]
       : [],
   );
   return {

@@ -10,7 +10,7 @@
  * pass or an inconclusive wait does not end it; `promote` judges the stage as if its hold were
  * over (with `force`, any check that does not fail passes it).
  */
-import { canaryGates, checkPolicy, type PlannedStage } from "../policy/index.js";
+import { canaryGates, checkPolicy, MIN_TRACES_GATE, type PlannedStage } from "../policy/index.js";
 import type { RolloutApi, ServedAlias } from "./api.js";
 import { type CheckStep, initialCheckState, nextState } from "./checks.js";
 import { CohortClassifier, type CohortSplit, splitByCohort } from "./cohort.js";
@@ -207,6 +207,7 @@ export async function watchStage(
       unjoined: split.unjoined,
       ...(callsBefore === undefined ? {} : { api_calls: ctx.api.calls!() - callsBefore }),
       ...(note === undefined ? {} : { steering: note }),
+      bounds: boundsOf(evaluation),
     };
     report.checks.push(check);
     report.verdict = line;
@@ -218,6 +219,16 @@ export async function watchStage(
     if (step.decision === "advance") return { outcome: "passed", line };
     return { outcome: step.abortedBy === "inconclusive" ? "inconclusive" : "failed", evaluation, line };
   }
+}
+
+/** The lowest bound each comparing gate set for the canary at this check (by YAML name). */
+function boundsOf(evaluation: GateEvaluation): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const g of evaluation.gates) {
+    const bounds = g.limits.map((l) => l.bound).filter((b): b is number => b !== null);
+    if (g.gate !== MIN_TRACES_GATE.yaml && bounds.length > 0) out[g.gate] = Math.min(...bounds);
+  }
+  return out;
 }
 
 /** `; left out 12 traces (other alias or direct 8, other rule 4)`, or nothing. */

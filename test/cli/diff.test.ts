@@ -50,7 +50,8 @@ describe("agent-alias diff", () => {
     const r = await cli(["diff", OLD, NEW, "--samples", SAMPLES, "--format", "markdown"]);
     expect(r.code).toBe(0);
     expect(r.stdout.split("\n")[0]).toBe("<!-- agent-alias-review -->");
-    expect(r.stdout).toContain("```mermaid\nxychart-beta\n");
+    expect(r.stdout).toContain("| Rule | Agent | Before | After |\n|---|---|---|---|\n");
+    expect(r.stdout).not.toContain("```mermaid");
     await expect(r.stdout).toMatchFileSnapshot("./__snapshots__/diff-support.md");
   });
 

@@ -129,7 +129,7 @@ describe("agent-alias review", () => {
       "### `policies/new-alias.yaml` (alias `fresh`): added",
       "### `policies/support.yaml` (alias `support`): changed",
     ]);
-    expect(r.stdout.match(/```mermaid\nxychart-beta\n/g)).toHaveLength(2);
+    expect(r.stdout.match(/^\| Rule \| Agent \| Before \| After \|$/gm)).toHaveLength(2);
   });
 
   it("PATH arguments limit the review; runs from a subdirectory", async () => {
