@@ -73,13 +73,16 @@ canary:
     - { name: complete, weights: [0, 100], gates: { p95_duration: { max: 2s } } }
 `;
 
-function run(command, args, { quiet = true, cwd = program } = {}) {
+function run(command, args, { quiet = true, cwd = program, live = false } = {}) {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+    // `live`: on a terminal the command writes to it, so its live view (a panel redrawn under
+    // the progress lines) shows as a user sees it.
+    const direct = live && process.stderr.isTTY;
+    const child = spawn(command, args, { cwd, env, stdio: ["ignore", "pipe", direct ? "inherit" : "pipe"] });
     let out = "";
     let err = "";
     child.stdout.on("data", (d) => (out += d));
-    child.stderr.on("data", (d) => {
+    child.stderr?.on("data", (d) => {
       err += d;
       if (!quiet) for (const line of String(d).split("\n")) if (line.trim()) console.log(`    ${line}`);
     });
@@ -129,7 +132,7 @@ async function rollout(policyFile, keyPrefix) {
       "1s",
       "--json",
     ],
-    { quiet: false, cwd: repo },
+    { quiet: false, cwd: repo, live: true },
   ).finally(() => controller.abort());
   const sessions = (await traffic).sessions;
   const wallMs = Date.now() - started;

@@ -6,6 +6,8 @@
  */
 import { hostname, userInfo } from "node:os";
 import { resolve } from "node:path";
+import type { ParseArgsOptionsConfig } from "node:util";
+import { SETTING_NAMES } from "../client/settings.js";
 import {
   decodeRecord,
   holderName,
@@ -26,7 +28,7 @@ import {
   type SteerVerb,
 } from "../rollout/steering.js";
 import { parseDuration } from "../units/index.js";
-import { outputFormat, parseFlags, usageError, writeHelp } from "./args.js";
+import { outputFormat, parseFlags, settingFlag, usageError, writeHelp } from "./args.js";
 import { startDashboard } from "./dashboard.js";
 import { type CliIO, EXIT, writeJson } from "./io.js";
 
@@ -36,7 +38,7 @@ export type RolloutVerb = (typeof ROLLOUT_VERBS)[number];
 export const ROLLOUT_STEER_HELP = `Usage: agent-alias rollout status --stack S [--cwd DIR] [--watch [--every 2s]] [--json]
        agent-alias rollout dashboard --stack S [--cwd DIR] [--port N] [--every 2s]
        agent-alias rollout pause|resume|promote|abort --stack S [--cwd DIR] [--reason TEXT]
-                           [--force] [--wait [--timeout 5m]] [--json]
+                           [--force] [--wait [--timeout 5m]] [--policy FILE ...] [--json]
 
 See and steer the rollout that runs on stack S of the project in --cwd (default: the working
 directory), from any machine that can run \`pulumi up\` on the stack: both go through the
@@ -57,13 +59,22 @@ promote    skips the rest of the current stage's hold: the stage passes at the n
 abort      reverts as a failed gate does (the reason in the verdict); the rollout exits 1.
 The running rollout acts on a command at its next check, and records who sent it, when and
 why (--reason) in its report and events. --wait waits until it has (at most --timeout).
+With no rollout running, abort and promote given --policy FILE (and the rollout's other
+flags: --config-key, --config-file, --alias, --api-url-config, ...) act directly: abort
+deploys the file's revert target (its first stage that sends the canary nothing, else its
+first stage), promote the stage after the one the alias serves; nothing is watched, and the
+output is the rollout's report.
 Exit 0; 1 when no rollout is running on the stack (steering), or --wait timed out; 2 for
 bad arguments. --json prints {record, running, status, command, verdict} (status) or
 {sent, command, acted} (steering).`;
 
+/** The flags passed on to `agent-alias rollout` when abort or promote act directly. */
+const PASSED = ["policy", "config-key", "config-file", "alias", ...SETTING_NAMES.map(settingFlag)] as const;
+
 const FLAGS = {
   stack: { type: "string" },
   cwd: { type: "string" },
+  ...Object.fromEntries(PASSED.map((f) => [f, { type: "string" }])),
   watch: { type: "boolean" },
   every: { type: "string" },
   reason: { type: "string" },
@@ -73,7 +84,7 @@ const FLAGS = {
   port: { type: "string" },
   json: { type: "boolean" },
   format: { type: "string" },
-} as const;
+} as const satisfies ParseArgsOptionsConfig;
 
 /** Test seams: the stack and the clock. */
 export interface SteerSeams {
@@ -82,6 +93,8 @@ export interface SteerSeams {
   sleep?: (ms: number) => Promise<void>;
   /** Who sends commands (default this process's user@host). */
   by?: string;
+  /** Runs `agent-alias rollout ARGS` deploying one stage (abort or promote with no rollout running). */
+  direct?: (args: string[], what: "abort" | "promote") => Promise<number>;
 }
 
 const STALE_MS = 300_000;
@@ -158,10 +171,24 @@ export async function rolloutSteerCommand(
       await sleep(every);
     }
   }
+  const flags = values as Record<string, string | boolean | undefined>;
+  const passed = PASSED.find((f) => flags[f] !== undefined);
+  if (verb !== "abort" && verb !== "promote" && passed !== undefined)
+    throw usageError("rollout", `${verb} takes no --${passed}`);
+  const direct =
+    (verb === "abort" || verb === "promote") && typeof flags.policy === "string" && seams.direct
+      ? () => {
+          const args = ["--stack", values.stack!, ...(values.cwd ? ["--cwd", values.cwd] : [])];
+          for (const f of PASSED) if (typeof flags[f] === "string") args.push(`--${f}`, flags[f] as string);
+          if (format === "json") args.push("--json");
+          return seams.direct!(args, verb);
+        }
+      : undefined;
   return steerCommand(verb, { ...values, stack: values.stack }, format, stack, io, {
     clock,
     sleep,
     by: seams.by,
+    direct,
   });
 }
 
@@ -204,7 +231,12 @@ async function steerCommand(
   format: string,
   stack: RolloutStack,
   io: CliIO,
-  o: { clock: () => number; sleep: (ms: number) => Promise<void>; by: string | undefined },
+  o: {
+    clock: () => number;
+    sleep: (ms: number) => Promise<void>;
+    by: string | undefined;
+    direct: (() => Promise<number>) | undefined;
+  },
 ): Promise<number> {
   const timeout = durationFlag("timeout", values.timeout, 300_000);
   const view = await readView(stack, o.clock());
@@ -216,9 +248,15 @@ async function steerCommand(
         : r.phase === "ended"
           ? `the last one ended: ${r.outcome ?? "?"} at ${r.stage}`
           : `its runner is gone (${r.by}, ${r.phase} at ${r.stage})`;
+    if (o.direct !== undefined) {
+      io.stderr.write(
+        `agent-alias rollout ${verb}: no rollout is running on stack ${values.stack} (${last}): acting directly\n`,
+      );
+      return o.direct();
+    }
     const hint =
       verb === "abort" || verb === "promote"
-        ? `; to move the alias without a running rollout, run \`agent-alias rollout --stack ${values.stack} --policy FILE --from-stage STAGE\` (with --allow-back to revert)`
+        ? `; give --policy FILE (the rollout's policy file) to ${verb === "abort" ? "revert to its first stage" : "deploy its next stage"} directly`
         : "";
     io.stderr.write(
       `agent-alias rollout ${verb}: no rollout is running on stack ${values.stack}: ${last}${hint}\n`,

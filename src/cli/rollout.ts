@@ -166,10 +166,19 @@ async function withSignals<T>(interrupts: Interrupts, io: CliIO, run: () => Prom
   }
 }
 
-export async function rolloutCommand(argv: string[], io: CliIO, seams: RolloutSeams = {}): Promise<number> {
+export async function rolloutCommand(
+  argv: string[],
+  io: CliIO,
+  seams: RolloutSeams = {},
+  only?: "abort" | "promote",
+): Promise<number> {
   const verb = argv[0];
   if (verb !== undefined && (ROLLOUT_VERBS as readonly string[]).includes(verb))
-    return rolloutSteerCommand(verb as RolloutVerb, argv.slice(1), io, seams.steer);
+    return rolloutSteerCommand(verb as RolloutVerb, argv.slice(1), io, {
+      ...seams.steer,
+      // abort and promote with no rollout running: one stage deployed by this command.
+      direct: (args, what) => rolloutCommand(args, io, seams, what),
+    });
   const { values, positionals, format: formatOf } = commandFlags(argv, "rollout");
   if (values.help) return writeHelp(io, ROLLOUT_HELP);
   if (positionals.length > 0) throw usageError("rollout", `unexpected argument '${positionals[0]}'`);
@@ -221,6 +230,7 @@ export async function rolloutCommand(argv: string[], io: CliIO, seams: RolloutSe
         dryRun: values["dry-run"] ?? false,
         fromStage: values["from-stage"],
         allowBack: values["allow-back"] ?? false,
+        only,
         interrupts,
         clock: seams.clock,
         sleep: seams.sleep,

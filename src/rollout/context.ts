@@ -39,6 +39,8 @@ export interface RunContext {
   verdict?: string | undefined;
   /** Set when another run took the stack: this one stops at the next step, touching nothing. */
   lost?: string | undefined;
+  /** Deploy the first stage and stop, watching nothing (`RolloutOptions.only`). */
+  readonly only: boolean;
   /** What steering commands (steering.ts) have asked so far. */
   steering: SteeringState;
   /** The commands acted on, for the report. */

@@ -72,6 +72,12 @@ export interface RolloutOptions {
   holder?: { host: string; by: string; pid: number } | undefined;
   /** How long another host's rollout may go unseen before its record is stale (default max(5 min, 3 intervals)). */
   staleMs?: number | undefined;
+  /**
+   * Deploy one stage and stop, watching nothing (what `agent-alias rollout abort|promote` does
+   * when no rollout is running): `abort` the revert target (the plan's baseline, else its first
+   * stage), `promote` the stage after the one the alias serves.
+   */
+  only?: "abort" | "promote" | undefined;
   /** Each step as an event (events.ts), e.g. to a JSON-lines file. */
   event?: ((e: RolloutEvent) => void) | undefined;
   /** Each status the rollout publishes (status.ts), e.g. for a live view. */
@@ -137,6 +143,28 @@ async function readStart(options: RolloutOptions, settings: Settings): Promise<S
       `a rollout by ${record.by} (since ${iso(record.since)}) stopped at ${record.stage} without ending; going on from where the alias is`,
     );
   return { configStage, tags, served, position, key, decision, notes };
+}
+
+/** The stage `only` deploys, from where the alias is; or why there is none. */
+function onlyTarget(
+  plan: CanaryPlan,
+  position: AliasPosition,
+  only: "abort" | "promote",
+): { stage: string } | { status: RolloutStatus; message: string } {
+  if (only === "abort") return { stage: plan.baseline ?? plan.stages[0]!.name };
+  if (position.kind !== "stage")
+    return {
+      status: "refused",
+      message:
+        "promote: the alias serves no stage of the table, so there is no next stage; give --from-stage to a rollout",
+    };
+  const next = plan.stages[position.index + 1];
+  if (next === undefined)
+    return {
+      status: "already_complete",
+      message: `already complete: the alias serves ${plan.stages[position.index]!.name}`,
+    };
+  return { stage: next.name };
 }
 
 /** The options with their defaults. */
@@ -279,6 +307,7 @@ function runContext(
     deployed: start.position,
     configStage: start.configStage,
     verdict: start.tags[VERDICT_TAG],
+    only: options.only !== undefined,
     steering: initialSteering(),
     steered: [],
     event: options.event ?? (() => {}),
@@ -289,7 +318,22 @@ function runContext(
 /** Runs the rollout (see the module header); resolves with its report, whose `exit_code` the CLI returns. */
 export async function runRollout(options: RolloutOptions): Promise<RolloutResult> {
   const settings = settingsOf(options);
-  const start = await readStart(options, settings);
+  let start = await readStart(options, settings);
+  if (options.only !== undefined) {
+    const target = onlyTarget(options.plan, start.position, options.only);
+    if (!("stage" in target))
+      return endedBeforeStages(
+        options,
+        start,
+        reportBase(options, settings, start),
+        target.status,
+        target.message,
+      );
+    start = await readStart(
+      { ...options, fromStage: target.stage, allowBack: options.only === "abort" },
+      settings,
+    );
+  }
   for (const n of start.notes) settings.progress(n);
   const base = reportBase(options, settings, start);
   if (options.dryRun) return dryRun(options, settings, start, base);

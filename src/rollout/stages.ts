@@ -229,6 +229,14 @@ async function stagesFrom(
       await endRecord(ctx, "error");
       return result("error", d.message);
     }
+    if (ctx.only) {
+      await endRecord(ctx, "completed");
+      reports.push(planned(stage, ctx.clock(), "deployed"));
+      return result(
+        "completed",
+        `deployed ${stage.name} (${stage.weights[0]}/${stage.weights[1]}); no rollout was running, so nothing was watched`,
+      );
+    }
     const now = ctx.clock();
     let since: number | undefined;
     if (stage.index === from && wasAt !== undefined && d.changes === 0) {

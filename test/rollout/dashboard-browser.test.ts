@@ -4,8 +4,12 @@
  * points per agent, the gate's bound dashed, a legend; a check without traces (`n/a`) is left
  * out of the line, not drawn at 0. The data comes from a scripted source that moves the way a
  * rollout does; the source that reads a stack's tags is tested with the real CLI in
- * rollout-steer.test.ts.
+ * rollout-steer.test.ts. The page's screenshot is docs/images/dashboard.png
+ * (AGENT_ALIAS_DOCS_IMAGES=1, `npm run docs:images`).
  */
+import { mkdirSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDashboard } from "../../src/cli/dashboard.js";
@@ -13,6 +17,13 @@ import type { RolloutRecord } from "../../src/rollout/record.js";
 import type { RolloutStatusSnapshot } from "../../src/rollout/status.js";
 import type { StatusView } from "../../src/rollout/status-view.js";
 import { launchBrowser } from "../helpers/browser.js";
+import { REPO } from "../helpers/cli.js";
+
+/** Where the page's screenshot goes: a temporary folder, or docs/images (`npm run docs:images`). */
+const SHOTS = process.env.AGENT_ALIAS_DOCS_IMAGES
+  ? join(REPO, "docs/images")
+  : mkdtempSync(join(tmpdir(), "agent-alias-dashboard-shots-"));
+mkdirSync(SHOTS, { recursive: true });
 
 const T0 = Date.parse("2026-12-07T12:00:00Z");
 
@@ -106,6 +117,7 @@ describe("agent-alias rollout dashboard, in Chromium", () => {
       );
       expect(inside).toBe(true);
       expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+      await page.screenshot({ path: join(SHOTS, "dashboard.png"), fullPage: true });
     } finally {
       await page.close();
       await dashboard.close();

@@ -4,7 +4,8 @@
  * from a second process shows the stage and the figures of the running rollout; pause holds it
  * past its hold and resume lets it go on; promote moves on at the next check; abort reverts and
  * exits 1 with the reason; the events file has every step in order; steering a stack with no
- * running rollout says so and exits 1.
+ * running rollout says so and exits 1, but promote and abort given the policy file deploy the
+ * next stage and the revert target directly.
  */
 import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -167,5 +168,16 @@ describe.skipIf(!pulumiAvailable())("agent-alias rollout status and steering, fr
     const late = await steer(r, "pause");
     expect(late.code).toBe(1);
     expect(late.stderr).toMatch(/no rollout is running on stack \S+: the last one ended: aborted/);
+    // With no rollout running, promote and abort given the policy file act directly.
+    const file = ["--policy", r.policyFile, "--config-file", r.stack.configFile, "--json"];
+    const promoted = await steer(r, "promote", file);
+    expect(promoted.code, promoted.stderr).toBe(0);
+    expect(promoted.stderr).toMatch(/no rollout is running .*: acting directly/);
+    expect(JSON.parse(promoted.stdout).message).toMatch(/^deployed complete \(0\/100\); no rollout was running/);
+    expect(configStage(r)).toBe("complete");
+    const reverted = await steer(r, "abort", file);
+    expect(reverted.code, reverted.stderr).toBe(0);
+    expect(JSON.parse(reverted.stdout).message).toMatch(/^deployed baseline \(100\/0\)/);
+    expect(configStage(r)).toBe("baseline");
   });
 });
