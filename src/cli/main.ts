@@ -37,6 +37,8 @@ Commands:
   emulator [--port N] [--data FILE] ...  run the local API emulator (prints its URL first)
   emulator traffic --alias KEY --rate R  send sessions and inputs through an alias (rehearsals)
   rollout --stack S --policy FILE        drive a stack through its canary stages, judged on traces
+  rollout status|dashboard --stack S     see a running rollout from anywhere (text, or a page)
+  rollout pause|resume|promote|abort     steer it from anywhere (--stack S [--reason TEXT])
   plugin install                         install the native Pulumi provider plugin (any language)
 
 Output is for people, on a terminal or not (--format human); --json or --format json prints

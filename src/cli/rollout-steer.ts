@@ -35,10 +35,12 @@ import { type CliIO, EXIT, writeJson } from "./io.js";
 export const ROLLOUT_VERBS = ["status", "dashboard", ...STEER_VERBS] as const;
 export type RolloutVerb = (typeof ROLLOUT_VERBS)[number];
 
-export const ROLLOUT_STEER_HELP = `Usage: agent-alias rollout status --stack S [--cwd DIR] [--watch [--every 2s]] [--json]
+export const ROLLOUT_STEER_HELP = `Usage: agent-alias rollout status --stack S [--cwd DIR] [--watch [--every 2s]]
+                           [--json] [--format human|json]
        agent-alias rollout dashboard --stack S [--cwd DIR] [--port N] [--every 2s]
        agent-alias rollout pause|resume|promote|abort --stack S [--cwd DIR] [--reason TEXT]
-                           [--force] [--wait [--timeout 5m]] [--policy FILE ...] [--json]
+                           [--force] [--wait [--timeout 5m]] [--policy FILE ...]
+                           [--json] [--format human|json]
 
 See and steer the rollout that runs on stack S of the project in --cwd (default: the working
 directory), from any machine that can run \`pulumi up\` on the stack: both go through the

@@ -90,6 +90,8 @@ describe("--format in every subcommand's help", () => {
 
   it("plugin install and emulator traffic too; the emulator says why it has none", async () => {
     expect(await help(["plugin"])).toContain("--format human|json");
+    for (const verb of ["status", "pause", "dashboard"])
+      expect(await help(["rollout", verb])).toContain("--format human|json");
     expect(TRAFFIC_USAGE).toContain("--format human|json");
     expect(EMULATOR_USAGE).toContain("takes no --format");
     expect((await cli(["--help"])).stdout).toContain("--json or --format json");

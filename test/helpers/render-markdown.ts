@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * Markdown rendered as GitHub renders a comment, in a real browser: marked (GitHub-flavoured)
  * for the text and tables, Mermaid for ```mermaid blocks, in a column as wide as a pull

@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * The rollout dashboard in a real browser (Chromium, headless): the page loads, shows the
  * status, updates as checks arrive (server-sent events), and its charts have data: a line and

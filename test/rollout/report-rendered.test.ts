@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * The rollout's Markdown report rendered as GitHub renders a comment (marked and Mermaid, in
  * headless Chromium): its tables fit the comment (at most 7 columns, nothing wider than the
