@@ -1,8 +1,10 @@
 /**
  * The status and steering records in the stack's tags, pure: each fits a tag's 256 characters
- * whatever the names, reads back as written, and a command acts once, for its run only.
+ * whatever the names, reads back as written, and a command acts once, for its run only; the
+ * status in words, and the live view that redraws it on a terminal.
  */
 import { describe, expect, it } from "vitest";
+import { liveView } from "../../src/cli/live.js";
 import { TAG_VALUE_MAX } from "../../src/rollout/record.js";
 import { decodeStatus, encodeStatus, type RolloutStatusSnapshot } from "../../src/rollout/status.js";
 import { snapshotLines, statusLines } from "../../src/rollout/status-view.js";
@@ -141,5 +143,26 @@ describe("the status in words", () => {
     ]);
     const gone = statusLines({ ...view, holder: "dead", record: { ...record, phase: "running" } }, "dev", T0 + 600_000);
     expect(gone[0]).toMatch(/rollout running, but its runner is gone \(not seen for 10 min\) at complete/);
+  });
+});
+
+describe("the live view of a running rollout", () => {
+  it("on a terminal: lines scroll above a panel redrawn in place; off one: the lines alone", () => {
+    let tty = "";
+    const live = liveView({ isTTY: true, write: (t: string) => (tty += t) }, () => T0 + 50_000);
+    live.line("rollout: canary-20: deployed");
+    live.status(snapshot());
+    const panel = snapshotLines(snapshot(), T0 + 50_000);
+    expect(tty).toBe(`rollout: canary-20: deployed\n${["─".repeat(40), ...panel].map((l) => `${l}\n`).join("")}`);
+    tty = "";
+    live.line("rollout: canary-20: wait");
+    // Up over the panel's lines, clear, the new line, the panel again.
+    expect(tty.startsWith(`\x1b[${panel.length + 1}A\x1b[J`)).toBe(true);
+    expect(tty).toContain("rollout: canary-20: wait\n─");
+    let plain = "";
+    const log = liveView({ write: (t: string) => (plain += t) });
+    log.line("rollout: canary-20: wait");
+    log.status(snapshot());
+    expect(plain).toBe("rollout: canary-20: wait\n");
   });
 });
