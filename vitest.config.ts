@@ -6,6 +6,9 @@ export default defineConfig({
     include: ["test/**/*.test.ts"],
     globalSetup: ["test/helpers/global-setup.ts"],
     sequence: { sequencer: Sequencer },
+    // Most files wait on child processes (pulumi, tofu, holds of a few seconds) far more than
+    // they compute: two files at a time on two cores (vitest's default here would be one).
+    maxWorkers: 2,
     testTimeout: 60_000,
     hookTimeout: 120_000,
     reporters: ["default"],

@@ -11,7 +11,10 @@ import { ALIAS_FIELDS, type AliasFieldSpec } from "./alias-fields.js";
 export const ALIAS_POLICY_DOC =
   "The policy of an alias managed elsewhere; create replaces it, delete puts back the policy it replaced.";
 
-export const ALIAS_POLICY_FIELDS = {
+/** The names of the fields (typed once, so declarations do not spell out the shared fields' zod schemas). */
+export type AliasPolicyFieldName = "aliasKey" | "policy" | "samples" | "previousPolicy" | "updatedAt";
+
+export const ALIAS_POLICY_FIELDS: Readonly<Record<AliasPolicyFieldName, AliasFieldSpec>> = {
   aliasKey: {
     kind: "key",
     update: "replace",
@@ -29,9 +32,7 @@ export const ALIAS_POLICY_FIELDS = {
     doc: "The policy the alias had before this resource took it over; destroying the resource puts it back.",
   },
   updatedAt: ALIAS_FIELDS.updatedAt,
-} as const satisfies Record<string, AliasFieldSpec>;
-
-export type AliasPolicyFieldName = keyof typeof ALIAS_POLICY_FIELDS;
+};
 
 /** Every field, as `[name, spec]` (typed as the common spec). */
 export const aliasPolicyFields = (): [AliasPolicyFieldName, AliasFieldSpec][] =>

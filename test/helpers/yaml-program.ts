@@ -8,6 +8,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { REPO } from "./cli.js";
 
+/** A policy in the schema's names: `agent_key` -> `agentKey`, `partition_by` -> `partitionBy`. */
+export const schemaNames = (policy: unknown): unknown =>
+  JSON.parse(
+    JSON.stringify(policy)
+      .replaceAll('"agent_key":', '"agentKey":')
+      .replaceAll('"partition_by":', '"partitionBy":'),
+  );
+
 export class YamlProgram {
   readonly dir = mkdtempSync(join(tmpdir(), "agent-alias-yaml-"));
 
@@ -25,9 +33,18 @@ export class YamlProgram {
     writeFileSync(join(this.dir, "Pulumi.yaml"), `${JSON.stringify(program, null, 2)}\n`);
   }
 
-  /** An agent-alias:index:Alias resource with these properties. */
+  /**
+   * An agent-alias:index:Alias resource with these properties, a policy given in the API's
+   * names (`agent_key`, as the test policies write it) put in the schema's (`agentKey`), as a
+   * YAML program writes it. Renamed here by hand, not by the plugin's mapping, so a wrong
+   * mapping fails.
+   */
   static alias(properties: Record<string, unknown>): Record<string, unknown> {
-    return { type: "agent-alias:index:Alias", properties };
+    const { policy, ...rest } = properties;
+    return {
+      type: "agent-alias:index:Alias",
+      properties: policy === undefined ? rest : { ...rest, policy: schemaNames(policy) },
+    };
   }
 
   remove(): void {

@@ -139,6 +139,9 @@ describe("with no Node.js, the plugin installed from the release archive", () =>
   });
 });
 
+/** The API key of the emulator the Terraform provider talks to. */
+const TOFU_KEY = "tofu-no-node-key";
+
 /** A CLI config file naming `mirror` as the one place `agent-alias/agentalias` comes from. */
 function mirrorConfig(m: NoNodeMachine, mirror: string): string {
   const file = join(m.scratch("tfrc"), "cli.tfrc");
@@ -168,11 +171,14 @@ function machineTofu(m: NoNodeMachine, dir: string, env: Record<string, string>,
  * Returns the provider file init installed.
  */
 async function tofuLifecycle(m: NoNodeMachine, cliConfig: string): Promise<string> {
-  const emu = await startTestEmulator({ seed: join(REPO, "examples/quickstart/seed.yaml") });
+  const emu = await startTestEmulator({
+    seed: join(REPO, "examples/quickstart/seed.yaml"),
+    apiKey: TOFU_KEY,
+  });
   const dir = m.scratch("tofu");
   copyFileSync(join(REPO, "examples/terraform/quickstart/main.tf"), join(dir, "main.tf"));
-  const env = { TF_CLI_CONFIG_FILE: cliConfig, AGENT_ALIAS_API_URL: emu.url, VECTARA_API_KEY: "any-key" };
-  const client = new AgentAliasClient({ baseUrl: emu.url, apiKey: "any-key", env: {} });
+  const env = { TF_CLI_CONFIG_FILE: cliConfig, AGENT_ALIAS_API_URL: emu.url, VECTARA_API_KEY: TOFU_KEY };
+  const client = new AgentAliasClient({ baseUrl: emu.url, apiKey: TOFU_KEY, env: {} });
   const ok = async (args: string[]) => {
     const r = await machineTofu(m, dir, env, args);
     expect(r.code, `tofu ${args.join(" ")}:\n${r.output}`).toBe(0);
