@@ -81,23 +81,25 @@ function timeline(r: RolloutResult): string[] {
 
 /** The most points a chart draws: a longer run is sampled evenly, its last check kept. */
 const MAX_POINTS = 40;
-/** Mermaid's colors for the series, in order, and the legend's marks of the same colors. */
+/** Mermaid's colors for the series, in order, and their names in the legend. */
 const PALETTE = ["#0969da", "#8250df", "#cf222e"];
-const MARKS = ["🔵", "🟣", "🔴"];
+const COLOR_NAMES = ["blue", "purple", "red"];
 
 /**
  * A chart of `gate`'s figure per check for each agent, and the canary's bound under the gate:
  * checks where an agent's figure is n/a (no traces) are left out, not drawn as 0; one check
- * is drawn as bars (a line needs two points). Nothing when no check has both figures.
+ * is drawn as bars (a line needs two points). The x axis numbers the checks drawn; the legend
+ * says which stage each range of numbers is, and which color is which series. Nothing when
+ * no check has both figures.
  */
 function gateChart(r: RolloutResult, gate: GateSpec): string[] {
   const field = gate.report.json as GateJsonField;
   let points = r.stages.flatMap((s) =>
-    s.checks.flatMap((c, i) => {
+    s.checks.flatMap((c) => {
       const a = c.baseline?.[field];
       const b = c.canary?.[field];
       if (a === null || a === undefined || b === null || b === undefined) return [];
-      return [{ label: `${s.name} #${i + 1}`, values: [a, b], bound: c.bounds?.[gate.yaml] }];
+      return [{ stage: s.name, values: [a, b], bound: c.bounds?.[gate.yaml] }];
     }),
   );
   if (points.length === 0) return [];
@@ -111,32 +113,41 @@ function gateChart(r: RolloutResult, gate: GateSpec): string[] {
   const max = Math.max(...series.flat()) * 1.2 || 1;
   const num = (v: number) => String(Math.round(v * 100) / 100);
   const names = [r.from, r.to, ...(bounded ? [`${gate.label} bound for ${r.to}`] : [])];
+  const quoted = (xs: string[]) => xs.map((x) => `"${x.replace(/"/g, "'")}"`).join(", ");
   const single = points.length === 1;
-  const body = single
-    ? [
-        `  x-axis [${names.map((n) => `"${n.replace(/"/g, "'")}"`).join(", ")}]`,
-        `  bar [${series.map((s) => num(s[0]!)).join(", ")}]`,
-      ]
-    : [
-        `  x-axis [${points.map((p) => `"${p.label.replace(/"/g, "'")}"`).join(", ")}]`,
-        ...series.map((s) => `  line [${s.map(num).join(", ")}]`),
-      ];
+  const axis = single ? names : points.map((_, i) => String(i + 1));
+  const plots = single
+    ? [`  bar [${series.map((s) => num(s[0]!)).join(", ")}]`]
+    : series.map((s) => `  line [${s.map(num).join(", ")}]`);
+  const total = r.stages.reduce((n, s) => n + s.checks.length, 0);
   const legend = single
-    ? `${gate.label} at the one check, by agent${bounded ? ", and the bound" : ""}.`
-    : `${names.map((n, i) => `${MARKS[i]} ${n}`).join(" · ")}${points.length < r.stages.reduce((n, s) => n + s.checks.length, 0) ? " (checks without traces on an agent left out)" : ""}`;
+    ? `${gate.label} at ${points[0]!.stage}'s one check, by agent${bounded ? ", and the bound" : ""}.`
+    : `Lines: ${names.map((n, i) => `${n} (${COLOR_NAMES[i]})`).join(", ")}. Checks ${stageRanges(points)}${points.length < total ? "; checks without traces on an agent are left out" : ""}.`;
   return [
     "",
     "```mermaid",
     `%%{init: {"themeVariables": {"xyChart": {"plotColorPalette": "${PALETTE.join(", ")}"}}}}%%`,
     "xychart-beta",
     `  title "${gate.label} per check (${gate.report.column === "p95" ? "ms" : "%"})"`,
-    ...body.slice(0, 1),
+    `  x-axis [${quoted(axis)}]`,
     `  y-axis "${gate.label}" 0 --> ${Math.ceil(max)}`,
-    ...body.slice(1),
+    ...plots,
     "```",
     "",
     legend,
   ];
+}
+
+/** `1–5 canary-5, 6–9 canary-20`: which numbers of the x axis are which stage. */
+function stageRanges(points: readonly { stage: string }[]): string {
+  const out: string[] = [];
+  let start = 0;
+  points.forEach((p, i) => {
+    if (i + 1 < points.length && points[i + 1]!.stage === p.stage) return;
+    out.push(`${start + 1 === i + 1 ? i + 1 : `${start + 1}–${i + 1}`} ${p.stage}`);
+    start = i + 1;
+  });
+  return out.join(", ");
 }
 
 /** `12:04:05 at canary-20: pause by ana@ci: "metrics look odd"`. */

@@ -54,7 +54,7 @@ export interface RolloutStatusSnapshot {
   /** `from`, then `to`. */
   readonly agents: readonly AgentStatus[];
   readonly gates: readonly GateStatus[];
-  /** The time (ms) of the last steering command the rollout acted on, if any. */
+  /** The time (ms, exact) of the last steering command the rollout acted on, if any. */
   readonly acked: number | null;
 }
 
@@ -117,7 +117,8 @@ export function encodeStatus(s: RolloutStatusSnapshot): string {
     v: s.verdict,
     p: s.paused ? 1 : 0,
     x: s.next?.slice(0, cut) ?? null,
-    k: s.acked === null ? null : sec(s.acked),
+    // To the millisecond: a command is known by its time (steering.ts).
+    k: s.acked,
     ag: s.agents.map((a) => [a.agent.slice(0, cut), a.traces, round(a.errorRate, 2), round(a.p95Ms, 0)]),
     g: gates.map((g) => [
       GATE_CODES.indexOf(g.gate),
@@ -187,7 +188,7 @@ export function decodeStatus(text: string | undefined): RolloutStatusSnapshot | 
     verdict: VERDICTS.includes(o.v as string) ? (o.v as Verdict) : null,
     paused: o.p === 1,
     next: typeof o.x === "string" ? o.x : null,
-    acked: isNum(o.k) ? o.k * 1000 : null,
+    acked: isNum(o.k) ? o.k : null,
     agents,
     gates,
   };

@@ -10,6 +10,8 @@ export const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 
 export async function launchBrowser(): Promise<Browser> {
   if (!existsSync(CHROMIUM))
-    throw new Error(`no Chromium at ${CHROMIUM}: run \`bash scripts/setup-chromium.sh\` (npm test's pretest does)`);
+    throw new Error(
+      `no Chromium at ${CHROMIUM}: run \`bash scripts/setup-chromium.sh\` (npm test's pretest does)`,
+    );
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox"] });
 }

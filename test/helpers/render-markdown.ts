@@ -1,14 +1,19 @@
-/// <reference lib="dom" />
 /**
  * Markdown rendered as GitHub renders a comment, in a real browser: marked (GitHub-flavoured)
  * for the text and tables, Mermaid for ```mermaid blocks, in a column as wide as a pull
  * request's comment. What tests assert on is the rendered page.
  */
 import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 
+/** The page's globals, in scripts that run in the browser (this project's types have no DOM). */
+// biome-ignore lint/suspicious/noExplicitAny: the browser's objects, untyped here
+declare const document: any, window: any;
+
 const require = createRequire(import.meta.url);
-const MARKED = require.resolve("marked/lib/marked.umd.js");
+// marked's package exports no path to its browser build: found beside its package.json.
+const MARKED = join(dirname(require.resolve("marked/package.json")), "lib/marked.umd.js");
 const MERMAID = require.resolve("mermaid/dist/mermaid.min.js");
 
 /** A pull request comment's text column on github.com (px). */
@@ -51,7 +56,7 @@ export async function overflows(page: Page): Promise<string[]> {
   return page.evaluate((width) => {
     const out: string[] = [];
     for (const el of document.querySelectorAll("#comment table, #comment .mermaid svg")) {
-      const w = el instanceof HTMLTableElement ? el.scrollWidth : el.getBoundingClientRect().width;
+      const w = el.tagName === "TABLE" ? el.scrollWidth : el.getBoundingClientRect().width;
       if (w > width - 32 + 1) out.push(`${el.tagName.toLowerCase()} ${Math.round(w)}px`);
     }
     return out;

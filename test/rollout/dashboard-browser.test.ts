@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * The rollout dashboard in a real browser (Chromium, headless): the page loads, shows the
  * status, updates as checks arrive (server-sent events), and its charts have data: a line and
@@ -19,6 +18,10 @@ import type { RolloutStatusSnapshot } from "../../src/rollout/status.js";
 import type { StatusView } from "../../src/rollout/status-view.js";
 import { launchBrowser } from "../helpers/browser.js";
 import { REPO } from "../helpers/cli.js";
+
+/** The page's globals, in scripts that run in the browser (this project's types have no DOM). */
+// biome-ignore lint/suspicious/noExplicitAny: the browser's objects, untyped here
+declare const document: any, window: any;
 
 /** Where the page's screenshot goes: a temporary folder, or docs/images (`npm run docs:images`). */
 const SHOTS = process.env.AGENT_ALIAS_DOCS_IMAGES
@@ -55,7 +58,12 @@ function snapshot(n: number): RolloutStatusSnapshot {
     acked: null,
     agents: [
       { agent: "support-v1", traces: 100 * n, errorRate: 1, p95Ms: 800 },
-      { agent: "support-v2", traces: n === 2 ? 0 : 25 * n, errorRate: n === 2 ? null : 0.5 * n, p95Ms: n === 2 ? null : 900 },
+      {
+        agent: "support-v2",
+        traces: n === 2 ? 0 : 25 * n,
+        errorRate: n === 2 ? null : 0.5 * n,
+        p95Ms: n === 2 ? null : 900,
+      },
     ],
     gates: [
       { gate: "min_traces", canary: 25 * n, bound: 100, status: "wait" },
@@ -83,7 +91,12 @@ describe("agent-alias rollout dashboard, in Chromium", () => {
       command: undefined,
       verdict: undefined,
     });
-    const dashboard = await startDashboard({ source, stack: "prod", everyMs: 100, clock: () => T0 + n * 10_000 });
+    const dashboard = await startDashboard({
+      source,
+      stack: "prod",
+      everyMs: 100,
+      clock: () => T0 + n * 10_000,
+    });
     const page = await browser.newPage();
     try {
       await page.goto(dashboard.url);

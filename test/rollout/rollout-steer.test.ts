@@ -63,7 +63,13 @@ const eventsOf = (file: string) =>
 
 describe.skipIf(!pulumiAvailable())("agent-alias rollout status and steering, from another process", () => {
   it("status shows the running stage and its figures; pause holds past the hold; resume goes on; events in order", async () => {
-    const r = await rehearsal({ profiles: ["support-v1=errors=0", "support-v2=errors=0"], minTraces: 10 });
+    // A hold long enough to read the status and pause before canary-50 passes.
+    const r = await rehearsal({
+      profiles: ["support-v1=errors=0", "support-v2=errors=0"],
+      minTraces: 10,
+      hold: "20s",
+      maxWait: "2m",
+    });
     const events = join(r.stack.dir, "events.jsonl");
     const load = traffic(r, 40);
     const run = spawnRollout(r, ["--events", events]);
@@ -92,7 +98,7 @@ describe.skipIf(!pulumiAvailable())("agent-alias rollout status and steering, fr
       ]);
       expect(paused.code, paused.stderr + paused.stdout).toBe(0);
       expect(paused.stdout).toMatch(/sent pause by .*: "checking a dashboard" to the rollout .*: acted on/);
-      // Well past the 3 s hold, with every gate passing: still at canary-50.
+      // Past the 20 s hold, with every gate passing: still at canary-50.
       await run.waitFor(/canary-50: pass: .*\(held: pause by/);
       await new Promise((resolve) => setTimeout(resolve, 4000));
       expect(configStage(r)).toBe("canary-50");
@@ -173,7 +179,9 @@ describe.skipIf(!pulumiAvailable())("agent-alias rollout status and steering, fr
     const promoted = await steer(r, "promote", file);
     expect(promoted.code, promoted.stderr).toBe(0);
     expect(promoted.stderr).toMatch(/no rollout is running .*: acting directly/);
-    expect(JSON.parse(promoted.stdout).message).toMatch(/^deployed complete \(0\/100\); no rollout was running/);
+    expect(JSON.parse(promoted.stdout).message).toMatch(
+      /^deployed complete \(0\/100\); no rollout was running/,
+    );
     expect(configStage(r)).toBe("complete");
     const reverted = await steer(r, "abort", file);
     expect(reverted.code, reverted.stderr).toBe(0);

@@ -44,8 +44,10 @@ const snapshot = (over: Partial<RolloutStatusSnapshot> = {}): RolloutStatusSnaps
 });
 
 describe("the status tag", () => {
-  it("reads back as written, to the second", () => {
+  it("reads back as written, to the second; the command acted on to the millisecond", () => {
     expect(decodeStatus(encodeStatus(snapshot()))).toEqual(snapshot());
+    const acked = snapshot({ acked: T0 + 1234 });
+    expect(decodeStatus(encodeStatus(acked))!.acked).toBe(T0 + 1234);
   });
 
   it("fits 256 characters with the longest names: names cut shorter, every gate kept", () => {
@@ -68,7 +70,14 @@ describe("the status tag", () => {
   });
 
   it("is not read from anything else", () => {
-    for (const text of [undefined, "", "{", "[]", '{"r":1}', '{"r":"x","s":"y","w":[1],"t":1,"a":1,"h":1,"n":1}'])
+    for (const text of [
+      undefined,
+      "",
+      "{",
+      "[]",
+      '{"r":1}',
+      '{"r":"x","s":"y","w":[1],"t":1,"a":1,"h":1,"n":1}',
+    ])
       expect(decodeStatus(text)).toBeUndefined();
   });
 });
@@ -103,7 +112,9 @@ describe("the command tag and what a command does", () => {
     const promoted = steer(resumed, cmd({ verb: "promote", at: T0 + 2 }), "r1-abc")!;
     expect(promoted.promote).not.toBeNull();
     expect(nextStage(promoted).promote).toBeNull();
-    expect(steer(promoted, cmd({ verb: "abort", at: T0 + 3, reason: "x" }), "r1-abc")!.abort?.reason).toBe("x");
+    expect(steer(promoted, cmd({ verb: "abort", at: T0 + 3, reason: "x" }), "r1-abc")!.abort?.reason).toBe(
+      "x",
+    );
   });
 });
 
@@ -125,7 +136,9 @@ describe("the status in words", () => {
 
   it("a stack with no rollout, an ended one, and a runner that is gone", () => {
     const view = { holder: "none" as const, status: undefined, command: undefined, verdict: undefined };
-    expect(statusLines({ ...view, record: undefined }, "dev", T0)).toEqual(["no rollout has run on stack dev"]);
+    expect(statusLines({ ...view, record: undefined }, "dev", T0)).toEqual([
+      "no rollout has run on stack dev",
+    ]);
     const record = {
       run: "r1-abc",
       by: "ana@ci",
@@ -141,7 +154,11 @@ describe("the status in words", () => {
       "stack dev: the last rollout ended: aborted at complete (ana@ci, pid 7, started 2026-12-07T12:00:00Z, last seen 0 ms ago)",
       "  verdict: error rate 9% > 5%",
     ]);
-    const gone = statusLines({ ...view, holder: "dead", record: { ...record, phase: "running" } }, "dev", T0 + 600_000);
+    const gone = statusLines(
+      { ...view, holder: "dead", record: { ...record, phase: "running" } },
+      "dev",
+      T0 + 600_000,
+    );
     expect(gone[0]).toMatch(/rollout running, but its runner is gone \(not seen for 10 min\) at complete/);
   });
 });
@@ -153,7 +170,9 @@ describe("the live view of a running rollout", () => {
     live.line("rollout: canary-20: deployed");
     live.status(snapshot());
     const panel = snapshotLines(snapshot(), T0 + 50_000);
-    expect(tty).toBe(`rollout: canary-20: deployed\n${["─".repeat(40), ...panel].map((l) => `${l}\n`).join("")}`);
+    expect(tty).toBe(
+      `rollout: canary-20: deployed\n${["─".repeat(40), ...panel].map((l) => `${l}\n`).join("")}`,
+    );
     tty = "";
     live.line("rollout: canary-20: wait");
     // Up over the panel's lines, clear, the new line, the panel again.
