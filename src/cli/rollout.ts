@@ -106,8 +106,9 @@ project's).
 initial_deployed, start_stage, notes, final_stage, deployed_stage, reverted_to, moved_back?,
 stages: [{name, weights, watched, hold_ms, max_wait_ms, window: {start, end}, resumed,
 outcome, checks: [{at, elapsed_ms, verdict, message, baseline, canary, left_out, unjoined,
-api_calls, read_error?}], verdict}]}; --format markdown a report with a timeline table and a
-Mermaid chart (for a pull request or a CI job summary).
+api_calls, read_error?, steering?, bounds}], verdict}], steered?: [{verb, by, at, stage,
+reason, force}], up_log?}; --format markdown a report with a table of stages, one of each
+agent's figures, and a Mermaid chart per gate (for a pull request or a CI job summary).
 ${outputHelp(COMMAND_FORMATS.rollout)}`;
 
 /** Test seams of the command: the stack, the API, the clock (all default to the real ones). */
@@ -240,6 +241,7 @@ export async function rolloutCommand(
       });
     result = seams.interrupts ? await run() : await withSignals(interrupts, io, run);
     live.close();
+    if (values["up-log"] !== undefined) result = { ...result, up_log: resolve(cwd, values["up-log"]) };
   } catch (e) {
     if ((e as { code?: unknown }).code === "invalid_input")
       throw new InputError(`rollout: ${(e as Error).message}`);

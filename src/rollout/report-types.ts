@@ -133,6 +133,8 @@ export interface RolloutResult {
   stages: StageReport[];
   /** Steering commands acted on (pause, resume, promote, abort), in order. */
   steered?: SteeredReport[];
+  /** The file that keeps each `pulumi up`'s output (`--up-log`). */
+  up_log?: string;
   /** For a dry run: what it would do, one line each. */
   actions?: string[];
 }

@@ -43,6 +43,7 @@ export function rolloutMarkdown(r: RolloutResult): string {
   for (const [, gate] of canaryGates()) lines.push(...gateChart(r, gate));
   if (r.steered !== undefined)
     lines.push("", "Steering:", "", ...r.steered.map((c) => `- ${cell(steeredLine(c))}`));
+  if (r.up_log !== undefined) lines.push("", `Each \`pulumi up\`'s output: \`${cell(r.up_log)}\``);
   if (r.actions !== undefined) lines.push("", "Plan:", "", ...r.actions.map((a) => `- ${cell(a)}`));
   return `${lines.join("\n")}\n`;
 }
@@ -183,5 +184,6 @@ export function rolloutHuman(r: RolloutResult): string {
       `  ${s.name} (${s.weights[0]}/${s.weights[1]}): ${s.outcome}${s.resumed ? ` (resumed: in effect since ${s.window.start})` : ""}${leftOut(lastJudged(s))}`,
     );
   for (const c of r.steered ?? []) lines.push(`  steered: ${steeredLine(c)}`);
+  if (r.up_log !== undefined) lines.push(`  each up's output: ${r.up_log}`);
   return `${lines.join("\n")}\n`;
 }

@@ -72,7 +72,8 @@ describe.skipIf(!pulumiAvailable())("agent-alias rollout status and steering, fr
     });
     const events = join(r.stack.dir, "events.jsonl");
     const load = traffic(r, 40);
-    const run = spawnRollout(r, ["--events", events]);
+    const upLog = join(r.stack.dir, "ups.log");
+    const run = spawnRollout(r, ["--events", events, "--up-log", upLog]);
     try {
       await run.waitFor(/canary-50: wait:/);
       const status = await steer(r, "status", ["--json"]);
@@ -113,6 +114,9 @@ describe.skipIf(!pulumiAvailable())("agent-alias rollout status and steering, fr
     }
     const result = JSON.parse(run.stdout()) as RolloutResult;
     expect(result.status).toBe("completed");
+    // Each up's output is kept, and the report names the file.
+    expect(result.up_log).toBe(upLog);
+    expect(readFileSync(upLog, "utf8").match(/^Updating \(rollout\)/gm)?.length).toBeGreaterThanOrEqual(2);
     expect(result.steered?.map((c) => [c.verb, c.stage, c.reason])).toEqual([
       ["pause", "canary-50", "checking a dashboard"],
       ["resume", "canary-50", null],
