@@ -64,7 +64,7 @@ const figures = (f: GateEvaluation["baseline"]): AgentReport => {
  * The check's decision as steering changes it, and the words for the report: paused, a pass
  * or an inconclusive wait continues; a forced promote passes any check that does not fail.
  */
-function steeredStep(
+export function steeredStep(
   step: CheckStep,
   verdict: string,
   steering: SteeringState,

@@ -61,10 +61,11 @@ const field = (number: number, bytes: number[]): number[] => [
 const utf8 = (s: string) => [...Buffer.from(s)];
 
 /**
- * A DiffRequest's bytes whose news hold `metadata` nested `levels` deep, built without
- * recursion (google-protobuf's own writer overflows the stack long before the engine's does).
+ * A DiffRequest's (or with `check`, a CheckRequest's) bytes whose news hold `metadata` nested
+ * `levels` deep, built without recursion (google-protobuf's own writer overflows the stack
+ * long before the engine's does).
  */
-function deepDiffRequest(levels: number): Uint8Array {
+function deepDiffRequest(levels: number, check = false): Uint8Array {
   const head = (number: number, length: number) => [...varint(number * 8 + 2), ...varint(length)];
   const inner = [...varint(2 * 8 + 1), 0, 0, 0, 0, 0, 0, 0xf0, 0x3f]; // Value{number_value: 1}
   // From the inside out, each level's prefix: Value{struct_value: Struct{fields: {a: <inner>}}}.
@@ -86,9 +87,20 @@ function deepDiffRequest(levels: number): Uint8Array {
   const metaEntryHead = head(1, metaName.length + metaValueHead.length + deep.length);
   const newsLength =
     keyEntry.length + metaEntryHead.length + metaName.length + metaValueHead.length + deep.length;
+  // DiffRequest: id 1, urn 2, news 4; CheckRequest: urn 1, news 3, type 7.
+  const urn = utf8(`urn:pulumi:dev::proj::${ALIAS}::lim`);
+  const head0 = check
+    ? [...field(1, urn), ...field(7, utf8(ALIAS))]
+    : [...field(1, utf8("lim")), ...field(2, urn)];
   return Buffer.concat([
-    Buffer.from([...field(1, utf8("lim")), ...field(2, utf8(`urn:pulumi:dev::proj::${ALIAS}::lim`))]),
-    Buffer.from([...head(4, newsLength), ...keyEntry, ...metaEntryHead, ...metaName, ...metaValueHead]),
+    Buffer.from(head0),
+    Buffer.from([
+      ...head(check ? 3 : 4, newsLength),
+      ...keyEntry,
+      ...metaEntryHead,
+      ...metaName,
+      ...metaValueHead,
+    ]),
     deep,
   ]);
 }
@@ -220,8 +232,18 @@ describe("check refuses exactly what the API refuses, naming the property", () =
     expect(dynamicPolicy.failures).toEqual(policy.failures);
   });
 
-  it("1,500 levels, more than the plugin's protobuf reader takes: a failure naming the property, not INTERNAL", async () => {
-    const r = await plugin.check(ALIAS, alias({ metadata: nested(1500) }));
+  // 1,500 levels are at the edge of what the reader takes (it depends on the stack the call
+  // finds); 5,000 are past it every time.
+  it("5,000 levels, more than the plugin's protobuf reader takes: Check answers a failure naming the property, not INTERNAL", async () => {
+    const req = Object.create(pb.CheckRequest.prototype) as { serializeBinary(): Uint8Array };
+    req.serializeBinary = () => deepDiffRequest(5000, true);
+    const res = await plugin.call("check", req);
+    const r = {
+      failures: res.getFailuresList().map((f: { getProperty(): string; getReason(): string }) => ({
+        property: f.getProperty(),
+        reason: f.getReason(),
+      })),
+    };
     expect(r.failures).toEqual([
       {
         property: "",

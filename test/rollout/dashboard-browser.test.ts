@@ -7,8 +7,6 @@
  * rollout-steer.test.ts. The page's screenshot is docs/images/dashboard.png
  * (AGENT_ALIAS_DOCS_IMAGES=1, `npm run docs:images`).
  */
-import { mkdirSync, mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -16,18 +14,13 @@ import { startDashboard } from "../../src/cli/dashboard.js";
 import type { RolloutRecord } from "../../src/rollout/record.js";
 import type { RolloutStatusSnapshot } from "../../src/rollout/status.js";
 import type { StatusView } from "../../src/rollout/status-view.js";
-import { launchBrowser } from "../helpers/browser.js";
-import { REPO } from "../helpers/cli.js";
+import { launchBrowser, screenshotDir } from "../helpers/browser.js";
 
 /** The page's globals, in scripts that run in the browser (this project's types have no DOM). */
 // biome-ignore lint/suspicious/noExplicitAny: the browser's objects, untyped here
 declare const document: any, window: any;
 
-/** Where the page's screenshot goes: a temporary folder, or docs/images (`npm run docs:images`). */
-const SHOTS = process.env.AGENT_ALIAS_DOCS_IMAGES
-  ? join(REPO, "docs/images")
-  : mkdtempSync(join(tmpdir(), "agent-alias-dashboard-shots-"));
-mkdirSync(SHOTS, { recursive: true });
+const SHOTS = screenshotDir("dashboard");
 
 const T0 = Date.parse("2026-12-07T12:00:00Z");
 
@@ -104,9 +97,9 @@ describe("agent-alias rollout dashboard, in Chromium", () => {
       expect(await page.textContent("#stack")).toBe("prod");
       expect(await page.textContent("#status")).toMatch(/stage canary-20 \(80\/20\)/);
       // Checks arrive: the page follows without a reload.
-      for (n = 2; n <= 4; n++) {
-        const want = n;
-        await page.waitForFunction((w) => Number(document.body.dataset.checks) >= w, want);
+      for (const want of [2, 3, 4]) {
+        n = want;
+        await page.waitForFunction((w: number) => Number(document.body.dataset.checks) >= w, want);
       }
       expect(await page.textContent("#status")).toMatch(/4 checks/);
       const lines = await page.$$eval("#chart-error polyline.series", (ps) =>

@@ -215,13 +215,23 @@ describe("the gate table", () => {
       ],
     } as unknown as RolloutResult;
     const md = rolloutMarkdown(report);
-    const [header, rule, row] = md.split("\n").filter((line) => line.startsWith("|"));
+    // The second table: a row per agent, a column per gate (its label), each gate's cell.
+    const table = md.split("\n\n").find((p) => p.startsWith("| Stage | Agent |"))!;
+    const [header, rule, v1, v2] = table.split("\n");
+    expect(header).toBe(
+      `| Stage | Agent | Traces | ${canaryGates()
+        .map(([, g]) => g.label)
+        .join(" | ")} |`,
+    );
     canaryGates().forEach(([, g], i) => {
-      expect(header).toContain(`| v1 ${g.report.column} |`);
-      expect(header).toContain(`| v2 ${g.report.column} |`);
-      expect(row).toContain(`| ${g.report.cell(1234 + i)} |`);
+      expect(v1).toContain(`| ${g.report.cell(1234 + i)} |`);
+      expect(v2).toContain(`| ${g.report.cell(1234 + i)} |`);
     });
+    expect(v1).toMatch(/^\| s \| v1 \|/);
+    expect(v2).toMatch(/^\| {2}\| v2 \|/);
     expect(rule!.split("|").length).toBe(header!.split("|").length);
+    // And a chart per gate of the table, by its label.
+    for (const [, g] of canaryGates()) expect(md).toContain(`title "${g.label} per check`);
   });
 });
 

@@ -7,25 +7,19 @@
  * to a temporary folder, or to docs/images with AGENT_ALIAS_DOCS_IMAGES=1 (`npm run
  * docs:images`).
  */
-import { mkdirSync, mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rolloutMarkdown } from "../../src/rollout/report.js";
 import type { CheckReport, RolloutResult, StageReport } from "../../src/rollout/report-types.js";
-import { launchBrowser } from "../helpers/browser.js";
-import { REPO } from "../helpers/cli.js";
+import { launchBrowser, screenshotDir } from "../helpers/browser.js";
 import { overflows, renderMarkdown } from "../helpers/render-markdown.js";
 
 /** The page's globals, in scripts that run in the browser (this project's types have no DOM). */
 // biome-ignore lint/suspicious/noExplicitAny: the browser's objects, untyped here
 declare const document: any, window: any;
 
-const SHOTS = process.env.AGENT_ALIAS_DOCS_IMAGES
-  ? join(REPO, "docs/images")
-  : mkdtempSync(join(tmpdir(), "agent-alias-report-shots-"));
-mkdirSync(SHOTS, { recursive: true });
+const SHOTS = screenshotDir("report");
 
 const T0 = Date.parse("2026-12-07T12:00:00Z");
 const iso = (ms: number) => new Date(ms).toISOString();

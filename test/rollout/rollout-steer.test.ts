@@ -7,7 +7,7 @@
  * running rollout says so and exits 1, but promote and abort given the policy file deploy the
  * next stage and the revert target directly.
  */
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
@@ -85,6 +85,32 @@ describe.skipIf(!pulumiAvailable())("agent-alias rollout status and steering, fr
       expect(view.status.weights).toEqual([50, 50]);
       expect(view.status.agents.map((a: { agent: string }) => a.agent)).toEqual(["support-v1", "support-v2"]);
       expect(view.status.gates.map((g: { gate: string }) => g.gate)).toEqual(["min_traces", "error_rate"]);
+      // The dashboard reads the same tags: its page's data shows the running stage.
+      const board = spawn(
+        process.execPath,
+        [
+          join(REPO, "bin/agent-alias.js"),
+          "rollout",
+          "dashboard",
+          "--stack",
+          r.stack.stack,
+          "--cwd",
+          PROGRAM,
+        ],
+        { env: { ...process.env, ...pulumiEnv(r) }, stdio: ["ignore", "pipe", "pipe"] },
+      );
+      try {
+        const url = await new Promise<string>((resolve, reject) => {
+          board.stdout!.setEncoding("utf8").once("data", (d: string) => resolve(d.trim()));
+          board.once("exit", (code) => reject(new Error(`dashboard exited ${code}`)));
+        });
+        expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+        const data = (await (await fetch(`${url}api/status`)).json()) as { lines: string[] };
+        expect(data.lines.join("\n")).toMatch(/stage canary-50 \(50\/50\)/);
+        expect(await (await fetch(url)).text()).toContain("<title>agent-alias rollout</title>");
+      } finally {
+        board.kill("SIGTERM");
+      }
       const human = await steer(r, "status");
       expect(human.stdout).toMatch(/rollout running at canary-50/);
       expect(human.stdout).toMatch(/stage canary-50 \(50\/50\) since /);

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { liveView } from "../../src/cli/live.js";
+import { nextState } from "../../src/rollout/checks.js";
 import { TAG_VALUE_MAX } from "../../src/rollout/record.js";
 import { decodeStatus, encodeStatus, type RolloutStatusSnapshot } from "../../src/rollout/status.js";
 import { snapshotLines, statusLines } from "../../src/rollout/status-view.js";
@@ -16,6 +17,7 @@ import {
   type SteerCommand,
   steer,
 } from "../../src/rollout/steering.js";
+import { steeredStep } from "../../src/rollout/watch.js";
 
 const T0 = Date.parse("2026-12-07T12:00:00Z");
 
@@ -183,5 +185,47 @@ describe("the live view of a running rollout", () => {
     log.line("rollout: canary-20: wait");
     log.status(snapshot());
     expect(plain).toBe("rollout: canary-20: wait\n");
+  });
+});
+
+describe("what steering does to a check's decision", () => {
+  const state = { maxFailedChecks: 2, consecutiveFailures: 0, checks: 3 };
+  const cmd = (verb: SteerCommand["verb"], force = false): SteerCommand => ({
+    verb,
+    by: "ana@ci",
+    at: T0,
+    run: "r",
+    force,
+  });
+  type Verdict = "pass" | "wait" | "fail" | "inconclusive";
+  const decide = (verdict: Verdict, steering: ReturnType<typeof initialSteering>) =>
+    steeredStep(nextState(state, verdict), verdict, steering);
+  const none = initialSteering();
+
+  it("none: the check's own decision", () => {
+    expect(decide("pass", none).step.decision).toBe("advance");
+    expect(decide("wait", none).step.decision).toBe("continue");
+  });
+
+  it("paused: a pass or an inconclusive wait holds; a failing gate still aborts", () => {
+    const paused = { ...none, paused: cmd("pause") };
+    expect(decide("pass", paused)).toMatchObject({
+      step: { decision: "continue" },
+      note: "held: pause by ana@ci",
+    });
+    expect(decide("inconclusive", paused).step).toMatchObject({ decision: "continue", abortedBy: null });
+    const failing = steeredStep(nextState({ ...state, consecutiveFailures: 1 }, "fail"), "fail", paused);
+    expect(failing.step).toMatchObject({ decision: "abort", abortedBy: "fail" });
+  });
+
+  it("promote: a pass is said to be early; forced, any check that does not fail passes", () => {
+    expect(decide("pass", { ...none, promote: cmd("promote") }).note).toBe("passed early: promote by ana@ci");
+    expect(decide("wait", { ...none, promote: cmd("promote") }).step.decision).toBe("continue");
+    const forced = { ...none, promote: cmd("promote", true) };
+    expect(decide("wait", forced)).toMatchObject({
+      step: { decision: "advance" },
+      note: "passed: promote (forced) by ana@ci",
+    });
+    expect(decide("fail", forced).step.decision).toBe("continue"); // one failure of two allowed
   });
 });
