@@ -39,6 +39,7 @@ import type { RolloutStack } from "./stack.js";
 import { planned, runStages } from "./stages.js";
 import { decideStart, type StartDecision } from "./start.js";
 import type { RolloutStatusSnapshot } from "./status.js";
+import { serializedTags } from "./steer-run.js";
 import { initialSteering } from "./steering.js";
 
 export type { TraceReader } from "./api.js";
@@ -277,12 +278,12 @@ function runContext(
   start: Start,
   decision: Extract<StartDecision, { action: "start" | "finish_revert" }>,
 ): RunContext {
-  const { plan, stack, api, aliasKey } = options;
+  const { plan, api, aliasKey } = options;
   const { clock, holder } = settings;
   const interrupts = options.interrupts ?? new Interrupts();
   return {
     plan,
-    stack,
+    stack: serializedTags(options.stack),
     api,
     aliasKey,
     configKey: settings.configKey,

@@ -22,7 +22,7 @@ import type { MoveReport, RolloutResult, RolloutStatus, StageReport } from "./re
 import { STATUS_EXIT } from "./report-types.js";
 import { SessionLog } from "./sessions.js";
 import type { StartDecision } from "./start.js";
-import { onceEach, pollSteering, publishStatus } from "./steer-run.js";
+import { inBackground, onceEach, pollSteering, publishStatus } from "./steer-run.js";
 import { nextStage } from "./steering.js";
 import { type WatchContext, watchStage } from "./watch.js";
 
@@ -164,8 +164,10 @@ function watchContext(
   stage: PlannedStage,
   sessions: SessionLog,
   began: number,
+  io: { reads: ReturnType<typeof inBackground>; writes: ReturnType<typeof inBackground> },
 ): WatchContext {
   const { plan } = ctx;
+  const { reads, writes } = io;
   const warn = onceEach(ctx.progress);
   const figures = (agent: string, f: GateEvaluation["canary"]) => ({
     agent,
@@ -186,7 +188,11 @@ function watchContext(
     clock: ctx.clock,
     pause: async (ms) => (await ctx.interrupts.pause(ms, ctx.sleep)) && ctx.lost === undefined,
     progress: ctx.progress,
-    steering: () => pollSteering(ctx, stage.name, warn),
+    // The state as the last read left it; the next read starts now, beside the check.
+    steering: async () => {
+      reads.run(() => pollSteering(ctx, stage.name, warn).then(() => undefined));
+      return ctx.steering;
+    },
     checked: async (n, evaluation) => {
       ctx.event({
         event: "check",
@@ -197,7 +203,7 @@ function watchContext(
         canary: figures(plan.to, evaluation.canary),
         paused: ctx.steering.paused !== null,
       });
-      await publishStatus(ctx, stage, began, n, evaluation, warn);
+      writes.run(() => publishStatus(ctx, stage, began, n, evaluation, warn));
     },
   };
 }
@@ -265,15 +271,17 @@ async function stagesFrom(
     }
     // A resumed stage may have taken effect long ago: it still gets max_wait from now for traces.
     const waitUntil = Math.max(began + stage.holdMs + stage.maxWaitMs, now + stage.maxWaitMs);
-    await publishStatus(ctx, stage, began, 0, null, onceEach(ctx.progress));
+    const io = { reads: inBackground(), writes: inBackground() };
+    io.writes.run(() => publishStatus(ctx, stage, began, 0, null, onceEach(ctx.progress)));
     const end = await watchStage(
-      watchContext(ctx, stage, sessions, began),
+      watchContext(ctx, stage, sessions, began, io),
       stage,
       began,
       waitUntil,
       report,
       plan.policies[stage.index]!,
     );
+    await Promise.all([io.reads.flush(), io.writes.flush()]);
     ctx.event({ event: "verdict", stage: stage.name, outcome: end.outcome, message: report.verdict ?? "" });
     if (end.outcome === "interrupted") {
       report.outcome = "interrupted";

@@ -3,13 +3,59 @@
  * for a new command (steering.ts) and acts on it (`pollSteering`), and after each check it
  * writes its status (status.ts) where `agent-alias rollout status` reads it (`publishStatus`).
  * A tag that cannot be read or written is said once per stage, never a verdict: the rollout goes
- * on as it was.
+ * on as it was. Both run beside the checks, not in their way (`inBackground`): a check takes
+ * the steering state as the last read left it and does not wait for its status to be written,
+ * so a check's timing is what it was without them. Tag reads and writes of the run are one at a
+ * time (`serializedTags`): a backend's tags have no compare-and-set, and two writes at once can
+ * lose one.
  */
 import type { PlannedStage } from "../policy/index.js";
 import { errorText, type RunContext } from "./context.js";
 import type { GateEvaluation } from "./gates.js";
+import type { RolloutStack } from "./stack.js";
 import { encodeStatus, STATUS_TAG, statusOf } from "./status.js";
 import { COMMAND_TAG, decodeCommand, describeCommand, type SteeringState, steer } from "./steering.js";
+
+/** The stack with its tag reads and writes made one at a time, in order. */
+export function serializedTags(stack: RolloutStack): RolloutStack {
+  let last: Promise<unknown> = Promise.resolve();
+  const queued = <T>(op: () => Promise<T>): Promise<T> => {
+    const next = last.then(op, op);
+    last = next.catch(() => undefined);
+    return next;
+  };
+  return Object.assign(Object.create(stack) as RolloutStack, {
+    tags: () => queued(() => stack.tags()),
+    setTag: (name: string, value: string) => queued(() => stack.setTag(name, value)),
+    removeTag: (name: string) => queued(() => stack.removeTag(name)),
+  });
+}
+
+/**
+ * `task` run beside the caller: at most one at a time, the latest asked for next (an older
+ * request left waiting is dropped). `flush` waits for what is running and asked for.
+ */
+export function inBackground(): { run(task: () => Promise<void>): void; flush(): Promise<void> } {
+  let running: Promise<void> | undefined;
+  let waiting: (() => Promise<void>) | undefined;
+  const loop = async () => {
+    while (waiting !== undefined) {
+      const task = waiting;
+      waiting = undefined;
+      await task().catch(() => undefined);
+    }
+    running = undefined;
+  };
+  return {
+    run(task) {
+      waiting = task;
+      running ??= loop();
+    },
+    flush: async () => {
+      while (running !== undefined) await running;
+    },
+  };
+}
 
 /** What each command does, in the progress line. */
 const EFFECT = {
