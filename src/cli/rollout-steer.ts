@@ -4,16 +4,16 @@
  * what every machine that can run `pulumi up` on the stack can read and write, never a file on
  * the runner.
  */
-import { hostname, userInfo } from "node:os";
+import { hostname } from "node:os";
 import { resolve } from "node:path";
 import type { ParseArgsOptionsConfig } from "node:util";
 import { SETTING_NAMES } from "../client/settings.js";
 import {
   decodeRecord,
-  holderName,
   holderState,
   pidAlive,
   ROLLOUT_TAG,
+  thisHolder,
   VERDICT_TAG,
 } from "../rollout/record.js";
 import { automationStack, type RolloutStack } from "../rollout/stack.js";
@@ -123,16 +123,6 @@ async function readView(stack: RolloutStack, now: number): Promise<StatusView> {
     command: decodeCommand(tags[COMMAND_TAG]),
     verdict: tags[VERDICT_TAG],
   };
-}
-
-function thisUser(): string {
-  let user: string;
-  try {
-    user = userInfo().username;
-  } catch {
-    user = process.env.USER ?? "unknown";
-  }
-  return holderName(user, hostname());
 }
 
 export async function rolloutSteerCommand(
@@ -267,7 +257,7 @@ async function steerCommand(
   }
   const command = {
     verb,
-    by: o.by ?? thisUser(),
+    by: o.by ?? thisHolder().by,
     at: o.clock(),
     reason: values.reason,
     force: values.force === true,

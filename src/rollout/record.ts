@@ -13,6 +13,7 @@
  * (`VERDICT_TAG`), cut to fit.
  */
 import { createHash } from "node:crypto";
+import { hostname, userInfo } from "node:os";
 
 /** The stack tag holding the record. */
 export const ROLLOUT_TAG = "agent-alias:rollout";
@@ -59,6 +60,17 @@ export function rolloutKey(alias: string, from: string, to: string): string {
 
 /** `user@host` cut to BY_MAX characters. */
 export const holderName = (user: string, host: string) => `${user}@${host}`.slice(0, BY_MAX);
+
+/** This process as a record's holder: `user@host` and its pid (a user without a name: `$USER`, else `unknown`). */
+export function thisHolder(): { host: string; by: string; pid: number } {
+  let user: string;
+  try {
+    user = userInfo().username;
+  } catch {
+    user = process.env.USER ?? "unknown";
+  }
+  return { host: hostname(), by: holderName(user, hostname()), pid: process.pid };
+}
 
 /** The host of a record's `by`. */
 export const hostOf = (by: string) => by.slice(by.indexOf("@") + 1);

@@ -15,7 +15,6 @@
  *   cleanly (a revert is finished first unless interrupted twice) and ends with how to resume.
  * Never throws for a verdict or a Pulumi failure: those are reported, with the engine's words.
  */
-import { hostname, userInfo } from "node:os";
 import type { CanaryPlan } from "../policy/index.js";
 import type { RolloutApi, ServedAlias } from "./api.js";
 import type { RunContext } from "./context.js";
@@ -26,12 +25,12 @@ import { Interrupts } from "./interrupts.js";
 import { type AliasPosition, stageOfPolicy } from "./position.js";
 import {
   decodeRecord,
-  holderName,
   holderState,
   pidAlive,
   ROLLOUT_TAG,
   type RolloutRecord,
   rolloutKey,
+  thisHolder,
   VERDICT_TAG,
 } from "./record.js";
 import { type RolloutResult, type RolloutStatus, STATUS_EXIT } from "./report-types.js";
@@ -86,17 +85,6 @@ export interface RolloutOptions {
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
-
-/** This process as a record's holder: `user@host` and its pid (a user without a name: `$USER`, else `unknown`). */
-function thisProcess(): { host: string; by: string; pid: number } {
-  let user: string;
-  try {
-    user = userInfo().username;
-  } catch {
-    user = process.env.USER ?? "unknown";
-  }
-  return { host: hostname(), by: holderName(user, hostname()), pid: process.pid };
-}
 
 const stageName = (plan: CanaryPlan, p: AliasPosition) =>
   p.kind === "stage" ? plan.stages[p.index]!.name : null;
@@ -185,7 +173,7 @@ function settingsOf(options: RolloutOptions): Settings {
     clock: options.clock ?? Date.now,
     intervalMs,
     progress: options.progress ?? (() => {}),
-    holder: options.holder ?? thisProcess(),
+    holder: options.holder ?? thisHolder(),
     staleMs: options.staleMs ?? Math.max(300_000, 3 * intervalMs),
   };
 }

@@ -19,20 +19,10 @@ import {
   UNKNOWN,
 } from "../helpers/plugin.js";
 import { aliasInputs, canary } from "../helpers/policies.js";
+import { schemaNames } from "../helpers/yaml-program.js";
 
-/**
- * A policy as the engine holds it: the schema's names (Pulumi's convention: agentKey,
- * partitionBy), which the plugin maps to the API's (agent_key, partition_by). Written here by
- * hand, not by the plugin's own mapping, so a wrong mapping fails.
- */
-const engine = <T>(policy: T): T =>
-  JSON.parse(
-    JSON.stringify(policy)
-      .replaceAll('"agent_key":', '"agentKey":')
-      .replaceAll('"partition_by":', '"partitionBy":'),
-  );
 /** `canary(...)` in the engine's names. */
-const pol = (...args: Parameters<typeof canary>) => engine(canary(...args));
+const pol = (...args: Parameters<typeof canary>) => schemaNames(canary(...args)) as ReturnType<typeof canary>;
 
 // The native plugin as the engine meets it: the launcher spawned with an engine address, the
 // port read from its first stdout line, every call over gRPC, against a real emulator that
@@ -212,7 +202,7 @@ describe("provider configuration", () => {
 });
 
 describe("Alias over gRPC", () => {
-  const inputs = (over: Props = {}) => engine(aliasInputs({ key: "g-alias", ...over }));
+  const inputs = (over: Props = {}) => schemaNames(aliasInputs({ key: "g-alias", ...over }));
   let outs: Props;
 
   it("Check passes valid inputs through and fails a broken rule at its property path", async () => {
@@ -499,7 +489,7 @@ describe("functions over gRPC", () => {
 
   it("canaryPolicy gives the TypeScript canaryPolicy's policy", async () => {
     expect(await plugin.invoke(CANARY, spec)).toEqual({
-      outputs: { policy: engine(canaryPolicy(spec)) },
+      outputs: { policy: schemaNames(canaryPolicy(spec)) },
       failures: [],
     });
     const stages = [
@@ -508,7 +498,7 @@ describe("functions over gRPC", () => {
     ];
     const custom = { ...spec, current: "pilot", stages, match: "get('$.session.metadata.tenant') == 'eu'" };
     expect((await plugin.invoke(CANARY, custom)).outputs).toEqual({
-      policy: engine(canaryPolicy({ ...custom, stages: stages as never })),
+      policy: schemaNames(canaryPolicy({ ...custom, stages: stages as never })),
     });
   });
 
@@ -529,7 +519,9 @@ describe("functions over gRPC", () => {
       ],
     });
     const res = await plugin.invoke(CANARY, { ...spec, current: secret("canary-50") });
-    expect(res.outputs).toEqual({ policy: secret(engine(canaryPolicy({ ...spec, current: "canary-50" }))) });
+    expect(res.outputs).toEqual({
+      policy: secret(schemaNames(canaryPolicy({ ...spec, current: "canary-50" }))),
+    });
   });
 
   it("an unknown function is refused with the functions there are", async () => {
