@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { REPO } from "./cli.js";
 
 /** A policy in the schema's names: `agent_key` -> `agentKey`, `partition_by` -> `partitionBy`. */
-export const schemaNames = (policy: unknown): unknown =>
+export const schemaNames = <T>(policy: T): T =>
   JSON.parse(
     JSON.stringify(policy)
       .replaceAll('"agent_key":', '"agentKey":')
