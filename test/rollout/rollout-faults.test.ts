@@ -36,8 +36,10 @@ const BAD: RehearsalOptions = {
 
 describe.skipIf(!pulumiAvailable())("agent-alias rollout under faults, with the real Pulumi CLI", () => {
   it("a slow canary (p95 2x the baseline) aborts on the latency gate with the p95 figures", async () => {
+    // Narrow latency spreads, so a sample's p95 sits within a few percent of the profile's: with
+    // a wide spread (100ms..300ms), 150 traces' p95 ratio strays past 2x ± 20% about one run in 10.
     const r = await rehearsal({
-      profiles: ["support-v1=errors=0,latency=100ms..300ms", "support-v2=errors=0,latency=200ms..600ms"],
+      profiles: ["support-v1=errors=0,latency=285ms..300ms", "support-v2=errors=0,latency=570ms..600ms"],
       minTraces: 150,
       extraGates: "p95_duration: { max_ratio: 1.2 }",
     });
@@ -55,8 +57,8 @@ describe.skipIf(!pulumiAvailable())("agent-alias rollout under faults, with the 
       );
     expect(m, result.message).not.toBeNull();
     const [canary, baseline, n] = [Number(m![1]), Number(m![2]), Number(m![3])];
-    expect(canary / baseline).toBeGreaterThan(1.6);
-    expect(canary / baseline).toBeLessThan(2.5);
+    expect(canary / baseline).toBeGreaterThan(1.8);
+    expect(canary / baseline).toBeLessThan(2.2);
     expect(n).toBeGreaterThanOrEqual(150);
     expect(err).toContain(`agent-alias rollout: ${result.message}`);
     expect(configStage(r)).toBe("baseline");
