@@ -6,6 +6,7 @@
 import { type ParseArgsOptionsConfig, parseArgs } from "node:util";
 import { SETTING_NAMES, type SettingName } from "../client/settings.js";
 import { SIMULATION_KEYS } from "../policy/index.js";
+import { parseDuration } from "../units/index.js";
 import { type CliIO, EXIT, InputError } from "./io.js";
 
 const HELP_FLAG = { help: { type: "boolean", short: "h" } } as const satisfies ParseArgsOptionsConfig;
@@ -147,15 +148,24 @@ export function parseKeys(value: string | undefined): number {
   return keys;
 }
 
-/** A usage error: `COMMAND: MESSAGE` (main prefixes `agent-alias`), exit 2. */
-export function usageError(command: string, message: string): InputError {
-  return new InputError(`${command}: ${message}`);
+/** A usage error, exit 2: main writes it as `agent-alias COMMAND: MESSAGE`. */
+export function usageError(message: string): InputError {
+  return new InputError(message);
 }
 
-/** The one positional argument; otherwise `COMMAND: give exactly one WHAT`. */
-export function onePositional(command: string, positionals: readonly string[], what: string): string {
+/** A duration flag's milliseconds (`2s`, `500ms`), `fallback` when absent; anything else is a usage error. */
+export function durationFlag(name: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const ms = parseDuration(text);
+  if (ms === undefined || ms < 1)
+    throw usageError(`--${name} must be a duration like 10s or 500ms; got '${text}'`);
+  return ms;
+}
+
+/** The one positional argument; otherwise `give exactly one WHAT`. */
+export function onePositional(positionals: readonly string[], what: string): string {
   const [first, ...extra] = positionals;
-  if (first === undefined || extra.length > 0) throw usageError(command, `give exactly one ${what}`);
+  if (first === undefined || extra.length > 0) throw usageError(`give exactly one ${what}`);
   return first;
 }
 

@@ -56,7 +56,7 @@ function apiOf(url: string, io: CliIO): AgentAliasClient {
   try {
     return new AgentAliasClient({ baseUrl: url, env: { ...(io.env ?? process.env) } });
   } catch (e) {
-    throw usageError("validate", `--api: ${(e as Error).message}`);
+    throw usageError(`--api: ${(e as Error).message}`);
   }
 }
 
@@ -88,7 +88,7 @@ async function agentIssues(
 export async function validateCommand(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals, format: formatOf } = commandFlags(argv, "validate");
   if (values.help) return help(io, "validate");
-  if (positionals.length === 0) throw usageError("validate", "give at least one policy file");
+  if (positionals.length === 0) throw usageError("give at least one policy file");
   const format = formatOf();
   const api = values.api === undefined ? undefined : apiOf(values.api, io);
   let invalid = false;
@@ -148,9 +148,9 @@ export async function validateCommand(argv: string[], io: CliIO): Promise<number
 export async function resolveCommand(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals, format: formatOf } = commandFlags(argv, "resolve");
   if (values.help) return help(io, "resolve");
-  const file = onePositional("resolve", positionals, "policy file");
+  const file = onePositional(positionals, "policy file");
   if ((values.context === undefined) === (values.contexts === undefined)) {
-    throw usageError("resolve", "give either --context FILE or --contexts FILE.jsonl");
+    throw usageError("give either --context FILE or --contexts FILE.jsonl");
   }
   const format = formatOf();
   const policy = await loadPolicy(file, io);
@@ -182,7 +182,7 @@ export async function resolveCommand(argv: string[], io: CliIO): Promise<number>
 export async function evalCommand(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals, format: formatOf } = commandFlags(argv, "eval");
   if (values.help) return help(io, "eval");
-  const expr = onePositional("eval", positionals, "expression (quote it)");
+  const expr = onePositional(positionals, "expression (quote it)");
   const format = formatOf();
   const context = values.context !== undefined ? await readContext(values.context, io) : {};
   try {
@@ -201,7 +201,7 @@ export async function evalCommand(argv: string[], io: CliIO): Promise<number> {
 export async function previewCommand(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals, format: formatOf } = commandFlags(argv, "preview");
   if (values.help) return help(io, "preview");
-  const file = onePositional("preview", positionals, "policy file");
+  const file = onePositional(positionals, "policy file");
   const format = formatOf();
   const keys = parseKeys(values.keys);
   const policy = await loadPolicy(file, io);

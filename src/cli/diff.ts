@@ -46,7 +46,7 @@ function writeDiff(io: CliIO, format: string, report: PolicyDiff, oldFile: strin
 export async function diffCommand(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals, format: formatOf } = commandFlags(argv, "diff");
   if (values.help) return writeHelp(io, DIFF_HELP);
-  if (positionals.length !== 2) throw usageError("diff", "give two policy files, OLD and NEW");
+  if (positionals.length !== 2) throw usageError("give two policy files, OLD and NEW");
   const [oldFile, newFile] = positionals as [string, string];
   const format = formatOf();
   const keys = parseKeys(values.keys);

@@ -237,10 +237,10 @@ export async function pluginCommand(argv: string[], io: CliIO): Promise<number> 
   const { values, positionals } = parseFlags(argv, FLAGS);
   if (values.help) return writeHelp(io, PLUGIN_HELP);
   if (positionals.length !== 1 || positionals[0] !== "install")
-    throw usageError("plugin", "the one subcommand is 'install' (agent-alias plugin install)");
+    throw usageError("the one subcommand is 'install' (agent-alias plugin install)");
   const format = outputFormat(values, ["human", "json"]);
   if (values.terraform) return terraformCommand(values, format, io);
-  if (values.mirror !== undefined) throw usageError("plugin", "--mirror goes with --terraform");
+  if (values.mirror !== undefined) throw usageError("--mirror goes with --terraform");
   const home = values["pulumi-home"] ?? process.env.PULUMI_HOME ?? join(homedir(), ".pulumi");
   try {
     const { dir, installed } = installPlugin(resolve(io.cwd ?? process.cwd(), home), values.force === true);

@@ -110,7 +110,7 @@ const split0 = (s: string) => s.split("\0").filter((x) => x !== "");
 export async function reviewCommand(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals, format: formatOf } = commandFlags(argv, "review");
   if (values.help) return writeHelp(io, REVIEW_HELP);
-  if (values.base === undefined || values.base === "") throw usageError("review", "give --base REF");
+  if (values.base === undefined || values.base === "") throw usageError("give --base REF");
   const format = formatOf();
   const keys = parseKeys(values.keys);
   const cwd = io.cwd ?? process.cwd();

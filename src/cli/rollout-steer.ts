@@ -27,8 +27,7 @@ import {
   STEER_VERBS,
   type SteerVerb,
 } from "../rollout/steering.js";
-import { parseDuration } from "../units/index.js";
-import { outputFormat, parseFlags, settingFlag, usageError, writeHelp } from "./args.js";
+import { durationFlag, outputFormat, parseFlags, settingFlag, usageError, writeHelp } from "./args.js";
 import { startDashboard } from "./dashboard.js";
 import { type CliIO, EXIT, writeJson } from "./io.js";
 
@@ -103,14 +102,6 @@ const STALE_MS = 300_000;
 /** How long a command is left before it is read back. */
 const SETTLE_MS = 1500;
 
-function durationFlag(name: string, text: string | undefined, fallback: number): number {
-  if (text === undefined) return fallback;
-  const ms = parseDuration(text);
-  if (ms === undefined || ms < 1)
-    throw usageError("rollout", `--${name} must be a duration like 2s; got '${text}'`);
-  return ms;
-}
-
 /** What the stack's tags say, now. */
 async function readView(stack: RolloutStack, now: number): Promise<StatusView> {
   const tags = await stack.tags();
@@ -133,25 +124,67 @@ export async function rolloutSteerCommand(
 ): Promise<number> {
   const { values, positionals } = parseFlags(argv, FLAGS);
   if (values.help) return writeHelp(io, ROLLOUT_STEER_HELP);
-  if (positionals.length > 0) throw usageError("rollout", `unexpected argument '${positionals[0]}'`);
-  if (values.stack === undefined) throw usageError("rollout", `${verb}: --stack is required`);
+  if (positionals.length > 0) throw usageError(`unexpected argument '${positionals[0]}'`);
+  if (values.stack === undefined) throw usageError(`${verb}: --stack is required`);
   if (verb === "status" && (values.reason !== undefined || values.force || values.wait))
-    throw usageError("rollout", "status takes no --reason, --force or --wait");
-  if (verb !== "status" && values.watch) throw usageError("rollout", `${verb} takes no --watch`);
-  if (verb !== "dashboard" && values.port !== undefined)
-    throw usageError("rollout", `${verb} takes no --port`);
+    throw usageError("status takes no --reason, --force or --wait");
+  if (verb !== "status" && values.watch) throw usageError(`${verb} takes no --watch`);
+  if (verb !== "dashboard" && values.port !== undefined) throw usageError(`${verb} takes no --port`);
   if (verb !== "status" && verb !== "dashboard" && values.every !== undefined)
-    throw usageError("rollout", `${verb} takes no --every`);
-  if (values.force && verb !== "promote") throw usageError("rollout", "--force goes with promote");
+    throw usageError(`${verb} takes no --every`);
+  if (values.force && verb !== "promote") throw usageError("--force goes with promote");
+  const flags = values as Record<string, string | boolean | undefined>;
+  const passed = PASSED.find((f) => flags[f] !== undefined);
+  if (verb !== "abort" && verb !== "promote" && passed !== undefined)
+    throw usageError(`${verb} takes no --${passed}`);
   const format = outputFormat(values, ["human", "json"]);
+  // Every flag is checked before the stack is opened (which takes a second or two).
+  const everyMs = durationFlag("every", values.every, 2000);
+  const timeoutMs = durationFlag("timeout", values.timeout, 300_000);
+  const port = values.port === undefined ? 0 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw usageError(`--port must be a port number (0: a free one); got '${values.port}'`);
   const clock = seams.clock ?? Date.now;
   const sleep = seams.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const cwd = io.cwd ?? process.cwd();
-  const stack =
-    seams.stack ?? (await automationStack({ stack: values.stack, workDir: resolve(cwd, values.cwd ?? ".") }));
-  if (verb === "dashboard") return dashboardCommand(stack, values, io, clock);
+  try {
+    const stack =
+      seams.stack ??
+      (await automationStack({ stack: values.stack, workDir: resolve(cwd, values.cwd ?? ".") }));
+    const o = { format, everyMs, timeoutMs, port, clock, sleep };
+    return await steer(verb, { ...values, stack: values.stack }, o, stack, io, seams);
+  } catch (e) {
+    if ((e as { code?: unknown }).code !== "stack_failed") throw e;
+    io.stderr.write(`agent-alias rollout ${verb}: ${(e as Error).message}\n`);
+    return EXIT.failure;
+  }
+}
+
+/** The flags, checked. */
+type SteerFlags = ReturnType<typeof parseFlags<typeof FLAGS>>["values"] & { stack: string };
+
+/** The flags' values that are not strings as given. */
+interface SteerOptions {
+  format: string;
+  everyMs: number;
+  timeoutMs: number;
+  port: number;
+  clock: () => number;
+  sleep: (ms: number) => Promise<void>;
+}
+
+/** The verb, on the stack opened. */
+async function steer(
+  verb: RolloutVerb,
+  values: SteerFlags,
+  o: SteerOptions,
+  stack: RolloutStack,
+  io: CliIO,
+  seams: SteerSeams,
+): Promise<number> {
+  const { format, clock, sleep } = o;
+  if (verb === "dashboard") return dashboardCommand(stack, values.stack, o, io);
   if (verb === "status") {
-    const every = durationFlag("every", values.every, 2000);
     for (;;) {
       const view = await readView(stack, clock());
       if (format === "json") writeJson(io, { ...view, running: view.holder === "live" });
@@ -160,45 +193,35 @@ export async function rolloutSteerCommand(
         io.stdout.write(`${statusLines(view, values.stack, clock()).join("\n")}\n`);
       }
       if (!values.watch || (view.record?.phase ?? "ended") === "ended") return EXIT.ok;
-      await sleep(every);
+      await sleep(o.everyMs);
     }
   }
   const flags = values as Record<string, string | boolean | undefined>;
-  const passed = PASSED.find((f) => flags[f] !== undefined);
-  if (verb !== "abort" && verb !== "promote" && passed !== undefined)
-    throw usageError("rollout", `${verb} takes no --${passed}`);
   const direct =
     (verb === "abort" || verb === "promote") && typeof flags.policy === "string" && seams.direct
       ? () => {
-          const args = ["--stack", values.stack!, ...(values.cwd ? ["--cwd", values.cwd] : [])];
+          const args = ["--stack", values.stack, ...(values.cwd ? ["--cwd", values.cwd] : [])];
           for (const f of PASSED) if (typeof flags[f] === "string") args.push(`--${f}`, flags[f] as string);
           if (format === "json") args.push("--json");
           return seams.direct!(args, verb);
         }
       : undefined;
-  return steerCommand(verb, { ...values, stack: values.stack }, format, stack, io, {
-    clock,
-    sleep,
-    by: seams.by,
-    direct,
-  });
+  return steerCommand(verb, values, o, stack, io, { by: seams.by, direct });
 }
 
 /** Serves the dashboard until SIGINT or SIGTERM; prints its URL first. */
 async function dashboardCommand(
   stack: RolloutStack,
-  values: { stack?: string | undefined; port?: string | undefined; every?: string | undefined },
+  name: string,
+  o: SteerOptions,
   io: CliIO,
-  clock: () => number,
 ): Promise<number> {
-  const port = values.port === undefined ? 0 : Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw usageError("rollout", `--port must be a port number (0: a free one); got '${values.port}'`);
+  const { clock } = o;
   const dashboard = await startDashboard({
     source: () => readView(stack, clock()),
-    stack: values.stack!,
-    everyMs: durationFlag("every", values.every, 2000),
-    port,
+    stack: name,
+    everyMs: o.everyMs,
+    port: o.port,
     clock,
   });
   io.stdout.write(`${dashboard.url}\n`);
@@ -213,24 +236,13 @@ async function dashboardCommand(
 /** Writes the command for the running rollout; with --wait, waits for it to be acted on. */
 async function steerCommand(
   verb: SteerVerb,
-  values: {
-    stack: string;
-    reason?: string | undefined;
-    force?: boolean | undefined;
-    wait?: boolean | undefined;
-    timeout?: string | undefined;
-  },
-  format: string,
+  values: SteerFlags,
+  options: SteerOptions,
   stack: RolloutStack,
   io: CliIO,
-  o: {
-    clock: () => number;
-    sleep: (ms: number) => Promise<void>;
-    by: string | undefined;
-    direct: (() => Promise<number>) | undefined;
-  },
+  how: { by: string | undefined; direct: (() => Promise<number>) | undefined },
 ): Promise<number> {
-  const timeout = durationFlag("timeout", values.timeout, 300_000);
+  const o = { ...options, ...how };
   const view = await readView(stack, o.clock());
   const r = view.record;
   if (r === undefined || view.holder !== "live") {
@@ -280,14 +292,14 @@ async function steerCommand(
   const sent = `sent ${describeCommand(command)} to the rollout on stack ${values.stack} (${r.by}, at ${r.stage})`;
   let acted = false;
   if (values.wait) {
-    const until = o.clock() + timeout;
+    const until = o.clock() + o.timeoutMs;
     while (!acted && o.clock() < until) {
       await o.sleep(1000);
       const s = (await readView(stack, o.clock())).status;
       acted = s !== undefined && s.run === r.run && s.acked !== null && s.acked >= command.at;
     }
   }
-  if (format === "json") writeJson(io, { sent: true, command, acted });
+  if (o.format === "json") writeJson(io, { sent: true, command, acted });
   else
     io.stdout.write(
       `${sent}: ${acted ? "acted on" : values.wait ? "not acted on yet (timed out)" : "it acts on it at its next check"}\n`,

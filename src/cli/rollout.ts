@@ -18,10 +18,10 @@ import { rolloutHuman, rolloutMarkdown } from "../rollout/report.js";
 import type { RolloutResult } from "../rollout/report-types.js";
 import { runRollout } from "../rollout/runner.js";
 import { automationStack, PROVIDER_API_KEYS, type RolloutStack } from "../rollout/stack.js";
-import { parseDuration } from "../units/index.js";
 import {
   COMMAND_FORMATS,
   commandFlags,
+  durationFlag,
   outputHelp,
   type SettingFlag,
   settingFlag,
@@ -125,14 +125,6 @@ export interface RolloutSeams {
   steer?: SteerSeams;
 }
 
-function parseInterval(text: string | undefined): number {
-  if (text === undefined) return 10_000;
-  const ms = parseDuration(text);
-  if (ms === undefined || ms < 1)
-    throw usageError("rollout", `--interval must be a duration like 10s or 500ms; got '${text}'`);
-  return ms;
-}
-
 /** The command that resumes an interrupted run: the same, without a move or a dry run. */
 function resumeCommand(argv: readonly string[]): string {
   const out: string[] = [];
@@ -182,15 +174,15 @@ export async function rolloutCommand(
     });
   const { values, positionals, format: formatOf } = commandFlags(argv, "rollout");
   if (values.help) return writeHelp(io, ROLLOUT_HELP);
-  if (positionals.length > 0) throw usageError("rollout", `unexpected argument '${positionals[0]}'`);
-  if (values.stack === undefined) throw usageError("rollout", "--stack is required");
-  if (values.policy === undefined) throw usageError("rollout", "--policy is required");
+  if (positionals.length > 0) throw usageError(`unexpected argument '${positionals[0]}'`);
+  if (values.stack === undefined) throw usageError("--stack is required");
+  if (values.policy === undefined) throw usageError("--policy is required");
   if (values.resume && values["from-stage"] !== undefined)
-    throw usageError("rollout", "give --resume or --from-stage, not both");
+    throw usageError("give --resume or --from-stage, not both");
   if (values["allow-back"] && values["from-stage"] === undefined)
-    throw usageError("rollout", "--allow-back goes with --from-stage NAME (the stage to move back to)");
+    throw usageError("--allow-back goes with --from-stage NAME (the stage to move back to)");
   const format = formatOf();
-  const intervalMs = parseInterval(values.interval);
+  const intervalMs = durationFlag("interval", values.interval, 10_000);
   const cwd = io.cwd ?? process.cwd();
   const doc = await readDataFile(values.policy, { cwd, ...(io.stdin ? { stdin: io.stdin } : {}) });
   const planned = canaryPlanOfDocument(doc);
@@ -200,10 +192,7 @@ export async function rolloutCommand(
   const fileKey = (doc as { key?: unknown }).key;
   const aliasKey = values.alias ?? (typeof fileKey === "string" ? fileKey : undefined);
   if (aliasKey === undefined)
-    throw usageError(
-      "rollout",
-      `${values.policy} has no key: give the alias the program deploys with --alias KEY`,
-    );
+    throw usageError(`${values.policy} has no key: give the alias the program deploys with --alias KEY`);
   const configKey = values["config-key"] ?? "canaryStage";
   const live = liveView(io.stderr);
   const outputs = runOutputs(values, cwd, live);
@@ -243,8 +232,7 @@ export async function rolloutCommand(
     live.close();
     if (values["up-log"] !== undefined) result = { ...result, up_log: resolve(cwd, values["up-log"]) };
   } catch (e) {
-    if ((e as { code?: unknown }).code === "invalid_input")
-      throw new InputError(`rollout: ${(e as Error).message}`);
+    if ((e as { code?: unknown }).code === "invalid_input") throw new InputError((e as Error).message);
     if ((e as { code?: unknown }).code === "stack_failed") {
       io.stderr.write(`agent-alias rollout: ${(e as Error).message}\n`);
       return EXIT.failure;

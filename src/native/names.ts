@@ -10,11 +10,10 @@
  * the same.
  */
 import { DOCUMENT_TYPES, type DocType, type DocTypeName, documentType } from "../policy/index.js";
-import { aliasFields, aliasPolicyFields, type FieldKind } from "../wire/index.js";
+import { aliasFields, aliasPolicyFields, camelCase, type FieldKind } from "../wire/index.js";
 
 /** `agent_key` -> `agentKey`. */
-export const pulumiName = (apiName: string): string =>
-  apiName.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+export const pulumiName: (apiName: string) => string = camelCase;
 
 /** Each type's API name by its Pulumi name. */
 const API_NAMES: Readonly<Record<DocTypeName, Readonly<Record<string, string>>>> = Object.fromEntries(

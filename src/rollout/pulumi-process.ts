@@ -45,7 +45,19 @@ export function run(command: string, args: string[], cwd: string, env: Record<st
   );
 }
 
-export const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e)).trim();
+/**
+ * What a failure says, for a person: of a Pulumi command the Automation API ran, the CLI's own
+ * `error:` lines (its message otherwise dumps the command line, stdout and stderr); of
+ * anything else, its message.
+ */
+export function messageOf(e: unknown): string {
+  const stderr = (e as { commandResult?: { stderr?: unknown } } | null)?.commandResult?.stderr;
+  if (typeof stderr === "string") {
+    const said = [...stderr.matchAll(/^error: (.+)$/gm)].map((m) => m[1]!.trim());
+    if (said.length > 0) return said.join("; ");
+  }
+  return (e instanceof Error ? e.message : String(e)).trim();
+}
 
 /** The stack's config file: `Pulumi.<stack>.yaml` in the project's `stackConfigDir` (or legacy `config`). */
 export function stackConfigPath(workDir: string, stack: string): string {

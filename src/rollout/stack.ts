@@ -12,7 +12,7 @@
 import type { ChildProcess } from "node:child_process";
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { basename, join } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import {
   LocalWorkspace,
   PulumiCommand,
@@ -121,11 +121,24 @@ interface StackCli {
   readonly upOutput: ((text: string) => void) | undefined;
 }
 
+/** The folder of the Pulumi project `dir` is in (Pulumi.yaml there or above, as the CLI finds it). */
+function projectDir(dir: string): string | undefined {
+  for (let d = resolve(dir); ; d = dirname(d)) {
+    if (["Pulumi.yaml", "Pulumi.yml"].some((f) => existsSync(join(d, f)))) return d;
+    if (dirname(d) === d) return undefined;
+  }
+}
+
 /** Selects the stack (RolloutStackError `select` when it does not exist). */
 async function selectStack(options: AutomationStackOptions): Promise<StackCli> {
   const defaults = repoDefaults({ ...process.env, ...options.env });
   const envVars = { ...defaults.env, ...options.env };
   const root = options.pulumiRoot ?? defaults.root;
+  if (projectDir(options.workDir) === undefined)
+    throw new RolloutStackError(
+      "select",
+      `no Pulumi project in ${options.workDir} or above it (no Pulumi.yaml): run it in the project's folder, or give --cwd DIR`,
+    );
   let stack: Stack;
   try {
     const pulumiCommand = await PulumiCommand.get({

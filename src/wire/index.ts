@@ -42,6 +42,7 @@ export {
   replacePolicyBodySchema,
 } from "./aliases.js";
 export { canonicalDocument, canonicalFields } from "./canonical.js";
+export { camelCase, snakeCase } from "./case.js";
 export type { ErrorBody, ListMetadata, ListQuery, Metadata } from "./common.js";
 export {
   answered,

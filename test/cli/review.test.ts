@@ -192,7 +192,7 @@ describe("agent-alias review", () => {
     expect(bad.stderr).toMatch(/^agent-alias review: git merge-base: /);
     const missing = await review([]);
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toBe("agent-alias review: review: give --base REF\n");
+    expect(missing.stderr).toBe("agent-alias review: give --base REF\n");
     expect((await review(["--help"])).stdout).toContain("Usage: agent-alias review --base REF");
   });
 });
