@@ -94,9 +94,7 @@ describe("agent-alias diff", () => {
   });
 
   it("bad arguments are invalid input (exit 2)", async () => {
-    expect((await cli(["diff", OLD])).stderr).toBe(
-      "agent-alias diff: give two policy files, OLD and NEW\n",
-    );
+    expect((await cli(["diff", OLD])).stderr).toBe("agent-alias diff: give two policy files, OLD and NEW\n");
     expect((await cli(["diff", OLD, NEW, "--keys", "0"])).code).toBe(2);
     expect((await cli(["diff", OLD, NEW, "--format", "xml"])).stderr).toContain(
       "--format must be one of human, json, markdown",
