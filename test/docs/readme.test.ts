@@ -23,14 +23,14 @@
  *   init` and `pulumi config set`).
  */
 import { execFile } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { platformPackage } from "../../src/cli/plugin.js";
-import { REPO } from "../helpers/cli.js";
+import { cli, REPO } from "../helpers/cli.js";
 import { type CodeBlock, codeBlocks } from "../helpers/markdown.js";
 import { type OutsideTools, outsideTools, pythonVenv, templateTsconfig } from "../helpers/outside.js";
 import { releaseBuild } from "../helpers/release.js";
@@ -47,6 +47,7 @@ const USE = "Use it in your own project";
 const TRY = "Try it on the emulator";
 const CONTRIBUTORS = "Quick start for contributors";
 const TERRAFORM = "Terraform or OpenTofu";
+const ROLLOUTS = "Guarded rollouts";
 const INSTALL = "Install";
 const LANGUAGES = ["TypeScript or JavaScript", "YAML", "Python", "Go"] as const;
 type Language = (typeof LANGUAGES)[number];
@@ -299,9 +300,29 @@ describe("the README for a newcomer", () => {
       INSTALL,
       ...LANGUAGES,
       TRY,
+      ROLLOUTS,
       TERRAFORM,
     ]);
     for (const c of ["npm ci && npm run demo", "npm ci && npm test"]) expect(README).toContain(`\n${c} `);
+  });
+});
+
+describe("the README's guarded rollouts", () => {
+  const section = README.slice(README.indexOf(`### ${ROLLOUTS}`), README.indexOf(`### ${TERRAFORM}`));
+
+  it("shows the rollout, its status and steering commands, and a screenshot of the dashboard", async () => {
+    expect(section).toContain("`npx agent-alias rollout --stack dev --policy rollout.yaml`");
+    expect(section).toContain("`rollout status --stack dev --watch`");
+    const image = /!\[[^\]]+\]\((docs\/images\/dashboard\.png)\)/.exec(section);
+    expect(image, section).not.toBeNull();
+    expect(statSync(join(REPO, image![1]!)).size).toBeGreaterThan(10_000);
+    // Each verb it names is one the command takes, with the flags it shows.
+    for (const verb of ["status", "pause", "resume", "promote", "abort", "dashboard"]) {
+      expect(section).toMatch(new RegExp(`\`(rollout )?${verb}[ \`]`));
+      const help = await cli(["rollout", verb, "--help"]);
+      expect(help.code).toBe(0);
+      for (const flag of ["--stack", "--watch", "--reason"]) expect(help.stdout).toContain(flag);
+    }
   });
 });
 
