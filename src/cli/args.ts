@@ -53,8 +53,9 @@ export const COMMAND_FLAGS = {
   rollout: {
     ...FORMAT_FLAGS,
     ...stringFlags(["stack", "cwd", "policy", "config-key", "config-file", "alias"]),
-    ...stringFlags(["interval", "from-stage", "events", "up-log"]),
+    ...stringFlags(["interval", "from-stage", "events", "up-log", "port"]),
     "show-up": { type: "boolean" },
+    serve: { type: "boolean" },
     "dry-run": { type: "boolean" },
     resume: { type: "boolean" },
     "allow-back": { type: "boolean" },
@@ -160,6 +161,14 @@ export function durationFlag(name: string, text: string | undefined, fallback: n
   if (ms === undefined || ms < 1)
     throw usageError(`--${name} must be a duration like 10s or 500ms; got '${text}'`);
   return ms;
+}
+
+/** A `--port` flag: a port number, 0 (the default) for a free one; anything else is a usage error. */
+export function portFlag(text: string | undefined): number {
+  const port = text === undefined ? 0 : Number(text);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw usageError(`--port must be a port number (0: a free one); got '${text}'`);
+  return port;
 }
 
 /** The one positional argument; otherwise `give exactly one WHAT`. */

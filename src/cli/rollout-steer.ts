@@ -27,7 +27,15 @@ import {
   STEER_VERBS,
   type SteerVerb,
 } from "../rollout/steering.js";
-import { durationFlag, outputFormat, parseFlags, settingFlag, usageError, writeHelp } from "./args.js";
+import {
+  durationFlag,
+  outputFormat,
+  parseFlags,
+  portFlag,
+  settingFlag,
+  usageError,
+  writeHelp,
+} from "./args.js";
 import { startDashboard } from "./dashboard.js";
 import { type CliIO, EXIT, writeJson } from "./io.js";
 
@@ -104,7 +112,11 @@ const SETTLE_MS = 1500;
 
 /** What the stack's tags say, now. */
 async function readView(stack: RolloutStack, now: number): Promise<StatusView> {
-  const tags = await stack.tags();
+  return tagsView(await stack.tags(), now);
+}
+
+/** What these tags say about the stack's rollout, now. */
+export function tagsView(tags: Readonly<Record<string, string>>, now: number): StatusView {
   const record = decodeRecord(tags[ROLLOUT_TAG]);
   const holder = holderState(record, { now, host: hostname(), pidAlive, staleMs: STALE_MS });
   return {
@@ -141,9 +153,7 @@ export async function rolloutSteerCommand(
   // Every flag is checked before the stack is opened (which takes a second or two).
   const everyMs = durationFlag("every", values.every, 2000);
   const timeoutMs = durationFlag("timeout", values.timeout, 300_000);
-  const port = values.port === undefined ? 0 : Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw usageError(`--port must be a port number (0: a free one); got '${values.port}'`);
+  const port = portFlag(values.port);
   const clock = seams.clock ?? Date.now;
   const sleep = seams.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const cwd = io.cwd ?? process.cwd();

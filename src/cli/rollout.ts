@@ -18,25 +18,34 @@ import { rolloutHuman, rolloutMarkdown } from "../rollout/report.js";
 import type { RolloutResult } from "../rollout/report-types.js";
 import { runRollout } from "../rollout/runner.js";
 import { automationStack, PROVIDER_API_KEYS, type RolloutStack } from "../rollout/stack.js";
+import { mirroredTags } from "../rollout/steer-run.js";
 import {
   COMMAND_FORMATS,
   commandFlags,
   durationFlag,
   outputHelp,
+  portFlag,
   type SettingFlag,
   settingFlag,
   usageError,
   writeHelp,
 } from "./args.js";
+import { type Dashboard, startDashboard } from "./dashboard.js";
 import { readDataFile } from "./files.js";
 import { type CliIO, EXIT, InputError, writeJson } from "./io.js";
 import { type LiveView, liveView } from "./live.js";
-import { ROLLOUT_VERBS, type RolloutVerb, rolloutSteerCommand, type SteerSeams } from "./rollout-steer.js";
+import {
+  ROLLOUT_VERBS,
+  type RolloutVerb,
+  rolloutSteerCommand,
+  type SteerSeams,
+  tagsView,
+} from "./rollout-steer.js";
 
 export const ROLLOUT_HELP = `Usage: agent-alias rollout --stack S --policy FILE [--cwd DIR] [--alias KEY]
                          [--config-key K] [--config-file FILE] [--interval 10s]
                          [--from-stage NAME [--allow-back]] [--dry-run] [--resume]
-                         [--events FILE] [--show-up] [--up-log FILE]
+                         [--events FILE] [--show-up] [--up-log FILE] [--serve [--port N]]
                          [--json] [--format human|json|markdown]
                          ${SETTING_NAMES.map((n) => `[--${settingFlag(n)} KEY]`).join("\n                         ")}
 
@@ -87,8 +96,10 @@ While it runs: progress lines on stderr, and on a terminal a panel below them re
 each check (stage, weights, hold left, each agent's figures, each gate against its bound, the
 next step). --events FILE writes each step as a JSON line (stage_set, up_done, check, pause,
 resume, promote, abort, verdict, end), for a CI job to forward; --show-up shows each up's
-output on stderr, --up-log FILE keeps it. The rollout publishes its status in the stack's
-tags after each check and acts on commands sent there at its next check:
+output on stderr, --up-log FILE keeps it. --serve serves the dashboard of this run on
+loopback while it runs (--port N, default a free one; its URL is the first progress line),
+as \`agent-alias rollout dashboard\` does from elsewhere. The rollout publishes its status in
+the stack's tags after each check and acts on commands sent there at its next check:
   agent-alias rollout status --stack S [--watch]       from any machine with the stack
   agent-alias rollout pause|resume|promote|abort --stack S [--reason TEXT]
 (agent-alias rollout status --help says more).
@@ -181,8 +192,10 @@ export async function rolloutCommand(
     throw usageError("give --resume or --from-stage, not both");
   if (values["allow-back"] && values["from-stage"] === undefined)
     throw usageError("--allow-back goes with --from-stage NAME (the stage to move back to)");
+  if (values.port !== undefined && !values.serve) throw usageError("--port goes with --serve");
   const format = formatOf();
   const intervalMs = durationFlag("interval", values.interval, 10_000);
+  const port = portFlag(values.port);
   const cwd = io.cwd ?? process.cwd();
   const doc = await readDataFile(values.policy, { cwd, ...(io.stdin ? { stdin: io.stdin } : {}) });
   const planned = canaryPlanOfDocument(doc);
@@ -197,8 +210,9 @@ export async function rolloutCommand(
   const live = liveView(io.stderr);
   const outputs = runOutputs(values, cwd, live);
   let result: RolloutResult;
+  let board: Dashboard | undefined;
   try {
-    const stack =
+    const opened =
       seams.stack ??
       (await automationStack({
         stack: values.stack,
@@ -207,7 +221,22 @@ export async function rolloutCommand(
         ...(values["config-file"] !== undefined ? { configFile: resolve(cwd, values["config-file"]) } : {}),
         ...(outputs.upOutput ? { upOutput: outputs.upOutput } : {}),
       }));
-    const api = seams.api ?? (await apiOf(stack, values, seams));
+    const api = seams.api ?? (await apiOf(opened, values, seams));
+    let stack = opened;
+    if (values.serve) {
+      // The page shows what the run writes to the stack's tags, from memory: no extra reads.
+      const mirror = mirroredTags(opened);
+      stack = mirror.stack;
+      const clock = seams.clock ?? Date.now;
+      board = await startDashboard({
+        source: async () => tagsView(mirror.tags(), clock()),
+        stack: values.stack,
+        everyMs: 1000,
+        port,
+        clock,
+      });
+      live.line(`rollout: dashboard: ${board.url}`);
+    }
     const interrupts = seams.interrupts ?? new Interrupts();
     const run = () =>
       runRollout({
@@ -238,6 +267,8 @@ export async function rolloutCommand(
       return EXIT.failure;
     }
     throw e;
+  } finally {
+    await board?.close();
   }
   if (format === "json") writeJson(io, result);
   else if (format === "markdown") io.stdout.write(rolloutMarkdown(result));

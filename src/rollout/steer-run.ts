@@ -32,6 +32,34 @@ export function serializedTags(stack: RolloutStack): RolloutStack {
 }
 
 /**
+ * The stack, with what its tags hold as this process last read or wrote them kept in memory
+ * (`tags()` of the result reads nothing): a running rollout's own dashboard reads it, so
+ * serving the page costs the backend nothing.
+ */
+export function mirroredTags(stack: RolloutStack): {
+  stack: RolloutStack;
+  tags: () => Record<string, string>;
+} {
+  let seen: Record<string, string> = {};
+  const mirrored = Object.assign(Object.create(stack) as RolloutStack, {
+    tags: async () => {
+      seen = { ...(await stack.tags()) };
+      return seen;
+    },
+    setTag: async (name: string, value: string) => {
+      await stack.setTag(name, value);
+      seen = { ...seen, [name]: value };
+    },
+    removeTag: async (name: string) => {
+      await stack.removeTag(name);
+      const { [name]: _, ...rest } = seen;
+      seen = rest;
+    },
+  });
+  return { stack: mirrored, tags: () => seen };
+}
+
+/**
  * `task` run beside the caller: at most one at a time, the latest asked for next (an older
  * request left waiting is dropped). `flush` waits for what is running and asked for.
  */

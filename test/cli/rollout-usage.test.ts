@@ -33,6 +33,11 @@ describe("rollout flags are checked before the stack is opened", () => {
       "--port must be a port number (0: a free one); got '99999'",
     ],
     [["pause", "--stack", "s", "--policy", POLICY], "pause takes no --policy"],
+    [["--stack", "s", "--policy", POLICY, "--port", "8080"], "--port goes with --serve"],
+    [
+      ["--stack", "s", "--policy", POLICY, "--serve", "--port", "http"],
+      "--port must be a port number (0: a free one); got 'http'",
+    ],
     [["status"], "status: --stack is required"],
     [["--policy", POLICY], "--stack is required"],
   ])("rollout %j: exit 2", async (args, message) => {

@@ -160,7 +160,7 @@ describe.skipIf(!pulumiAvailable())("agent-alias rollout status and steering, fr
     expect(eventsOf(events).at(-1)!.status).toBe("completed");
   });
 
-  it("promote moves on before the hold is over; abort reverts and exits 1 with the reason", async () => {
+  it("promote moves on before the hold is over; abort reverts and exits 1 with the reason; --serve shows the run on a page", async () => {
     const r = await rehearsal({
       profiles: ["support-v1=errors=0", "support-v2=errors=0"],
       minTraces: 10,
@@ -168,9 +168,24 @@ describe.skipIf(!pulumiAvailable())("agent-alias rollout status and steering, fr
       maxWait: "10m",
     });
     const load = traffic(r, 40);
-    const run = spawnRollout(r);
+    const run = spawnRollout(r, ["--serve"]);
+    let url = "";
     try {
       await run.waitFor(/canary-50: wait:/);
+      // The run's own dashboard, from what the run wrote to the stack's tags.
+      url = /rollout: dashboard: (http:\/\/127\.0\.0\.1:\d+\/)\n/.exec(run.stderr())![1]!;
+      const page = async () =>
+        (await (await fetch(`${url}api/status`)).json()) as {
+          view: { holder: string; status?: { stage: string } };
+          lines: string[];
+          points: unknown[];
+        };
+      await until(async () => (await page()).points.length > 0, 60_000);
+      const served = await page();
+      expect(served.view.holder).toBe("live");
+      expect(served.lines.join("\n")).toMatch(/rollout running at canary-50/);
+      expect(served.lines.join("\n")).toMatch(/stage canary-50 \(50\/50\)/);
+      expect(await (await fetch(url)).text()).toContain("<title>agent-alias rollout</title>");
       const promoted = await steer(r, "promote", [
         "--reason",
         "metrics are fine",
@@ -187,6 +202,8 @@ describe.skipIf(!pulumiAvailable())("agent-alias rollout status and steering, fr
     } finally {
       await load.stop();
     }
+    // The page ends with the run.
+    await expect(fetch(url)).rejects.toThrow();
     const result = JSON.parse(run.stdout()) as RolloutResult;
     expect(result.status).toBe("aborted");
     expect(result.message).toMatch(/abort by \S+: "support tickets spiking"/);
