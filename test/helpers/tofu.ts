@@ -1,5 +1,6 @@
 /**
- * Runs the real OpenTofu (built by scripts/setup-tofu.sh, which `npm test`'s pretest runs)
+ * Runs the real OpenTofu, or HashiCorp Terraform (both built by scripts/setup-tofu.sh, which
+ * `npm test`'s pretest runs; the test project `terraform` sets AGENT_ALIAS_TF_CLI=terraform),
  * on configurations in temporary folders, with the provider of this checkout installed as a
  * user installs it: `agent-alias plugin install --terraform --mirror DIR` into a filesystem
  * mirror, named by a CLI config file (TF_CLI_CONFIG_FILE), so `tofu init` works offline.
@@ -9,11 +10,20 @@ import { execFile } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { installTerraformMirror } from "../../src/cli/plugin.js";
+import { installTerraformMirror, TERRAFORM_HOSTS } from "../../src/cli/plugin.js";
 import { REPO } from "./cli.js";
 
 export const TOFU_VERSION = "1.10.6";
 export const TOFU = process.env.TOFU ?? join(REPO, ".tofu-home/versions", TOFU_VERSION, "tofu");
+export const TERRAFORM_VERSION = "1.13.3";
+export const TERRAFORM =
+  process.env.TERRAFORM ?? join(REPO, ".tofu-home/terraform", TERRAFORM_VERSION, "terraform");
+
+/** The CLI this test run drives: OpenTofu unless AGENT_ALIAS_TF_CLI=terraform. */
+export const TF_CLI =
+  process.env.AGENT_ALIAS_TF_CLI === "terraform"
+    ? { name: "Terraform", bin: TERRAFORM, command: "terraform" }
+    : { name: "OpenTofu", bin: TOFU, command: "tofu" };
 
 /** The one place test runs keep their mirror and CLI config (made once per test file). */
 let setup: { cliConfig: string; mirror: string } | undefined;
@@ -21,15 +31,17 @@ let setup: { cliConfig: string; mirror: string } | undefined;
 /** The filesystem mirror and the CLI config file naming it. */
 export function tofuSetup(): { cliConfig: string; mirror: string } {
   if (setup) return setup;
-  if (!existsSync(TOFU))
-    throw new Error(`OpenTofu is not built at ${TOFU}: run \`npm run setup:tofu\` (npm test's pretest does)`);
+  if (!existsSync(TF_CLI.bin))
+    throw new Error(
+      `${TF_CLI.name} is not built at ${TF_CLI.bin}: run \`npm run setup:tofu\` (npm test's pretest does)`,
+    );
   const root = mkdtempSync(join(tmpdir(), "agent-alias-tofu-"));
   const mirror = join(root, "mirror");
   installTerraformMirror(mirror);
   const cliConfig = join(root, "cli.tfrc");
   writeFileSync(
     cliConfig,
-    `provider_installation {\n  filesystem_mirror {\n    path    = ${JSON.stringify(mirror)}\n    include = ["registry.opentofu.org/agent-alias/agentalias"]\n  }\n}\n`,
+    `provider_installation {\n  filesystem_mirror {\n    path    = ${JSON.stringify(mirror)}\n    include = ${JSON.stringify(TERRAFORM_HOSTS.map((h) => `${h}/agent-alias/agentalias`))}\n  }\n}\n`,
   );
   setup = { cliConfig, mirror };
   return setup;
@@ -84,11 +96,11 @@ export class TofuWorkspace {
     return readFileSync(join(this.dir, name), "utf8");
   }
 
-  /** Runs `tofu ARGS -no-color` here; never throws for a non-zero exit. */
+  /** Runs `tofu ARGS -no-color` (or `terraform`) here; never throws for a non-zero exit. */
   run(args: string[], env: Record<string, string | undefined> = {}): Promise<TofuResult> {
     return new Promise((resolve) => {
       execFile(
-        TOFU,
+        TF_CLI.bin,
         [...args, "-no-color"],
         { cwd: this.dir, env: runEnv({ ...this.env, ...env }), maxBuffer: 256 * 1024 * 1024 },
         (err, stdout, stderr) => {
@@ -102,7 +114,7 @@ export class TofuWorkspace {
   /** Runs a command that must succeed; fails with its output otherwise. */
   async ok(args: string[], env: Record<string, string | undefined> = {}): Promise<TofuResult> {
     const r = await this.run(args, env);
-    if (r.code !== 0) throw new Error(`tofu ${args.join(" ")} exited ${r.code}:\n${r.output}`);
+    if (r.code !== 0) throw new Error(`${TF_CLI.command} ${args.join(" ")} exited ${r.code}:\n${r.output}`);
     return r;
   }
 

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestEmulator, type TestEmulator } from "../helpers/emulator.js";
 import { type LossyProxy, startLossyProxy } from "../helpers/lossy-proxy.js";
-import { PROVIDER_TF, TofuWorkspace } from "../helpers/tofu.js";
+import { PROVIDER_TF, TF_CLI, TofuWorkspace } from "../helpers/tofu.js";
 
 let emu: TestEmulator;
 let proxy: LossyProxy;
@@ -68,13 +68,14 @@ afterAll(async () => {
 });
 
 /** The plan's attribute change lines (`~ name = "a" -> "b"`), without the values known only after apply. */
+/** The plan's in-place changes, `~ name = "a" -> "b"` (the padding before `=` is the CLI's layout). */
 const changeLines = (output: string) =>
   output
     .split("\n")
-    .map((l) => l.trim())
-    .filter((l) => /^~ \S+\s+= .* -> /.test(l) && !l.includes("(known after apply)"));
+    .map((l) => l.trim().replace(/^(~ \S+)\s+= /, "$1 = "))
+    .filter((l) => /^~ \S+ = .* -> /.test(l) && !l.includes("(known after apply)"));
 
-describe("tofu against the emulator", () => {
+describe(`${TF_CLI.command} against the emulator`, () => {
   it("plan shows each sample's route and writes nothing", async () => {
     const r = await ws.planCode();
     expect(r.code).toBe(2);
@@ -112,10 +113,7 @@ describe("tofu against the emulator", () => {
     const plan = await ws.planCode(["-var", "stage=canary-20"]);
     expect(plan.code).toBe(2);
     expect(plan.output).toContain("Plan: 0 to add, 1 to change, 0 to destroy.");
-    expect(changeLines(plan.output), plan.output).toEqual([
-      "~ weight    = 95 -> 80",
-      "~ weight    = 5 -> 20",
-    ]);
+    expect(changeLines(plan.output), plan.output).toEqual(["~ weight = 95 -> 80", "~ weight = 5 -> 20"]);
     proxy.seen.length = 0;
     await ws.apply(["-var", "stage=canary-20"]);
     expect(writes()).toEqual(["PUT /v2/agent_aliases/tf-support/policy"]);
@@ -126,7 +124,7 @@ describe("tofu against the emulator", () => {
   it("a name change plans the name and applies one PATCH", async () => {
     const args = ["-var", "stage=canary-20", "-var", "name=Support desk"];
     const plan = await ws.planCode(args);
-    expect(changeLines(plan.output)).toEqual(['~ name       = "Support" -> "Support desk"']);
+    expect(changeLines(plan.output)).toEqual(['~ name = "Support" -> "Support desk"']);
     proxy.seen.length = 0;
     await ws.apply(args);
     expect(writes()).toEqual(["PATCH /v2/agent_aliases/tf-support"]);
