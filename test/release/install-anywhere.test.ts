@@ -8,8 +8,8 @@
  * language hosts. And `agent-alias plugin install` lasts: from a project that installed the
  * release's npm package (with its platform package, as npm does on linux x64) it copies the
  * executable into a new Pulumi home; the project is deleted, and examples/yaml still runs.
- * Terraform's door the same way: `tofu init` from a packed filesystem mirror holding the
- * release's linux_amd64 zip, then examples/terraform/quickstart applied, moved a stage, planned
+ * Terraform's door the same way, under OpenTofu and under HashiCorp Terraform: `tofu init`
+ * (`terraform init`) from a packed filesystem mirror holding the release's linux_amd64 zip, then examples/terraform/quickstart applied, moved a stage, planned
  * clean and destroyed, with no Node.js; and `plugin install --terraform` from the npm project
  * copies the self-contained executable into a mirror that outlives the project.
  */
@@ -34,7 +34,7 @@ import {
 } from "../helpers/no-node.js";
 import { installTarballs } from "../helpers/npm.js";
 import { RELEASE_TIMEOUT, type ReleaseBuild, releaseBuild } from "../helpers/release.js";
-import { TOFU } from "../helpers/tofu.js";
+import { TERRAFORM, TOFU } from "../helpers/tofu.js";
 
 vi.setConfig({ testTimeout: 900_000, hookTimeout: RELEASE_TIMEOUT });
 
@@ -142,21 +142,29 @@ describe("with no Node.js, the plugin installed from the release archive", () =>
 /** The API key of the emulator the Terraform provider talks to. */
 const TOFU_KEY = "tofu-no-node-key";
 
+/** The two CLIs, and the registry host each names `agent-alias/agentalias` by. */
+const CLIS = {
+  tofu: { bin: TOFU, host: "registry.opentofu.org" },
+  terraform: { bin: TERRAFORM, host: "registry.terraform.io" },
+} as const;
+type Cli = keyof typeof CLIS;
+
 /** A CLI config file naming `mirror` as the one place `agent-alias/agentalias` comes from. */
 function mirrorConfig(m: NoNodeMachine, mirror: string): string {
   const file = join(m.scratch("tfrc"), "cli.tfrc");
+  const include = Object.values(CLIS).map((c) => `${c.host}/agent-alias/agentalias`);
   writeFileSync(
     file,
-    `provider_installation {\n  filesystem_mirror {\n    path    = ${JSON.stringify(mirror)}\n    include = ["registry.opentofu.org/agent-alias/agentalias"]\n  }\n}\n`,
+    `provider_installation {\n  filesystem_mirror {\n    path    = ${JSON.stringify(mirror)}\n    include = ${JSON.stringify(include)}\n  }\n}\n`,
   );
   return file;
 }
 
-/** `tofu ARGS` on the machine (its PATH: no node), in `dir`; fails with the output on a non-zero exit. */
-function machineTofu(m: NoNodeMachine, dir: string, env: Record<string, string>, args: string[]) {
+/** `tofu ARGS` (or `terraform`) on the machine (its PATH: no node), in `dir`. */
+function machineTofu(m: NoNodeMachine, dir: string, env: Record<string, string>, args: string[], cli: Cli) {
   return new Promise<{ code: number; output: string }>((resolve) =>
     execFile(
-      TOFU,
+      CLIS[cli].bin,
       [...args, "-no-color", "-input=false"],
       { cwd: dir, env: { ...m.env, TF_IN_AUTOMATION: "1", CHECKPOINT_DISABLE: "1", ...env } },
       (err, stdout, stderr) =>
@@ -170,18 +178,18 @@ function machineTofu(m: NoNodeMachine, dir: string, env: Record<string, string>,
  * init, apply (baseline), a stage change (the weights), a clean plan, destroy.
  * Returns the provider file init installed.
  */
-async function tofuLifecycle(m: NoNodeMachine, cliConfig: string): Promise<string> {
+async function tofuLifecycle(m: NoNodeMachine, cliConfig: string, cli: Cli = "tofu"): Promise<string> {
   const emu = await startTestEmulator({
     seed: join(REPO, "examples/quickstart/seed.yaml"),
     apiKey: TOFU_KEY,
   });
-  const dir = m.scratch("tofu");
+  const dir = m.scratch(cli);
   copyFileSync(join(REPO, "examples/terraform/quickstart/main.tf"), join(dir, "main.tf"));
   const env = { TF_CLI_CONFIG_FILE: cliConfig, AGENT_ALIAS_API_URL: emu.url, VECTARA_API_KEY: TOFU_KEY };
   const client = new AgentAliasClient({ baseUrl: emu.url, apiKey: TOFU_KEY, env: {} });
   const ok = async (args: string[]) => {
-    const r = await machineTofu(m, dir, env, args);
-    expect(r.code, `tofu ${args.join(" ")}:\n${r.output}`).toBe(0);
+    const r = await machineTofu(m, dir, env, args, cli);
+    expect(r.code, `${cli} ${args.join(" ")}:\n${r.output}`).toBe(0);
     return r.output;
   };
   try {
@@ -191,7 +199,13 @@ async function tofuLifecycle(m: NoNodeMachine, cliConfig: string): Promise<strin
     await ok(["apply", "-auto-approve", "-var", "stage=canary-20"]);
     const targets = (await client.getAlias("support")).policy.rules[0]!.targets;
     expect(targets.type === "weighted" ? targets.options.map((o) => o.weight) : []).toEqual([80, 20]);
-    const plan = await machineTofu(m, dir, env, ["plan", "-detailed-exitcode", "-var", "stage=canary-20"]);
+    const plan = await machineTofu(
+      m,
+      dir,
+      env,
+      ["plan", "-detailed-exitcode", "-var", "stage=canary-20"],
+      cli,
+    );
     expect(plan.code, plan.output).toBe(0);
     await ok(["destroy", "-auto-approve", "-var", "stage=canary-20"]);
     await expect(client.getAlias("support")).rejects.toMatchObject({ code: "not_found" });
@@ -209,16 +223,19 @@ async function tofuLifecycle(m: NoNodeMachine, cliConfig: string): Promise<strin
 }
 
 describe("with no Node.js, the Terraform provider from the release's zip in a packed mirror", () => {
-  it("tofu init, apply, a stage change, a clean plan and destroy of examples/terraform/quickstart", async () => {
-    const mirror = machine.scratch("mirror");
-    const at = join(mirror, "registry.opentofu.org", "agent-alias", "agentalias");
-    mkdirSync(at, { recursive: true });
-    const zip = terraformFiles(TERRAFORM_EXECUTABLE, release.version).zip("linux", "amd64");
-    copyFileSync(release.file(zip), join(at, zip));
-    const provider = await tofuLifecycle(machine, mirrorConfig(machine, mirror));
-    // What ran is the self-contained executable: an ELF file, not a script.
-    expect(readFileSync(provider).subarray(0, 4).toString("latin1")).toBe("\x7fELF");
-  });
+  it.each(Object.keys(CLIS) as Cli[])(
+    "%s init, apply, a stage change, a clean plan and destroy of examples/terraform/quickstart",
+    async (cli) => {
+      const mirror = machine.scratch("mirror");
+      const at = join(mirror, CLIS[cli].host, "agent-alias", "agentalias");
+      mkdirSync(at, { recursive: true });
+      const zip = terraformFiles(TERRAFORM_EXECUTABLE, release.version).zip("linux", "amd64");
+      copyFileSync(release.file(zip), join(at, zip));
+      const provider = await tofuLifecycle(machine, mirrorConfig(machine, mirror), cli);
+      // What ran is the self-contained executable: an ELF file, not a script.
+      expect(readFileSync(provider).subarray(0, 4).toString("latin1")).toBe("\x7fELF");
+    },
+  );
 });
 
 describe("agent-alias plugin install, then the project it came from deleted", () => {
@@ -274,6 +291,7 @@ describe("agent-alias plugin install, then the project it came from deleted", ()
         true,
       );
     rmSync(project, { recursive: true, force: true });
-    await tofuLifecycle(fromNpm, mirrorConfig(fromNpm, mirror));
+    for (const cli of Object.keys(CLIS) as Cli[])
+      await tofuLifecycle(fromNpm, mirrorConfig(fromNpm, mirror), cli);
   });
 });
