@@ -28,6 +28,7 @@ export const DASHBOARD_PAGE = `<!doctype html>
 <h1>Rollout on stack <span id="stack"></span></h1>
 <p id="error"></p>
 <pre id="status">loading…</pre>
+<section id="emulator" hidden><h2>Emulator</h2><pre id="emulator-lines"></pre></section>
 <div class="charts">
   <figure><figcaption>Error rate per check (%)</figcaption><svg id="chart-error" width="520" height="260" role="img" aria-label="error rate per check"></svg>
     <div class="legend" id="legend-error"></div></figure>
@@ -92,6 +93,8 @@ function render(d) {
   document.getElementById("error").textContent = d.error ? "cannot read the stack: " + d.error : "";
   document.getElementById("status").textContent = d.lines.join("\\n");
   document.body.dataset.checks = String(d.points.length);
+  document.getElementById("emulator").hidden = !d.emulator;
+  document.getElementById("emulator-lines").textContent = d.emulator ? d.emulator.join("\\n") : "";
   chart("chart-error", d.points, (a) => a.errorRate, "error_rate");
   chart("chart-p95", d.points, (a) => a.p95Ms, "p95_duration");
 }

@@ -4,12 +4,18 @@
  * `/` (the page: self-contained, no script from elsewhere), `/api/status` (the view, the
  * checks seen so far, the text lines) and `/api/events` (the same as server-sent events, one
  * per new status). The data comes from a `StatusSource`: the stack's tags, read every few
- * seconds (`agent-alias rollout dashboard`), or the running rollout itself (`--serve`).
+ * seconds (`agent-alias rollout dashboard`), or the running rollout itself (`--serve`). When
+ * the API is the emulator, its usage statistics are shown too (`emulatorLines`); an API that
+ * answers 404 for them is not asked again.
  */
 import { createServer, type Server, type ServerResponse } from "node:http";
+import type { AgentAliasClient } from "../client/client.js";
 import type { RolloutStatusSnapshot } from "../rollout/status.js";
 import { type StatusView, statusLines } from "../rollout/status-view.js";
 import { DASHBOARD_PAGE } from "./dashboard-page.js";
+
+/** The emulator's statistics, as the client reads them. */
+type EmulatorStats = NonNullable<Awaited<ReturnType<AgentAliasClient["emulatorStats"]>>>;
 
 /** Where the dashboard reads the rollout: the current view. */
 export type StatusSource = () => Promise<StatusView>;
@@ -22,6 +28,37 @@ export interface DashboardOptions {
   everyMs: number;
   port?: number;
   clock?: () => number;
+  /** The emulator's statistics: null when the API is not the emulator. */
+  emulator?: () => Promise<EmulatorStats | null>;
+  /** Told when reading them failed (the page keeps the last figures). */
+  onEmulatorError?: (e: Error) => void;
+}
+
+/** `f`, called the first time only (a failure said once, not at every poll). */
+export function once<A>(f: (a: A) => void): (a: A) => void {
+  let done = false;
+  return (a) => {
+    if (done) return;
+    done = true;
+    f(a);
+  };
+}
+
+/** The emulator's statistics in words: each alias's sessions by agent, the sessions, the faults. */
+export function emulatorLines(s: EmulatorStats): string[] {
+  const byAgent = (agents: Readonly<Record<string, number>>) =>
+    Object.entries(agents)
+      .map(([agent, n]) => `${agent} ${n}`)
+      .join(", ");
+  const f = s.faults;
+  return [
+    ...Object.entries(s.aliases).map(
+      ([key, a]) =>
+        `alias ${key}: ${a.sessions} sessions (${byAgent(a.agents) || "none"}), ${a.routing_errors} routing errors`,
+    ),
+    `sessions: ${s.sessions.created} created, ${s.sessions.through_aliases} through aliases, ${s.sessions.direct} direct`,
+    `faults injected: ${f.status} status, ${f.reset} resets, ${f.latency} delayed, of ${f.calls} calls`,
+  ];
 }
 
 export interface Dashboard {
@@ -48,12 +85,15 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
   const clients = new Set<ServerResponse>();
   let view: StatusView | undefined;
   let error: string | null = null;
+  let emulator: EmulatorStats | null = null;
+  let askEmulator = o.emulator !== undefined;
 
   const body = () =>
     JSON.stringify({
       stack: o.stack,
       view: view ?? null,
       lines: view === undefined ? [] : statusLines(view, o.stack, clock()),
+      emulator: emulator === null ? null : emulatorLines(emulator),
       points,
       error,
     });
@@ -77,6 +117,14 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
     } catch (e) {
       error = (e as Error).message;
     }
+    if (askEmulator)
+      try {
+        emulator = await o.emulator!();
+        askEmulator = emulator !== null;
+      } catch (e) {
+        // The last figures stay, and the next poll asks again.
+        o.onEmulatorError?.(e as Error);
+      }
     const data = `data: ${body()}\n\n`;
     for (const c of clients) c.write(data);
   };

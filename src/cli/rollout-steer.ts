@@ -36,8 +36,9 @@ import {
   usageError,
   writeHelp,
 } from "./args.js";
-import { startDashboard } from "./dashboard.js";
+import { once, startDashboard } from "./dashboard.js";
 import { type CliIO, EXIT, writeJson } from "./io.js";
+import { stackClient } from "./stack-client.js";
 
 export const ROLLOUT_VERBS = ["status", "dashboard", ...STEER_VERBS] as const;
 export type RolloutVerb = (typeof ROLLOUT_VERBS)[number];
@@ -45,6 +46,7 @@ export type RolloutVerb = (typeof ROLLOUT_VERBS)[number];
 export const ROLLOUT_STEER_HELP = `Usage: agent-alias rollout status --stack S [--cwd DIR] [--watch [--every 2s]]
                            [--json] [--format human|json]
        agent-alias rollout dashboard --stack S [--cwd DIR] [--port N] [--every 2s]
+                           [--config-file FILE] [--api-url-config KEY ...]
        agent-alias rollout pause|resume|promote|abort --stack S [--cwd DIR] [--reason TEXT]
                            [--force] [--wait [--timeout 5m]] [--policy FILE ...]
                            [--json] [--format human|json]
@@ -61,6 +63,9 @@ status     the stage and its weights, since when, the hold left, the checks so f
 dashboard  serves a page on loopback (http://127.0.0.1:PORT/, printed first; --port 0, the
            default, picks a free one) with the status and a chart per check of each agent's
            error rate and p95 with the gates' bounds, read every --every, until interrupted.
+           When the stack's API (its provider config, or the keys --api-url-config and the
+           like name, in --config-file when given, as the rollout reads it) is the emulator,
+           its statistics too.
 pause      no stage change until resume (a failing gate still aborts).
 resume     goes on after a pause.
 promote    skips the rest of the current stage's hold: the stage passes at the next check
@@ -146,9 +151,13 @@ export async function rolloutSteerCommand(
     throw usageError(`${verb} takes no --every`);
   if (values.force && verb !== "promote") throw usageError("--force goes with promote");
   const flags = values as Record<string, string | boolean | undefined>;
-  const passed = PASSED.find((f) => flags[f] !== undefined);
-  if (verb !== "abort" && verb !== "promote" && passed !== undefined)
-    throw usageError(`${verb} takes no --${passed}`);
+  // abort and promote pass every rollout flag on; the dashboard reads the API as the rollout does.
+  const takes = (f: (typeof PASSED)[number]) =>
+    verb === "abort" ||
+    verb === "promote" ||
+    (verb === "dashboard" && (f === "config-file" || (f.endsWith("-config") && f !== "config-key")));
+  const passed = PASSED.find((f) => flags[f] !== undefined && !takes(f));
+  if (passed !== undefined) throw usageError(`${verb} takes no --${passed}`);
   const format = outputFormat(values, ["human", "json"]);
   // Every flag is checked before the stack is opened (which takes a second or two).
   const everyMs = durationFlag("every", values.every, 2000);
@@ -160,7 +169,13 @@ export async function rolloutSteerCommand(
   try {
     const stack =
       seams.stack ??
-      (await automationStack({ stack: values.stack, workDir: resolve(cwd, values.cwd ?? ".") }));
+      (await automationStack({
+        stack: values.stack,
+        workDir: resolve(cwd, values.cwd ?? "."),
+        ...(typeof flags["config-file"] === "string"
+          ? { configFile: resolve(cwd, flags["config-file"]) }
+          : {}),
+      }));
     const o = { format, everyMs, timeoutMs, port, clock, sleep };
     return await steer(verb, { ...values, stack: values.stack }, o, stack, io, seams);
   } catch (e) {
@@ -193,7 +208,7 @@ async function steer(
   seams: SteerSeams,
 ): Promise<number> {
   const { format, clock, sleep } = o;
-  if (verb === "dashboard") return dashboardCommand(stack, values.stack, o, io);
+  if (verb === "dashboard") return dashboardCommand(stack, values, o, io);
   if (verb === "status") {
     for (;;) {
       const view = await readView(stack, clock());
@@ -222,17 +237,26 @@ async function steer(
 /** Serves the dashboard until SIGINT or SIGTERM; prints its URL first. */
 async function dashboardCommand(
   stack: RolloutStack,
-  name: string,
+  values: SteerFlags,
   o: SteerOptions,
   io: CliIO,
 ): Promise<number> {
   const { clock } = o;
+  // The API's statistics are an extra: a stack whose API settings cannot be read still has its page.
+  const client = await stackClient(stack, values, process.env).catch((e: Error) => {
+    io.stderr.write(`agent-alias rollout dashboard: the API's statistics are left out: ${e.message}\n`);
+    return undefined;
+  });
   const dashboard = await startDashboard({
     source: () => readView(stack, clock()),
-    stack: name,
+    stack: values.stack,
     everyMs: o.everyMs,
     port: o.port,
     clock,
+    ...(client ? { emulator: () => client.emulatorStats() } : {}),
+    onEmulatorError: once((e) =>
+      io.stderr.write(`agent-alias rollout dashboard: cannot read the API's statistics: ${e.message}\n`),
+    ),
   });
   io.stdout.write(`${dashboard.url}\n`);
   await new Promise<void>((resolve) => {

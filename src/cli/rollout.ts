@@ -8,8 +8,7 @@
  */
 import { appendFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { AgentAliasClient } from "../client/client.js";
-import { clientOptionsOf, configKey, SETTING_NAMES, SETTINGS, type SettingName } from "../client/settings.js";
+import { configKey, SETTING_NAMES, SETTINGS } from "../client/settings.js";
 import { canaryPlanOfDocument } from "../policy/index.js";
 import { clientRolloutApi, type RolloutApi } from "../rollout/api.js";
 import { eventLine, type RolloutEvent } from "../rollout/events.js";
@@ -17,7 +16,7 @@ import { Interrupts } from "../rollout/interrupts.js";
 import { rolloutHuman, rolloutMarkdown } from "../rollout/report.js";
 import type { RolloutResult } from "../rollout/report-types.js";
 import { runRollout } from "../rollout/runner.js";
-import { automationStack, PROVIDER_API_KEYS, type RolloutStack } from "../rollout/stack.js";
+import { automationStack, type RolloutStack } from "../rollout/stack.js";
 import { mirroredTags } from "../rollout/steer-run.js";
 import {
   COMMAND_FORMATS,
@@ -25,12 +24,11 @@ import {
   durationFlag,
   outputHelp,
   portFlag,
-  type SettingFlag,
   settingFlag,
   usageError,
   writeHelp,
 } from "./args.js";
-import { type Dashboard, startDashboard } from "./dashboard.js";
+import { type Dashboard, once, startDashboard } from "./dashboard.js";
 import { readDataFile } from "./files.js";
 import { type CliIO, EXIT, InputError, writeJson } from "./io.js";
 import { type LiveView, liveView } from "./live.js";
@@ -41,6 +39,7 @@ import {
   type SteerSeams,
   tagsView,
 } from "./rollout-steer.js";
+import { stackClient } from "./stack-client.js";
 
 export const ROLLOUT_HELP = `Usage: agent-alias rollout --stack S --policy FILE [--cwd DIR] [--alias KEY]
                          [--config-key K] [--config-file FILE] [--interval 10s]
@@ -221,7 +220,8 @@ export async function rolloutCommand(
         ...(values["config-file"] !== undefined ? { configFile: resolve(cwd, values["config-file"]) } : {}),
         ...(outputs.upOutput ? { upOutput: outputs.upOutput } : {}),
       }));
-    const api = seams.api ?? (await apiOf(opened, values, seams));
+    const client = seams.api ? undefined : await stackClient(opened, values, seams.env ?? process.env);
+    const api = seams.api ?? clientRolloutApi(client!);
     let stack = opened;
     if (values.serve) {
       // The page shows what the run writes to the stack's tags, from memory: no extra reads.
@@ -234,6 +234,10 @@ export async function rolloutCommand(
         everyMs: 1000,
         port,
         clock,
+        ...(client ? { emulator: () => client.emulatorStats() } : {}),
+        onEmulatorError: once((e) =>
+          live.line(`rollout: dashboard: cannot read the API's statistics: ${e.message}`),
+        ),
       });
       live.line(`rollout: dashboard: ${board.url}`);
     }
@@ -304,25 +308,4 @@ function runOutputs(
     };
   }
   return out;
-}
-
-/** The API a rollout reads, with the stack's provider config (or the keys named), setting by setting. */
-async function apiOf(
-  stack: RolloutStack,
-  values: { stack?: string | undefined } & { [F in SettingFlag]?: string | undefined },
-  seams: RolloutSeams,
-): Promise<RolloutApi> {
-  const keys = Object.fromEntries(
-    SETTING_NAMES.map((name) => [name, values[settingFlag(name)] ?? PROVIDER_API_KEYS[name]]),
-  ) as Record<SettingName, string>;
-  const api = await stack.apiConfig(keys);
-  // A key named on the command line must be there: no silent fall-back to the environment.
-  for (const name of SETTING_NAMES) {
-    const flag = settingFlag(name);
-    const key = values[flag];
-    if (key !== undefined && api[name] === undefined)
-      throw new InputError(`--${flag} ${key}: stack '${values.stack}' has no config '${key}'`);
-  }
-  const client = new AgentAliasClient(clientOptionsOf(api, { env: seams.env ?? process.env }));
-  return clientRolloutApi(client);
 }

@@ -21,8 +21,11 @@ import {
   type CreateEventBody,
   type CreateSessionBody,
   canonicalDocument,
+  EMULATOR_CONTROLS,
+  type EmulatorStats,
   type EventList,
   type EventsCreated,
+  emulatorStatsSchema,
   eventListSchema,
   eventsCreatedSchema,
   type ListMetadata,
@@ -349,6 +352,23 @@ export class AgentAliasClient {
   /** One trace; an ApiError `not_found` when the API does not know it. */
   getTrace(traceId: string): Promise<Trace> {
     return this.send("traces.get", { trace_id: traceId }, traceSchema);
+  }
+
+  // The emulator's own calls (API.md "What the emulator adds")
+
+  /** The emulator's usage statistics; null when the API is not the emulator (it answers 404). */
+  async emulatorStats(): Promise<EmulatorStats | null> {
+    const { method, path } = EMULATOR_CONTROLS.stats;
+    try {
+      return await call(
+        this.options,
+        { method, path, schema: emulatorStatsSchema, idempotent: true },
+        this.auth,
+      );
+    } catch (e) {
+      if (isApiError(e, "not_found")) return null;
+      throw e;
+    }
   }
 }
 

@@ -11,10 +11,13 @@ import { join } from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDashboard } from "../../src/cli/dashboard.js";
+import { AgentAliasClient } from "../../src/client/index.js";
 import type { RolloutRecord } from "../../src/rollout/record.js";
 import type { RolloutStatusSnapshot } from "../../src/rollout/status.js";
 import type { StatusView } from "../../src/rollout/status-view.js";
 import { launchBrowser, screenshotDir } from "../helpers/browser.js";
+import { REPO } from "../helpers/cli.js";
+import { startTestEmulator } from "../helpers/emulator.js";
 
 /** The page's globals, in scripts that run in the browser (this project's types have no DOM). */
 // biome-ignore lint/suspicious/noExplicitAny: the browser's objects, untyped here
@@ -149,6 +152,68 @@ describe("agent-alias rollout dashboard, in Chromium", () => {
     } finally {
       await page.close();
       await dashboard.close();
+    }
+  });
+
+  it("shows the emulator's statistics when the API is the emulator; asks an API that is not only once", async () => {
+    const emu = await startTestEmulator({ seed: join(REPO, "examples/quickstart/seed.yaml") });
+    const client = new AgentAliasClient({ baseUrl: emu.url, apiKey: emu.apiKey, env: {} });
+    await client.createAlias({
+      key: "support",
+      name: "Support",
+      policy: { type: "routed", rules: [{ targets: { type: "single", agent_key: "support-v1" } }] },
+    });
+    const source = async (): Promise<StatusView> => ({
+      record,
+      holder: "live",
+      status: snapshot(1),
+      command: undefined,
+      verdict: undefined,
+    });
+    const dashboard = await startDashboard({
+      source,
+      stack: "prod",
+      everyMs: 100,
+      emulator: () => client.emulatorStats(),
+    });
+    let asked = 0;
+    const elsewhere = await startDashboard({
+      source,
+      stack: "prod",
+      everyMs: 100,
+      emulator: async () => {
+        asked++;
+        return null;
+      },
+    });
+    const page = await browser.newPage();
+    try {
+      await page.goto(dashboard.url);
+      await page.waitForFunction(() => !document.getElementById("emulator").hidden);
+      expect(await page.textContent("#emulator-lines")).toMatch(
+        /^alias support: 0 sessions \(none\), 0 routing errors$/m,
+      );
+      // Sessions arrive: the page follows.
+      for (let i = 0; i < 4; i++) await client.createSession({ aliasKey: "support" });
+      await page.waitForFunction(() =>
+        /alias support: 4 sessions \(support-v1 4\)/.test(
+          document.getElementById("emulator-lines").textContent,
+        ),
+      );
+      expect(await page.textContent("#emulator-lines")).toMatch(
+        /^sessions: 4 created, 4 through aliases, 0 direct$/m,
+      );
+
+      await page.goto(elsewhere.url);
+      await page.waitForFunction(() => Number(document.body.dataset.checks) >= 1);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(await page.$eval("#emulator", (e) => e.hidden)).toBe(true);
+      expect(asked).toBe(1);
+    } finally {
+      await page.close();
+      await dashboard.close();
+      await elsewhere.close();
+      await emu.close();
     }
   });
 });

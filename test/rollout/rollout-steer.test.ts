@@ -96,17 +96,28 @@ describe.skipIf(!pulumiAvailable())("agent-alias rollout status and steering, fr
           r.stack.stack,
           "--cwd",
           PROGRAM,
+          "--config-file",
+          r.stack.configFile,
         ],
         { env: { ...process.env, ...pulumiEnv(r) }, stdio: ["ignore", "pipe", "pipe"] },
       );
+      let boardErr = "";
+      board.stderr!.setEncoding("utf8").on("data", (d: string) => (boardErr += d));
       try {
         const url = await new Promise<string>((resolve, reject) => {
           board.stdout!.setEncoding("utf8").once("data", (d: string) => resolve(d.trim()));
           board.once("exit", (code) => reject(new Error(`dashboard exited ${code}`)));
         });
         expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
-        const data = (await (await fetch(`${url}api/status`)).json()) as { lines: string[] };
+        const data = (await (await fetch(`${url}api/status`)).json()) as {
+          lines: string[];
+          emulator: string[] | null;
+        };
         expect(data.lines.join("\n")).toMatch(/stage canary-50 \(50\/50\)/);
+        // The stack's API is the emulator: its statistics too, read with the stack's provider config.
+        expect(data.emulator?.join("\n") ?? `no statistics: ${boardErr}`).toMatch(
+          /^alias support: \d+ sessions \(support-v1 \d+, support-v2 \d+\)/m,
+        );
         expect(await (await fetch(url)).text()).toContain("<title>agent-alias rollout</title>");
       } finally {
         board.kill("SIGTERM");
@@ -179,12 +190,14 @@ describe.skipIf(!pulumiAvailable())("agent-alias rollout status and steering, fr
           view: { holder: string; status?: { stage: string } };
           lines: string[];
           points: unknown[];
+          emulator: string[] | null;
         };
       await until(async () => (await page()).points.length > 0, 60_000);
       const served = await page();
       expect(served.view.holder).toBe("live");
       expect(served.lines.join("\n")).toMatch(/rollout running at canary-50/);
       expect(served.lines.join("\n")).toMatch(/stage canary-50 \(50\/50\)/);
+      expect(served.emulator?.join("\n")).toMatch(/^alias support: \d+ sessions/m);
       expect(await (await fetch(url)).text()).toContain("<title>agent-alias rollout</title>");
       const promoted = await steer(r, "promote", [
         "--reason",
