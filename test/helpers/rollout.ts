@@ -157,23 +157,14 @@ export function traffic(r: Rehearsal, rate: number, shape: TrafficShape = {}) {
   };
 }
 
+/** Where a rehearsal's stack is: `--stack`, `--cwd` and `--config-file`, as the rollout takes them. */
+export function stackFlags(r: Rehearsal): string[] {
+  return ["--stack", r.stack.stack, "--cwd", PROGRAM, "--config-file", r.stack.configFile];
+}
+
 /** The `agent-alias rollout` arguments of a rehearsal (with `--json` and `--interval 1s`). */
 export function rolloutArgs(r: Rehearsal, extra: string[] = []): string[] {
-  return [
-    "rollout",
-    "--stack",
-    r.stack.stack,
-    "--cwd",
-    PROGRAM,
-    "--config-file",
-    r.stack.configFile,
-    "--policy",
-    r.policyFile,
-    "--interval",
-    "1s",
-    "--json",
-    ...extra,
-  ];
+  return ["rollout", ...stackFlags(r), "--policy", r.policyFile, "--interval", "1s", "--json", ...extra];
 }
 
 export interface RolloutRun {

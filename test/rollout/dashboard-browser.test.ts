@@ -69,6 +69,15 @@ function snapshot(n: number): RolloutStatusSnapshot {
   };
 }
 
+/** What the stack's tags say after check `n` of a live run. */
+const viewAt = (n: number): StatusView => ({
+  record: { ...record, seen: T0 + n * 10_000 },
+  holder: "live",
+  status: snapshot(n),
+  command: undefined,
+  verdict: undefined,
+});
+
 let browser: Browser;
 beforeAll(async () => {
   browser = await launchBrowser();
@@ -80,13 +89,7 @@ afterAll(async () => {
 describe("agent-alias rollout dashboard, in Chromium", () => {
   it("loads, updates as checks arrive, and draws each agent's figures with the gate's bound", async () => {
     let n = 1;
-    const source = async (): Promise<StatusView> => ({
-      record: { ...record, seen: T0 + n * 10_000 },
-      holder: "live",
-      status: snapshot(n),
-      command: undefined,
-      verdict: undefined,
-    });
+    const source = async () => viewAt(n);
     const dashboard = await startDashboard({
       source,
       stack: "prod",
@@ -138,7 +141,7 @@ describe("agent-alias rollout dashboard, in Chromium", () => {
     let fail = false;
     const source = async (): Promise<StatusView> => {
       if (fail) throw new Error("backend unreachable");
-      return { record, holder: "live", status: snapshot(1), command: undefined, verdict: undefined };
+      return viewAt(1);
     };
     const dashboard = await startDashboard({ source, stack: "prod", everyMs: 100 });
     const page = await browser.newPage();
@@ -163,13 +166,7 @@ describe("agent-alias rollout dashboard, in Chromium", () => {
       name: "Support",
       policy: { type: "routed", rules: [{ targets: { type: "single", agent_key: "support-v1" } }] },
     });
-    const source = async (): Promise<StatusView> => ({
-      record,
-      holder: "live",
-      status: snapshot(1),
-      command: undefined,
-      verdict: undefined,
-    });
+    const source = async () => viewAt(1);
     const dashboard = await startDashboard({
       source,
       stack: "prod",

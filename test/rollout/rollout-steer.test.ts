@@ -22,6 +22,7 @@ import {
   type Rehearsal,
   rehearsal,
   spawnRollout,
+  stackFlags,
   traffic,
   until,
 } from "../helpers/rollout.js";
@@ -88,17 +89,7 @@ describe.skipIf(!pulumiAvailable())("agent-alias rollout status and steering, fr
       // The dashboard reads the same tags: its page's data shows the running stage.
       const board = spawn(
         process.execPath,
-        [
-          join(REPO, "bin/agent-alias.js"),
-          "rollout",
-          "dashboard",
-          "--stack",
-          r.stack.stack,
-          "--cwd",
-          PROGRAM,
-          "--config-file",
-          r.stack.configFile,
-        ],
+        [join(REPO, "bin/agent-alias.js"), "rollout", "dashboard", ...stackFlags(r)],
         { env: { ...process.env, ...pulumiEnv(r) }, stdio: ["ignore", "pipe", "pipe"] },
       );
       let boardErr = "";
